@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+
+.PHONY: run test venv venv-dev migrate demo worker browser-test check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+migrate: venv
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v0
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo --quiet-logins
+
+## make run: install, migrate, load the demo, start the site and the task worker on http://127.0.0.1:$(PORT)
+run: demo
+	PORT=$(PORT) BIN=$(BIN) ./scripts/run_dev.sh
+
+## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
+test: venv-dev
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+browser-test: venv-dev
+	DJANGO_SETTINGS_MODULE=portal.settings.test REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+worker: venv
+	$(BIN)/python manage.py db_worker
+
+check: venv
+	$(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) var static_collected

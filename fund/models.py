@@ -1,0 +1,152 @@
+"""Funds, campaigns and the double-entry ledger. Append-only: corrections are reversing transactions."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.money import CURRENCY_CHOICES, MoneyField
+
+
+class Fund(models.Model):
+    """One pool of money in one currency."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default fund for general gifts"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+
+    def __str__(self):
+        return self.name
+
+
+class Campaign(models.Model):
+    """A fundraising appeal. Gifts to a campaign are restricted to it."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="campaigns")
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    goal = MoneyField(_("goal"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    suggested_amounts = models.JSONField(_("suggested amounts"), default=list, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def currency(self):
+        return self.fund.currency
+
+
+class Account(models.Model):
+    """A ledger account of a fund. Debits are positive amounts, credits negative."""
+
+    class Kind(models.TextChoices):
+        CASH = "cash", _("Cash at bank")
+        STRIPE_CLEARING = "stripe_clearing", _("Stripe clearing")
+        PLEDGES_RECEIVABLE = "pledges_receivable", _("Pledges receivable")
+        DONATIONS_REVENUE = "donations_revenue", _("Donations revenue")
+        PROCESSING_FEES = "processing_fees", _("Processing fees")
+        REFUNDS = "refunds", _("Refunds")
+        DISPUTE_LOSSES = "dispute_losses", _("Dispute losses")
+        GRANTS_EXPENSE = "grants_expense", _("Grants committed (expense)")
+        GRANTS_PAYABLE = "grants_payable", _("Grants payable")
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "kind", "campaign"], name="unique_account_per_campaign"),
+            models.UniqueConstraint(
+                fields=["fund", "kind"], condition=models.Q(campaign__isnull=True), name="unique_account_unrestricted"
+            ),
+        ]
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+
+    def __str__(self):
+        suffix = f" ({self.campaign})" if self.campaign_id else ""
+        return f"{self.fund}: {self.get_kind_display()}{suffix}"
+
+
+class LedgerTransaction(models.Model):
+    """One business event's balanced set of entries."""
+
+    class Kind(models.TextChoices):
+        DONATION = "donation", _("Donation received")
+        PROCESSING_FEE = "processing_fee", _("Processing fee")
+        REFUND = "refund", _("Refund")
+        DISPUTE = "dispute", _("Dispute")
+        DISPUTE_WON = "dispute_won", _("Dispute won")
+        OFFLINE_GIFT = "offline_gift", _("Offline gift")
+        PLEDGE = "pledge", _("Pledge")
+        PLEDGE_PAYMENT = "pledge_payment", _("Pledge payment")
+        PAYOUT = "payout", _("Stripe payout")
+        AWARD_COMMITTED = "award_committed", _("Award committed")
+        AWARD_RELEASED = "award_released", _("Award released")
+        DISBURSEMENT_PAID = "disbursement_paid", _("Disbursement paid")
+        DISBURSEMENT_RETURNED = "disbursement_returned", _("Disbursement returned")
+        REVERSAL = "reversal", _("Reversal")
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    group = models.UUIDField(_("business event"), default=uuid.uuid4, db_index=True)
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    # What caused it, e.g. "donations.donation:42"; used for drill-down and for "one transaction per source" checks.
+    source_type = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField(max_length=60, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    effective_date = models.DateField(_("effective date"))
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["source_type", "source_id"])]
+        constraints = [
+            # One posting of each kind per source object (e.g. one "donation" transaction per donation).
+            models.UniqueConstraint(
+                fields=["kind", "source_type", "source_id"],
+                condition=~models.Q(source_type="") & models.Q(reverses__isnull=True),
+                name="unique_ledger_posting_per_source",
+            ),
+        ]
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} {self.memo}".strip()
+
+
+class Entry(models.Model):
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount = MoneyField(_("amount (debit +, credit -)"))
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_amount_not_zero")]
+
+    def __str__(self):
+        return f"{self.account}: {self.amount}"

@@ -1,0 +1,13 @@
+"""Development: DEBUG, SQLite under var/, emails written to var/mail, the database task queue."""
+
+from .base import *  # noqa: F401,F403
+from .base import VAR_DIR, env
+
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+# The documented demo code. allauth itself refuses this setting when DEBUG is off.
+MFA_TOTP_INSECURE_BYPASS_CODE = env("DEMO_MFA_CODE", "123456")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

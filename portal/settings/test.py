@@ -1,0 +1,31 @@
+"""Tests: fast hasher, local-memory cache and mail, tasks run immediately. DATABASE_URL switches to PostgreSQL."""
+
+import tempfile
+
+from .base import *  # noqa: F401,F403
+from .base import STORAGES
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+_TMP = tempfile.mkdtemp(prefix="portal-tests-")
+MEDIA_ROOT = f"{_TMP}/media"
+PRIVATE_MEDIA_ROOT = f"{_TMP}/private"
+STORAGES = {
+    **STORAGES,
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+}
+BANK_DETAILS_KEYS = ["y3Jm0a9aN9dQ8oJ2dZ0Yl1o6h7bJxQ0sN2v0g2n0uXA="]
+STRIPE_SECRET_KEY = "sk_test_fake"
+STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

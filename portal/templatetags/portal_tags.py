@@ -1,0 +1,39 @@
+from django import template
+from django.template.loader import render_to_string
+
+from portal.money import format_money
+from portal.sanitize import render_sanitized
+
+register = template.Library()
+
+# The cms app registers a callable returning the alert context; portal never imports cms.
+SITE_ALERT_PROVIDERS = []
+
+
+@register.simple_tag(takes_context=True)
+def site_alerts(context):
+    request = context.get("request")
+    html = ""
+    for provider in SITE_ALERT_PROVIDERS:
+        html += provider(request) or ""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(html)  # providers render templates, which escape their data
+
+
+@register.filter
+def money(amount, currency="USD"):
+    if amount is None or amount == "":
+        return ""
+    return format_money(amount, currency or "USD")
+
+
+@register.filter
+def rich_text(html):
+    """Show stored user rich text; it was sanitised on save and is cleaned again here."""
+    return render_sanitized(html)
+
+
+@register.simple_tag
+def render_field(field):
+    return render_to_string("includes/field.html", {"field": field})

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import health, views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    # The Wagtail admin signs in through allauth (email verification, rate limits, MFA).
+    path("admin/login/", views.admin_login_redirect, name="wagtailadmin_login_redirect"),
+    path("admin/logout/", RedirectView.as_view(pattern_name="account_logout", query_string=True)),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("dashboard/", include("portal.urls_portal")),
+    path("organisations/", include("applicants.urls")),
+    path("", include("grants.urls")),
+    path("reviews/", include("grants.review.urls")),
+    path("awards/", include("grants.awards.urls")),
+    path("impact-reports/", include("grants.impact.urls")),
+    path("", include("fund.urls")),
+    path("", include("fund.donations.urls")),
+    path("", include("cms.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
