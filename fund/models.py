@@ -9,14 +9,36 @@ from django.utils.translation import gettext_lazy as _
 from portal.money import CURRENCY_CHOICES, MoneyField
 
 
+class Jurisdiction(models.TextChoices):
+    US = "US", _("United States (IRS)")
+    UK = "UK", _("United Kingdom (HMRC, Gift Aid)")
+    CA = "CA", _("Canada (CRA)")
+
+
 class Fund(models.Model):
-    """One pool of money in one currency."""
+    """One pool of money in one currency, with the legal identity that signs its receipts and letters."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD")
     description = models.TextField(_("description"), blank=True)
     is_default = models.BooleanField(_("default fund for general gifts"), default=False)
+    # Legal identity used on receipts, letters and agreements (cms site settings show and edit the public parts).
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.US)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    charity_number = models.CharField(
+        _("charity / tax registration number"), max_length=60, blank=True,
+        help_text=_("US: EIN. UK: registered charity number. Canada: business number (e.g. 123456789RR0001)."),
+    )
+    address = models.TextField(_("postal address"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    signatory_name = models.CharField(_("signatory name"), max_length=120, blank=True)
+    signatory_title = models.CharField(_("signatory title"), max_length=120, blank=True)
+    # Bank account that pays grants (originator details for payment files).
+    originator_name = models.CharField(_("payment originator name"), max_length=23, blank=True)
+    originator_id = models.CharField(_("payment originator id"), max_length=10, blank=True)
+    originating_bank_routing = models.CharField(_("originating bank routing number"), max_length=9, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
