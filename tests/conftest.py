@@ -50,3 +50,40 @@ def login(client):
         return c
 
     return do_login
+
+
+def ensure_baseline_data():
+    """Re-create what migrations seed (role groups, Wagtail's root page, locale and site) after a transactional flush."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Locale, Page, Site
+
+    from portal.roles import sync_roles
+
+    sync_roles()
+    Locale.objects.get_or_create(language_code="en")
+    if not Page.objects.filter(depth=1).exists():
+        page_ct = ContentType.objects.get_for_model(Page)
+        root = Page.add_root(instance=Page(title="Root", slug="root", content_type=page_ct, locale=Locale.objects.first()))
+        home = root.add_child(instance=Page(title="Welcome", slug="home", content_type=page_ct, locale=Locale.objects.first()))
+        Site.objects.get_or_create(hostname="localhost", defaults={"root_page": home, "is_default_site": True})
+
+
+@pytest.fixture(autouse=True)
+def _baseline_after_flush(request):
+    # Transactional tests (live server, concurrency) start from a flushed database: put the migration data back.
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        ensure_baseline_data()
+    yield
+
+
+def totp_code_for(user):
+    """The current TOTP code for a user's authenticator, computed as an authenticator app would."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    counter = list(yield_hotp_counters_from_time())[0]
+    return format_hotp_value(hotp_value(secret, counter))
