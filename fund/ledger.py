@@ -10,9 +10,13 @@ from django.utils import timezone
 
 from portal.money import ZERO, money
 
-from .models import Account, Entry, Fund, LedgerTransaction
+from .models import Account, Entry, Fund, FundPosition, LedgerTransaction
 
 Kind = Account.Kind
+LIQUID_KINDS = (Kind.CASH, Kind.STRIPE_CLEARING)
+PAYABLE_KIND = Kind.GRANTS_PAYABLE
+# Postings that may only go through when the fund can afford them (the position's ceiling is not raised for them).
+GUARDED_KINDS = {LedgerTransaction.Kind.AWARD_COMMITTED}
 
 
 class LedgerError(Exception):
@@ -35,6 +39,27 @@ def get_account(fund: Fund, kind: str, campaign=None) -> Account:
     return account
 
 
+def lock_fund_position(fund: Fund) -> FundPosition:
+    """The fund's counter row, locked until the end of the current transaction. Call inside `transaction.atomic`."""
+    FundPosition.objects.get_or_create(fund=fund)
+    return FundPosition.objects.select_for_update().get(fund=fund)
+
+
+def _apply_to_position(position: FundPosition, kind: str, lines: list[Line]):
+    liquid_delta = sum((line.amount for line in lines if line.account in LIQUID_KINDS), ZERO)
+    payable_delta = -sum((line.amount for line in lines if line.account == PAYABLE_KIND), ZERO)
+    position.liquid = money(position.liquid + liquid_delta)
+    position.payable = money(position.payable + payable_delta)
+    if kind not in GUARDED_KINDS:
+        # External money events are never blocked: the ceiling follows what the fund holds, or what it owes if more.
+        position.ceiling = max(position.liquid, position.payable)
+    if position.payable > position.ceiling:
+        raise LedgerError(
+            f"This commitment would leave {position.payable} payable against {position.ceiling} available."
+        )
+    position.save(update_fields=["liquid", "payable", "ceiling", "updated_at"])
+
+
 @transaction.atomic
 def ledger_post(
     *,
@@ -48,7 +73,10 @@ def ledger_post(
     effective_date: date | None = None,
     reverses: LedgerTransaction | None = None,
 ) -> LedgerTransaction:
-    """Write one balanced transaction. Refuses empty, zero or unbalanced postings."""
+    """Write one balanced transaction and update the fund's position counters in the same database transaction.
+
+    Refuses empty, zero or unbalanced postings, and (for award commitments) postings the fund cannot afford.
+    """
     cleaned = [Line(line.account, money(line.amount), line.campaign) for line in lines if money(line.amount) != ZERO]
     if len(cleaned) < 2:
         raise LedgerError("A transaction needs at least two non-zero entries.")
@@ -56,6 +84,8 @@ def ledger_post(
     if total != ZERO:
         raise LedgerError(f"Entries must sum to zero; they sum to {total}.")
     source_type, source_id = source_ref(source) if source is not None else ("", "")
+    position = lock_fund_position(fund)
+    _apply_to_position(position, kind, cleaned)
     txn = LedgerTransaction.objects.create(
         fund=fund,
         kind=kind,

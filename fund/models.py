@@ -39,6 +39,18 @@ class Fund(models.Model):
     originator_name = models.CharField(_("payment originator name"), max_length=23, blank=True)
     originator_id = models.CharField(_("payment originator id"), max_length=10, blank=True)
     originating_bank_routing = models.CharField(_("originating bank routing number"), max_length=9, blank=True)
+    # Grant agreements: plain text with {placeholders}; see grants.awards.pdf.AGREEMENT_PLACEHOLDERS.
+    agreement_template = models.TextField(
+        _("grant agreement template"), blank=True,
+        help_text=_(
+            "Plain text. Placeholders: {fund_name}, {fund_legal_name}, {grantee_name}, {grantee_legal_name}, "
+            "{reference}, {project_title}, {amount}, {period_start}, {period_end}, {offer_expires_on}, "
+            "{reporting_requirements}. Leave empty for the standard agreement."
+        ),
+    )
+    award_offer_days = models.PositiveSmallIntegerField(
+        _("days a grantee has to accept an award offer"), default=30
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,6 +88,35 @@ class Campaign(models.Model):
         return self.fund.currency
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Ledger rows are never edited or deleted in bulk either: corrections are reversing transactions."""
+
+    def update(self, **kwargs):
+        raise LedgerImmutableError(_("Ledger rows are append-only; post a reversing transaction instead."))
+
+    def delete(self):
+        raise LedgerImmutableError(_("Ledger rows are append-only; post a reversing transaction instead."))
+
+
+class LedgerImmutableError(Exception):
+    pass
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerImmutableError(_("Ledger rows are append-only; post a reversing transaction instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutableError(_("Ledger rows are append-only; post a reversing transaction instead."))
+
+
 class Account(models.Model):
     """A ledger account of a fund. Debits are positive amounts, credits negative."""
 
@@ -109,7 +150,7 @@ class Account(models.Model):
         return f"{self.fund}: {self.get_kind_display()}{suffix}"
 
 
-class LedgerTransaction(models.Model):
+class LedgerTransaction(AppendOnlyModel):
     """One business event's balanced set of entries."""
 
     class Kind(models.TextChoices):
@@ -147,9 +188,11 @@ class LedgerTransaction(models.Model):
         indexes = [models.Index(fields=["source_type", "source_id"])]
         constraints = [
             # One posting of each kind per source object (e.g. one "donation" transaction per donation).
+            # Releases are the exception: an award may release part of its commitment when staff lower the offer,
+            # and the rest on decline, expiry or termination.
             models.UniqueConstraint(
                 fields=["kind", "source_type", "source_id"],
-                condition=~models.Q(source_type="") & models.Q(reverses__isnull=True),
+                condition=~models.Q(source_type="") & models.Q(reverses__isnull=True) & ~models.Q(kind="award_released"),
                 name="unique_ledger_posting_per_source",
             ),
         ]
@@ -160,7 +203,7 @@ class LedgerTransaction(models.Model):
         return f"#{self.pk} {self.get_kind_display()} {self.memo}".strip()
 
 
-class Entry(models.Model):
+class Entry(AppendOnlyModel):
     transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     amount = MoneyField(_("amount (debit +, credit -)"))
@@ -172,3 +215,33 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"{self.account}: {self.amount}"
+
+
+class FundPosition(models.Model):
+    """Counters kept by `fund.ledger.ledger_post` in the same transaction as every posting, under a row lock.
+
+    liquid  = cash + Stripe clearing (money actually held), payable = grants committed and not yet paid.
+    ceiling = max(liquid, payable) after every posting except an award commitment, so the check constraint
+    `payable <= ceiling` lets refunds, fees and disputes through even when they leave the fund short, but makes the
+    database refuse any commitment that would promise more than the fund holds. `ledger_check` recomputes all three.
+    """
+
+    fund = models.OneToOneField(Fund, on_delete=models.PROTECT, related_name="position")
+    liquid = MoneyField(_("cash and clearing"), default=0)
+    payable = MoneyField(_("grants payable"), default=0)
+    ceiling = MoneyField(_("commitment ceiling"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("fund position")
+        verbose_name_plural = _("fund positions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(payable__lte=models.F("ceiling")), name="fund_never_overcommitted"),
+        ]
+
+    def __str__(self):
+        return f"{self.fund}: {self.liquid} held, {self.payable} payable"
+
+    @property
+    def available_to_award(self):
+        return self.liquid - self.payable

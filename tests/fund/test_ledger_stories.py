@@ -1,0 +1,126 @@
+"""Golden ledger stories: each scenario and the exact entries it writes (debit +, credit −)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from fund import services
+from fund.ledger import LedgerError
+from fund.selectors import fund_balances
+
+from .conftest import ledger_table
+
+pytestmark = pytest.mark.django_db
+
+
+def test_card_gift_of_100_with_3_20_fee(fund, campaign, make_source):
+    services.ledger_record_donation(
+        fund=fund, campaign=campaign, amount=Decimal("100.00"), fee=Decimal("3.20"), source=make_source()
+    )
+
+    assert ledger_table(fund) == [
+        ("donation", "stripe_clearing", None, "100.00"),
+        ("donation", "donations_revenue", "naloxone", "-100.00"),
+        ("processing_fee", "processing_fees", "naloxone", "3.20"),
+        ("processing_fee", "stripe_clearing", None, "-3.20"),
+    ]
+    balances = fund_balances(fund)
+    assert balances["received"] == Decimal("100.00")
+    assert balances["fees"] == Decimal("3.20")
+    assert balances["cash_on_hand"] == Decimal("96.80")
+    assert balances["available_to_award"] == Decimal("96.80")
+    assert balances["campaigns"][0]["net"] == Decimal("96.80")
+
+
+def test_card_gift_refunded_in_full(fund, campaign, make_source):
+    gift, _fee = services.ledger_record_donation(
+        fund=fund, campaign=campaign, amount=Decimal("100.00"), fee=Decimal("3.20"), source=make_source()
+    )
+    services.ledger_record_refund(fund=fund, campaign=campaign, amount=Decimal("100.00"), source=make_source(), group=gift.group)
+
+    assert ledger_table(fund)[4:] == [
+        ("refund", "refunds", "naloxone", "100.00"),
+        ("refund", "stripe_clearing", None, "-100.00"),
+    ]
+    balances = fund_balances(fund)
+    assert balances["refunded"] == Decimal("100.00")
+    # Stripe keeps its fee on a refund: the fund is out of pocket by it.
+    assert balances["cash_on_hand"] == Decimal("-3.20")
+    assert balances["net_received"] == Decimal("-3.20")
+
+
+def test_disputed_gift_lost_with_dispute_fee(fund, make_source):
+    services.ledger_record_donation(fund=fund, amount=Decimal("100.00"), fee=Decimal("3.20"), source=make_source())
+    services.ledger_record_dispute_lost(fund=fund, amount=Decimal("100.00"), fee=Decimal("15.00"), source=make_source())
+
+    assert ledger_table(fund)[4:] == [
+        ("dispute", "dispute_losses", None, "100.00"),
+        ("dispute", "stripe_clearing", None, "-100.00"),
+        ("processing_fee", "processing_fees", None, "15.00"),
+        ("processing_fee", "stripe_clearing", None, "-15.00"),
+    ]
+    assert fund_balances(fund)["dispute_losses"] == Decimal("100.00")
+    assert fund_balances(fund)["cash_on_hand"] == Decimal("-18.20")
+
+
+def test_offline_cheque_goes_to_cash_without_fee(fund, make_source):
+    gift, fee = services.ledger_record_donation(
+        fund=fund, amount=Decimal("2500.00"), source=make_source(), clearing_account="cash"
+    )
+
+    assert fee is None
+    assert ledger_table(fund) == [
+        ("offline_gift", "cash", None, "2500.00"),
+        ("offline_gift", "donations_revenue", None, "-2500.00"),
+    ]
+    assert fund_balances(fund)["in_bank"] == Decimal("2500.00")
+
+
+def test_pledge_and_instalment(fund, make_source):
+    pledge = make_source()
+    services.ledger_record_pledge(fund=fund, amount=Decimal("100000.00"), source=pledge)
+    services.ledger_record_pledge_payment(fund=fund, amount=Decimal("25000.00"), source=make_source())
+
+    assert ledger_table(fund) == [
+        ("pledge", "pledges_receivable", None, "100000.00"),
+        ("pledge", "donations_revenue", None, "-100000.00"),
+        ("pledge_payment", "cash", None, "25000.00"),
+        ("pledge_payment", "pledges_receivable", None, "-25000.00"),
+    ]
+    balances = fund_balances(fund)
+    assert balances["received"] == Decimal("100000.00")
+    assert balances["pledges_outstanding"] == Decimal("75000.00")
+    # Promises are not money in the bank: only the paid instalment can be awarded.
+    assert balances["available_to_award"] == Decimal("25000.00")
+
+
+def test_the_same_gift_cannot_be_recorded_twice(fund, make_source):
+    source = make_source()
+    services.ledger_record_donation(fund=fund, amount=Decimal("50.00"), source=source)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.ledger_record_donation(fund=fund, amount=Decimal("50.00"), source=source)
+    assert fund_balances(fund)["received"] == Decimal("50.00")
+
+
+@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5.00")])
+def test_zero_or_negative_gift_is_refused(fund, make_source, amount):
+    with pytest.raises(LedgerError):
+        services.ledger_record_donation(fund=fund, amount=amount, source=make_source())
+
+
+def test_refund_is_recorded_even_when_the_fund_is_fully_committed(fund, make_source):
+    services.ledger_record_donation(fund=fund, amount=Decimal("1000.00"), source=make_source(), clearing_account="cash")
+    services.ledger_record_award_committed(fund=fund, amount=Decimal("1000.00"), source=make_source())
+
+    services.ledger_record_refund(fund=fund, amount=Decimal("400.00"), source=make_source(), clearing_account="cash")
+
+    balances = fund_balances(fund)
+    assert balances["available_to_award"] == Decimal("-400.00")
+    fund.position.refresh_from_db()
+    assert (fund.position.liquid, fund.position.payable, fund.position.ceiling) == (
+        Decimal("600.00"), Decimal("1000.00"), Decimal("1000.00"),
+    )
+    # ...but nothing more can be promised until money comes in.
+    with pytest.raises(LedgerError):
+        services.ledger_record_award_committed(fund=fund, amount=Decimal("0.01"), source=make_source())
