@@ -1,1 +1,278 @@
-from django.db import models  # noqa: F401
+"""Review panels: rubrics, panels and members, assignments, conflict declarations, reviews and decisions.
+
+The scoring maths lives in `scoring.py` (pure functions); a submitted review stores its weighted score so that
+rankings aggregate in SQL.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+
+from portal.money import MoneyField
+
+
+class Rubric(ClusterableModel):
+    """The criteria a round's applications are scored against (one rubric per round)."""
+
+    round = models.OneToOneField("grants.FundingRound", on_delete=models.CASCADE, related_name="rubric", verbose_name=_("round"))
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction for reviewers"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("round"),
+        FieldPanel("title"),
+        FieldPanel("introduction"),
+        InlinePanel("criteria", label=_("Criteria"), min_num=1),
+    ]
+
+    class Meta:
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+
+    def __str__(self):
+        return self.title
+
+
+class Criterion(models.Model):
+    rubric = ParentalKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    title = models.CharField(_("title"), max_length=200)
+    guidance = models.TextField(_("guidance for reviewers"), blank=True)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
+    scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
+    scale_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    # {"1": "Weak", "2": "...", ...}: a label per point of the scale.
+    labels = models.JSONField(_("labels per point"), default=dict, blank=True)
+    allow_na = models.BooleanField(_("'not applicable' allowed"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("guidance"),
+        FieldPanel("weight"),
+        FieldPanel("scale_min"),
+        FieldPanel("scale_max"),
+        FieldPanel("labels"),
+        FieldPanel("allow_na"),
+        FieldPanel("order"),
+    ]
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="review_criterion_weight_positive"),
+            models.CheckConstraint(condition=models.Q(scale_max__gt=models.F("scale_min")), name="review_criterion_scale_valid"),
+        ]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.scale_min is not None and self.scale_max is not None and self.scale_max <= self.scale_min:
+            raise ValidationError({"scale_max": _("The highest score must be above the lowest score.")})
+        if self.labels and not isinstance(self.labels, dict):
+            raise ValidationError({"labels": _("Labels must map each point to a label, e.g. {\"1\": \"Weak\"}.")})
+
+    @property
+    def points(self):
+        return list(range(self.scale_min, self.scale_max + 1))
+
+    def label_for(self, point):
+        return (self.labels or {}).get(str(point), "")
+
+
+class Panel(models.Model):
+    round = models.OneToOneField("grants.FundingRound", on_delete=models.CASCADE, related_name="panel", verbose_name=_("round"))
+    name = models.CharField(_("name"), max_length=200)
+    blind_review = models.BooleanField(
+        _("blind review"), default=False,
+        help_text=_("Reviewers do not see the organisation's identity or identifying answers."),
+    )
+    reviewers_see_others_after_submit = models.BooleanField(
+        _("reviewers see other reviews after submitting their own"), default=False
+    )
+    disagreement_threshold = models.DecimalField(
+        _("disagreement threshold (points out of 100)"), max_digits=5, decimal_places=2, default=30,
+        help_text=_("A spread of weighted scores above this flags disagreement."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review panel")
+        verbose_name_plural = _("review panels")
+
+    def __str__(self):
+        return self.name
+
+
+class PanelMember(models.Model):
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        COMMUNITY = "community", _("Community member with lived experience")
+        EXTERNAL = "external", _("Outside expert")
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_memberships")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    is_chair = models.BooleanField(_("chair"), default=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["panel", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "user"], name="review_unique_panel_member"),
+            models.UniqueConstraint(fields=["panel"], condition=models.Q(is_chair=True), name="review_one_chair_per_panel"),
+        ]
+        verbose_name = _("panel member")
+        verbose_name_plural = _("panel members")
+
+    def __str__(self):
+        return f"{self.user} ({self.get_kind_display()})"
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        RECUSED = "recused", _("Recused (conflict of interest)")
+        COMPLETED = "completed", _("Completed")
+
+    application = models.ForeignKey("grants.Application", on_delete=models.CASCADE, related_name="review_assignments")
+    member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    due_at = models.DateTimeField(_("review due"), null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["application", "member"], name="review_unique_assignment")]
+        indexes = [models.Index(fields=["member", "status"])]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+
+    def __str__(self):
+        return f"{self.application} → {self.member}"
+
+
+class ConflictDeclaration(models.Model):
+    """Made before the reviewer sees the application. A conflict recuses the reviewer from the organisation."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="conflict_declaration")
+    # Denormalised so the register and the assignment algorithm can ask "is this member conflicted with this organisation?"
+    member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="conflict_declarations")
+    organisation = models.ForeignKey("applicants.Organisation", on_delete=models.PROTECT, related_name="+")
+    has_conflict = models.BooleanField(_("has a conflict of interest"))
+    reason = models.TextField(_("reason"), blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-declared_at", "-pk"]
+        indexes = [models.Index(fields=["member", "organisation", "has_conflict"])]
+        verbose_name = _("conflict of interest declaration")
+        verbose_name_plural = _("conflict of interest declarations")
+
+    def __str__(self):
+        return f"{self.member}: {'conflict' if self.has_conflict else 'no conflict'} ({self.assignment.application})"
+
+
+class Review(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Recommendation(models.TextChoices):
+        FUND = "fund", _("Fund")
+        MAYBE = "maybe", _("Maybe")
+        DO_NOT_FUND = "do_not_fund", _("Do not fund")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="review")
+    # Denormalised from the assignment so rankings aggregate with one join.
+    application = models.ForeignKey("grants.Application", on_delete=models.CASCADE, related_name="reviews")
+    member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="reviews")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    recommendation = models.CharField(_("recommendation"), max_length=16, choices=Recommendation.choices, blank=True)
+    comment_to_staff = models.TextField(_("comment to staff"), blank=True)
+    feedback_to_applicant = models.TextField(_("feedback to the applicant"), blank=True)
+    feedback_approved_by_staff = models.BooleanField(_("feedback approved for the applicant"), default=False)
+    feedback_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Weighted score out of 100 over the non-n/a criteria (see scoring.review_weighted_score); set on submission.
+    weighted_score = models.DecimalField(_("weighted score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["application", "status"]), models.Index(fields=["member", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
+                name="review_submitted_has_time",
+            ),
+        ]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self):
+        return f"Review of {self.application_id} by member {self.member_id}"
+
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="review_unique_score_per_criterion"),
+            models.CheckConstraint(
+                condition=~(models.Q(not_applicable=True) & models.Q(score__isnull=False)), name="review_score_na_has_no_score"
+            ),
+        ]
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+
+
+class Decision(models.Model):
+    """A staff decision on an application after review. The application's status moves through grants.workflow."""
+
+    class Outcome(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        WAITLIST = "waitlist", _("Waitlist")
+        DECLINE = "decline", _("Decline")
+
+    application = models.ForeignKey("grants.Application", on_delete=models.PROTECT, related_name="review_decisions")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    amount = MoneyField(_("amount awarded"), null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    message = models.TextField(_("message to the applicant"), blank=True)
+    include_feedback = models.BooleanField(_("include reviewers' approved feedback"), default=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="approve") | models.Q(amount__gt=0), name="review_decision_approval_has_amount"
+            ),
+        ]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.application}"

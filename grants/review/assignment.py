@@ -1,0 +1,159 @@
+"""Who reviews what. `plan_assignments` is a pure, deterministic planner; the services at the bottom apply it.
+
+Rules, in order of importance:
+1. never a member with a declared conflict with the application's organisation (a conflict declared on any
+   application of that organisation counts), nor a member already on the application (including one who recused);
+2. each application gets N active reviewers (as many as the eligible members allow);
+3. at least one community reviewer per application when the panel has community members;
+4. loads (active assignments per member) differ by at most one where the conflicts allow it;
+5. kinds are mixed: a member of a kind the application already has is chosen last.
+Ties are broken by member id, applications are taken in id order: the same input always gives the same plan.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from portal.audit import audit
+
+COMMUNITY = "community"
+
+
+@dataclass(frozen=True)
+class MemberSlot:
+    id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class ApplicationSlot:
+    id: int
+    organisation_id: int
+
+
+def plan_assignments(*, applications, members, existing, conflicts, per_application, loads=None):
+    """Return a list of (application_id, member_id) to add.
+
+    existing: {application_id: {member_id: active(bool)}}: members already on each application (recused ones are inactive);
+    conflicts: set of (member_id, organisation_id); loads: {member_id: active assignments} (defaults to counting `existing`).
+    """
+    members = sorted(members, key=lambda m: m.id)
+    kind_of = {m.id: m.kind for m in members}
+    has_community = any(m.kind == COMMUNITY for m in members)
+    if loads is None:
+        loads = defaultdict(int)
+        for on_app in existing.values():
+            for member_id, active in on_app.items():
+                if active:
+                    loads[member_id] += 1
+    loads = defaultdict(int, {m.id: loads.get(m.id, 0) for m in members})
+    applications = sorted(applications, key=lambda a: a.id)
+    on_app = {a.id: dict(existing.get(a.id, {})) for a in applications}
+
+    def eligible(app, member_id):
+        return member_id not in on_app[app.id] and (member_id, app.organisation_id) not in conflicts
+
+    def active_kinds(app):
+        return {kind_of.get(mid) for mid, active in on_app[app.id].items() if active}
+
+    plan = []
+    for app in applications:
+        needed = per_application - sum(1 for active in on_app[app.id].values() if active)
+        for _slot in range(max(needed, 0)):
+            kinds = active_kinds(app)
+            want_community = has_community and COMMUNITY not in kinds
+            candidates = [m for m in members if eligible(app, m.id)]
+            if not candidates:
+                break
+            best = min(
+                candidates,
+                key=lambda m: (
+                    0 if (not want_community or m.kind == COMMUNITY) else 1,
+                    loads[m.id],
+                    1 if m.kind in kinds else 0,
+                    m.id,
+                ),
+            )
+            plan.append((app.id, best.id))
+            on_app[app.id][best.id] = True
+            loads[best.id] += 1
+    return _rebalance(plan, applications, members, on_app, conflicts, loads, has_community)
+
+
+def _rebalance(plan, applications, members, on_app, conflicts, loads, has_community):
+    """Move planned slots from the busiest to the least busy member while that keeps every rule. Deterministic."""
+    kind_of = {m.id: m.kind for m in members}
+    org_of = {a.id: a.organisation_id for a in applications}
+    plan = list(plan)
+    for _round in range(len(plan) + 1):
+        busiest = max(members, key=lambda m: (loads[m.id], -m.id))
+        idlest = min(members, key=lambda m: (loads[m.id], m.id))
+        if loads[busiest.id] - loads[idlest.id] <= 1:
+            break
+        moved = False
+        for index, (app_id, member_id) in enumerate(plan):
+            if member_id != busiest.id or idlest.id in on_app[app_id] or (idlest.id, org_of[app_id]) in conflicts:
+                continue
+            if has_community and kind_of[busiest.id] == COMMUNITY and kind_of[idlest.id] != COMMUNITY:
+                others = [m for m, active in on_app[app_id].items() if active and m != busiest.id and kind_of.get(m) == COMMUNITY]
+                if not others:
+                    continue
+            plan[index] = (app_id, idlest.id)
+            del on_app[app_id][busiest.id]
+            on_app[app_id][idlest.id] = True
+            loads[busiest.id] -= 1
+            loads[idlest.id] += 1
+            moved = True
+            break
+        if not moved:
+            break
+    return plan
+
+
+def conflicted_pairs(panel):
+    """(member_id, organisation_id) for every conflict this panel's members (as people) have declared, in any round."""
+    from .models import ConflictDeclaration
+
+    user_to_member = dict(panel.members.values_list("user_id", "id"))
+    rows = ConflictDeclaration.objects.filter(has_conflict=True, member__user_id__in=user_to_member).values_list(
+        "member__user_id", "organisation_id"
+    )
+    return {(user_to_member[user_id], org_id) for user_id, org_id in rows}
+
+
+def assignments_auto_assign(*, round, by, applications=None):
+    """Give every application in review (or the given ones) its round's number of reviewers. Returns new assignments."""
+    from grants.models import Application
+
+    from .models import Assignment, Panel
+
+    with transaction.atomic():
+        panel = Panel.objects.select_for_update().get(round=round)
+        if applications is None:
+            applications = Application.objects.filter(round=round, status=Application.Status.IN_REVIEW)
+        apps = [ApplicationSlot(a.id, a.organisation_id) for a in applications]
+        members = [MemberSlot(m.id, m.kind) for m in panel.members.all()]
+        existing = defaultdict(dict)
+        loads = defaultdict(int)
+        for app_id, member_id, status in Assignment.objects.filter(member__panel=panel).values_list(
+            "application_id", "member_id", "status"
+        ):
+            active = status != Assignment.Status.RECUSED
+            existing[app_id][member_id] = active
+            if active:
+                loads[member_id] += 1
+        plan = plan_assignments(
+            applications=apps, members=members, existing=existing, conflicts=conflicted_pairs(panel),
+            per_application=round.reviews_per_application, loads=loads,
+        )
+        created = Assignment.objects.bulk_create(
+            [Assignment(application_id=a, member_id=m, due_at=round.review_deadline, assigned_by=by) for a, m in plan]
+        )
+        if created:
+            audit(panel, "review.panel.auto_assign", user=by, data={"assignments": len(created), "round": round.pk})
+    return created
+
+
+AUTO_ASSIGN_LABEL = _("Reviewers assigned automatically")

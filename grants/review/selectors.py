@@ -1,0 +1,214 @@
+"""Reads: a reviewer's work, per-application results, the round ranking (aggregated in SQL), the conflict register."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Avg, Case, Count, DecimalField, ExpressionWrapper, F, FloatField, Max, Min, Prefetch, Q, Sum, Value, When, Window,
+)
+from django.db.models.functions import Coalesce
+
+from grants.models import Application
+from portal.money import ZERO, money
+
+from . import scoring
+from .models import Assignment, ConflictDeclaration, Review
+
+RANKED_STATUSES = [
+    Application.Status.IN_REVIEW,
+    Application.Status.WAITLISTED,
+    Application.Status.APPROVED,
+    Application.Status.DECLINED,
+]
+UNDECIDED_STATUSES = [Application.Status.IN_REVIEW, Application.Status.WAITLISTED]
+
+
+# --- reviewer ---------------------------------------------------------------------------------------------------------
+
+
+def reviewer_assignments(user):
+    """The signed-in reviewer's assignments (recusals included, so they see them listed), soonest due first."""
+    return (
+        Assignment.objects.filter(member__user=user)
+        .select_related("application__round", "application__organisation", "member__panel", "conflict_declaration", "review")
+        .order_by("status", "due_at", "pk")
+    )
+
+
+def reviewer_progress(assignments) -> dict:
+    total = len([a for a in assignments if a.status != Assignment.Status.RECUSED])
+    done = len([a for a in assignments if a.status == Assignment.Status.COMPLETED])
+    return {"total": total, "done": done, "percent": int(done * 100 / total) if total else 0}
+
+
+# --- statistics -------------------------------------------------------------------------------------------------------
+
+
+def reviewer_stats_for_round(round) -> dict:
+    """{member_id: ReviewerStats} over each member's submitted reviews in the round: one grouped query."""
+    score = F("weighted_score")
+    rows = (
+        Review.objects.filter(member__panel__round=round, status=Review.Status.SUBMITTED, weighted_score__isnull=False)
+        .values("member_id")
+        .annotate(
+            n=Count("pk"),
+            total=Sum("weighted_score"),
+            squares=Sum(ExpressionWrapper(score * score, output_field=DecimalField(max_digits=12, decimal_places=4))),
+        )
+        .order_by()
+    )
+    return {row["member_id"]: scoring.stats_from_sums(row["n"], row["total"], row["squares"]) for row in rows}
+
+
+def _z_expression(stats_by_member):
+    """SQL for one review's z-score: score × (1/std) − mean/std for informative reviewers, else 0."""
+    whens = []
+    for member_id, stats in sorted(stats_by_member.items()):
+        if not stats.informative:
+            continue
+        slope = float(1 / stats.std)
+        offset = float(stats.mean / stats.std)
+        whens.append(
+            When(reviews__member_id=member_id, then=F("reviews__weighted_score") * Value(slope) - Value(offset))
+        )
+    if not whens:
+        return Value(0.0, output_field=FloatField())
+    return Case(*whens, default=Value(0.0), output_field=FloatField())
+
+
+# --- ranking ----------------------------------------------------------------------------------------------------------
+
+SORTS = {
+    "raw": [F("mean_score").desc(nulls_last=True), F("normalised_score").desc(nulls_last=True), "pk"],
+    "normalised": [F("normalised_score").desc(nulls_last=True), F("mean_score").desc(nulls_last=True), "pk"],
+}
+
+
+def round_remaining_budget(round) -> Decimal:
+    """Budget − committed. Uses fund.selectors.round_budget when the fund app provides it."""
+    try:
+        from fund.selectors import round_budget  # type: ignore
+    except ImportError:
+        round_budget = None
+    if round_budget is not None:
+        result = round_budget(round)
+        remaining = getattr(result, "remaining", None)
+        if remaining is None and isinstance(result, dict):
+            remaining = result.get("remaining")
+        if remaining is not None:
+            return money(remaining)
+    committed = Application.objects.filter(round=round, status=Application.Status.APPROVED).aggregate(
+        total=Sum("requested_amount")
+    )["total"] or ZERO
+    return money(round.budget - committed)
+
+
+def ranking(round, *, sort="raw", stats=None):
+    """Applications of the round annotated with mean, normalised score, spread, review and recommendation counts,
+    and the cumulative requested amount of undecided applications in ranking order (the funding line).
+
+    Two queries before pagination: the reviewers' statistics and this one (plus COUNT for the paginator)."""
+    stats = reviewer_stats_for_round(round) if stats is None else stats
+    submitted = Q(reviews__status=Review.Status.SUBMITTED)
+    ordering = SORTS.get(sort, SORTS["raw"])
+    undecided_amount = Case(
+        When(status__in=UNDECIDED_STATUSES, then=Coalesce("requested_amount", Value(ZERO))),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    return (
+        Application.objects.filter(round=round, status__in=RANKED_STATUSES)
+        .select_related("organisation")
+        .annotate(
+            mean_score=Avg("reviews__weighted_score", filter=submitted),
+            normalised_score=Avg(_z_expression(stats), filter=submitted & Q(reviews__weighted_score__isnull=False)),
+            max_score=Max("reviews__weighted_score", filter=submitted),
+            min_score=Min("reviews__weighted_score", filter=submitted),
+            submitted_reviews=Count("reviews", filter=submitted),
+            fund_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.FUND)),
+            maybe_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.MAYBE)),
+            no_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.DO_NOT_FUND)),
+        )
+        .annotate(cumulative_requested=Window(Sum(undecided_amount), order_by=ordering))
+        .order_by(*ordering)
+    )
+
+
+@dataclass
+class RankingRow:
+    application: Application
+    mean: Decimal | None
+    normalised: Decimal | None
+    spread: Decimal | None
+    disagreement: bool
+    reviews: int
+    recommendations: dict
+    cumulative: Decimal
+    fundable: bool
+    undecided: bool
+
+
+def ranking_rows(applications, *, threshold, remaining) -> list[RankingRow]:
+    """Turn one page of `ranking()` into display rows (no queries)."""
+    rows = []
+    for app in applications:
+        mean = scoring.mean([app.mean_score]) if app.mean_score is not None else None
+        spread = None if app.max_score is None else Decimal(str(app.max_score)) - Decimal(str(app.min_score))
+        normalised = None
+        if app.normalised_score is not None:
+            normalised = Decimal(str(app.normalised_score)).quantize(scoring.Z_PLACES)
+        cumulative = money(app.cumulative_requested or 0)
+        undecided = app.status in UNDECIDED_STATUSES
+        rows.append(
+            RankingRow(
+                application=app, mean=mean, normalised=normalised, spread=spread,
+                disagreement=scoring.is_disagreement(spread, threshold), reviews=app.submitted_reviews,
+                recommendations={"fund": app.fund_count, "maybe": app.maybe_count, "do_not_fund": app.no_count},
+                cumulative=cumulative, fundable=undecided and cumulative <= remaining, undecided=undecided,
+            )
+        )
+    return rows
+
+
+# --- one application --------------------------------------------------------------------------------------------------
+
+
+def application_reviews(application):
+    return (
+        Review.objects.filter(application=application)
+        .select_related("member__user", "assignment")
+        .prefetch_related(Prefetch("scores"))
+        .order_by("member__kind", "pk")
+    )
+
+
+def application_results(application, *, stats=None):
+    """Each submitted review's score and z-score, and the application's mean, normalised score, spread, counts."""
+    panel = application.round.panel
+    stats = reviewer_stats_for_round(application.round) if stats is None else stats
+    reviews = [r for r in application_reviews(application) if r.status == Review.Status.SUBMITTED]
+    result = scoring.application_result(
+        [(r.member_id, r.weighted_score, r.recommendation) for r in reviews],
+        {r.member_id: stats.get(r.member_id, scoring.ReviewerStats(0, ZERO, ZERO)) for r in reviews},
+        panel.disagreement_threshold,
+    )
+    return reviews, result
+
+
+def approved_feedback(application) -> list[str]:
+    """Reviewers' feedback that staff approved for the applicant: text only, never who wrote it."""
+    return list(
+        Review.objects.filter(application=application, status=Review.Status.SUBMITTED, feedback_approved_by_staff=True)
+        .exclude(feedback_to_applicant="")
+        .order_by("pk")
+        .values_list("feedback_to_applicant", flat=True)
+    )
+
+
+def conflict_register(*, round=None):
+    qs = ConflictDeclaration.objects.filter(has_conflict=True).select_related(
+        "member__user", "member__panel__round", "organisation", "assignment__application"
+    )
+    if round is not None:
+        qs = qs.filter(member__panel__round=round)
+    return qs.order_by("-declared_at", "-pk")

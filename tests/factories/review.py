@@ -1,0 +1,88 @@
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from grants.review.models import Assignment, ConflictDeclaration, Criterion, Panel, PanelMember, Review, Rubric
+from portal import roles
+
+from .grants import ApplicationFactory, FundingRoundFactory
+from .portal import UserFactory
+
+
+class RubricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rubric
+
+    round = factory.SubFactory(FundingRoundFactory)
+    title = factory.Sequence(lambda n: f"Rubric {n}")
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    rubric = factory.SubFactory(RubricFactory)
+    title = factory.Sequence(lambda n: f"Criterion {n}")
+    guidance = "What good looks like."
+    weight = Decimal("1")
+    scale_min = 1
+    scale_max = 5
+    labels = {"1": "Weak", "2": "Fair", "3": "Good", "4": "Strong", "5": "Excellent"}
+    order = factory.Sequence(lambda n: n)
+
+
+class PanelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Panel
+        django_get_or_create = ("round",)
+
+    round = factory.SubFactory(FundingRoundFactory)
+    name = factory.Sequence(lambda n: f"Panel {n}")
+
+
+class ReviewerFactory(UserFactory):
+    """A user holding the Reviewer role (no MFA: use mfa_user_factory for logging in through the middleware)."""
+
+    @factory.post_generation
+    def _role(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get(name=roles.REVIEWER))
+
+
+class PanelMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PanelMember
+
+    panel = factory.SubFactory(PanelFactory)
+    user = factory.SubFactory(ReviewerFactory)
+    kind = PanelMember.Kind.COMMUNITY
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    member = factory.SubFactory(PanelMemberFactory)
+    application = factory.SubFactory(
+        ApplicationFactory, round=factory.SelfAttribute("..member.panel.round"), status="in_review"
+    )
+
+
+class ConflictDeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConflictDeclaration
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    member = factory.SelfAttribute("assignment.member")
+    organisation = factory.SelfAttribute("assignment.application.organisation")
+    has_conflict = False
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    application = factory.SelfAttribute("assignment.application")
+    member = factory.SelfAttribute("assignment.member")
