@@ -1,1 +1,336 @@
-from django.db import models  # noqa: F401
+"""Donors, donations (online and offline), monthly gifts, pledges, receipts and the raw Stripe events.
+
+Exactly-once is a database property here: a donation is unique by Checkout Session, PaymentIntent, charge and invoice;
+a Stripe event is unique by its id; a receipt serial is unique per jurisdiction and year; one live receipt per donation.
+Nothing is deleted: refunds and disputes are adjustment rows, a voided receipt stays as "cancelled".
+"""
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.money import CURRENCY_CHOICES, ZERO, MoneyField
+
+
+def private_storage():
+    return storages["private"]
+
+
+class Donor(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), unique=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("town or city"), max_length=100, blank=True)
+    region = models.CharField(_("state / province / county"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="US")
+    anonymous_by_default = models.BooleanField(_("keep my name private by default"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="donor"
+    )
+    stripe_customer_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    is_organisation = models.BooleanField(_("organisation (foundation, company)"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+
+    def __str__(self):
+        return self.name or self.email
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line1, self.address_line2, " ".join(p for p in [self.city, self.region, self.postal_code] if p)]
+        return "\n".join(p for p in parts if p)
+
+
+class DonationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    REFUNDED = "refunded", _("Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    DISPUTED = "disputed", _("Disputed")
+    CANCELED = "canceled", _("Canceled")
+
+
+# Gifts that count as received money (net of refunds) in totals, statements and receipts.
+RECEIVED_STATUSES = [DonationStatus.SUCCEEDED, DonationStatus.PARTIALLY_REFUNDED, DonationStatus.DISPUTED, DonationStatus.REFUNDED]
+
+
+class Method(models.TextChoices):
+    STRIPE = "stripe", _("Card (Stripe)")
+    CHEQUE = "cheque", _("Cheque")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    STOCK = "stock", _("Stock / securities")
+    OTHER = "other", _("Other")
+
+
+class Dedication(models.TextChoices):
+    NONE = "", _("No dedication")
+    HONOUR = "honour", _("In honour of")
+    MEMORY = "memory", _("In memory of")
+
+
+class RecurringDonation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for first payment")
+        ACTIVE = "active", _("Active")
+        PAST_DUE = "past_due", _("Payment failed, retrying")
+        CANCELED = "canceled", _("Cancelled")
+
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="recurring_donations")
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="recurring_donations")
+    campaign = models.ForeignKey("fund.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField(_("monthly amount charged"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    fee_covered = models.BooleanField(default=False)
+    stripe_subscription_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly gift")
+        verbose_name_plural = _("monthly gifts")
+
+    def __str__(self):
+        return f"{self.donor} {self.amount} {self.currency}/month"
+
+
+class Donation(models.Model):
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="donations")
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="donations")
+    campaign = models.ForeignKey("fund.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
+    recurring = models.ForeignKey(
+        RecurringDonation, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+    # `amount` is what the donor gave (and was charged, fee included when covered); `fee_amount` the processing fee; net = amount - fee.
+    amount = MoneyField(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    fee_covered = models.BooleanField(_("donor covered the fee"), default=False)
+    fee_amount = MoneyField(_("processing fee"), default=ZERO)
+    net_amount = MoneyField(_("net"), default=ZERO)
+    refunded_amount = MoneyField(_("refunded"), default=ZERO)
+    advantage_amount = MoneyField(_("value of goods or services received"), default=ZERO)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.STRIPE)
+    status = models.CharField(_("status"), max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING)
+    description = models.CharField(_("description"), max_length=300, blank=True, help_text=_("E.g. the stock and number of shares."))
+    reference = models.CharField(_("reference"), max_length=100, blank=True, help_text=_("Cheque number or bank reference."))
+    stripe_checkout_session_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    stripe_payment_intent_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    stripe_charge_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    stripe_invoice_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    dedication_type = models.CharField(_("dedication"), max_length=10, choices=Dedication.choices, blank=True, default="")
+    dedication_name = models.CharField(_("dedicated to"), max_length=200, blank=True)
+    dedication_notify_email = models.EmailField(_("notify by email"), blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    # Snapshot of the donor as given with this gift (receipts use it; the Donor row may change later).
+    donor_name = models.CharField(_("donor name"), max_length=200, blank=True)
+    donor_address = models.TextField(_("donor address"), blank=True)
+    gift_aid = models.BooleanField(_("Gift Aid declared"), default=False)
+    gift_aid_declaration = models.TextField(_("Gift Aid declaration wording"), blank=True)
+    gift_aid_declared_at = models.DateTimeField(null=True, blank=True)
+    amount_mismatch = models.BooleanField(_("amount mismatch"), default=False)
+    mismatch_note = models.TextField(_("mismatch note"), blank=True)
+    dispute_status = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        indexes = [models.Index(fields=["status", "campaign"]), models.Index(fields=["donor", "received_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
+            models.CheckConstraint(condition=Q(refunded_amount__lte=models.F("amount")), name="donation_refund_not_above_amount"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.amount} {self.currency} ({self.get_status_display()})"
+
+    @property
+    def is_received(self) -> bool:
+        return self.status in RECEIVED_STATUSES
+
+    @property
+    def kept_amount(self):
+        return self.amount - self.refunded_amount
+
+    @property
+    def public_name(self):
+        return _("Anonymous") if self.anonymous else (self.donor_name or self.donor.name)
+
+
+class DonationAdjustment(models.Model):
+    """A refund or dispute outcome from Stripe: a new row per event, the source of its ledger posting."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", _("Refund")
+        DISPUTE_LOST = "dispute_lost", _("Dispute lost")
+
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = MoneyField(_("amount"))
+    # Refunds: "<charge id>:<cumulative refunded minor units>"; disputes: the dispute id.
+    stripe_ref = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "stripe_ref"], name="unique_donation_adjustment")]
+
+
+class Pledge(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="pledges")
+    campaign = models.ForeignKey("fund.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="pledges")
+    amount = MoneyField(_("pledged amount"))
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    pledged_on = models.DateField(_("pledged on"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(_("note"), blank=True)
+    reference = models.CharField(_("reference"), max_length=100, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pledged_on", "-pk"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive")]
+
+    def __str__(self):
+        return f"{self.donor}: {self.amount} {self.currency}"
+
+
+class PledgeInstalment(models.Model):
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="instalments")
+    sequence = models.PositiveSmallIntegerField()
+    due_date = models.DateField(_("due"))
+    amount = MoneyField(_("amount"))
+    donation = models.OneToOneField(Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="pledge_instalment")
+
+    class Meta:
+        ordering = ["pledge", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["pledge", "sequence"], name="unique_pledge_instalment")]
+
+    @property
+    def is_paid(self):
+        return self.donation_id is not None
+
+
+class ReceiptCounter(models.Model):
+    """The last serial used per jurisdiction and year; locked while a receipt takes the next one."""
+
+    jurisdiction = models.CharField(max_length=2)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"], name="unique_receipt_counter")]
+
+
+class Receipt(models.Model):
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="receipts")
+    jurisdiction = models.CharField(max_length=2)
+    year = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    serial = models.CharField(_("serial number"), max_length=30, unique=True)
+    amount = MoneyField(_("total amount"))
+    advantage_amount = MoneyField(_("advantage"), default=ZERO)
+    eligible_amount = MoneyField(_("eligible amount"))
+    currency = models.CharField(max_length=3, default="USD")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ISSUED)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    pdf = models.FileField(storage=private_storage, upload_to="receipts/%Y/", blank=True)
+    issued_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year", "number"], name="unique_receipt_serial"),
+            models.UniqueConstraint(fields=["donation"], condition=Q(status="issued"), name="one_live_receipt_per_donation"),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+
+class StripeEvent(models.Model):
+    """A verified Stripe event, stored before it is handled. `deferred_key` names what it waits for (out-of-order)."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField()
+    livemode = models.BooleanField(default=False)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    deferred_key = models.CharField(max_length=120, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"
+
+    @property
+    def state(self):
+        if self.processed_at:
+            return "processed"
+        if self.deferred_key:
+            return "deferred"
+        if self.error:
+            return "failed"
+        return "received"
+
+
+class StatementRun(models.Model):
+    """One year-end batch of annual statements, with progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    year = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    send_email = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self):
+        return int(self.done * 100 / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)

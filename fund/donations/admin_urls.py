@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import admin_views
+
+urlpatterns = [
+    path("", admin_views.donation_list, name="list"),
+    path("export/<str:fmt>/", admin_views.donation_export, name="export"),
+    path("<int:pk>/", admin_views.donation_detail, name="detail"),
+    path("donors/<int:pk>/", admin_views.donor_detail, name="donor"),
+    path("offline/", admin_views.offline_gift_create, name="offline"),
+    path("pledges/", admin_views.pledge_list, name="pledges"),
+    path("pledges/new/", admin_views.pledge_create, name="pledge_create"),
+    path("pledges/instalments/<int:pk>/pay/", admin_views.instalment_pay, name="instalment_pay"),
+    path("receipts/<int:pk>/reissue/", admin_views.receipt_reissue, name="receipt_reissue"),
+    path("receipts/<int:pk>/download/", admin_views.receipt_download, name="receipt_download"),
+    path("events/", admin_views.event_list, name="events"),
+    path("events/<int:pk>/replay/", admin_views.event_replay, name="event_replay"),
+    path("statements/", admin_views.statement_runs, name="statements"),
+]

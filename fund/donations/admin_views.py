@@ -1,0 +1,252 @@
+"""Staff screens in the Wagtail admin. Each checks our roles (finance or program staff); everyone else gets 403."""
+
+import csv
+import io
+from functools import wraps
+
+from dateutil.relativedelta import relativedelta
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.money import split_equally
+
+from . import offline, receipts, selectors, services
+from .admin_forms import DonationFilterForm, InstalmentPaymentForm, OfflineGiftForm, PledgeForm, ReissueForm
+from .models import Donation, Donor, Pledge, PledgeInstalment, Receipt, StatementRun, StripeEvent
+from .wagtail_hooks import can_see_donations
+from .webhooks import stripe_event_replay
+
+PAGE_SIZE = 50
+EXPORT_COLUMNS = ["id", "created", "received", "donor", "email", "fund", "campaign", "method", "status", "amount",
+                  "fee", "net", "refunded", "currency", "anonymous", "reference", "stripe_checkout_session"]
+
+
+def staff_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_see_donations(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _donor_from(form):
+    data = form.cleaned_data
+    return data["donor"] or services.donor_get_or_create(email=data["new_donor_email"], name=data["new_donor_name"])
+
+
+@staff_only
+def donation_list(request):
+    form = DonationFilterForm(request.GET or None)
+    qs = selectors.staff_donations(**form.filters())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "donations/admin/list.html", {
+        "form": form, "page_obj": page, "query": query.urlencode(), "overdue_count": selectors.overdue_instalments().count(),
+        "mismatches": Donation.objects.filter(amount_mismatch=True).count(),
+    })
+
+
+def _export_rows(qs):
+    for d in qs.iterator(chunk_size=1000):
+        yield [d.pk, d.created_at.isoformat(), d.received_at.isoformat() if d.received_at else "", d.donor.name, d.donor.email,
+               d.fund.name, d.campaign.title if d.campaign_id else "", d.method, d.status, d.amount, d.fee_amount, d.net_amount,
+               d.refunded_amount, d.currency, d.anonymous, d.reference, d.stripe_checkout_session_id or ""]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@staff_only
+def donation_export(request, fmt):
+    qs = selectors.staff_donations(**DonationFilterForm(request.GET or None).filters())
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def rows():
+            yield writer.writerow(EXPORT_COLUMNS)
+            for row in _export_rows(qs):
+                yield writer.writerow([_safe_cell(c) for c in row])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="donations.csv"'
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Donations")
+        ws.append(EXPORT_COLUMNS)
+        for row in _export_rows(qs):
+            ws.append([_safe_cell(c) if isinstance(c, str) else c for c in row])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="donations.xlsx"'
+        return response
+    raise Http404
+
+
+def _safe_cell(value):
+    # Spreadsheet formula injection: a donor-typed name starting with = + - @ is shown as text.
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").replace(".", "", 1).isdigit() else value
+
+
+@staff_only
+def donation_detail(request, pk):
+    donation = get_object_or_404(Donation.objects.select_related("donor", "fund", "campaign", "recurring"), pk=pk)
+    return render(request, "donations/admin/detail.html", {
+        "donation": donation, "receipts": donation.receipts.select_related("replaces").order_by("issued_at"),
+        "adjustments": donation.adjustments.all(), "reissue_form": ReissueForm(),
+    })
+
+
+@staff_only
+def donor_detail(request, pk):
+    donor = get_object_or_404(Donor, pk=pk)
+    page = Paginator(Donation.objects.filter(donor=donor).select_related("campaign", "fund").order_by("-created_at"), PAGE_SIZE)
+    return render(request, "donations/admin/donor.html", {
+        "donor": donor, "page_obj": page.get_page(request.GET.get("page")), "totals": selectors.donor_totals(donor),
+        "pledges": donor.pledges.prefetch_related("instalments"),
+    })
+
+
+@staff_only
+def offline_gift_create(request):
+    form = OfflineGiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            donation = offline.donation_record_offline(
+                donor=_donor_from(form), fund=data["fund"], campaign=data["campaign"], amount=data["amount"],
+                method=data["method"], received_on=data["received_on"], reference=data["reference"],
+                description=data["description"], advantage_amount=data.get("advantage_amount") or 0, by=request.user,
+            )
+        except offline.OfflineGiftError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Gift #%(id)s recorded; the receipt is on its way.") % {"id": donation.pk})
+            return redirect("donations_admin:detail", donation.pk)
+    return render(request, "donations/admin/form.html", {"form": form, "title": _("Record an offline gift")})
+
+
+@staff_only
+def pledge_list(request):
+    pledges = Pledge.objects.select_related("donor", "campaign").prefetch_related("instalments").order_by("-pledged_on")
+    page = Paginator(pledges, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "donations/admin/pledges.html", {
+        "page_obj": page, "overdue": selectors.overdue_instalments()[:100], "payment_form": InstalmentPaymentForm(),
+    })
+
+
+@staff_only
+def pledge_create(request):
+    form = PledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        shares = split_equally(data["amount"], data["instalments"])
+        schedule = [(data["first_due"] + relativedelta(months=i * data["interval_months"]), share) for i, share in enumerate(shares)]
+        try:
+            offline.pledge_create(
+                donor=_donor_from(form), fund=data["fund"], campaign=data["campaign"], amount=data["amount"],
+                pledged_on=data["pledged_on"], schedule=schedule, note=data["note"], by=request.user,
+            )
+        except offline.OfflineGiftError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Pledge recorded."))
+            return redirect("donations_admin:pledges")
+    return render(request, "donations/admin/form.html", {"form": form, "title": _("Record a pledge")})
+
+
+@staff_only
+@require_POST
+def instalment_pay(request, pk):
+    instalment = get_object_or_404(PledgeInstalment, pk=pk)
+    form = InstalmentPaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the payment method and date."))
+        return redirect("donations_admin:pledges")
+    try:
+        offline.pledge_instalment_pay(instalment=instalment, by=request.user, **form.cleaned_data)
+    except offline.OfflineGiftError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Instalment recorded."))
+    return redirect("donations_admin:pledges")
+
+
+@staff_only
+@require_POST
+def receipt_reissue(request, pk):
+    receipt = get_object_or_404(Receipt, pk=pk)
+    form = ReissueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for cancelling the receipt."))
+    else:
+        try:
+            new = receipts.receipt_cancel_and_replace(receipt=receipt, by=request.user, reason=form.cleaned_data["reason"])
+        except receipts.ReceiptError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Receipt %(old)s cancelled and replaced by %(new)s.") % {"old": receipt.serial, "new": new.serial})
+    return redirect("donations_admin:detail", receipt.donation_id)
+
+
+@staff_only
+def receipt_download(request, pk):
+    receipt = get_object_or_404(Receipt, pk=pk)
+    if not receipt.pdf:
+        raise Http404
+    response = FileResponse(receipt.pdf.open("rb"), as_attachment=True, filename=f"receipt-{receipt.serial}.pdf",
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_only
+def event_list(request):
+    qs = StripeEvent.objects.defer("payload").order_by("-received_at", "-pk")
+    state = request.GET.get("state", "")
+    if state == "failed":
+        qs = qs.filter(processed_at__isnull=True).exclude(error="")
+    elif state == "deferred":
+        qs = qs.filter(processed_at__isnull=True).exclude(deferred_key="")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "donations/admin/events.html", {"page_obj": page, "state": state, "query": f"state={state}"})
+
+
+@staff_only
+@require_POST
+def event_replay(request, pk):
+    event = get_object_or_404(StripeEvent, pk=pk)
+    result = stripe_event_replay(event=event, by=request.user)
+    level = messages.SUCCESS if result in ("processed", "duplicate", "ignored") else messages.WARNING
+    messages.add_message(request, level, _("Event %(id)s: %(result)s") % {"id": event.event_id, "result": result})
+    return redirect("donations_admin:events")
+
+
+@staff_only
+def statement_runs(request):
+    if request.method == "POST":
+        from .statements import statement_run_start
+
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            messages.error(request, _("Enter a year."))
+        else:
+            statement_run_start(year=year, by=request.user)
+            messages.success(request, _("Statements for %(year)s are being generated.") % {"year": year})
+        return redirect("donations_admin:statements")
+    return render(request, "donations/admin/statements.html", {"runs": StatementRun.objects.all()[:20]})

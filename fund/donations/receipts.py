@@ -1,0 +1,218 @@
+"""Tax receipts by the fund's jurisdiction (US IRS acknowledgement, Canada CRA official receipt, UK with Gift Aid).
+
+Serial numbers come from a counter row locked in the same transaction as the receipt row, so a rollback returns the
+number and two receipts never share one: serials never repeat or skip. Voiding keeps the old receipt, marked cancelled;
+its replacement says which receipt it cancels.
+"""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.audit import audit
+from portal.emails import send_email_on_commit
+from portal.money import ZERO, format_money
+from portal.pdf import build_pdf, para, spacer, table
+
+from . import conf
+from .models import RECEIVED_STATUSES, Donation, Method, Receipt, ReceiptCounter
+
+
+class ReceiptError(Exception):
+    pass
+
+
+def allocate_serial(*, jurisdiction: str, year: int) -> int:
+    """The next number for (jurisdiction, year), under a row lock. Call inside the receipt's transaction."""
+    ReceiptCounter.objects.get_or_create(jurisdiction=jurisdiction, year=year)
+    counter = ReceiptCounter.objects.select_for_update().get(jurisdiction=jurisdiction, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _create_receipt(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:
+    fund = donation.fund
+    now = timezone.now()
+    received = timezone.localtime(donation.received_at or now)
+    year = received.year
+    number = allocate_serial(jurisdiction=fund.jurisdiction, year=year)
+    advantage = donation.advantage_amount or ZERO
+    receipt = Receipt.objects.create(
+        donation=donation, jurisdiction=fund.jurisdiction, year=year, number=number,
+        serial=f"{fund.jurisdiction}-{year}-{number:06d}", amount=donation.amount, advantage_amount=advantage,
+        eligible_amount=max(donation.amount - advantage, ZERO), currency=donation.currency, replaces=replaces, issued_at=now,
+    )
+    content = receipt_pdf(receipt)
+    receipt.pdf.save(f"receipt-{receipt.serial}.pdf", ContentFile(content), save=False)
+    receipt.emailed_at = now
+    receipt.save(update_fields=["pdf", "emailed_at"])
+    send_email_on_commit(
+        template="donations/receipt",
+        to=[donation.donor.email],
+        context={
+            "donor_name": donation.donor_name or donation.donor.name,
+            "amount": format_money(donation.amount, donation.currency),
+            "serial": receipt.serial,
+            "replaces": replaces.serial if replaces else "",
+            "campaign": donation.campaign.title if donation.campaign_id else "",
+        },
+        attachments=[(f"receipt-{receipt.serial}.pdf", content, "application/pdf")],
+    )
+    return receipt
+
+
+def receipt_issue_for_donation(*, donation: Donation, by=None) -> Receipt | None:
+    """Issue (and email) the receipt for a received gift, once. Returns the live receipt."""
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update().select_related("fund", "donor", "campaign").get(pk=donation.pk)
+        if donation.status not in RECEIVED_STATUSES:
+            return None
+        live = donation.receipts.filter(status=Receipt.Status.ISSUED).first()
+        if live:
+            return live
+        receipt = _create_receipt(donation)
+        audit(receipt, "donations.receipt.issue", user=by, data={"serial": receipt.serial, "donation": donation.pk})
+    return receipt
+
+
+def receipt_cancel_and_replace(*, receipt: Receipt, by, reason: str, replace: bool = True) -> Receipt | None:
+    """Void a receipt (kept, marked cancelled) and, unless told otherwise, issue its replacement with a new serial."""
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.status != Receipt.Status.ISSUED:
+            raise ReceiptError(_("This receipt is already cancelled."))
+        donation = Donation.objects.select_for_update().select_related("fund", "donor", "campaign").get(pk=receipt.donation_id)
+        receipt.status = Receipt.Status.CANCELLED
+        receipt.cancelled_at = timezone.now()
+        receipt.cancel_reason = reason[:300]
+        receipt.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        audit(receipt, "donations.receipt.cancel", user=by, data={"serial": receipt.serial, "reason": reason})
+        if not replace:
+            return None
+        new = _create_receipt(donation, replaces=receipt)
+        audit(new, "donations.receipt.issue", user=by, data={"serial": new.serial, "replaces": receipt.serial})
+    return new
+
+
+# --- PDFs -------------------------------------------------------------------------------------------------------------
+
+
+def _date(value):
+    return timezone.localtime(value).date().isoformat() if hasattr(value, "tzinfo") else value.isoformat()
+
+
+def _donor_block(donation):
+    name = donation.donor_name or donation.donor.name
+    address = donation.donor_address or donation.donor.address
+    return f"{name}\n{address}".strip()
+
+
+def _is_stock(donation):
+    return donation.method == Method.STOCK
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    donation = receipt.donation
+    fund = donation.fund
+    builder = {"CA": _story_ca, "UK": _story_uk}.get(receipt.jurisdiction, _story_us)
+    story = builder(receipt, donation, fund)
+    if receipt.replaces_id:
+        story.insert(1, para(_("This cancels and replaces receipt #%(serial)s.") % {"serial": receipt.replaces.serial}, "h2"))
+    return build_pdf(story, title=_("Receipt %(serial)s") % {"serial": receipt.serial}, fund=fund)
+
+
+def _rows(pairs):
+    return table([[label, value] for label, value in pairs], col_widths=[160, 330], header=False)
+
+
+def _story_us(receipt, donation, fund):
+    money = format_money(receipt.amount, receipt.currency)
+    if _is_stock(donation):
+        gift = _("a contribution of %(description)s (non-cash; the charity does not state its value)") % {
+            "description": donation.description or _("securities")
+        }
+    else:
+        gift = _("a contribution of %(amount)s") % {"amount": money}
+    if receipt.advantage_amount > 0:
+        goods = _(
+            "In exchange for this contribution you received goods or services with an estimated fair market value of "
+            "%(value)s. The amount of your contribution that is deductible for federal income tax purposes is limited to "
+            "the excess of your contribution over that value, %(eligible)s."
+        ) % {"value": format_money(receipt.advantage_amount, receipt.currency),
+             "eligible": format_money(receipt.eligible_amount, receipt.currency)}
+    else:
+        goods = _("No goods or services were provided in exchange for this contribution.")
+    return [
+        para(_("Contribution acknowledgement"), "h1"),
+        _rows([
+            (_("Receipt number"), receipt.serial),
+            (_("Organisation"), fund.legal_name or fund.name),
+            (_("EIN"), fund.charity_number),
+            (_("Donor"), _donor_block(donation)),
+            (_("Date received"), _date(donation.received_at or receipt.issued_at)),
+            (_("Date issued"), _date(receipt.issued_at)),
+            (_("Amount"), _("Not stated (non-cash gift)") if _is_stock(donation) else money),
+        ]),
+        spacer(),
+        para(_("%(org)s gratefully acknowledges receipt from %(donor)s, on %(date)s, of %(gift)s.") % {
+            "org": fund.legal_name or fund.name, "donor": donation.donor_name or donation.donor.name,
+            "date": _date(donation.received_at or receipt.issued_at), "gift": gift,
+        }),
+        para(goods),
+        para(_("%(org)s is a tax-exempt organisation under section 501(c)(3) of the Internal Revenue Code. Please keep this "
+               "written acknowledgement for your tax records.") % {"org": fund.legal_name or fund.name}),
+        spacer(),
+        para(f"{fund.signatory_name}, {fund.signatory_title}"),
+    ]
+
+
+def _story_ca(receipt, donation, fund):
+    return [
+        para(_("Official receipt for income tax purposes"), "h1"),
+        _rows([
+            (_("Receipt serial number"), receipt.serial),
+            (_("Charity"), fund.legal_name or fund.name),
+            (_("Charity address"), fund.address),
+            (_("Charitable registration number (BN)"), fund.charity_number),
+            (_("Place of issue"), conf.place_of_issue(fund)),
+            (_("Donor name and address"), _donor_block(donation)),
+            (_("Date donation received"), _date(donation.received_at or receipt.issued_at)),
+            (_("Date receipt issued"), _date(receipt.issued_at)),
+            (_("Total amount received"), format_money(receipt.amount, receipt.currency)),
+            (_("Value of advantage"), format_money(receipt.advantage_amount, receipt.currency)),
+            (_("Eligible amount of gift for tax purposes"), format_money(receipt.eligible_amount, receipt.currency)),
+        ] + ([(_("Description of property"), donation.description)] if _is_stock(donation) else [])),
+        spacer(8),
+        para("______________________________"),
+        para(_("Signature of authorized individual: %(name)s, %(title)s") % {
+            "name": fund.signatory_name, "title": fund.signatory_title}),
+        spacer(),
+        para(_("Canada Revenue Agency: canada.ca/charities-giving")),
+    ]
+
+
+def _story_uk(receipt, donation, fund):
+    if donation.gift_aid:
+        gift_aid = _("Gift Aid: you declared this gift eligible for Gift Aid on %(date)s. We will claim 25p for every £1 "
+                     "you gave, at no extra cost to you.") % {"date": _date(donation.gift_aid_declared_at or receipt.issued_at)}
+    else:
+        gift_aid = _("Gift Aid: not declared for this gift.")
+    story = [
+        para(_("Donation receipt"), "h1"),
+        _rows([
+            (_("Receipt number"), receipt.serial),
+            (_("Charity"), fund.legal_name or fund.name),
+            (_("Registered charity number"), fund.charity_number),
+            (_("Donor"), _donor_block(donation)),
+            (_("Date received"), _date(donation.received_at or receipt.issued_at)),
+            (_("Amount"), format_money(receipt.amount, receipt.currency)),
+        ]),
+        spacer(),
+        para(gift_aid),
+    ]
+    if donation.gift_aid and donation.gift_aid_declaration:
+        story += [para(_("Your declaration:"), "label"), para(donation.gift_aid_declaration, "small")]
+    story += [spacer(), para(_("Thank you. %(name)s, %(title)s") % {"name": fund.signatory_name, "title": fund.signatory_title})]
+    return story

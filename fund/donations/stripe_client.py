@@ -1,0 +1,91 @@
+"""The one door to Stripe. Amounts cross it in minor units; everything else in the app uses Decimal."""
+
+from django.conf import settings
+from django.urls import reverse
+
+import stripe
+
+from portal.money import to_minor_units
+
+
+class StripeNotConfigured(Exception):
+    pass
+
+
+def get_client() -> "stripe.StripeClient":
+    if not settings.STRIPE_SECRET_KEY:
+        raise StripeNotConfigured("STRIPE_SECRET_KEY is not set.")
+    kwargs = {"stripe_version": settings.STRIPE_API_VERSION}
+    if settings.STRIPE_API_BASE:
+        kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, **kwargs)
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def checkout_params(donation, *, monthly: bool, success_path=None, cancel_path=None) -> dict:
+    """Checkout Session parameters for a pending donation (payment mode, or subscription mode for monthly gifts)."""
+    campaign = donation.campaign
+    name = str(campaign.title if campaign else donation.fund.name)
+    metadata = {"donation_id": str(donation.pk), "fund": donation.fund.slug, "campaign": campaign.slug if campaign else ""}
+    price_data = {
+        "currency": donation.currency.lower(),
+        "unit_amount": to_minor_units(donation.amount, donation.currency),
+        "product_data": {"name": f"Donation: {name}"[:250]},
+    }
+    if monthly:
+        price_data["recurring"] = {"interval": "month"}
+    success = _site(success_path or reverse("donations:thanks")) + "?session_id={CHECKOUT_SESSION_ID}"
+    params = {
+        "mode": "subscription" if monthly else "payment",
+        "line_items": [{"price_data": price_data, "quantity": 1}],
+        "client_reference_id": str(donation.pk),
+        "customer_email": donation.donor.email,
+        "success_url": success,
+        "cancel_url": _site(cancel_path or reverse("donations:donate")),
+        "metadata": metadata,
+    }
+    if donation.donor.stripe_customer_id:
+        params.pop("customer_email")
+        params["customer"] = donation.donor.stripe_customer_id
+    if monthly:
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["submit_type"] = "donate"
+        params["payment_intent_data"] = {"metadata": metadata}
+    return params
+
+
+def checkout_session_create(donation, *, monthly: bool):
+    """Create the Checkout Session. The key is deterministic, so a retry returns the same session."""
+    return get_client().v1.checkout.sessions.create(
+        checkout_params(donation, monthly=monthly),
+        options={"idempotency_key": f"donation-{donation.pk}-checkout"},
+    )
+
+
+def checkout_session_retrieve(session_id: str):
+    return get_client().v1.checkout.sessions.retrieve(session_id)
+
+
+def checkout_sessions_list(*, created_gte: int, limit: int = 100):
+    client = get_client()
+    return client.v1.checkout.sessions.list({"created": {"gte": created_gte}, "limit": limit}).auto_paging_iter()
+
+
+def events_list(*, created_gte: int, limit: int = 100):
+    client = get_client()
+    return client.v1.events.list({"created": {"gte": created_gte}, "limit": limit}).auto_paging_iter()
+
+
+def billing_portal_session_create(*, customer_id: str, return_url: str):
+    return get_client().v1.billing_portal.sessions.create({"customer": customer_id, "return_url": return_url})
+
+
+def as_dict(obj) -> dict:
+    """A Stripe object (or a plain dict from a webhook payload) as a plain dict."""
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    return dict(obj)

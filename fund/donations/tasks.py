@@ -1,0 +1,23 @@
+"""Background work: receipts after a gift is recorded, and the year-end statement run."""
+
+from django_tasks import task
+
+
+@task()
+def receipt_issue_task(donation_id: int):
+    from .models import Donation
+    from .receipts import receipt_issue_for_donation
+
+    donation = Donation.objects.filter(pk=donation_id).first()
+    if donation is None:
+        return None
+    receipt = receipt_issue_for_donation(donation=donation)
+    return receipt.serial if receipt else None
+
+
+@task()
+def annual_statements_task(run_id: int):
+    from .statements import statement_run_execute
+
+    statement_run_execute(run_id=run_id)
+    return run_id
