@@ -1,0 +1,107 @@
+"""Reads for awards and payments. Hooks other apps fill in: `has_overdue_reports`, `report_approved`."""
+
+from django.apps import apps
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from portal.money import ZERO, money
+
+from .models import Award, Disbursement, RoundCommitment, Tranche
+
+
+def _impact_report_model():
+    try:
+        return apps.get_model("impact", "ImpactReport")
+    except LookupError:
+        return None
+
+
+def has_overdue_reports(organisation) -> bool:
+    """True if the organisation has an impact report past due and not submitted. A grantee with one is not paid.
+    Until the impact app defines `ImpactReport` (award FK, status, due_date) this finds nothing."""
+    Report = _impact_report_model()
+    if Report is None:
+        return False
+    field_names = {f.name for f in Report._meta.get_fields()}
+    today = timezone.localdate()
+    qs = Report.objects.filter(award__organisation=organisation) if "award" in field_names else Report.objects.none()
+    if "status" in field_names:
+        overdue = Q(status="overdue")
+        if "due_date" in field_names:
+            overdue |= Q(status="due", due_date__lt=today)
+        return qs.filter(overdue).exists()
+    return False
+
+
+def report_approved(award, number: int) -> bool:
+    """True if the award's report number `number` is approved (releases an on_report_approval tranche)."""
+    Report = _impact_report_model()
+    if Report is None:
+        return False
+    field_names = {f.name for f in Report._meta.get_fields()}
+    if not {"award", "status"} <= field_names:
+        return False
+    qs = Report.objects.filter(award=award, status="approved")
+    for name in ("number", "sequence"):
+        if name in field_names:
+            return qs.filter(**{name: number}).exists()
+    return False
+
+
+def tranche_payable(tranche, *, today=None) -> tuple[bool, str]:
+    """(payable, reason): accepted award, tranche scheduled with no live payment, condition met, no overdue report,
+    bank details on file. The reason is shown to finance."""
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    award = tranche.award
+    if award.status != Award.Status.ACCEPTED:
+        return False, _("The award is not accepted.")
+    if tranche.status != Tranche.Status.SCHEDULED:
+        return False, _("This tranche is not awaiting payment.")
+    if tranche.disbursements.filter(status__in=Disbursement.LIVE_STATUSES).exists():
+        return False, _("A payment for this tranche is already in progress.")
+    if tranche.condition == Tranche.Condition.ON_DATE and tranche.due_date > today:
+        return False, _("This tranche is released on %(date)s.") % {"date": tranche.due_date.isoformat()}
+    if tranche.condition == Tranche.Condition.ON_REPORT_APPROVAL and not report_approved(award, tranche.report_number):
+        return False, _("Waiting for report %(n)s to be approved.") % {"n": tranche.report_number}
+    if has_overdue_reports(award.organisation):
+        return False, _("The grantee has an overdue report.")
+    if not hasattr(award.organisation, "bank_details"):
+        return False, _("The grantee has not given bank details.")
+    return True, ""
+
+
+def award_paid_total(award):
+    return money(
+        Disbursement.objects.filter(tranche__award=award, status=Disbursement.Status.PAID).aggregate(t=Sum("amount"))["t"] or 0
+    )
+
+
+def round_budgets(fund) -> list[dict]:
+    """Per round of the fund: budget, committed (net of releases), remaining. One query."""
+    from grants.models import FundingRound
+
+    rounds = FundingRound.objects.filter(fund=fund).select_related("commitment").order_by("-opens_at")
+    result = []
+    for rnd in rounds:
+        committed = getattr(getattr(rnd, "commitment", None), "committed", ZERO) if hasattr(rnd, "commitment") else ZERO
+        result.append({"round": rnd, "budget": rnd.budget, "committed": committed, "remaining": money(rnd.budget - committed)})
+    return result
+
+
+def upcoming_tranches(fund, *, limit=None):
+    qs = (
+        Tranche.objects.filter(award__fund=fund, award__status=Award.Status.ACCEPTED, status=Tranche.Status.SCHEDULED)
+        .select_related("award__organisation", "award__application")
+        .order_by("due_date", "pk")
+    )
+    return qs[:limit] if limit else qs
+
+
+def awards_for_organisation(organisation):
+    return Award.objects.filter(organisation=organisation).select_related("application", "fund").prefetch_related("tranches")
+
+
+def round_commitment(round_):
+    return RoundCommitment.objects.filter(round=round_).first()

@@ -1,0 +1,72 @@
+"""Races that must never over-commit or pay twice. Real row locks: PostgreSQL only."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from fund.selectors import fund_balances
+from grants.awards.models import Award
+from grants.awards.services import InsufficientFunds, award_offer
+from tests.factories.awards import ApprovedApplicationFactory, fund_with_money
+from tests.factories.fund import FundFactory
+from tests.factories.grants import FundingRoundFactory
+from tests.factories.portal import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_concurrently(functions):
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def worker(i, fn):
+        try:
+            barrier.wait()
+            results[i] = fn()
+        except Exception as exc:  # collected and asserted by the test
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(functions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_forty_concurrent_approvals_never_exceed_available_money():
+    fund = fund_with_money(FundFactory(slug="race"), "100000.00")
+    funding_round = FundingRoundFactory(fund=fund, budget=Decimal("1000000.00"))
+    applications = [ApprovedApplicationFactory(round=funding_round) for _ in range(40)]
+    staff = UserFactory()
+
+    results = run_concurrently(
+        [lambda app=app: award_offer(application=app, amount=Decimal("3000.00"), by=staff) for app in applications]
+    )
+
+    successes = [r for r in results if isinstance(r, Award)]
+    refusals = [r for r in results if isinstance(r, InsufficientFunds)]
+    assert len(successes) == 33
+    assert len(refusals) == 7, [r for r in results if not isinstance(r, (Award, InsufficientFunds))]
+    balances = fund_balances(fund)
+    assert balances["committed"] == Decimal("99000.00")
+    assert balances["committed"] <= balances["cash_on_hand"]
+    assert balances["available_to_award"] == Decimal("1000.00")
+
+
+def test_concurrent_approvals_never_exceed_the_round_budget():
+    fund = fund_with_money(FundFactory(slug="race-round"), "100000.00")
+    funding_round = FundingRoundFactory(fund=fund, budget=Decimal("10000.00"))
+    applications = [ApprovedApplicationFactory(round=funding_round) for _ in range(8)]
+    staff = UserFactory()
+
+    results = run_concurrently(
+        [lambda app=app: award_offer(application=app, amount=Decimal("3000.00"), by=staff) for app in applications]
+    )
+
+    assert sum(isinstance(r, Award) for r in results) == 3
+    assert funding_round.commitment.committed == Decimal("9000.00")

@@ -1,0 +1,60 @@
+"""Factories and builders for awards and payments. Money enters a fund only through fund.services."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from applicants.models import Membership
+from grants.models import Application
+
+from .applicants import MembershipFactory, OrganisationFactory
+from .grants import ApplicationFactory, FundingRoundFactory
+from .portal import UserFactory
+
+
+def fund_with_money(fund, amount, *, clearing_account="cash"):
+    """Give a fund money to award: an opening offline gift recorded through the ledger services."""
+    from fund.services import ledger_record_donation
+
+    source = UserFactory()  # any saved row stands in for the gift's source
+    ledger_record_donation(fund=fund, amount=Decimal(amount), source=source, clearing_account=clearing_account,
+                           memo="Opening balance")
+    return fund
+
+
+class ApprovedApplicationFactory(ApplicationFactory):
+    status = Application.Status.APPROVED
+    requested_amount = Decimal("25000.00")
+
+
+def grantee_owner(organisation, **kwargs):
+    user = UserFactory(**kwargs)
+    MembershipFactory(user=user, organisation=organisation, role=Membership.Role.OWNER)
+    return user
+
+
+def make_award(*, application=None, amount="10000.00", by=None, tranches=None, **kwargs):
+    from grants.awards.services import award_offer
+
+    application = application or ApprovedApplicationFactory()
+    return award_offer(application=application, amount=Decimal(amount), by=by, tranches=tranches, **kwargs)
+
+
+def two_tranches(amount, *, first_due=None, second_due=None):
+    from grants.awards.services import TrancheSpec
+    from portal.money import split_equally
+
+    today = timezone.localdate()
+    a, b = split_equally(Decimal(amount), 2)
+    return [
+        TrancheSpec(amount=a, due_date=first_due or today, condition="on_acceptance"),
+        TrancheSpec(amount=b, due_date=second_due or today + timedelta(days=180), condition="on_date"),
+    ]
+
+
+__all__ = [
+    "ApprovedApplicationFactory", "FundingRoundFactory", "OrganisationFactory", "factory", "fund_with_money",
+    "grantee_owner", "make_award", "two_tranches",
+]
