@@ -1,0 +1,129 @@
+"""Whole-response caching for public Wagtail pages.
+
+Anonymous GET/HEAD requests without a query string, a session cookie or pending messages are answered from the
+cache, keyed by host, path and language. Everything else (signed-in users, previews, POSTs, filtered lists) is
+rendered normally. The cache holds a generation number: publishing or unpublishing a page, saving an alert, or a
+change to a campaign's totals bumps it, which retires every cached page at once.
+
+Forms on cached pages (the donate form) stay valid: the stored copy has a placeholder instead of the CSRF token,
+and each response gets a freshly masked token for the visitor's own CSRF cookie.
+
+Lifetimes: pages showing live totals live `CMS_LIVE_CACHE_SECONDS` (4 s: a gift shows within 5 s even where
+worker processes do not share a cache, e.g. local-memory caches under gunicorn); other pages `CMS_CACHE_SECONDS`,
+never past the next start or expiry of a site alert.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+GENERATION_KEY = "cms:pages:generation"
+KEY_PREFIX = "cms:page:"
+CSRF_PLACEHOLDER = "__cms_csrf_token__"
+CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]*)(")')
+STORED_HEADERS = ("Content-Type", "Content-Language", "Link")
+
+
+def page_cache_seconds():
+    return int(getattr(settings, "CMS_CACHE_SECONDS", 300))
+
+
+def live_cache_seconds():
+    return int(getattr(settings, "CMS_LIVE_CACHE_SECONDS", 4))
+
+
+def invalidate_pages(**_kwargs):
+    """Retire every cached page (O(1): bump the generation)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def _generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, None)
+        value = cache.get(GENERATION_KEY) or 1
+    return value
+
+
+def is_cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    cookies = request.COOKIES
+    # A session means a signed-in user or pending messages (or a preview): never share such a page.
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def cache_key(request, generation) -> str:
+    language = getattr(request, "LANGUAGE_CODE", "") or ""
+    raw = f"{request.get_host()}|{request.path}|{language}"
+    return f"{KEY_PREFIX}{generation}:{hashlib.sha1(raw.encode()).hexdigest()}"
+
+
+def cached_response(request):
+    if not is_cacheable_request(request):
+        return None
+    entry = cache.get(cache_key(request, _generation()))
+    if entry is None:
+        return None
+    content, headers, has_csrf = entry
+    if has_csrf:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    response = HttpResponse(content, status=200)
+    for name, value in headers.items():
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _timeout_for(page):
+    seconds = live_cache_seconds() if getattr(page, "live_totals", False) else page_cache_seconds()
+    from cms.models import Alert
+
+    now = timezone.now()
+    next_change = Alert.objects.next_change_after(now)
+    if next_change is not None:
+        seconds = min(seconds, max(1, int((next_change - now).total_seconds()) + 1))
+    return seconds
+
+
+def store_response(request, response, generation):
+    """Keep a rendered page response for anonymous visitors if it is safe to share."""
+    if response.status_code != 200 or response.streaming or response.has_header("Set-Cookie") or response.cookies:
+        return
+    context = getattr(response, "context_data", None) or {}
+    page = context.get("page")
+    if page is None or getattr(request, "is_preview", False):
+        return
+    if page.get_view_restrictions().exists():
+        return
+    content = response.content
+    has_csrf = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")) and b"csrfmiddlewaretoken" in content
+    if has_csrf:
+        content = CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(3), content.decode()).encode()
+    headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+    cache.set(cache_key(request, generation), (content, headers, has_csrf), _timeout_for(page))
+    response["X-Page-Cache"] = "miss"
+
+
+def serve(request, path):
+    """Wagtail's page view behind the cache (mounted in cms/urls.py in front of Wagtail's own pattern)."""
+    from wagtail.views import serve as wagtail_serve
+
+    hit = cached_response(request)
+    if hit is not None:
+        return hit
+    cacheable = is_cacheable_request(request)
+    generation = _generation() if cacheable else None
+    response = wagtail_serve(request, path)
+    if cacheable and hasattr(response, "render"):
+        response = response.render()
+        store_response(request, response, generation)
+    return response

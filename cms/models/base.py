@@ -1,0 +1,30 @@
+"""What every public page shares: social image, meta description, search, cache lifetime."""
+
+from django.db import models
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+
+
+class BasePage(Page):
+    social_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("social sharing image"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Shown when the page is shared. Defaults to the page's main image."),
+    )
+
+    # Pages that show live donation totals are cached briefly even if an invalidation is missed (see cms/cache.py).
+    live_totals = False
+
+    promote_panels = Page.promote_panels + [FieldPanel("social_image")]
+
+    class Meta:
+        abstract = True
+
+    def get_meta_description(self):
+        text = self.search_description or getattr(self, "intro", "") or ""
+        return Truncator(text).chars(160)
+
+    def get_og_image(self):
+        return self.social_image or getattr(self, "hero_image", None)

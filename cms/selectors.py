@@ -1,0 +1,392 @@
+"""Reads for the public site. Donations, awards and impact are read through their apps when installed, and from the
+ledger / approved applications until then, so every page works at every stage of the project."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from portal.money import ZERO, money
+
+# Award statuses that count as "funded" in public (offered awards may still be declined; terminated ones are history).
+PUBLIC_AWARD_STATUSES = ("accepted", "active", "completed")
+
+
+# --- Site and fund ------------------------------------------------------------------------------------------------
+
+def site_settings(request):
+    from cms.models import SiteSettings
+
+    if request is None:
+        return None
+    try:
+        return SiteSettings.for_request(request)
+    except Exception:  # noqa: BLE001 - no Site matches (e.g. an unknown host): the page still renders
+        return None
+
+
+def site_fund(request=None):
+    """The fund the public site represents: the one chosen in site settings, else the default fund."""
+    from fund.models import Fund
+
+    settings_obj = site_settings(request)
+    if settings_obj is not None and settings_obj.fund_id:
+        return settings_obj.fund
+    return Fund.objects.filter(is_default=True).first() or Fund.objects.order_by("pk").first()
+
+
+# --- Campaigns ----------------------------------------------------------------------------------------------------
+
+def _ledger_campaign_progress(campaign) -> dict:
+    from fund.ledger import account_balances
+
+    balances = account_balances(campaign.fund, campaign=campaign)
+    raised = money(-balances.get("donations_revenue", ZERO) - balances.get("refunds", ZERO))
+    return {"raised": raised, "donors": None}
+
+
+def campaign_progress(campaign) -> dict:
+    """raised, donors, goal, percent (0-100, capped), days_left (None once ended or open-ended), currency."""
+    try:
+        from fund.donations.selectors import campaign_progress as donations_progress
+    except ImportError:
+        donations_progress = None
+    if donations_progress is not None:
+        data = dict(donations_progress(campaign))
+    else:
+        data = _ledger_campaign_progress(campaign)
+    goal = money(campaign.goal or 0)
+    raised = money(data.get("raised") or 0)
+    percent = int(min(Decimal(100), raised * 100 / goal)) if goal > 0 else 0
+    now = timezone.now()
+    days_left = data.get("days_left")
+    if "days_left" not in data:
+        days_left = max(0, (campaign.ends_at - now).days) if campaign.ends_at and campaign.ends_at > now else None
+    return {
+        "raised": raised,
+        "donors": data.get("donors"),
+        "goal": goal,
+        "percent": percent,
+        "days_left": days_left,
+        "ended": bool(campaign.ends_at and campaign.ends_at <= now),
+        "currency": data.get("currency") or campaign.fund.currency,
+    }
+
+
+def donate_form_context(request, campaign):
+    """The donations app's embeddable form, if it exists; else None and the page links to /donate/."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        from fund.donations.forms import donate_form_context as build
+        get_template("donations/includes/donate_form.html")
+    except (ImportError, TemplateDoesNotExist):
+        return None
+    try:
+        return build(request, campaign=campaign)
+    except Exception:  # noqa: BLE001 - a broken form must never take the campaign page down
+        import logging
+
+        logging.getLogger(__name__).exception("donate form context failed for campaign %s", campaign.pk)
+        return None
+
+
+# --- Pages --------------------------------------------------------------------------------------------------------
+
+def open_round_pages(limit=3):
+    from cms.models import FundingRoundPage
+
+    pages = FundingRoundPage.objects.live().select_related("funding_round__fund").order_by("funding_round__closes_at")
+    return [p for p in pages if p.funding_round.is_accepting_applications()][:limit]
+
+
+def latest_stories(limit=3):
+    from cms.models import StoryPage
+
+    return list(StoryPage.objects.live().order_by("-date", "-pk").select_related("hero_image")[:limit])
+
+
+def directory_page():
+    from cms.models import GrantsDirectoryPage
+
+    return GrantsDirectoryPage.objects.live().first()
+
+
+# --- Grants (awards when the awards app has them, approved applications before that) --------------------------------
+
+@dataclass
+class Grant:
+    id: int
+    reference: str
+    title: str
+    summary: str
+    amount: Decimal
+    currency: str
+    award_date: date | None
+    round_title: str
+    round_slug: str
+    organisation_name: str
+    organisation_named: bool
+    organisation: object = field(repr=False, default=None)
+    neighbourhood: str = ""
+    planned_start: date | None = None
+    planned_end: date | None = None
+    amount_disbursed: Decimal | None = None
+    fund: object = field(repr=False, default=None)
+    url: str = ""
+
+    @property
+    def year(self):
+        return self.award_date.year if self.award_date else None
+
+
+def award_model():
+    try:
+        model = apps.get_model("awards", "Award")
+    except LookupError:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    return model if {"application", "amount", "status"} <= names else None
+
+
+def _base_queryset():
+    """(kind, queryset) for publicly listed grants, with everything a row needs joined in."""
+    from grants.models import Application
+
+    Award = award_model()
+    if Award is not None:
+        qs = Award.objects.filter(status__in=PUBLIC_AWARD_STATUSES).select_related(
+            "application__organisation__neighbourhood", "application__round__fund"
+        )
+        return "award", qs, "application__"
+    qs = Application.objects.filter(status=Application.Status.APPROVED).select_related(
+        "organisation__neighbourhood", "round__fund"
+    )
+    return "application", qs, ""
+
+
+def _date_field(kind):
+    if kind == "application":
+        return "decided_at"
+    Award = award_model()
+    names = {f.name for f in Award._meta.get_fields()}
+    for candidate in ("accepted_at", "offered_at", "created_at"):
+        if candidate in names:
+            return candidate
+    return "application__decided_at"
+
+
+def directory_grants(*, round=None, neighbourhood=None, year=None, q=""):
+    """Publicly listed grants, newest first, filtered. Searching names only matches organisations that may be named."""
+    kind, qs, prefix = _base_queryset()
+    if round:
+        qs = qs.filter(**{f"{prefix}round__slug": round})
+    if neighbourhood:
+        qs = qs.filter(**{f"{prefix}organisation__neighbourhood__slug": neighbourhood})
+    date_field = _date_field(kind)
+    if year:
+        qs = qs.filter(**{f"{date_field}__year": year})
+    if q:
+        named = Q(**{f"{prefix}organisation__publicly_named": True}) & (
+            Q(**{f"{prefix}organisation__legal_name__icontains": q})
+            | Q(**{f"{prefix}organisation__operating_name__icontains": q})
+        )
+        qs = qs.filter(Q(**{f"{prefix}title__icontains": q}) | Q(**{f"{prefix}summary__icontains": q}) | named)
+    return qs.order_by(f"-{date_field}", "-pk")
+
+
+def _attr(obj, *names):
+    for name in names:
+        value = getattr(obj, name, None)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _as_date(value):
+    if value is None:
+        return None
+    if hasattr(value, "date") and callable(value.date):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _disbursed_by_award(award_ids):
+    """Paid disbursements per award id, in one query, once the awards app has disbursements."""
+    try:
+        Disbursement = apps.get_model("awards", "Disbursement")
+    except LookupError:
+        return None
+    names = {f.name for f in Disbursement._meta.get_fields()}
+    if not {"tranche", "amount", "status"} <= names:
+        return None
+    if not award_ids:
+        return {}
+    rows = (
+        Disbursement.objects.filter(tranche__award_id__in=award_ids, status="paid")
+        .values("tranche__award_id").annotate(total=Sum("amount"))
+    )
+    return {row["tranche__award_id"]: money(row["total"] or 0) for row in rows}
+
+
+def grant_rows(objects) -> list[Grant]:
+    """Shape awards (or approved applications) as public grants. Unnamed organisations never expose their name."""
+    from django.utils.translation import gettext
+
+    objects = list(objects)
+    is_award = bool(objects) and not hasattr(objects[0], "requested_amount")
+    disbursed = _disbursed_by_award([o.pk for o in objects]) if is_award else None
+    directory = directory_page()
+    rows = []
+    for obj in objects:
+        application = obj.application if is_award else obj
+        organisation = application.organisation
+        funding_round = application.round
+        named = organisation.publicly_named
+        amount = obj.amount if is_award else (obj.requested_amount or ZERO)
+        awarded_on = _as_date(
+            _attr(obj, "accepted_at", "offered_at", "created_at") if is_award else application.decided_at
+        ) or _as_date(application.decided_at)
+        rows.append(
+            Grant(
+                id=obj.pk,
+                reference=application.reference or f"G{obj.pk}",
+                title=application.title or gettext("Community grant"),
+                summary=application.summary,
+                amount=money(amount),
+                currency=funding_round.fund.currency,
+                award_date=awarded_on,
+                round_title=funding_round.title,
+                round_slug=funding_round.slug,
+                organisation_name=organisation.public_name,
+                organisation_named=named,
+                organisation=organisation,
+                neighbourhood=organisation.neighbourhood.name if named and organisation.neighbourhood_id else "",
+                planned_start=_as_date(_attr(obj, "starts_on", "start_date", "period_start")) if is_award else None,
+                planned_end=_as_date(_attr(obj, "ends_on", "end_date", "period_end")) if is_award else None,
+                amount_disbursed=disbursed.get(obj.pk, ZERO) if disbursed is not None else None,
+                fund=funding_round.fund,
+                url=directory.grant_url(obj.pk) if directory else "",
+            )
+        )
+    return rows
+
+
+def directory_grant(grant_id):
+    _kind, qs, _prefix = _base_queryset()
+    obj = qs.filter(pk=grant_id).first()
+    return grant_rows([obj])[0] if obj else None
+
+
+def grants_for_round(funding_round, limit=50):
+    _kind, qs, prefix = _base_queryset()
+    return grant_rows(qs.filter(**{f"{prefix}round": funding_round}).order_by("-pk")[:limit])
+
+
+def grants_funded_by_campaign(campaign, limit=12):
+    """Grants paid for by this campaign's money, when awards record the campaign; otherwise nothing is claimed."""
+    Award = award_model()
+    if Award is None or "campaign" not in {f.name for f in Award._meta.get_fields()}:
+        return []
+    _kind, qs, _prefix = _base_queryset()
+    return grant_rows(qs.filter(campaign=campaign).order_by("-pk")[:limit])
+
+
+def all_public_grants():
+    _kind, qs, _prefix = _base_queryset()
+    return grant_rows(qs.order_by("pk"))
+
+
+def directory_filter_choices():
+    """Rounds, neighbourhoods and years that have public grants (three small queries)."""
+    from applicants.models import Neighbourhood
+    from grants.models import FundingRound
+
+    kind, qs, prefix = _base_queryset()
+    round_ids = qs.values(f"{prefix}round_id")
+    rounds = list(FundingRound.objects.filter(pk__in=round_ids).order_by("-opens_at").values_list("slug", "title"))
+    hood_ids = qs.filter(**{f"{prefix}organisation__publicly_named": True}).values(f"{prefix}organisation__neighbourhood_id")
+    hoods = list(Neighbourhood.objects.filter(pk__in=hood_ids).values_list("slug", "name"))
+    years = sorted({d.year for d in qs.dates(_date_field(kind), "year")}, reverse=True)
+    return rounds, hoods, years
+
+
+# --- Impact -------------------------------------------------------------------------------------------------------
+
+def money_totals(fund) -> dict:
+    """Raised (donations net of refunds), granted (committed net of releases) and paid, from the ledger."""
+    if fund is None:
+        return {"raised": ZERO, "granted": ZERO, "paid": ZERO, "currency": "USD"}
+    from fund.ledger import account_balances
+
+    bal = account_balances(fund)
+    granted = money(bal.get("grants_expense", ZERO))
+    outstanding = money(-bal.get("grants_payable", ZERO))
+    return {
+        "raised": money(-bal.get("donations_revenue", ZERO) - bal.get("refunds", ZERO)),
+        "granted": granted,
+        "paid": money(granted - outstanding),
+        "currency": fund.currency,
+    }
+
+
+def grant_counts() -> dict:
+    kind, qs, prefix = _base_queryset()
+    return {
+        "grants": qs.count(),
+        "organisations": qs.values(f"{prefix}organisation_id").distinct().count(),
+        "neighbourhoods": qs.exclude(**{f"{prefix}organisation__neighbourhood": None})
+        .values(f"{prefix}organisation__neighbourhood_id").distinct().count(),
+    }
+
+
+def _amount_field(kind):
+    return "amount" if kind == "award" else "requested_amount"
+
+
+def grants_by_year() -> list[dict]:
+    from django.db.models import Count
+    from django.db.models.functions import ExtractYear
+
+    kind, qs, _prefix = _base_queryset()
+    rows = (
+        qs.exclude(**{_date_field(kind): None}).annotate(y=ExtractYear(_date_field(kind))).values("y")
+        .annotate(amount=Sum(_amount_field(kind)), count=Count("pk")).order_by("y")
+    )
+    return [{"year": r["y"], "amount": money(r["amount"] or 0), "count": r["count"]} for r in rows]
+
+
+def grants_by_round() -> list[dict]:
+    from django.db.models import Count
+
+    kind, qs, prefix = _base_queryset()
+    rows = (
+        qs.values(f"{prefix}round__title", f"{prefix}round__opens_at")
+        .annotate(amount=Sum(_amount_field(kind)), count=Count("pk")).order_by(f"{prefix}round__opens_at")
+    )
+    return [{"round": r[f"{prefix}round__title"], "amount": money(r["amount"] or 0), "count": r["count"]} for r in rows]
+
+
+def impact_metrics() -> list[dict]:
+    """Totals of reported impact metrics once the impact app provides them: [{label, value, unit}]."""
+    try:
+        from grants.impact.selectors import public_metric_totals
+    except ImportError:
+        return []
+    try:
+        return list(public_metric_totals())
+    except Exception:  # noqa: BLE001 - the dashboard still shows money if metrics fail
+        import logging
+
+        logging.getLogger(__name__).exception("impact metrics failed")
+        return []
+
+
+def impact_headline(fund) -> dict:
+    totals = money_totals(fund)
+    counts = grant_counts()
+    return {**totals, **counts}

@@ -1,0 +1,32 @@
+from datetime import timezone
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def utc_iso(value):
+    """An aware datetime as an ISO 8601 UTC string for <time datetime>, converted in the browser by cms-localtime.js."""
+    if not value:
+        return ""
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+@register.simple_tag
+def og_image_url(request, image):
+    """Absolute URL of a social-sharing rendition (1200x630)."""
+    if not image:
+        return ""
+    rendition = image.get_rendition("fill-1200x630")
+    return request.build_absolute_uri(rendition.url) if request else rendition.url
+
+
+@register.simple_tag(takes_context=True)
+def donate_form(context, form_context):
+    """Render the donations app's embeddable form with the context its `donate_form_context()` built."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(
+        "donations/includes/donate_form.html", {**context.flatten(), **form_context}, request=context.get("request")
+    )

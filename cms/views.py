@@ -1,0 +1,57 @@
+"""Public non-page views: open data, robots.txt, site search. Pages themselves are served through cms.cache."""
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+from wagtail.models import Page
+
+from . import opendata
+
+OPEN_DATA_SECONDS = 300
+SEARCH_PAGE_SIZE = 10
+
+
+@require_GET
+@cache_page(OPEN_DATA_SECONDS, key_prefix="cms-open-data")
+def open_data_json(request):
+    response = JsonResponse(opendata.grants_package(), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@cache_page(OPEN_DATA_SECONDS, key_prefix="cms-open-data")
+def open_data_csv(request):
+    response = HttpResponse(opendata.grants_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="grants-360giving.csv"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /dashboard/",
+        "Disallow: /organisations/",
+        "Disallow: /reviews/",
+        "Disallow: /search/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def search(request):
+    query = (request.GET.get("q") or "").strip()[:200]
+    results = Page.objects.none()
+    if query:
+        results = Page.objects.live().public().specific().search(query, operator="and")
+    page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cms/search.html", {"query": query, "page_obj": page_obj, "robots_noindex": True})
+
