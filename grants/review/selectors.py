@@ -7,6 +7,7 @@ from django.db.models import (
     Avg, Case, Count, DecimalField, ExpressionWrapper, F, FloatField, Max, Min, Prefetch, Q, Sum, Value, When, Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from grants.models import Application
 from portal.money import ZERO, money
@@ -212,3 +213,61 @@ def conflict_register(*, round=None):
     if round is not None:
         qs = qs.filter(member__panel__round=round)
     return qs.order_by("-declared_at", "-pk")
+
+
+# --- what a reviewer sees ---------------------------------------------------------------------------------------------
+
+IDENTIFYING_FLAGS = ("identifying", "is_identifying")
+_yes, _no = gettext_lazy("Yes"), gettext_lazy("No")
+
+
+def _plain(value) -> str:
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, bool):
+        return str(_yes) if value else str(_no)
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return "\n".join(" · ".join(str(x) for x in v.values() if x not in (None, "")) for v in value)
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def review_answer_rows(application, *, blind: bool) -> list[dict]:
+    """The application's answers in form order, read-only, as plain text. Blind review leaves out questions the form
+    marks as identifying. Without a form snapshot, the title, summary and amount requested."""
+    from django.utils.html import strip_tags
+
+    snapshot = application.form_snapshot or {}
+    questions = snapshot.get("questions", []) if isinstance(snapshot, dict) else snapshot
+    answers = application.answers or {}
+    rows = []
+    for q in questions or []:
+        if not isinstance(q, dict):
+            continue
+        kind = q.get("kind") or q.get("type") or ""
+        label = q.get("label") or q.get("title") or ""
+        if kind == "section":
+            rows.append({"section": label})
+            continue
+        if blind and any(q.get(flag) for flag in IDENTIFYING_FLAGS):
+            continue
+        key = q.get("key") or q.get("id")
+        if kind == "file":
+            continue  # files are listed with the attachments
+        value = answers.get(key)
+        if kind == "rich_text" and isinstance(value, str):
+            value = strip_tags(value)
+        if kind == "yes_no" and value in ("yes", "no"):
+            value = _yes if value == "yes" else _no
+        rows.append({"label": label, "text": _plain(value)})
+    return rows
+
+
+def review_attachments(application):
+    manager = getattr(application, "attachments", None)
+    if manager is None or not hasattr(manager, "all"):
+        return []
+    return list(manager.all())
