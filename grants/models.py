@@ -1,14 +1,22 @@
 """Funding rounds and applications. Form builder, attachments and messages extend this module."""
 
+import secrets
+
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
 from portal.money import MoneyField
 
 
-class FundingRound(models.Model):
+class FundingRound(ClusterableModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")  # open to applications between opens_at and closes_at
@@ -46,6 +54,24 @@ class FundingRound(models.Model):
     @property
     def is_rolling(self):
         return self.closes_at is None
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("fund"), FieldPanel("title"), FieldPanel("slug"), FieldPanel("summary"), FieldPanel("reference_prefix")],
+            heading=_("Round"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("budget"), FieldPanel("min_request"), FieldPanel("max_request")]),
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("status"),
+                FieldRowPanel([FieldPanel("reviews_per_application"), FieldPanel("review_deadline")]),
+            ],
+            heading=_("Money and dates"),
+        ),
+        InlinePanel("eligibility_questions", heading=_("Eligibility questions"), label=_("Eligibility question")),
+        InlinePanel("form_questions", heading=_("Application form"), label=_("Question")),
+    ]
 
     def is_accepting_applications(self, at=None):
         at = at or timezone.now()
@@ -110,3 +136,190 @@ class ApplicationStatusChange(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+
+
+class EligibilityQuestion(Orderable):
+    """A yes/no question asked before anyone starts an application; the wrong answer explains why they are not eligible."""
+
+    round = ParentalKey(FundingRound, on_delete=models.CASCADE, related_name="eligibility_questions")
+    text = models.CharField(_("question"), max_length=300)
+    required_answer = models.BooleanField(_("eligible answer is 'yes'"), default=True)
+    ineligible_message = models.CharField(
+        _("not eligible because..."), max_length=300,
+        help_text=_("Shown to people who give the other answer, e.g. 'this round funds groups working in Millbrook'."),
+    )
+
+    panels = [FieldPanel("text"), FieldPanel("required_answer"), FieldPanel("ineligible_message")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("eligibility question")
+
+
+class QuestionKind(models.TextChoices):
+    SECTION = "section", _("Section heading (starts a new step)")
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    RICH_TEXT = "rich_text", _("Formatted text")
+    NUMBER = "number", _("Number")
+    MONEY = "money", _("Amount of money")
+    DATE = "date", _("Date")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no")
+    FILE = "file", _("File upload")
+    BUDGET = "budget", _("Budget table")
+
+
+def _new_question_key():
+    return "q" + secrets.token_hex(4)
+
+
+class FormQuestion(Orderable):
+    """One question of a round's application form, edited by staff. Answers are keyed by `key`, which never changes."""
+
+    round = ParentalKey(FundingRound, on_delete=models.CASCADE, related_name="form_questions")
+    key = models.SlugField(
+        _("stable id"), max_length=40, default=_new_question_key,
+        help_text=_("Answers are stored under this id. Keep it when you reword a question."),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=QuestionKind.choices, default=QuestionKind.SHORT_TEXT)
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    word_limit = models.PositiveIntegerField(_("word limit"), null=True, blank=True)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("For choice questions: one choice per line."))
+    show_if_key = models.SlugField(_("show only if question (id)"), max_length=40, blank=True)
+    show_if_value = models.CharField(_("has the answer"), max_length=200, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("key"), FieldPanel("required")]),
+        FieldPanel("label"),
+        FieldPanel("help_text"),
+        FieldRowPanel([FieldPanel("word_limit"), FieldPanel("choices")]),
+        FieldRowPanel([FieldPanel("show_if_key"), FieldPanel("show_if_value")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        constraints = [models.UniqueConstraint(fields=["round", "key"], name="unique_question_key_per_round")]
+        verbose_name = _("question")
+
+    def as_definition(self) -> dict:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "label": self.label,
+            "help_text": self.help_text,
+            "required": self.required,
+            "word_limit": self.word_limit,
+            "choices": [line.strip() for line in self.choices.splitlines() if line.strip()],
+            "show_if": {"key": self.show_if_key, "value": self.show_if_value} if self.show_if_key else None,
+        }
+
+
+class ApplicationFormVersion(models.Model):
+    """A published, immutable version of a round's application form (JSON). Drafts answer the newest one."""
+
+    round = models.ForeignKey(FundingRound, on_delete=models.CASCADE, related_name="form_versions")
+    number = models.PositiveIntegerField()
+    definition = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["round", "-number"]
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="unique_form_version")]
+        verbose_name = _("application form version")
+
+    def __str__(self):
+        return f"{self.round} v{self.number}"
+
+
+class ApplicationSubmission(models.Model):
+    """Exactly what was sent on each submit or resubmit: staff diff consecutive ones and the PDF copy prints the latest."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="submissions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    requested_amount = MoneyField(null=True, blank=True)
+    answers = models.JSONField(default=dict)
+    form_snapshot = models.JSONField(default=dict)
+    organisation_snapshot = models.JSONField(default=dict)
+    attachments = models.JSONField(default=list)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="unique_submission_number")]
+        verbose_name = _("submission")
+
+
+def private_storage():
+    return storages["private"]
+
+
+def attachment_path(instance, filename):
+    # The stored name is random: the uploader's file name is kept only as data, never as a path.
+    return f"applications/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}"
+
+
+class Attachment(models.Model):
+    class Scan(models.TextChoices):
+        NOT_SCANNED = "not_scanned", _("Not scanned")
+        CLEAN = "clean", _("Clean")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    question_key = models.SlugField(max_length=40)
+    original_name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(storage=private_storage, upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    scan = models.CharField(max_length=16, choices=Scan.choices, default=Scan.NOT_SCANNED)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+
+    def __str__(self):
+        return self.original_name
+
+
+class ApplicationMessage(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_staff = models.BooleanField(default=False)
+    internal = models.BooleanField(_("internal note (staff only)"), default=False)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+
+
+class DeadlineExtension(models.Model):
+    """An individual extension of the round's deadline for one application, granted by program staff."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="extensions")
+    new_deadline = models.DateTimeField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("deadline extension")
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number issued per prefix and year; incremented under a row lock."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")]

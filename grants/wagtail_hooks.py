@@ -1,5 +1,15 @@
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from portal.roles import is_program_staff
+
+from .models import FundingRound
 
 
 @hooks.register("register_log_actions")
@@ -9,3 +19,103 @@ def register_application_actions(actions):
     for transition in TRANSITIONS.values():
         actions.register_action(f"grants.application.{transition.action}", transition.label, transition.label)
     actions.register_action("grants.application.extension", _("Extension granted"), _("Deadline extension granted"))
+    for action, label in [
+        ("grants.application.start", _("Application started")),
+        ("grants.attachment.add", _("File uploaded")),
+        ("grants.attachment.remove", _("File removed")),
+        ("grants.message.post", _("Message posted")),
+        ("grants.form.publish", _("Application form published")),
+    ]:
+        actions.register_action(action, label, label)
+
+
+class ProgramStaffPolicy(BasePermissionPolicy):
+    """Program staff do everything with rounds; nobody else (Editors and Finance included) does anything."""
+
+    def user_has_permission(self, user, action):
+        return is_program_staff(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return is_program_staff(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return self.model.objects.all() if is_program_staff(user) else self.model.objects.none()
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        from portal.roles import PROGRAM_STAFF
+
+        return get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name=PROGRAM_STAFF), is_active=True).distinct()
+
+
+register_permission_policy(FundingRound, ProgramStaffPolicy(FundingRound), exact_class=True)
+
+
+class PublishFormMixin:
+    def save_instance(self):
+        from .services import form_publish
+
+        instance = super().save_instance()
+        version = form_publish(funding_round=instance, by=self.request.user)
+        if version is not None:
+            from django.contrib import messages
+
+            messages.info(self.request, _("Application form version %(n)s published. Submitted applications keep the version they answered.")
+                          % {"n": version.number})
+        return instance
+
+
+class RoundCreateView(PublishFormMixin, CreateView):
+    pass
+
+
+class RoundEditView(PublishFormMixin, EditView):
+    pass
+
+
+class FundingRoundViewSet(ModelViewSet):
+    model = FundingRound
+    icon = "calendar-alt"
+    menu_label = _("Funding rounds")
+    menu_order = 210
+    add_to_admin_menu = True
+    add_view_class = RoundCreateView
+    edit_view_class = RoundEditView
+    list_display = ["title", "status", "opens_at", "closes_at", "budget", "max_request"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+    inspect_view_enabled = False
+
+
+
+@hooks.register("register_admin_viewset")
+def register_round_viewset():
+    return FundingRoundViewSet("funding_rounds")
+
+
+class ProgramStaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_program_staff(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_applications_menu_item():
+    return ProgramStaffMenuItem(_("Applications"), reverse("grants_admin:application_list"), icon_name="form", order=200)
+
+
+@hooks.register("register_admin_urls")
+def register_grants_admin_urls():
+    from . import admin_views
+
+    urls = [
+        path("", admin_views.application_list, name="application_list"),
+        path("<int:pk>/", admin_views.application_detail, name="application_detail"),
+        path("<int:pk>/act/<slug:action>/", admin_views.application_act, name="application_act"),
+        path("<int:pk>/messages/", admin_views.message_create, name="message_create"),
+        path("<int:pk>/extension/", admin_views.extension_create, name="extension_create"),
+        path("<int:pk>/pdf/", admin_views.application_pdf, name="application_pdf"),
+        path("<int:pk>/files/<int:attachment_pk>/", admin_views.attachment_download, name="attachment_download"),
+    ]
+    return [path("applications/", include((urls, "grants_admin"), namespace="grants_admin"))]

@@ -1,0 +1,56 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Neighbourhood, Organisation
+from .validators import normalise_registration_number
+
+PROFILE_FIELDS = [
+    "legal_name", "operating_name", "org_type", "country", "registration_number", "fiscal_sponsor_name",
+    "address_line1", "address_line2", "city", "region", "postal_code", "neighbourhood", "service_areas",
+    "annual_budget", "staff_size", "peer_led", "culturally_specific", "communities_served", "mission",
+    "website", "email", "phone", "publicly_named",
+]
+
+
+class OrganisationForm(forms.ModelForm):
+    service_areas = forms.ModelMultipleChoiceField(
+        label=_("Neighbourhoods served"), queryset=Neighbourhood.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Organisation
+        fields = PROFILE_FIELDS
+        widgets = {"communities_served": forms.Textarea(attrs={"rows": 3}), "mission": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "registration_number": _("US: EIN (12-3456789). UK: charity number. Canada: 123456782RR0001."),
+            "fiscal_sponsor_name": _("Required for unincorporated groups: the registered charity that holds funds for you."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        org_type, country = data.get("org_type"), data.get("country")
+        if org_type and country:
+            try:
+                data["registration_number"] = normalise_registration_number(
+                    country, org_type, data.get("registration_number", "")
+                )
+            except ValidationError as exc:
+                self.add_error("registration_number", exc)
+        if org_type == Organisation.Type.UNINCORPORATED and not (data.get("fiscal_sponsor_name") or "").strip():
+            self.add_error("fiscal_sponsor_name", _("An unincorporated group must name its fiscal sponsor."))
+        return data
+
+    def service_kwargs(self):
+        data = {name: self.cleaned_data[name] for name in PROFILE_FIELDS if name != "service_areas"}
+        return {**data, "service_areas": list(self.cleaned_data.get("service_areas") or [])}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

@@ -1,0 +1,35 @@
+"""Reads for organisations and the user's current organisation."""
+
+from .models import Invitation, Membership, Organisation
+
+SESSION_KEY = "current_organisation_id"
+
+
+def organisations_for_user(user):
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(memberships__user=user).select_related("neighbourhood").order_by("legal_name")
+
+
+def current_organisation(request) -> Organisation | None:
+    """The organisation the user is working for: the one chosen in the switcher, else their first."""
+    orgs = list(organisations_for_user(request.user))
+    if not orgs:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    for org in orgs:
+        if org.pk == chosen:
+            return org
+    return orgs[0]
+
+
+def set_current_organisation(request, organisation: Organisation) -> None:
+    request.session[SESSION_KEY] = organisation.pk
+
+
+def members_of(organisation):
+    return Membership.objects.filter(organisation=organisation).select_related("user").order_by("-role", "user__email")
+
+
+def pending_invitations(organisation):
+    return Invitation.objects.pending().filter(organisation=organisation)

@@ -1,0 +1,313 @@
+"""The application form, built from a published form definition (a list of question dicts, see FormQuestion.as_definition).
+
+Answers are stored as JSON keyed by question id, in the same shape the browser sends them (strings, lists of strings,
+budget rows), so a draft keeps whatever was typed and the full validation at submit re-runs the same form.
+"""
+
+import html
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.money import money
+from portal.sanitize import sanitize_rich_text
+
+from .models import QuestionKind as K
+
+BUDGET_EXTRA_ROWS = 3
+BUDGET_MIN_ROWS = 5
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+BASICS_KEY = "_basics"
+
+
+def field_name(key):
+    return f"q_{key}"
+
+
+def count_words(text: str) -> int:
+    return len(re.findall(r"\S+", strip_tags(text or "")))
+
+
+def split_steps(definition: list[dict]) -> list[dict]:
+    """Split questions into steps at each section heading. Step 0 is always the project basics."""
+    steps = [{"key": BASICS_KEY, "title": _("About your project"), "help_text": "", "questions": []}]
+    current = None
+    for question in definition:
+        if question["kind"] == K.SECTION:
+            current = {"key": question["key"], "title": question["label"], "help_text": question.get("help_text", ""), "questions": []}
+            steps.append(current)
+            continue
+        if current is None:
+            current = {"key": "_questions", "title": _("Your application"), "help_text": "", "questions": []}
+            steps.append(current)
+        current["questions"].append(question)
+    return steps
+
+
+def is_visible(question: dict, answers: dict) -> bool:
+    """'Show this question only if question X has answer Y' (for multiple choice: Y is among the answers)."""
+    condition = question.get("show_if")
+    if not condition:
+        return True
+    value = answers.get(condition["key"])
+    wanted = (condition.get("value") or "").strip().lower()
+    if isinstance(value, list):
+        return wanted in [str(v).strip().lower() for v in value]
+    return str(value or "").strip().lower() == wanted
+
+
+def budget_rows_from_data(key: str, data) -> list[dict]:
+    rows, i = [], 0
+    prefix = field_name(key)
+    while f"{prefix}-{i}-amount" in data or f"{prefix}-{i}-category" in data:
+        row = {part: (data.get(f"{prefix}-{i}-{part}") or "").strip() for part in ("category", "description", "amount")}
+        if any(row.values()):
+            rows.append(row)
+        i += 1
+    return rows
+
+
+def extract_answers(questions: list[dict], data) -> dict:
+    """Read the raw answers of these questions from POST data, without validating (a draft keeps everything typed).
+
+    Rich text is sanitised here, on save. File questions are handled separately (attachments)."""
+    answers = {}
+    for q in questions:
+        kind, name = q["kind"], field_name(q["key"])
+        if kind in (K.SECTION, K.FILE):
+            continue
+        if kind == K.BUDGET:
+            answers[q["key"]] = budget_rows_from_data(q["key"], data)
+        elif kind == K.MULTIPLE_CHOICE:
+            answers[q["key"]] = [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else list(data.get(name) or [])
+        elif kind == K.RICH_TEXT:
+            answers[q["key"]] = sanitize_rich_text(data.get(name, ""))
+        elif name in data:
+            answers[q["key"]] = (data.get(name) or "").strip()
+    return answers
+
+
+def budget_total(rows) -> Decimal:
+    total = Decimal("0")
+    for row in rows or []:
+        try:
+            total += money(row.get("amount") or 0)
+        except ValueError:
+            continue
+    return money(total)
+
+
+class BudgetRowsField(forms.Field):
+    """Validates a list of {category, description, amount} rows (rendered as a table of inputs by the template)."""
+
+    def to_python(self, value):
+        return value or []
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(_("Add at least one budget line."), code="required")
+        for n, row in enumerate(value, start=1):
+            if not row.get("category") or not row.get("amount"):
+                raise forms.ValidationError(_("Line %(n)s needs a category and an amount.") % {"n": n})
+            try:
+                amount = money(row["amount"].replace(",", "").replace("$", ""))
+            except ValueError:
+                raise forms.ValidationError(_("Line %(n)s: the amount must be a number, like 1200.00.") % {"n": n}) from None
+            if amount <= 0:
+                raise forms.ValidationError(_("Line %(n)s: the amount must be more than zero.") % {"n": n})
+
+
+class ApplicationStepForm(forms.Form):
+    """One step of the application (or, with all questions, the whole application for the final check).
+
+    `strict=False` (saving a draft) checks formats and word limits only; `strict=True` (submitting) also requires answers.
+    """
+
+    def __init__(self, *args, questions, answers, application=None, strict=False, requested_amount=None,
+                 include_basics=False, attachments_by_key=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.strict = strict
+        self.all_answers = answers
+        self.requested_amount = requested_amount
+        self.attachments_by_key = attachments_by_key or {}
+        self.include_basics = include_basics
+        if include_basics:
+            self.fields["title"] = forms.CharField(label=_("Project title"), max_length=200, required=strict)
+            self.fields["summary"] = forms.CharField(
+                label=_("Project summary"), widget=forms.Textarea(attrs={"rows": 4, "data-word-limit": 150}),
+                required=strict, help_text=_("In up to 150 words."),
+            )
+            self.fields["requested_amount"] = forms.DecimalField(
+                label=_("Amount requested"), max_digits=14, decimal_places=2, required=strict, min_value=Decimal("0.01"),
+            )
+            if application is not None:
+                rnd = application.round
+                self.fields["requested_amount"].help_text = _("Between %(min)s and %(max)s.") % {
+                    "min": f"{rnd.min_request:,.2f}", "max": f"{rnd.max_request:,.2f}"
+                }
+                self.round = rnd
+        for q in questions:
+            if q["kind"] == K.SECTION:
+                continue
+            required = strict and q.get("required") and is_visible(q, answers)
+            self._add_question(q, required)
+
+    def _add_question(self, q, required):
+        kind, name = q["kind"], field_name(q["key"])
+        attrs = {"data-question": q["key"]}
+        if q.get("show_if"):
+            attrs.update({"data-show-if-key": q["show_if"]["key"], "data-show-if-value": q["show_if"]["value"]})
+        common = {"label": q["label"], "help_text": q.get("help_text", ""), "required": required}
+        if kind == K.SHORT_TEXT:
+            field = forms.CharField(max_length=300, widget=forms.TextInput(attrs=attrs), **common)
+        elif kind in (K.LONG_TEXT, K.RICH_TEXT):
+            if q.get("word_limit"):
+                attrs["data-word-limit"] = q["word_limit"]
+            if kind == K.RICH_TEXT:
+                attrs["data-rich-text"] = "1"
+                common["help_text"] = (common["help_text"] + " " + str(_("You may use simple formatting: <p>, <strong>, <em>, lists and links."))).strip()
+            field = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, **attrs}), **common)
+        elif kind == K.NUMBER:
+            field = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.NumberInput(attrs=attrs), **common)
+        elif kind == K.MONEY:
+            field = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, widget=forms.NumberInput(attrs={"step": "0.01", **attrs}), **common)
+        elif kind == K.DATE:
+            field = forms.DateField(widget=forms.DateInput(attrs={"type": "date", **attrs}), **common)
+        elif kind == K.SINGLE_CHOICE:
+            field = forms.ChoiceField(choices=[(c, c) for c in q.get("choices", [])], widget=forms.RadioSelect(attrs=attrs), **common)
+        elif kind == K.MULTIPLE_CHOICE:
+            field = forms.MultipleChoiceField(choices=[(c, c) for c in q.get("choices", [])], widget=forms.CheckboxSelectMultiple(attrs=attrs), **common)
+        elif kind == K.YES_NO:
+            field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect(attrs=attrs), **common)
+        elif kind == K.FILE:
+            field = forms.FileField(required=False, label=q["label"], help_text=q.get("help_text", ""),
+                                    widget=forms.ClearableFileInput(attrs=attrs))
+            field.question_required = required
+        elif kind == K.BUDGET:
+            field = BudgetRowsField(**common)
+        else:  # an unknown kind from a future form version: keep the answer as text
+            field = forms.CharField(**common)
+        field.question = q
+        self.fields[name] = field
+
+    # Budget rows are not one input: read them ourselves.
+    def add_prefix(self, field_name_):
+        return super().add_prefix(field_name_)
+
+    def _clean_fields(self):
+        for name, field in self.fields.items():
+            if isinstance(field, BudgetRowsField):
+                value = budget_rows_from_data(field.question["key"], self.data)
+                try:
+                    field.clean(value)
+                    self.cleaned_data[name] = value
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        budget_names = {n for n, f in self.fields.items() if isinstance(f, BudgetRowsField)}
+        saved = {n: self.fields.pop(n) for n in budget_names}
+        try:
+            super()._clean_fields()
+        finally:
+            self.fields.update(saved)
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            q = getattr(field, "question", None)
+            if q is None:
+                continue
+            value = data.get(name)
+            if q.get("word_limit") and isinstance(value, str):
+                words = count_words(value)
+                if words > q["word_limit"]:
+                    self.add_error(name, ngettext(
+                        "Please keep this to %(limit)d word (you have %(count)d).",
+                        "Please keep this to %(limit)d words (you have %(count)d).", q["word_limit"],
+                    ) % {"limit": q["word_limit"], "count": words})
+            if q["kind"] == K.FILE and getattr(field, "question_required", False) and not self.attachments_by_key.get(q["key"]) and not self.files.get(name):
+                self.add_error(name, _("Please upload a file."))
+            if q["kind"] == K.BUDGET and value and self.requested_amount is not None and self.strict:
+                total = budget_total(value)
+                if total != money(self.requested_amount):
+                    self.add_error(name, _("The budget adds up to %(total)s but you are requesting %(requested)s. They must match.") % {
+                        "total": f"{total:,.2f}", "requested": f"{money(self.requested_amount):,.2f}"})
+        if self.include_basics and data.get("requested_amount") is not None and hasattr(self, "round"):
+            amount = data["requested_amount"]
+            if amount > self.round.max_request:
+                self.add_error("requested_amount", _("This round funds up to %(max)s.") % {"max": f"{self.round.max_request:,.2f}"})
+            elif amount < self.round.min_request:
+                self.add_error("requested_amount", _("This round funds at least %(min)s.") % {"min": f"{self.round.min_request:,.2f}"})
+        if self.include_basics and data.get("summary") and count_words(data["summary"]) > 150:
+            self.add_error("summary", _("Please keep the summary to 150 words (you have %(count)d).") % {"count": count_words(data["summary"])})
+        return data
+
+    def blocks(self):
+        """(question, bound field, budget rows) for the template, in order."""
+        out = []
+        for name, field in self.fields.items():
+            q = getattr(field, "question", None)
+            rows = None
+            if q and q["kind"] == K.BUDGET:
+                rows = list(budget_rows_from_data(q["key"], self.data)) if self.is_bound else list(self.all_answers.get(q["key"]) or [])
+                target = max(BUDGET_MIN_ROWS, len(rows) + BUDGET_EXTRA_ROWS)
+                rows += [{"category": "", "description": "", "amount": ""}] * (target - len(rows))
+            out.append({"question": q, "field": self[name], "budget_rows": rows,
+                        "attachments": self.attachments_by_key.get(q["key"], []) if q else [],
+                        "hidden": bool(q) and not is_visible(q, self.all_answers)})
+        return out
+
+
+def answers_to_data(questions: list[dict], answers: dict, application=None) -> dict:
+    """Turn stored answers back into form data, so the full check runs the same form the applicant filled in."""
+    from django.utils.datastructures import MultiValueDict
+
+    data = MultiValueDict()
+    if application is not None:
+        data["title"] = application.title or ""
+        data["summary"] = application.summary or ""
+        data["requested_amount"] = "" if application.requested_amount is None else str(application.requested_amount)
+    for q in questions:
+        kind, name, value = q["kind"], field_name(q["key"]), answers.get(q["key"])
+        if kind in (K.SECTION, K.FILE) or value is None:
+            continue
+        if kind == K.BUDGET:
+            for i, row in enumerate(value):
+                for part in ("category", "description", "amount"):
+                    data[f"{name}-{i}-{part}"] = row.get(part, "")
+        elif kind == K.MULTIPLE_CHOICE:
+            data.setlist(name, list(value))
+        else:
+            data[name] = value
+    return data
+
+
+def display_answer(question: dict, value) -> str:
+    """Plain-text rendering of an answer for diffs, PDF and CSV (rich text keeps its words, not its markup)."""
+    if value in (None, "", []):
+        return ""
+    kind = question["kind"]
+    if kind == K.BUDGET:
+        lines = [f"{r.get('category', '')}: {r.get('description', '')} {r.get('amount', '')}".strip() for r in value]
+        return "\n".join(lines + [str(_("Total: %(total)s") % {"total": f"{budget_total(value):,.2f}"})])
+    if kind == K.MULTIPLE_CHOICE:
+        return ", ".join(value)
+    if kind == K.RICH_TEXT:
+        return html.unescape(strip_tags(str(value))).strip()
+    if kind == K.YES_NO:
+        return str(_("Yes")) if value == "yes" else str(_("No")) if value == "no" else str(value)
+    if kind == K.FILE:
+        return ", ".join(v.get("name", "") for v in value) if isinstance(value, list) else str(value)
+    return str(value)
+
+
+def validate_decimal(value) -> bool:
+    try:
+        Decimal(str(value))
+        return True
+    except InvalidOperation:
+        return False

@@ -1,0 +1,210 @@
+"""Reads for rounds and applications: what the views and other apps show."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.models import Membership
+
+from .forms_application import display_answer, split_steps
+from .models import Application, ApplicationFormVersion, ApplicationMessage, ApplicationSubmission, FundingRound
+
+S = Application.Status
+
+
+def published_form(funding_round) -> ApplicationFormVersion | None:
+    return funding_round.form_versions.order_by("-number").first()
+
+
+def open_rounds():
+    now = timezone.now()
+    return FundingRound.objects.filter(status=FundingRound.Status.OPEN, opens_at__lte=now).filter(
+        Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+    ).select_related("fund")
+
+
+def application_deadline(application):
+    """The round's deadline, or this application's individual extension if later. None for rolling rounds."""
+    closes = application.round.closes_at
+    if closes is None:
+        return None
+    extended = max((e.new_deadline for e in application.extensions.all()), default=None)
+    return max(closes, extended) if extended else closes
+
+
+def application_can_be_submitted_now(application, at=None) -> bool:
+    at = at or timezone.now()
+    if application.status == S.MORE_INFO:
+        return True  # answering a request for information is not bound by the round's deadline
+    rnd = application.round
+    if rnd.status != FundingRound.Status.OPEN or at < rnd.opens_at:
+        return False
+    deadline = application_deadline(application)
+    return deadline is None or at < deadline
+
+
+def eligibility_failures(funding_round, answers: dict) -> list[str]:
+    """Messages for every eligibility question answered the wrong way (or not at all)."""
+    failures = []
+    for question in funding_round.eligibility_questions.all():
+        answer = answers.get(question.pk)
+        if answer is None or answer != question.required_answer:
+            failures.append(question.ineligible_message)
+    return failures
+
+
+def applications_for_user(user):
+    return (
+        Application.objects.filter(organisation__memberships__user=user)
+        .select_related("round", "round__fund", "organisation")
+        .annotate(message_count=Count("messages", filter=Q(messages__internal=False)))
+        .order_by("-updated_at")
+    )
+
+
+def application_for_member(user, pk):
+    """The application if the user belongs to its organisation, else None (callers answer 404)."""
+    return (
+        Application.objects.filter(pk=pk, organisation__memberships__user=user)
+        .select_related("round", "round__fund", "organisation")
+        .first()
+    )
+
+
+def steps_for(application) -> list[dict]:
+    return split_steps(application.form_snapshot.get("questions", []))
+
+
+def attachments_by_key(application) -> dict:
+    grouped = {}
+    for attachment in application.attachments.all():
+        grouped.setdefault(attachment.question_key, []).append(attachment)
+    return grouped
+
+
+def visible_messages(application, user):
+    from portal.roles import is_program_staff
+
+    qs = ApplicationMessage.objects.filter(application=application).select_related("author")
+    if not is_program_staff(user):
+        qs = qs.filter(internal=False)
+    return qs
+
+
+def next_step_for(application) -> str:
+    """What we need from the applicant next, in plain words."""
+    return {
+        S.DRAFT: _("Finish your answers and submit before the deadline."),
+        S.SUBMITTED: _("Nothing for now: we are checking your application."),
+        S.MORE_INFO: _("We need more information: read our message, update your answers and resubmit."),
+        S.IN_REVIEW: _("Nothing for now: our review panel is reading your application."),
+        S.APPROVED: _("Congratulations! Watch for your award offer."),
+        S.WAITLISTED: _("Nothing for now: you are on the waiting list and we will write if money becomes available."),
+        S.DECLINED: _("Nothing: this application was not funded. Read our message for the reasons."),
+        S.WITHDRAWN: _("Nothing: you withdrew this application."),
+    }.get(application.status, "")
+
+
+def plain_status(application) -> str:
+    return {
+        S.DRAFT: _("Draft: not sent yet"),
+        S.SUBMITTED: _("Submitted: we are checking it"),
+        S.MORE_INFO: _("We need more information from you"),
+        S.IN_REVIEW: _("Being reviewed by our panel"),
+        S.APPROVED: _("Approved"),
+        S.WAITLISTED: _("On the waiting list"),
+        S.DECLINED: _("Not funded"),
+        S.WITHDRAWN: _("Withdrawn"),
+    }.get(application.status, application.get_status_display())
+
+
+def answer_rows(form_snapshot: dict, answers: dict, attachments=None) -> list[dict]:
+    """(section/question label, plain text answer) for display, in form order; hidden conditional questions skipped."""
+    from .forms_application import is_visible
+
+    rows = []
+    attachments = attachments or {}
+    for q in form_snapshot.get("questions", []):
+        if q["kind"] == "section":
+            rows.append({"section": q["label"]})
+            continue
+        if not is_visible(q, answers):
+            continue
+        value = answers.get(q["key"])
+        if q["kind"] == "file":
+            value = [{"name": a["name"] if isinstance(a, dict) else a.original_name} for a in attachments.get(q["key"], [])]
+        rows.append({"question": q, "label": q["label"], "text": display_answer(q, value), "value": value})
+    return rows
+
+
+def submission_diff(application) -> list[dict]:
+    """Answers that changed between the last two submissions (for staff after a request for more information)."""
+    subs = list(application.submissions.order_by("-number")[:2])
+    if len(subs) < 2:
+        return []
+    new, old = subs[0], subs[1]
+    questions = {q["key"]: q for q in old.form_snapshot.get("questions", [])}
+    questions.update({q["key"]: q for q in new.form_snapshot.get("questions", [])})
+    changes = []
+    for label, before, after in [
+        (_("Project title"), old.title, new.title),
+        (_("Project summary"), old.summary, new.summary),
+        (_("Amount requested"), str(old.requested_amount or ""), str(new.requested_amount or "")),
+    ]:
+        if before != after:
+            changes.append({"label": label, "before": before, "after": after})
+    for key, q in questions.items():
+        if q["kind"] in ("section", "file"):
+            continue
+        before = display_answer(q, old.answers.get(key))
+        after = display_answer(q, new.answers.get(key))
+        if before != after:
+            changes.append({"label": q["label"], "before": before, "after": after})
+    return changes
+
+
+def staff_applications(*, round_id=None, status=None, min_amount=None, max_amount=None, neighbourhood_id=None,
+                       org_type=None, search="", order="-submitted_at"):
+    """The staff listing: one query for the page whatever the number of rows (everything shown is joined)."""
+    qs = Application.objects.select_related("round", "round__fund", "organisation", "organisation__neighbourhood")
+    if round_id:
+        qs = qs.filter(round_id=round_id)
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status=S.DRAFT)
+    if min_amount is not None:
+        qs = qs.filter(requested_amount__gte=min_amount)
+    if max_amount is not None:
+        qs = qs.filter(requested_amount__lte=max_amount)
+    if neighbourhood_id:
+        qs = qs.filter(organisation__neighbourhood_id=neighbourhood_id)
+    if org_type:
+        qs = qs.filter(organisation__org_type=org_type)
+    if search:
+        qs = qs.filter(
+            Q(reference__icontains=search) | Q(title__icontains=search)
+            | Q(organisation__legal_name__icontains=search) | Q(organisation__operating_name__icontains=search)
+        )
+    return qs.order_by(order, "-pk")
+
+
+def staff_application_detail(pk):
+    return (
+        Application.objects.select_related("round", "round__fund", "organisation", "organisation__neighbourhood", "created_by")
+        .prefetch_related("extensions")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def organisation_contact_emails(organisation) -> list[str]:
+    emails = list(Membership.objects.filter(organisation=organisation).values_list("user__email", flat=True))
+    if organisation.email and organisation.email not in emails:
+        emails.append(organisation.email)
+    return emails
+
+
+def latest_submission(application) -> ApplicationSubmission | None:
+    return application.submissions.order_by("-number").first()
+

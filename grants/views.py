@@ -1,0 +1,343 @@
+"""Applicant-facing views: eligibility, the multi-step form with drafts, submit, the application page, messages, files.
+
+Every view that takes an id looks the application up through the user's memberships: anyone else gets a 404."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applicants.selectors import current_organisation, organisations_for_user
+
+from . import selectors, services
+from .forms import EligibilityForm, MessageForm, WithdrawForm
+from .forms_application import ApplicationStepForm, answers_to_data, extract_answers, field_name
+from .models import FundingRound
+from .pdf import application_pdf
+from .permissions import can_edit_application
+from .uploads import UploadRejected
+from .workflow import TransitionNotAllowed
+
+ELIGIBLE_SESSION_KEY = "eligible_round_ids"
+RESCUE_SESSION_KEY = "draft_rescue"
+
+
+def _member_application_or_404(request, pk):
+    if not request.user.is_authenticated:
+        raise Http404
+    application = selectors.application_for_member(request.user, pk)
+    if application is None:
+        raise Http404
+    return application
+
+
+def round_eligibility(request, slug):
+    """Public: answer the round's eligibility questions before making an account."""
+    funding_round = get_object_or_404(FundingRound.objects.select_related("fund"), slug=slug)
+    questions = list(funding_round.eligibility_questions.all())
+    form = EligibilityForm(request.POST or None, questions=questions)
+    failures = None
+    if request.method == "POST" and form.is_valid():
+        failures = selectors.eligibility_failures(funding_round, form.answers())
+        if not failures:
+            eligible = set(request.session.get(ELIGIBLE_SESSION_KEY, []))
+            eligible.add(funding_round.pk)
+            request.session[ELIGIBLE_SESSION_KEY] = sorted(eligible)
+            messages.success(request, _("You are eligible to apply."))
+            return redirect("grants:application_start", slug=funding_round.slug)
+    return render(request, "grants/eligibility.html", {
+        "round": funding_round, "form": form, "failures": failures,
+        "accepting": funding_round.is_accepting_applications(), "page_title": funding_round.title,
+    })
+
+
+def application_start(request, slug):
+    funding_round = get_object_or_404(FundingRound.objects.select_related("fund"), slug=slug)
+    if funding_round.pk not in request.session.get(ELIGIBLE_SESSION_KEY, []) and funding_round.eligibility_questions.exists():
+        return redirect("grants:round_eligibility", slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    organisation = current_organisation(request)
+    if organisation is None:
+        messages.info(request, _("First, tell us about your organisation."))
+        return redirect("applicants:organisation_create")
+    if request.method == "POST":
+        try:
+            application = services.application_start(funding_round=funding_round, organisation=organisation, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("grants:round_eligibility", slug=slug)
+        return redirect("grants:application_step", pk=application.pk, step=0)
+    return render(request, "grants/application_start.html", {
+        "round": funding_round, "organisation": organisation,
+        "organisations": organisations_for_user(request.user), "page_title": _("Apply to %(round)s") % {"round": funding_round.title},
+    })
+
+
+def _step_context(application, steps, index, form, user):
+    return {
+        "application": application, "steps": steps, "step": steps[index], "step_index": index,
+        "is_last": index == len(steps) - 1, "form": form, "blocks": form.blocks(),
+        "deadline": selectors.application_deadline(application),
+        "can_submit_now": selectors.application_can_be_submitted_now(application),
+        "page_title": steps[index]["title"],
+    }
+
+
+def _save_step(request, application, step, index, data, files):
+    """Save what was posted (even with errors) and any files; return the non-strict form for error display."""
+    basics = None
+    if index == 0:
+        basics = {name: (data.get(name) or "").strip() for name in ("title", "summary", "requested_amount") if name in data}
+    services.application_save_draft(
+        application=application, by=request.user, answers=extract_answers(step["questions"], data), basics=basics
+    )
+    file_errors = {}
+    for q in step["questions"]:
+        if q["kind"] != "file":
+            continue
+        for uploaded in files.getlist(field_name(q["key"])) if files else []:
+            try:
+                services.attachment_add(application=application, question_key=q["key"], uploaded=uploaded, by=request.user)
+            except UploadRejected as exc:
+                file_errors[field_name(q["key"])] = str(exc)
+    form = ApplicationStepForm(
+        data=data, questions=step["questions"], answers=application.answers, application=application,
+        strict=False, include_basics=(index == 0), attachments_by_key=selectors.attachments_by_key(application),
+    )
+    form.is_valid()
+    for name, message in file_errors.items():
+        form.add_error(name, message)
+    return form
+
+
+def application_step(request, pk, step):
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            # The session ran out while they were typing: keep the text in the new session and save it after sign-in.
+            request.session[RESCUE_SESSION_KEY] = {
+                "application": pk, "step": step,
+                "data": {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"},
+            }
+            messages.warning(request, _("You were signed out, but we kept what you typed. Sign in to save it."))
+        return redirect_to_login(reverse("grants:application_step", args=[pk, step]))
+    application = _member_application_or_404(request, pk)
+    steps = selectors.steps_for(application)
+    if step >= len(steps):
+        raise Http404
+    current = steps[step]
+    editable = can_edit_application(request.user, application)[0]
+    if not editable:
+        return redirect("grants:application_detail", pk=application.pk)
+
+    rescue = request.session.get(RESCUE_SESSION_KEY)
+    if request.method == "GET" and rescue and rescue.get("application") == application.pk:
+        from django.utils.datastructures import MultiValueDict
+
+        del request.session[RESCUE_SESSION_KEY]
+        rescued_step = rescue.get("step", step)
+        if rescued_step < len(steps):
+            _save_step(request, application, steps[rescued_step], rescued_step, MultiValueDict(rescue["data"]), None)
+            messages.success(request, _("We saved the changes you made before you were signed out."))
+            if rescued_step != step:
+                return redirect("grants:application_step", pk=pk, step=rescued_step)
+
+    if request.method == "POST":
+        form = _save_step(request, application, current, step, request.POST, request.FILES)
+        go = request.POST.get("go", "save")
+        if form.errors:
+            messages.error(request, _("Your answers are saved, but some need correcting."))
+        elif go == "next" and step + 1 < len(steps):
+            return redirect("grants:application_step", pk=pk, step=step + 1)
+        elif go == "back" and step > 0:
+            return redirect("grants:application_step", pk=pk, step=step - 1)
+        elif go == "review" or (go == "next" and step + 1 == len(steps)):
+            return redirect("grants:application_review", pk=pk)
+        else:
+            messages.success(request, _("Draft saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")})
+            return redirect("grants:application_step", pk=pk, step=step)
+    else:
+        strict = request.GET.get("check") == "1"
+        form = ApplicationStepForm(
+            data=answers_to_data(current["questions"], application.answers, application) if strict else None,
+            initial=_initial(application, current["questions"], step),
+            questions=current["questions"], answers=application.answers, application=application, strict=strict,
+            requested_amount=application.requested_amount, include_basics=(step == 0),
+            attachments_by_key=selectors.attachments_by_key(application),
+        )
+        if strict:
+            form.is_valid()
+    return render(request, "grants/application_step.html", _step_context(application, steps, step, form, request.user))
+
+
+def _initial(application, questions, step):
+    data = answers_to_data(questions, application.answers, application if step == 0 else None)
+    initial = {}
+    for key in data:
+        values = data.getlist(key)
+        initial[key] = values if len(values) > 1 or key.startswith("q_") and any(
+            q["kind"] == "multiple_choice" and field_name(q["key"]) == key for q in questions) else data.get(key)
+    return initial
+
+
+@require_POST
+def application_autosave(request, pk, step):
+    """Called by application-form.js every few seconds: saves the step's answers and says when."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"saved": False, "login_url": reverse("account_login") + "?" + urlencode(
+            {"next": reverse("grants:application_step", args=[pk, step])})}, status=401)
+    application = _member_application_or_404(request, pk)
+    steps = selectors.steps_for(application)
+    if step >= len(steps):
+        raise Http404
+    try:
+        form = _save_step(request, application, steps[step], step, request.POST, None)
+    except (PermissionDenied, TransitionNotAllowed):
+        return JsonResponse({"saved": False, "error": _("This application can no longer be changed.")}, status=409)
+    return JsonResponse({
+        "saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+        "errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()},
+    })
+
+
+def application_review(request, pk):
+    """Check everything, list the problems with links, and submit."""
+    application = _member_application_or_404(request, pk)
+    if not can_edit_application(request.user, application)[0]:
+        return redirect("grants:application_detail", pk=pk)
+    steps = selectors.steps_for(application)
+    errors = services.application_check(application)
+    if request.method == "POST":
+        try:
+            services.application_submit(application=application, by=request.user)
+        except services.ApplicationIncomplete as exc:
+            errors = exc.errors
+            messages.error(request, str(exc))
+        except TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Thank you! Your application %(ref)s is submitted. We have emailed you a confirmation.")
+                             % {"ref": application.reference})
+            return redirect("grants:application_detail", pk=pk)
+    error_links = [
+        {"url": reverse("grants:application_step", args=[pk, index]) + f"?check=1#id_{name}", "label": label,
+         "message": message, "step": steps[index]["title"]}
+        for index, name, label, message in errors
+    ]
+    return render(request, "grants/application_review.html", {
+        "application": application, "steps": steps, "errors": error_links,
+        "rows": selectors.answer_rows(application.form_snapshot, application.answers, selectors.attachments_by_key(application)),
+        "deadline": selectors.application_deadline(application),
+        "can_submit_now": selectors.application_can_be_submitted_now(application),
+        "page_title": _("Check and submit"),
+    })
+
+
+def application_detail(request, pk):
+    application = _member_application_or_404(request, pk)
+    submission = selectors.latest_submission(application)
+    if submission is not None:
+        rows = selectors.answer_rows(submission.form_snapshot, submission.answers, _group(submission.attachments))
+    else:
+        rows = selectors.answer_rows(application.form_snapshot, application.answers, selectors.attachments_by_key(application))
+    return render(request, "grants/application_detail.html", {
+        "application": application, "submission": submission, "rows": rows,
+        "attachments": application.attachments.all(),
+        "messages_thread": selectors.visible_messages(application, request.user),
+        "message_form": MessageForm(applicant=True), "withdraw_form": WithdrawForm(),
+        "can_edit": can_edit_application(request.user, application)[0],
+        "can_withdraw": application.status in ("draft", "submitted", "more_info", "in_review", "waitlisted"),
+        "status_text": selectors.plain_status(application), "next_step": selectors.next_step_for(application),
+        "more_info_reason": application.status_changes.filter(action="request_more_info").order_by("-at").values_list("reason", flat=True).first()
+        if application.status == "more_info" else "",
+        "deadline": selectors.application_deadline(application),
+        "page_title": application.title or _("Your application"),
+    })
+
+
+def _group(attachments):
+    grouped = {}
+    for a in attachments:
+        grouped.setdefault(a["key"], []).append(a)
+    return grouped
+
+
+def application_pdf_download(request, pk):
+    """The PDF copy of exactly what was submitted (the latest submission), for the applicant."""
+    application = _member_application_or_404(request, pk)
+    submission = selectors.latest_submission(application)
+    if submission is None:
+        raise Http404
+    return _pdf_response(application, submission)
+
+
+def _pdf_response(application, submission):
+    content = application_pdf(application, submission)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference or "application"}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def attachment_response(attachment):
+    """Send a stored file as a download that a browser will never render or sniff."""
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def attachment_download(request, pk, attachment_pk):
+    application = _member_application_or_404(request, pk)
+    attachment = get_object_or_404(application.attachments, pk=attachment_pk)
+    return attachment_response(attachment)
+
+
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    application = _member_application_or_404(request, pk)
+    attachment = get_object_or_404(application.attachments.select_related("application__organisation"), pk=attachment_pk)
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("File removed."))
+    next_step = request.POST.get("step")
+    if next_step and next_step.isdigit():
+        return redirect("grants:application_step", pk=pk, step=int(next_step))
+    return redirect("grants:application_detail", pk=pk)
+
+
+@require_POST
+def application_withdraw(request, pk):
+    application = _member_application_or_404(request, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Your application is withdrawn."))
+        except TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+    return redirect("grants:application_detail", pk=pk)
+
+
+@require_POST
+def message_create(request, pk):
+    application = _member_application_or_404(request, pk)
+    form = MessageForm(request.POST, applicant=True)
+    if form.is_valid():
+        services.message_post(application=application, by=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Message sent. We will reply here and by email."))
+    else:
+        messages.error(request, _("Write a message first."))
+    return redirect(reverse("grants:application_detail", args=[pk]) + "#messages")
