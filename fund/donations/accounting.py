@@ -1,69 +1,59 @@
-"""Ledger postings for gifts. One posting of each kind per source row (the ledger's unique constraint) makes them exactly-once.
+"""Ledger postings for gifts, through fund.services' named postings (never hand-built lines).
 
-Conventions (DESIGN.md): gift Dr stripe_clearing / Cr donations_revenue (per campaign when restricted);
-fee Dr processing_fees / Cr stripe_clearing; refund Dr refunds / Cr stripe_clearing; lost dispute Dr dispute_losses /
-Cr stripe_clearing; offline gift Dr cash / Cr donations_revenue; pledge Dr pledges_receivable / Cr donations_revenue;
-pledge payment Dr cash / Cr pledges_receivable.
+One posting of each kind per source row (the ledger's unique constraint) makes them exactly-once: the donation is the
+source of its gift and fee, each refund or lost dispute is a DonationAdjustment row, a pledge is its own source.
+Gifts restricted to a campaign carry the campaign on revenue (and on fees/refunds, as fund.services does).
 """
 
-from fund.ledger import Line, ledger_post
-from fund.models import Account, LedgerTransaction
+from fund.models import Account
+from fund.services import (
+    ledger_record_dispute_lost,
+    ledger_record_donation,
+    ledger_record_pledge,
+    ledger_record_pledge_payment,
+    ledger_record_refund,
+)
 
 K = Account.Kind
-T = LedgerTransaction.Kind
+
+
+def _day(donation):
+    return donation.received_at.date() if donation.received_at else None
 
 
 def post_online_gift(donation, *, by=None):
-    """Gift and fee as two transactions of one business event."""
-    day = donation.received_at.date() if donation.received_at else None
-    memo = f"Donation #{donation.pk}"
-    gift = ledger_post(
-        fund=donation.fund, kind=T.DONATION, source=donation, created_by=by, effective_date=day, memo=memo,
-        lines=[Line(K.STRIPE_CLEARING, donation.amount), Line(K.DONATIONS_REVENUE, -donation.amount, donation.campaign)],
+    """Gift (Dr Stripe clearing / Cr revenue) and fee (Dr fees / Cr clearing) as two transactions of one event."""
+    return ledger_record_donation(
+        fund=donation.fund, campaign=donation.campaign, amount=donation.amount, fee=donation.fee_amount, source=donation,
+        created_by=by, effective_date=_day(donation), memo=f"Donation #{donation.pk}",
     )
-    if donation.fee_amount:
-        ledger_post(
-            fund=donation.fund, kind=T.PROCESSING_FEE, source=donation, created_by=by, effective_date=day,
-            memo=f"Processing fee, donation #{donation.pk}", group=gift.group,
-            lines=[Line(K.PROCESSING_FEES, donation.fee_amount), Line(K.STRIPE_CLEARING, -donation.fee_amount)],
-        )
-    return gift
 
 
 def post_offline_gift(donation, *, by=None):
-    day = donation.received_at.date() if donation.received_at else None
-    return ledger_post(
-        fund=donation.fund, kind=T.OFFLINE_GIFT, source=donation, created_by=by, effective_date=day,
-        memo=f"{donation.get_method_display()} gift #{donation.pk}",
-        lines=[Line(K.CASH, donation.amount), Line(K.DONATIONS_REVENUE, -donation.amount, donation.campaign)],
+    return ledger_record_donation(
+        fund=donation.fund, campaign=donation.campaign, amount=donation.amount, source=donation, created_by=by,
+        effective_date=_day(donation), clearing_account=K.CASH, memo=f"{donation.get_method_display()} gift #{donation.pk}",
     )
 
 
 def post_adjustment(adjustment, *, by=None):
     donation = adjustment.donation
+    kwargs = {"fund": donation.fund, "campaign": donation.campaign, "amount": adjustment.amount, "source": adjustment,
+              "created_by": by, "memo": f"{adjustment.get_kind_display()} of donation #{donation.pk}"}
     if adjustment.kind == "refund":
-        kind, account = T.REFUND, K.REFUNDS
-    else:
-        kind, account = T.DISPUTE, K.DISPUTE_LOSSES
-    return ledger_post(
-        fund=donation.fund, kind=kind, source=adjustment, created_by=by,
-        memo=f"{adjustment.get_kind_display()} of donation #{donation.pk}",
-        lines=[Line(account, adjustment.amount), Line(K.STRIPE_CLEARING, -adjustment.amount)],
-    )
+        return ledger_record_refund(**kwargs)
+    return ledger_record_dispute_lost(**kwargs)
 
 
 def post_pledge(pledge, *, by=None):
-    return ledger_post(
-        fund=pledge.fund, kind=T.PLEDGE, source=pledge, created_by=by, effective_date=pledge.pledged_on,
-        memo=f"Pledge #{pledge.pk} from {pledge.donor}",
-        lines=[Line(K.PLEDGES_RECEIVABLE, pledge.amount), Line(K.DONATIONS_REVENUE, -pledge.amount, pledge.campaign)],
+    return ledger_record_pledge(
+        fund=pledge.fund, campaign=pledge.campaign, amount=pledge.amount, source=pledge, created_by=by,
+        effective_date=pledge.pledged_on, memo=f"Pledge #{pledge.pk} from {pledge.donor}",
     )
 
 
 def post_pledge_payment(donation, *, by=None):
-    day = donation.received_at.date() if donation.received_at else None
-    return ledger_post(
-        fund=donation.fund, kind=T.PLEDGE_PAYMENT, source=donation, created_by=by, effective_date=day,
+    return ledger_record_pledge_payment(
+        fund=donation.fund, amount=donation.amount, source=donation, created_by=by, effective_date=_day(donation),
         memo=f"Pledge payment, donation #{donation.pk}",
-        lines=[Line(K.CASH, donation.amount), Line(K.PLEDGES_RECEIVABLE, -donation.amount)],
     )

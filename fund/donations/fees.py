@@ -1,6 +1,6 @@
 """Processing fees, computed from the configured rates. Shown on the form (JS mirrors this) and recorded per gift."""
 
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from portal.money import CENT, money
 
@@ -15,7 +15,7 @@ def processing_fee(charged) -> Decimal:
 def amount_covering_fee(gift) -> Decimal:
     """What to charge so that, after the fee, the fund receives at least `gift` in full."""
     gift = money(gift)
-    charged = ((gift + conf.fee_fixed()) / (Decimal(1) - conf.fee_percent())).quantize(CENT, rounding=ROUND_CEILING)
+    charged = ((gift + conf.fee_fixed()) / (Decimal(1) - conf.fee_percent())).quantize(CENT, rounding=ROUND_FLOOR)
     while charged - processing_fee(charged) < gift:
         charged += CENT
     return charged

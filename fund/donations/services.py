@@ -418,5 +418,3 @@ def donation_record_dispute(*, dispute, by=None) -> Donation:
     return donation
 
 
-def donation_amount_for(gift, *, cover_fee: bool):
-    return fees.checkout_amounts(money(gift), cover_fee=cover_fee)

@@ -17,7 +17,7 @@ from . import conf, ratelimit, selectors, services
 from .forms import DonateForm, DonorAddressForm, StatementRangeForm, donate_form_context
 from .models import Donation, RecurringDonation
 from .statements import statement_pdf
-from .stripe_client import StripeNotConfigured, billing_portal_session_create, checkout_session_retrieve
+from .stripe_client import StripeNotConfigured, as_dict, billing_portal_session_create, checkout_session_retrieve
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def thanks(request):
         raise Http404(_("We could not find that gift."))
     if donation.status == "pending" and not donation.amount_mismatch:
         try:
-            session = checkout_session_retrieve(session_id)
+            session = as_dict(checkout_session_retrieve(session_id))
             if session.get("status") == "complete":
                 donation = services.donation_record_from_checkout(session=session)
         except (StripeNotConfigured, services.DonationError):

@@ -1,0 +1,263 @@
+"""A small fake of Stripe's HTTP API for tests, the browser test and benchmarks.
+
+The real `stripe` library talks to it (settings.STRIPE_API_BASE = fake.url). It serves Checkout Sessions (create,
+retrieve, list), events (list) and billing portal sessions, records every request (method, path, headers incl.
+Idempotency-Key, decoded params), honours idempotency keys, and hosts a pretend Checkout page that completes the
+session, fires the signed webhook (signed exactly as Stripe signs: t=<ts>,v1=<hmac-sha256 of "<t>.<payload>">) and
+redirects to the success URL.
+"""
+
+import hashlib
+import hmac
+import itertools
+import json
+import re
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+
+def sign_payload(payload: str, secret: str, timestamp: int | None = None) -> str:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def decode_form(body: str) -> dict:
+    """Stripe's form encoding (a[b][0][c]=v) back to nested dicts/lists."""
+    root: dict = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        parts = re.findall(r"[^\[\]]+", key)
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return _listify(root)
+
+
+def _listify(node):
+    if isinstance(node, dict):
+        if node and all(k.isdigit() for k in node):
+            return [_listify(node[k]) for k in sorted(node, key=int)]
+        return {k: _listify(v) for k, v in node.items()}
+    return node
+
+
+class FakeStripe:
+    def __init__(self, *, api_key="sk_test_fake", webhook_secret="whsec_test_secret", webhook_url=None):
+        self.api_key = api_key
+        self.webhook_secret = webhook_secret
+        self.webhook_url = webhook_url
+        self.lock = threading.Lock()
+        self.requests: list[dict] = []
+        self.sessions: dict[str, dict] = {}
+        self.events: list[dict] = []
+        self.portal_sessions: list[dict] = []
+        self._idempotent: dict[str, tuple[int, dict]] = {}
+        self._ids = itertools.count(1)
+        self.fail_next = 0  # answer this many API calls with a 500
+        self.server = None
+
+    # --- lifecycle -----------------------------------------------------------------------------------------------
+    def start(self):
+        fake = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.fake = fake
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    @property
+    def url(self):
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def new_id(self, prefix):
+        return f"{prefix}_test_{next(self._ids):06d}"
+
+    # --- behaviour -----------------------------------------------------------------------------------------------
+    def create_session(self, params: dict) -> dict:
+        amount = sum(int(item["price_data"]["unit_amount"]) * int(item.get("quantity", 1)) for item in params.get("line_items", []))
+        currency = params["line_items"][0]["price_data"]["currency"] if params.get("line_items") else "usd"
+        sid = self.new_id("cs")
+        session = {
+            "id": sid, "object": "checkout.session", "created": int(time.time()), "mode": params.get("mode", "payment"),
+            "status": "open", "payment_status": "unpaid", "amount_total": amount, "currency": currency,
+            "client_reference_id": params.get("client_reference_id"), "customer": params.get("customer"),
+            "customer_email": params.get("customer_email"), "metadata": params.get("metadata", {}),
+            "submit_type": params.get("submit_type"), "success_url": params.get("success_url"),
+            "cancel_url": params.get("cancel_url"), "payment_intent": None, "subscription": None, "invoice": None,
+            "url": f"{self.url}/checkout/{sid}", "livemode": False,
+        }
+        self.sessions[sid] = session
+        return session
+
+    def complete_session(self, session_id: str, *, paid: bool = True, amount_total: int | None = None) -> dict:
+        """The donor paid (or, with paid=False, chose a delayed payment method)."""
+        with self.lock:
+            s = self.sessions[session_id]
+            s["status"] = "complete"
+            s["payment_status"] = "paid" if paid else "unpaid"
+            s["customer"] = s["customer"] or self.new_id("cus")
+            if amount_total is not None:
+                s["amount_total"] = amount_total
+            if s["mode"] == "subscription":
+                s["subscription"] = s["subscription"] or self.new_id("sub")
+                s["invoice"] = s["invoice"] or self.new_id("in")
+            else:
+                s["payment_intent"] = s["payment_intent"] or self.new_id("pi")
+            return dict(s)
+
+    def async_paid(self, session_id: str) -> dict:
+        with self.lock:
+            self.sessions[session_id]["payment_status"] = "paid"
+            return dict(self.sessions[session_id])
+
+    def event(self, type_: str, obj: dict, *, event_id: str | None = None) -> dict:
+        event = {
+            "id": event_id or self.new_id("evt"), "object": "event", "type": type_, "created": int(time.time()),
+            "api_version": "2025-10-29.clover", "livemode": False, "pending_webhooks": 1,
+            "data": {"object": obj}, "request": {"id": None, "idempotency_key": None},
+        }
+        with self.lock:
+            self.events.append(event)
+        return event
+
+    def sign(self, payload: str, *, timestamp: int | None = None, secret: str | None = None) -> str:
+        return sign_payload(payload, secret or self.webhook_secret, timestamp)
+
+    def deliver(self, event: dict, url: str | None = None) -> int:
+        payload = json.dumps(event)
+        req = urllib.request.Request(
+            url or self.webhook_url, data=payload.encode(), method="POST",
+            headers={"Content-Type": "application/json", "Stripe-Signature": self.sign(payload)},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    def captured(self, method=None, path_prefix=""):
+        return [r for r in self.requests if (method is None or r["method"] == method) and r["path"].startswith(path_prefix)]
+
+
+def _page(items, query):
+    items = sorted(items, key=lambda o: (o.get("created", 0), o["id"]), reverse=True)
+    gte = query.get("created", {}).get("gte") if isinstance(query.get("created"), dict) else None
+    if gte:
+        items = [o for o in items if o.get("created", 0) >= int(gte)]
+    if query.get("starting_after"):
+        ids = [o["id"] for o in items]
+        if query["starting_after"] in ids:
+            items = items[ids.index(query["starting_after"]) + 1:]
+    limit = int(query.get("limit", 10))
+    return {"object": "list", "data": items[:limit], "has_more": len(items) > limit}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeStripe
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body, content_type="application/json", headers=None):
+        data = body if isinstance(body, bytes) else (json.dumps(body) if not isinstance(body, str) else body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status, message, type_="invalid_request_error"):
+        self._send(status, {"error": {"type": type_, "message": message}})
+
+    def _handle(self, method):
+        fake = self.fake
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        params = decode_form(body if method == "POST" else parts.query)
+        path = parts.path
+        if path.startswith("/checkout/"):
+            return self._checkout_page(method, path)
+        with fake.lock:
+            fake.requests.append({"method": method, "path": path, "headers": dict(self.headers.items()), "params": params})
+            if fake.fail_next:
+                fake.fail_next -= 1
+                return self._error(500, "Fake Stripe outage", "api_error")
+        if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+            return self._error(401, "Invalid API Key provided", "authentication_error")
+        key = self.headers.get("Idempotency-Key") if method == "POST" else None
+        if key and key in fake._idempotent:
+            status, cached = fake._idempotent[key]
+            return self._send(status, cached, headers={"Idempotent-Replayed": "true"})
+        status, result = self._route(method, path, params)
+        if key and status < 500:
+            fake._idempotent[key] = (status, result)
+        return self._send(status, result)
+
+    def _route(self, method, path, params):
+        fake = self.fake
+        if path == "/v1/checkout/sessions" and method == "POST":
+            with fake.lock:
+                return 200, fake.create_session(params)
+        if path == "/v1/checkout/sessions" and method == "GET":
+            with fake.lock:
+                return 200, {**_page(list(fake.sessions.values()), params), "url": path}
+        m = re.fullmatch(r"/v1/checkout/sessions/([\w]+)", path)
+        if m and method == "GET":
+            with fake.lock:
+                session = fake.sessions.get(m.group(1))
+            if session is None:
+                return 404, {"error": {"type": "invalid_request_error", "message": "No such checkout.session"}}
+            return 200, dict(session)
+        if path == "/v1/events" and method == "GET":
+            with fake.lock:
+                return 200, {**_page(list(fake.events), params), "url": path}
+        if path == "/v1/billing_portal/sessions" and method == "POST":
+            portal = {"id": fake.new_id("bps"), "object": "billing_portal.session", "customer": params.get("customer"),
+                      "return_url": params.get("return_url"), "url": f"{fake.url}/portal/{params.get('customer')}"}
+            fake.portal_sessions.append(portal)
+            return 200, portal
+        return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL ({method}: {path})"}}
+
+    def _checkout_page(self, method, path):
+        """The pretend hosted Checkout: GET shows a Pay button; POST pays, fires the webhook, redirects to success_url."""
+        fake = self.fake
+        m = re.fullmatch(r"/checkout/([\w]+)(/pay)?", path)
+        session = fake.sessions.get(m.group(1)) if m else None
+        if session is None:
+            return self._send(404, "<h1>Not found</h1>", "text/html")
+        if method == "GET":
+            amount = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
+            every = " every month" if session["mode"] == "subscription" else ""
+            html = (f"<!doctype html><html lang=en><head><title>Fake Checkout</title></head><body><main><h1>Fake Checkout</h1>"
+                    f"<p>Pay {amount}{every}</p><form method=post action=/checkout/{session['id']}/pay>"
+                    f"<button type=submit>Pay</button></form></main></body></html>")
+            return self._send(200, html, "text/html")
+        completed = fake.complete_session(session["id"])
+        if fake.webhook_url:
+            fake.deliver(fake.event("checkout.session.completed", completed))
+        location = completed["success_url"].replace("{CHECKOUT_SESSION_ID}", completed["id"])
+        return self._send(303, b"", "text/html", headers={"Location": location})
+
+    def do_GET(self):
+        self._handle("GET")
+
+    def do_POST(self):
+        self._handle("POST")
