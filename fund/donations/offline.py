@@ -89,7 +89,7 @@ def pledge_instalment_pay(*, instalment: PledgeInstalment, method: str, received
     if method == Method.STRIPE or method not in Method.values:
         raise OfflineGiftError(_("Choose how the payment was received."))
     with transaction.atomic():
-        instalment = PledgeInstalment.objects.select_for_update().select_related("pledge", "pledge__donor", "pledge__fund").get(pk=instalment.pk)
+        instalment = PledgeInstalment.objects.select_for_update(of=("self",)).select_related("pledge", "pledge__donor", "pledge__fund").get(pk=instalment.pk)
         pledge = instalment.pledge
         if instalment.donation_id:
             return instalment.donation

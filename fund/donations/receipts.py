@@ -66,7 +66,7 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None) -> R
 def receipt_issue_for_donation(*, donation: Donation, by=None) -> Receipt | None:
     """Issue (and email) the receipt for a received gift, once. Returns the live receipt."""
     with transaction.atomic():
-        donation = Donation.objects.select_for_update().select_related("fund", "donor", "campaign").get(pk=donation.pk)
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=donation.pk)
         if donation.status not in RECEIVED_STATUSES:
             return None
         live = donation.receipts.filter(status=Receipt.Status.ISSUED).first()
@@ -83,7 +83,7 @@ def receipt_cancel_and_replace(*, receipt: Receipt, by, reason: str, replace: bo
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.status != Receipt.Status.ISSUED:
             raise ReceiptError(_("This receipt is already cancelled."))
-        donation = Donation.objects.select_for_update().select_related("fund", "donor", "campaign").get(pk=receipt.donation_id)
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=receipt.donation_id)
         receipt.status = Receipt.Status.CANCELLED
         receipt.cancelled_at = timezone.now()
         receipt.cancel_reason = reason[:300]
