@@ -91,11 +91,11 @@ def e2e_login():
         page.goto(url)
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign In", exact=True).click()
         page.wait_for_load_state()
         if "/accounts/2fa/authenticate" in page.url:
-            page.get_by_label("Authenticator code").fill(totp_code_for(user))
-            page.get_by_role("button", name="Sign In").click()
+            page.get_by_label("Code").fill(totp_code_for(user))
+            page.get_by_role("button", name="Sign In", exact=True).click()
             page.wait_for_load_state()
         return page
 
