@@ -4,7 +4,7 @@ import csv
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,8 +38,11 @@ EXPORT_COLUMNS = [
 def program_staff_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not can_manage_applications(request.user)[0]:
-            raise PermissionDenied
+        allowed, reason = can_manage_applications(request.user)
+        if not allowed:
+            # A plain 403 (not Wagtail's redirect-with-message), so nothing about the application leaks.
+            return render(request, "grants/admin/forbidden.html", {"reason": reason, "page_title": _("Not allowed"),
+                                                                   "header_title": _("Not allowed")}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapped
