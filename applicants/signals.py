@@ -15,7 +15,7 @@ def accept_pending_invitation(sender, request, user, **kwargs):
     try:
         membership = services.invitation_accept(token=token, by=user)
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        messages.error(request, exc.messages[0], fail_silently=True)
         return
     selectors.set_current_organisation(request, membership.organisation)
-    messages.success(request, _("You have joined %(name)s.") % {"name": membership.organisation.name})
+    messages.success(request, _("You have joined %(name)s.") % {"name": membership.organisation.name}, fail_silently=True)
