@@ -212,3 +212,12 @@ def seed(ctx):
     )
     ctx.note("alerts", created)
     ctx.objects["home_page"] = home
+    _index_pages(home)
+
+
+def _index_pages(home):
+    """Index the site now: Wagtail queues index updates as tasks, and the demo should be searchable before the worker runs."""
+    from wagtail.search import index
+
+    for page in home.get_descendants(inclusive=True).live().specific():
+        index.insert_or_update_object(page)
