@@ -26,3 +26,14 @@ ACTIONS = {
 def register_award_actions(actions):
     for name, label in ACTIONS.items():
         actions.register_action(name, label, label)
+
+
+
+def _register_ledger_checks():
+    from .checks import AWARD_CHECKS
+
+    for check in AWARD_CHECKS:
+        hooks.register("register_ledger_checks", check)
+
+
+_register_ledger_checks()

@@ -58,3 +58,21 @@ __all__ = [
     "ApprovedApplicationFactory", "FundingRoundFactory", "OrganisationFactory", "factory", "fund_with_money",
     "grantee_owner", "make_award", "two_tranches",
 ]
+
+
+def give_bank_details(organisation, owner, *, routing="011000015", account="000123456789", account_type="checking"):
+    from grants.awards.services import bank_details_set
+
+    return bank_details_set(organisation=organisation, by=owner, account_name=organisation.legal_name,
+                            routing_number=routing, account_number=account, account_type=account_type)
+
+
+def accepted_award(*, application, staff, owner, amount="10000.00", tranches=None):
+    """An award offered, accepted by the grantee's owner, with bank details on file."""
+    from grants.awards.services import award_accept
+
+    award = make_award(application=application, amount=amount, by=staff, tranches=tranches)
+    award_accept(award=award, by=owner, typed_name=owner.get_full_name(), agreed=True, ip="198.51.100.7")
+    give_bank_details(application.organisation, owner)
+    award.refresh_from_db()
+    return award

@@ -124,3 +124,99 @@ def test_refund_is_recorded_even_when_the_fund_is_fully_committed(fund, make_sou
     # ...but nothing more can be promised until money comes in.
     with pytest.raises(LedgerError):
         services.ledger_record_award_committed(fund=fund, amount=Decimal("0.01"), source=make_source())
+
+
+# --- Awards and payments ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def award_world(fund, make_source):
+    """A funded fund, a round, an approved application with an owner, program staff and two finance officers."""
+    from portal import roles
+    from tests.factories.awards import ApprovedApplicationFactory, grantee_owner
+    from tests.factories.grants import FundingRoundFactory
+    from tests.factories.portal import UserFactory
+    from django.contrib.auth.models import Group
+
+    services.ledger_record_donation(fund=fund, amount=Decimal("50000.00"), source=make_source(), clearing_account="cash")
+    application = ApprovedApplicationFactory(round=FundingRoundFactory(fund=fund))
+    people = {"owner": grantee_owner(application.organisation, first_name="Rosa", last_name="Delgado")}
+    for key, role in [("staff", roles.PROGRAM_STAFF), ("finance_1", roles.FINANCE), ("finance_2", roles.FINANCE)]:
+        people[key] = UserFactory()
+        people[key].groups.add(Group.objects.get(name=role))
+    return application, people
+
+
+def _pay(tranche, fund, people):
+    from grants.awards.payments import disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_mark_paid
+
+    disbursement = disbursement_approve(disbursement=disbursement_prepare(tranche=tranche, by=people["finance_1"]), by=people["finance_2"])
+    payment_batch_mark_paid(batch=payment_batch_create(fund=fund, by=people["finance_1"]), by=people["finance_2"])
+    return disbursement
+
+
+def test_award_approved_accepted_and_paid_in_two_tranches(fund, award_world):
+    from django.utils import timezone
+
+    from grants.awards.models import Award, Tranche
+    from tests.factories.awards import accepted_award, two_tranches
+
+    application, people = award_world
+    award = accepted_award(application=application, staff=people["staff"], owner=people["owner"],
+                           amount="12000.00", tranches=two_tranches("12000.00"))
+    first, second = award.tranches.order_by("sequence")
+    _pay(first, fund, people)
+    Tranche.objects.filter(pk=second.pk).update(due_date=timezone.localdate())
+    _pay(second, fund, people)
+
+    assert ledger_table(fund, transaction__kind__in=["award_committed", "disbursement_paid"]) == [
+        ("award_committed", "grants_expense", None, "12000.00"),
+        ("award_committed", "grants_payable", None, "-12000.00"),
+        ("disbursement_paid", "grants_payable", None, "6000.00"),
+        ("disbursement_paid", "cash", None, "-6000.00"),
+        ("disbursement_paid", "grants_payable", None, "6000.00"),
+        ("disbursement_paid", "cash", None, "-6000.00"),
+    ]
+    balances = fund_balances(fund)
+    assert (balances["committed"], balances["disbursed"], balances["cash_on_hand"], balances["available_to_award"]) == (
+        Decimal("12000.00"), Decimal("12000.00"), Decimal("38000.00"), Decimal("38000.00"),
+    )
+    assert Award.objects.get(pk=award.pk).status == Award.Status.COMPLETED
+
+
+def test_award_declined_after_approval(fund, award_world):
+    from grants.awards.services import award_decline, award_offer
+
+    application, people = award_world
+    award = award_offer(application=application, amount=Decimal("12000.00"), by=people["staff"])
+    award_decline(award=award, by=people["owner"], reason="Project cancelled")
+
+    assert ledger_table(fund, transaction__kind__in=["award_committed", "award_released"]) == [
+        ("award_committed", "grants_expense", None, "12000.00"),
+        ("award_committed", "grants_payable", None, "-12000.00"),
+        ("award_released", "grants_payable", None, "12000.00"),
+        ("award_released", "grants_expense", None, "-12000.00"),
+    ]
+    assert fund_balances(fund)["available_to_award"] == Decimal("50000.00")
+
+
+def test_returned_payment(fund, award_world):
+    from grants.awards.models import Tranche
+    from grants.awards.payments import disbursement_mark_returned
+    from tests.factories.awards import accepted_award
+
+    application, people = award_world
+    award = accepted_award(application=application, staff=people["staff"], owner=people["owner"], amount="12000.00")
+    disbursement = _pay(award.tranches.get(), fund, people)
+    disbursement_mark_returned(disbursement=disbursement, by=people["finance_1"], reason="R03 No account/unable to locate")
+
+    assert ledger_table(fund, transaction__kind__in=["disbursement_paid", "disbursement_returned"]) == [
+        ("disbursement_paid", "grants_payable", None, "12000.00"),
+        ("disbursement_paid", "cash", None, "-12000.00"),
+        ("disbursement_returned", "cash", None, "12000.00"),
+        ("disbursement_returned", "grants_payable", None, "-12000.00"),
+    ]
+    balances = fund_balances(fund)
+    assert (balances["disbursed"], balances["outstanding_commitments"], balances["cash_on_hand"]) == (
+        Decimal("0.00"), Decimal("12000.00"), Decimal("50000.00"),
+    )
+    assert award.tranches.get().status == Tranche.Status.SCHEDULED

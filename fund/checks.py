@@ -1,0 +1,143 @@
+"""The ledger's invariants, as checks that return readable problems. `manage.py ledger_check` runs them all.
+
+Apps add checks for their own money events with the Wagtail hook "register_ledger_checks": a function taking no
+arguments and yielding problem strings (grants.awards does, for awards and disbursements). fund never imports them.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, F, Q, Sum
+
+from portal.money import ZERO, money
+
+from .models import Account, Entry, Fund, FundPosition, LedgerTransaction
+
+K = Account.Kind
+T = LedgerTransaction.Kind
+# Kinds a single source may post more than once (an award releases part of its commitment, then the rest).
+REPEATABLE_KINDS = {T.AWARD_RELEASED}
+
+
+def check_transactions_balance():
+    qs = (
+        LedgerTransaction.objects.annotate(total=Sum("entries__amount"), n=Count("entries"))
+        .filter(Q(total__isnull=True) | ~Q(total=0) | Q(n__lt=2))
+        .values_list("pk", "kind", "total", "n")
+    )
+    for pk, kind, total, n in qs:
+        yield f"Transaction #{pk} ({kind}) does not balance: {n} entries summing to {money(total or 0)}."
+
+
+def check_entries_belong_to_the_transaction_fund():
+    qs = Entry.objects.exclude(account__fund_id=F("transaction__fund_id")).values_list("pk", "transaction_id")
+    for pk, txn in qs:
+        yield f"Entry #{pk} of transaction #{txn} posts to another fund's account."
+
+
+def check_reversals_mirror_their_original():
+    reversals = LedgerTransaction.objects.filter(reverses__isnull=False).values_list("pk", "reverses_id")
+    pairs = dict(reversals)
+    if not pairs:
+        return
+    sums = defaultdict(Decimal)
+    rows = (
+        Entry.objects.filter(Q(transaction_id__in=pairs.keys()) | Q(transaction_id__in=pairs.values()))
+        .values("transaction_id", "account_id").annotate(total=Sum("amount"))
+    )
+    original_of = {v: k for k, v in pairs.items()}
+    for row in rows:
+        key = row["transaction_id"] if row["transaction_id"] in pairs else original_of[row["transaction_id"]]
+        sums[(key, row["account_id"])] += money(row["total"])
+    for (reversal, account), total in sums.items():
+        if total != ZERO:
+            yield f"Reversal #{reversal} does not exactly reverse #{pairs[reversal]} (account #{account} off by {total})."
+
+
+def check_one_posting_per_source():
+    qs = (
+        LedgerTransaction.objects.exclude(source_type="").filter(reverses__isnull=True).exclude(kind__in=REPEATABLE_KINDS)
+        .values("kind", "source_type", "source_id").annotate(n=Count("pk")).filter(n__gt=1)
+    )
+    for row in qs:
+        yield f"{row['n']} '{row['kind']}' transactions for {row['source_type']}:{row['source_id']}; expected one."
+
+
+def check_sources_exist():
+    by_type = defaultdict(set)
+    for source_type, source_id in LedgerTransaction.objects.exclude(source_type="").values_list("source_type", "source_id").distinct():
+        by_type[source_type].add(source_id)
+    for source_type, ids in sorted(by_type.items()):
+        try:
+            model = apps.get_model(source_type)
+        except (LookupError, ValueError):
+            yield f"Transactions point to {source_type}, which is not a model of this project."
+            continue
+        pk_field = model._meta.pk
+        try:
+            wanted = {pk_field.to_python(i) for i in ids}
+        except Exception:  # noqa: BLE001 - a malformed id is itself the problem to report
+            yield f"Transactions point to malformed {source_type} ids."
+            continue
+        found = set(model._default_manager.filter(pk__in=wanted).values_list("pk", flat=True))
+        for missing in sorted(wanted - found, key=str):
+            yield f"Transactions point to {source_type}:{missing}, which does not exist (orphan money event)."
+
+
+def derived_positions() -> dict[int, dict[str, Decimal]]:
+    """liquid and payable per fund, from the entries."""
+    result = defaultdict(lambda: {"liquid": ZERO, "payable": ZERO})
+    rows = Entry.objects.filter(account__kind__in=[K.CASH, K.STRIPE_CLEARING, K.GRANTS_PAYABLE]).values(
+        "account__fund_id", "account__kind").annotate(total=Sum("amount"))
+    for row in rows:
+        total = money(row["total"] or 0)
+        if row["account__kind"] == K.GRANTS_PAYABLE:
+            result[row["account__fund_id"]]["payable"] -= total
+        else:
+            result[row["account__fund_id"]]["liquid"] += total
+    return result
+
+
+def check_fund_positions():
+    derived = derived_positions()
+    positions = {p.fund_id: p for p in FundPosition.objects.all()}
+    names = dict(Fund.objects.values_list("pk", "name"))
+    for fund_id in sorted(set(derived) | set(positions)):
+        want = derived.get(fund_id, {"liquid": ZERO, "payable": ZERO})
+        have = positions.get(fund_id)
+        name = names.get(fund_id, fund_id)
+        if have is None:
+            yield f"Fund {name} has ledger entries but no position counter."
+            continue
+        if have.liquid != want["liquid"]:
+            yield f"Fund {name}: position says {have.liquid} held, entries say {want['liquid']}."
+        if have.payable != want["payable"]:
+            yield f"Fund {name}: position says {have.payable} payable, entries say {want['payable']}."
+        if have.ceiling != max(have.liquid, have.payable):
+            yield f"Fund {name}: commitment ceiling {have.ceiling} should be {max(have.liquid, have.payable)}."
+
+
+CORE_CHECKS = [
+    check_transactions_balance,
+    check_entries_belong_to_the_transaction_fund,
+    check_reversals_mirror_their_original,
+    check_one_posting_per_source,
+    check_sources_exist,
+    check_fund_positions,
+]
+
+
+def all_checks():
+    from wagtail import hooks
+
+    return [*CORE_CHECKS, *hooks.get_hooks("register_ledger_checks")]
+
+
+def run_ledger_checks() -> list[tuple[str, list[str]]]:
+    """[(check name, [problems])] for every check, core and registered."""
+    results = []
+    for check in all_checks():
+        name = check.__name__.removeprefix("check_").replace("_", " ")
+        results.append((name, list(check())))
+    return results

@@ -1,0 +1,243 @@
+"""Money out: prepare → approve (a different finance officer, four eyes) → payment batch (CSV / NACHA) → paid | returned.
+
+Never twice: each tranche has one live disbursement (partial unique constraint) found again by its idempotency key on a
+double click; every step re-reads its rows under `select_for_update` and returns early if already done; a batch's state
+is saved before its file is produced, and the file is rebuilt from that saved state on every download, so a crash
+between export and "mark paid" only means downloading the same file again; the ledger's unique (kind, source)
+constraint allows one DISBURSEMENT_PAID per disbursement.
+"""
+
+import csv
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fund.models import LedgerTransaction
+from fund.services import ledger_record_disbursement_paid, ledger_record_disbursement_returned
+from portal.audit import audit
+from portal.money import ZERO, money, to_minor_units
+
+from . import nacha, permissions
+from .models import Award, Disbursement, PaymentBatch, Tranche
+from .selectors import tranche_payable
+from .services import _release, bank_details_reveal
+
+
+class PaymentError(Exception):
+    """The payment cannot move this way. The message is shown to finance."""
+
+
+def _require_finance(user):
+    allowed, reason = permissions.can_handle_payments(user)
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+@transaction.atomic
+def disbursement_prepare(*, tranche, by) -> Disbursement:
+    """Finance prepares the payment of a payable tranche. A second call (double click) returns the same row."""
+    _require_finance(by)
+    tranche = Tranche.objects.select_for_update().select_related("award__organisation").get(pk=tranche.pk)
+    live = tranche.disbursements.filter(status__in=Disbursement.LIVE_STATUSES).first()
+    if live is not None:
+        return live
+    payable, reason = tranche_payable(tranche)
+    if not payable:
+        raise PaymentError(reason)
+    attempt = tranche.disbursements.count() + 1
+    disbursement = Disbursement.objects.create(
+        tranche=tranche, amount=tranche.amount, currency=tranche.award.currency, prepared_by=by,
+        idempotency_key=f"tranche-{tranche.pk}-{attempt}",
+    )
+    audit(disbursement, "awards.disbursement.prepare", user=by, data={"amount": str(disbursement.amount)})
+    return disbursement
+
+
+@transaction.atomic
+def disbursement_approve(*, disbursement, by) -> Disbursement:
+    """A second finance officer approves (after re-authenticating, in the view). The preparer never can."""
+    _require_finance(by)
+    disbursement = Disbursement.objects.select_for_update().select_related("tranche__award__organisation").get(pk=disbursement.pk)
+    if disbursement.prepared_by_id == by.pk:
+        raise PaymentError(_("You prepared this payment, so another finance officer must approve it."))
+    if disbursement.status == Disbursement.Status.APPROVED and disbursement.approved_by_id == by.pk:
+        return disbursement
+    if disbursement.status != Disbursement.Status.PENDING:
+        raise PaymentError(_("This payment is already %(status)s.") % {"status": disbursement.get_status_display().lower()})
+    if has_blocker := _approval_blocker(disbursement):
+        raise PaymentError(has_blocker)
+    disbursement.status = Disbursement.Status.APPROVED
+    disbursement.approved_by, disbursement.approved_at = by, timezone.now()
+    disbursement.save(update_fields=["status", "approved_by", "approved_at"])
+    audit(disbursement, "awards.disbursement.approve", user=by, data={"amount": str(disbursement.amount)})
+    return disbursement
+
+
+def _approval_blocker(disbursement) -> str:
+    from .selectors import has_overdue_reports
+
+    award = disbursement.tranche.award
+    if award.status != Award.Status.ACCEPTED:
+        return _("The award is no longer open.")
+    if has_overdue_reports(award.organisation):
+        return _("The grantee has an overdue report.")
+    return ""
+
+
+@transaction.atomic
+def disbursement_cancel(*, disbursement, by, reason: str) -> Disbursement:
+    """Withdraw a prepared or approved payment that is not yet in a payment file; the tranche can be prepared again."""
+    _require_finance(by)
+    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    if disbursement.status not in (Disbursement.Status.PENDING, Disbursement.Status.APPROVED):
+        raise PaymentError(_("Only a payment not yet in a payment file can be cancelled."))
+    disbursement.status = Disbursement.Status.CANCELLED
+    disbursement.return_reason = (reason or "")[:200]
+    disbursement.save(update_fields=["status", "return_reason"])
+    audit(disbursement, "awards.disbursement.cancel", user=by, data={"reason": reason})
+    return disbursement
+
+
+@transaction.atomic
+def payment_batch_create(*, fund, by, effective_date=None) -> PaymentBatch:
+    """Put every approved payment of the fund into a new batch, saved as exported before any file is produced."""
+    _require_finance(by)
+    approved = list(
+        Disbursement.objects.select_for_update()
+        .filter(tranche__award__fund=fund, status=Disbursement.Status.APPROVED, batch__isnull=True)
+        .order_by("pk")
+    )
+    if not approved:
+        raise PaymentError(_("There are no approved payments to put in a batch."))
+    batch = PaymentBatch.objects.create(
+        fund=fund, reference=f"tmp-{timezone.now():%H%M%S%f}", created_by=by,
+        effective_date=effective_date or timezone.localdate(), total=sum((d.amount for d in approved), ZERO),
+    )
+    batch.reference = f"PB-{batch.created_at:%Y}-{batch.pk:04d}"
+    batch.save(update_fields=["reference"])
+    odfi = (fund.originating_bank_routing or "000000000")[:8]
+    for sequence, disbursement in enumerate(approved, start=1):
+        disbursement.status = Disbursement.Status.EXPORTED
+        disbursement.batch = batch
+        disbursement.trace_number = f"{odfi}{sequence:07d}"
+        disbursement.save(update_fields=["status", "batch", "trace_number"])
+    audit(batch, "awards.paymentbatch.create", user=by, data={"count": len(approved), "total": str(batch.total)})
+    return batch
+
+
+def _batch_rows(batch, by):
+    disbursements = batch.disbursements.select_related("tranche__award__organisation__bank_details", "tranche__award__application")
+    for d in disbursements.order_by("trace_number"):
+        details = bank_details_reveal(details=d.tranche.award.organisation.bank_details, by=by, purpose=f"payment file {batch.reference}")
+        yield d, details
+
+
+def payment_batch_csv(*, batch, by) -> str:
+    _require_finance(by)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["batch", "trace_number", "award", "grantee", "account_name", "routing_number", "account_number",
+                     "account_type", "amount", "currency", "idempotency_key"])
+    for d, details in _batch_rows(batch, by):
+        award = d.tranche.award
+        writer.writerow([batch.reference, d.trace_number, str(award.application), award.organisation.legal_name,
+                         details["account_name"], details["routing_number"], details["account_number"],
+                         details["account_type"], f"{d.amount:.2f}", d.currency, d.idempotency_key])
+    audit(batch, "awards.paymentbatch.export", user=by, data={"format": "csv"})
+    return out.getvalue()
+
+
+def payment_batch_nacha(*, batch, by) -> str:
+    """The batch as an ACH CCD credit file for the fund's bank (US funds in USD only)."""
+    _require_finance(by)
+    fund = batch.fund
+    if fund.currency != "USD" or fund.jurisdiction != "US":
+        raise PaymentError(_("NACHA files are only for US funds paying in dollars."))
+    if not (fund.originating_bank_routing and fund.originator_id):
+        raise PaymentError(_("Set the fund's originating bank and originator id first."))
+    entries = [
+        nacha.AchEntry(
+            routing_number=details["routing_number"], account_number=details["account_number"],
+            account_type=details["account_type"], amount_cents=to_minor_units(d.amount, d.currency),
+            receiver_id=f"D{d.pk}", receiver_name=details["account_name"], trace_number=d.trace_number,
+        )
+        for d, details in _batch_rows(batch, by)
+    ]
+    content = nacha.build_nacha(
+        nacha.AchBatch(
+            destination_routing=fund.originating_bank_routing, destination_name="ORIGINATING BANK",
+            origin_id=fund.originator_id, company_name=fund.originator_name or fund.name, entry_description="GRANTS",
+            effective_date=batch.effective_date, entries=entries, batch_number=1,
+        ),
+        created_at=batch.created_at,
+    )
+    audit(batch, "awards.paymentbatch.export", user=by, data={"format": "nacha"})
+    return content
+
+
+@transaction.atomic
+def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
+    """The bank confirmed the file: post DISBURSEMENT_PAID (Dr grants payable / Cr cash) per payment, mark tranches
+    paid and awards whose schedule is fully paid completed. Marking twice changes nothing."""
+    _require_finance(by)
+    batch = PaymentBatch.objects.select_for_update().select_related("fund").get(pk=batch.pk)
+    if batch.status == PaymentBatch.Status.PAID:
+        return batch
+    now = timezone.now()
+    for d in batch.disbursements.select_for_update().select_related("tranche__award").filter(status=Disbursement.Status.EXPORTED):
+        ledger_record_disbursement_paid(
+            fund=batch.fund, amount=d.amount, source=d, created_by=by, effective_date=batch.effective_date,
+            memo=f"Grant payment {d.tranche.award.application} #{d.tranche.sequence} ({batch.reference})",
+        )
+        d.status, d.paid_at = Disbursement.Status.PAID, now
+        d.save(update_fields=["status", "paid_at"])
+        Tranche.objects.filter(pk=d.tranche_id).update(status=Tranche.Status.PAID)
+        audit(d, "awards.disbursement.paid", user=by, data={"amount": str(d.amount), "batch": batch.reference})
+        _complete_if_fully_paid(d.tranche.award, by=by)
+    batch.status, batch.paid_by, batch.paid_at = PaymentBatch.Status.PAID, by, now
+    batch.save(update_fields=["status", "paid_by", "paid_at"])
+    audit(batch, "awards.paymentbatch.paid", user=by, data={"total": str(batch.total)})
+    return batch
+
+
+def _complete_if_fully_paid(award, *, by):
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if award.status == Award.Status.ACCEPTED and not award.tranches.exclude(status=Tranche.Status.PAID).exists():
+        award.status = Award.Status.COMPLETED
+        award.save(update_fields=["status"])
+        audit(award, "awards.award.complete", user=by, data={})
+
+
+@transaction.atomic
+def disbursement_mark_returned(*, disbursement, by, reason: str) -> Disbursement:
+    """The bank sent a paid payment back: reverse its ledger posting (the grantee is owed the money again), reopen the
+    tranche so it can be paid again (e.g. after corrected bank details). On a terminated award the money is released."""
+    _require_finance(by)
+    disbursement = Disbursement.objects.select_for_update().select_related("tranche__award").get(pk=disbursement.pk)
+    if disbursement.status == Disbursement.Status.RETURNED:
+        return disbursement
+    if disbursement.status != Disbursement.Status.PAID:
+        raise PaymentError(_("Only a paid payment can be returned."))
+    paid = LedgerTransaction.objects.get(
+        kind=LedgerTransaction.Kind.DISBURSEMENT_PAID, source_type="awards.disbursement", source_id=str(disbursement.pk),
+        reverses__isnull=True,
+    )
+    ledger_record_disbursement_returned(paid=paid, source=disbursement, created_by=by,
+                                        memo=f"Payment returned: {reason}"[:300])
+    disbursement.status, disbursement.returned_at = Disbursement.Status.RETURNED, timezone.now()
+    disbursement.return_reason = (reason or "")[:200]
+    disbursement.save(update_fields=["status", "returned_at", "return_reason"])
+    award = Award.objects.select_for_update().select_related("fund", "round", "application").get(pk=disbursement.tranche.award_id)
+    if award.status == Award.Status.TERMINATED:
+        Tranche.objects.filter(pk=disbursement.tranche_id).update(status=Tranche.Status.CANCELLED)
+        _release(award, disbursement.amount, by=by, memo=f"Award {award.application}: returned payment released")
+    else:
+        Tranche.objects.filter(pk=disbursement.tranche_id).update(status=Tranche.Status.SCHEDULED)
+        if award.status == Award.Status.COMPLETED:
+            award.status = Award.Status.ACCEPTED
+            award.save(update_fields=["status"])
+    audit(disbursement, "awards.disbursement.returned", user=by, data={"reason": reason, "amount": str(money(disbursement.amount))})
+    return disbursement
