@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grants import workflow
+from grants.awards.services import AwardError, award_offer
 from portal import roles
 from portal.audit import audit
 from portal.emails import send_email_on_commit
@@ -57,8 +58,6 @@ def decision_make(*, application, outcome, by, amount=None, conditions="", messa
                 application=application, action=outcome, by=by, actor=workflow.STAFF, reason=message
             )
             if outcome == Decision.Outcome.APPROVE:
-                from grants.awards.services import award_offer  # helper B's service; imported late on purpose
-
                 award_offer(application=locked, amount=amount, conditions=conditions, by=by)
             decision = Decision.objects.create(
                 application=locked, outcome=outcome, amount=amount, conditions=conditions.strip(),
@@ -79,12 +78,9 @@ def decision_make(*, application, outcome, by, amount=None, conditions="", messa
                     context={"application": locked, "decision": decision, "feedback": feedback, "currency": locked.currency},
                     attachments=[(f"decision-{locked.reference or locked.pk}.pdf", letter, "application/pdf")],
                 )
-    except workflow.TransitionNotAllowed as exc:
+    except (workflow.TransitionNotAllowed, AwardError) as exc:  # InsufficientFunds among them: nothing was changed
+        application.refresh_from_db(fields=["status", "decided_at"])
         raise DecisionError(str(exc)) from exc
-    except Exception as exc:
-        if exc.__class__.__name__ == "InsufficientFunds":
-            raise DecisionError(str(exc)) from exc
-        raise
     application.status = locked.status
     return decision
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Avg, Case, Count, DecimalField, ExpressionWrapper, F, FloatField, Max, Min, Prefetch, Q, Sum, Value, When, Window,
 )
@@ -86,18 +87,25 @@ SORTS = {
 
 
 def round_remaining_budget(round) -> Decimal:
-    """Budget − committed. Uses fund.selectors.round_budget when the fund app provides it."""
+    """Budget − committed. Prefers fund.selectors.round_budget, then the awards app's round commitment counter
+    (kept in step with the ledger), else budget − the amounts requested by approved applications."""
     try:
-        from fund.selectors import round_budget  # type: ignore
+        from fund.selectors import round_budget  # type: ignore[attr-defined]
     except ImportError:
         round_budget = None
     if round_budget is not None:
         result = round_budget(round)
-        remaining = getattr(result, "remaining", None)
-        if remaining is None and isinstance(result, dict):
-            remaining = result.get("remaining")
+        remaining = result.get("remaining") if isinstance(result, dict) else getattr(result, "remaining", None)
         if remaining is not None:
             return money(remaining)
+    try:
+        commitment = round.commitment  # the awards app's counter, kept in step with the ledger
+    except ObjectDoesNotExist:
+        return money(round.budget)
+    except AttributeError:
+        commitment = None
+    if commitment is not None:
+        return money(round.budget - commitment.committed)
     committed = Application.objects.filter(round=round, status=Application.Status.APPROVED).aggregate(
         total=Sum("requested_amount")
     )["total"] or ZERO
@@ -130,9 +138,39 @@ def ranking(round, *, sort="raw", stats=None):
             maybe_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.MAYBE)),
             no_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.DO_NOT_FUND)),
         )
-        .annotate(cumulative_requested=Window(Sum(undecided_amount), order_by=ordering))
+        .annotate(
+            cumulative_requested=Window(Sum(undecided_amount), order_by=ordering),
+            # Every row carries the number of rows, so a page needs no separate COUNT.
+            total_rows=Window(Count("pk", distinct=False)),
+        )
         .order_by(*ordering)
     )
+
+
+class PrecountedRanking:
+    """Lets Django's Paginator use the row count carried by the page's own rows (see `ranking`): one query per page."""
+
+    def __init__(self, queryset, *, page_number, per_page):
+        self.queryset = queryset
+        try:
+            number = max(int(page_number or 1), 1)
+        except (TypeError, ValueError):
+            number = 1
+        self.offset = (number - 1) * per_page
+        self.rows = list(queryset[self.offset:self.offset + per_page])
+        self.total = self.rows[0].total_rows if self.rows else queryset.order_by().values("pk").count()
+        self.per_page = per_page
+
+    def count(self):
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, item):
+        if isinstance(item, slice) and item.start == self.offset:
+            return self.rows
+        return list(self.queryset[item])
 
 
 @dataclass

@@ -45,6 +45,26 @@ def panel_create(*, round, by, name="", blind_review=False, reviewers_see_others
     return panel
 
 
+PANEL_SETTINGS = ("name", "blind_review", "reviewers_see_others_after_submit", "disagreement_threshold")
+
+
+def panel_update(*, panel, by, **changes) -> Panel:
+    """Change a panel's settings (name, blind review, sharing after submission, disagreement threshold)."""
+    _require_staff(by)
+    unknown = set(changes) - set(PANEL_SETTINGS)
+    if unknown:
+        raise ValueError(f"Not panel settings: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Panel.objects.select_for_update().get(pk=panel.pk)
+        before = {field: getattr(locked, field) for field in changes}
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.full_clean()
+        locked.save(update_fields=list(changes))
+        audit(locked, "review.panel.update", user=by, data={k: str(v) for k, v in changes.items() if before[k] != v})
+    return locked
+
+
 def _invitation_link(user):
     """A set-password link through allauth's password-reset flow (valid until the password changes)."""
     from allauth.account.forms import default_token_generator

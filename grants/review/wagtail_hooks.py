@@ -1,8 +1,18 @@
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from portal.roles import is_program_staff
+
+from .models import Rubric
 
 LOG_ACTIONS = {
     "review.panel.create": _("Review panel created"),
+    "review.panel.update": _("Review panel settings changed"),
     "review.panel.member_add": _("Panel member added"),
     "review.panel.chair": _("Panel chair changed"),
     "review.panel.auto_assign": _("Reviewers assigned automatically"),
@@ -23,3 +33,91 @@ LOG_ACTIONS = {
 def register_review_actions(actions):
     for action, label in LOG_ACTIONS.items():
         actions.register_action(action, label, label)
+
+
+# --- staff screens --------------------------------------------------------------------------------------------------
+
+
+
+class ProgramStaffOnlyPolicy(BasePermissionPolicy):
+    """Program staff manage rubrics; nobody else (Editors and Finance included) sees them."""
+
+    def user_has_permission(self, user, action):
+        return is_program_staff(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return is_program_staff(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return self.model.objects.all() if is_program_staff(user) else self.model.objects.none()
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        from portal.roles import PROGRAM_STAFF
+
+        return get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name=PROGRAM_STAFF), is_active=True).distinct()
+
+
+register_permission_policy(Rubric, ProgramStaffOnlyPolicy(Rubric), exact_class=True)
+
+
+class RubricViewSet(ModelViewSet):
+    model = Rubric
+    icon = "list-ol"
+    menu_label = _("Rubrics")
+    add_to_admin_menu = False
+    list_display = ["title", "round"]
+    search_fields = ["title"]
+    inspect_view_enabled = False
+
+
+rubric_viewset = RubricViewSet("review_rubrics")
+
+
+@hooks.register("register_admin_viewset")
+def register_rubric_viewset():
+    return rubric_viewset
+
+
+class ProgramStaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_program_staff(request.user)
+
+
+class ProgramStaffSubmenu(SubmenuMenuItem):
+    def is_shown(self, request):
+        return is_program_staff(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_review_menu():
+    items = [
+        ProgramStaffMenuItem(_("Panels and ranking"), reverse("review_admin:index"), icon_name="group", order=1),
+        ProgramStaffMenuItem(_("Rubrics"), reverse("review_rubrics:index"), icon_name="list-ol", order=2),
+        ProgramStaffMenuItem(_("Conflict register"), reverse("review_admin:conflicts"), icon_name="warning", order=3),
+    ]
+    return ProgramStaffSubmenu(_("Review"), Menu(items=items), icon_name="group", order=205)
+
+
+@hooks.register("register_admin_urls")
+def register_review_admin_urls():
+    from . import admin_views as v
+
+    urls = [
+        path("", v.index, name="index"),
+        path("rounds/<int:round_id>/panel/", v.panel_setup, name="panel"),
+        path("rounds/<int:round_id>/assignments/", v.assignments, name="assignments"),
+        path("rounds/<int:round_id>/ranking/", v.ranking, name="ranking"),
+        path("rounds/<int:round_id>/decisions/", v.decide_batch, name="decide_batch"),
+        path("members/<int:member_id>/chair/", v.member_chair, name="member_chair"),
+        path("assignments/<int:assignment_id>/remove/", v.assignment_remove, name="assignment_remove"),
+        path("conflicts/", v.conflicts, name="conflicts"),
+        path("applications/<int:application_id>/", v.application_results, name="application"),
+        path("applications/<int:application_id>/decide/", v.decide, name="decide"),
+        path("decisions/<int:decision_id>/letter/", v.decision_letter, name="decision_letter"),
+        path("reviews/<int:review_id>/reopen/", v.review_reopen, name="review_reopen"),
+        path("reviews/<int:review_id>/feedback/", v.review_feedback, name="review_feedback"),
+    ]
+    return [path("review/", include((urls, "review_admin"), namespace="review_admin"))]
