@@ -70,3 +70,48 @@ def test_concurrent_approvals_never_exceed_the_round_budget():
 
     assert sum(isinstance(r, Award) for r in results) == 3
     assert funding_round.commitment.committed == Decimal("9000.00")
+
+
+def _finance_user(**kwargs):
+    from django.contrib.auth.models import Group
+
+    from portal import roles
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=roles.FINANCE))
+    return user
+
+
+def test_two_approvers_and_two_payers_at_once_pay_once():
+    from fund.models import LedgerTransaction
+    from grants.awards.models import Disbursement
+    from grants.awards.payments import (
+        PaymentError, disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_mark_paid,
+    )
+    from tests.factories.awards import accepted_award, grantee_owner
+
+    fund = fund_with_money(FundFactory(slug="race-pay"), "100000.00")
+    application = ApprovedApplicationFactory(round=FundingRoundFactory(fund=fund))
+    owner = grantee_owner(application.organisation, first_name="Rosa", last_name="Delgado")
+    award = accepted_award(application=application, staff=UserFactory(), owner=owner, amount="8000.00")
+    preparer, approver_a, approver_b = _finance_user(), _finance_user(), _finance_user()
+    tranche = award.tranches.get()
+
+    prepared = run_concurrently([lambda: disbursement_prepare(tranche=tranche, by=preparer)] * 2)
+    assert prepared[0].pk == prepared[1].pk
+    disbursement = prepared[0]
+
+    approvals = run_concurrently([
+        lambda: disbursement_approve(disbursement=disbursement, by=approver_a),
+        lambda: disbursement_approve(disbursement=disbursement, by=approver_b),
+    ])
+    assert sum(isinstance(r, Disbursement) for r in approvals) == 1
+    assert sum(isinstance(r, PaymentError) for r in approvals) == 1
+
+    batches = run_concurrently([lambda: payment_batch_create(fund=fund, by=preparer)] * 2)
+    batch = next(r for r in batches if not isinstance(r, Exception))
+    assert sum(isinstance(r, PaymentError) for r in batches) == 1
+
+    run_concurrently([lambda: payment_batch_mark_paid(batch=batch, by=approver_a)] * 2)
+    assert LedgerTransaction.objects.filter(kind="disbursement_paid").count() == 1
+    assert fund_balances(fund)["disbursed"] == Decimal("8000.00")
