@@ -6,7 +6,6 @@ from functools import wraps
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,7 +29,8 @@ def staff_only(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not can_see_donations(request.user):
-            raise PermissionDenied
+            # An explicit 403 (Wagtail would turn PermissionDenied into a redirect to the dashboard).
+            return render(request, "403.html", status=403)
         return view(request, *args, **kwargs)
 
     return wrapper

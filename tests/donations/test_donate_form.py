@@ -1,0 +1,137 @@
+"""The donate form: amounts, fee cover, designation, honeypot, minimum, rate limits, Gift Aid, and no-keys behaviour."""
+
+from decimal import Decimal
+
+import pytest
+
+from fund.donations.fees import checkout_amounts
+from fund.donations.forms import donate_form_context
+from fund.donations.models import Donation
+from tests.factories.fund import CampaignFactory, FundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {"amount_choice": "50.00", "frequency": "once", "designation": "general", "name": "Pat Giver",
+            "email": "pat@example.org", "address_line1": "1 Main St", "city": "Millbrook", "postal_code": "19000", "website": ""}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def fund():
+    return FundFactory(is_default=True)
+
+
+def test_fee_cover_is_computed_from_configurable_rates(settings):
+    assert checkout_amounts(Decimal("50"), cover_fee=False) == {
+        "amount": Decimal("50.00"), "fee": Decimal("1.75"), "net": Decimal("48.25"), "extra": Decimal("0.00")}
+    assert checkout_amounts(Decimal("50"), cover_fee=True)["amount"] == Decimal("51.80")
+    settings.DONATION_FEE_PERCENT = "0.022"
+    settings.DONATION_FEE_FIXED = "0.20"
+    covered = checkout_amounts(Decimal("100"), cover_fee=True)
+    assert covered["net"] >= Decimal("100.00") and covered["amount"] == Decimal("102.45")
+
+
+def test_donate_page_shows_campaign_suggested_amounts_and_fee_note(client, fund):
+    campaign = CampaignFactory(fund=fund, suggested_amounts=[35, 70, 140])
+    page = client.get(f"/donate/?campaign={campaign.slug}").content.decode()
+    assert "$35.00" in page and "$140.00" in page
+    assert "Cover the processing fee" in page
+    assert f'value="{campaign.slug}" selected' in page
+    assert 'name="website"' in page  # honeypot present
+
+
+def test_valid_gift_redirects_to_stripe_checkout(client, fund, fake_stripe):
+    response = client.post("/donate/", form_data(custom_amount="", cover_fee="on"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{fake_stripe.url}/checkout/cs_test_")
+    donation = Donation.objects.get()
+    assert donation.amount == Decimal("51.80") and donation.fee_covered
+    assert donation.campaign is None
+
+
+def test_custom_amount_below_minimum_is_refused_with_a_clear_error(client, fund, fake_stripe):
+    response = client.post("/donate/", form_data(amount_choice="other", custom_amount="1.00"))
+    assert response.status_code == 400
+    assert "The minimum gift is $5.00" in response.content.decode()
+    assert Donation.objects.count() == 0
+    assert fake_stripe.requests == []
+
+
+def test_honeypot_filled_by_a_bot_creates_nothing(client, fund, fake_stripe):
+    response = client.post("/donate/", form_data(website="http://spam.example"))
+    assert response.status_code == 400
+    assert Donation.objects.count() == 0
+
+
+def test_burst_of_fifty_attempts_from_one_ip_is_refused(client, fund, fake_stripe):
+    codes = [client.post("/donate/", form_data(email=f"card{i}@example.org")).status_code for i in range(50)]
+    assert codes[:10] == [302] * 10
+    assert set(codes[10:]) == {429}
+    refused = client.post("/donate/", form_data(email="another@example.org"))
+    assert "Too many attempts" in refused.content.decode()
+    assert Donation.objects.count() == 10
+
+
+def test_repeated_attempts_with_one_email_are_limited_across_ips(client, fund, fake_stripe):
+    codes = [client.post("/donate/", form_data(), REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(8)]
+    assert codes == [302] * 5 + [429] * 3
+
+
+def test_without_stripe_keys_the_form_explains_online_giving_is_not_set_up(client, fund, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    page = client.get("/donate/")
+    assert page.status_code == 200
+    assert "Online giving is not set up yet" in page.content.decode()
+    assert client.post("/donate/", form_data()).status_code == 200
+    assert Donation.objects.count() == 0
+
+
+def test_in_debug_without_keys_the_form_says_how_to_set_them(rf, fund, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEBUG = True
+    context = donate_form_context(rf.get("/donate/"))
+    assert context["donate_ready"] is False and context["donate_debug"] is True
+
+
+def test_stripe_down_cancels_pending_gift_and_says_nothing_was_charged(client, fund, fake_stripe):
+    fake_stripe.fail_next = 10
+    response = client.post("/donate/", form_data())
+    assert response.status_code == 502
+    assert "Nothing was charged" in response.content.decode()
+    assert Donation.objects.get().status == "canceled"
+
+
+def test_uk_fund_shows_hmrc_gift_aid_wording_and_requires_address(client, fake_stripe):
+    FundFactory(is_default=True, jurisdiction="UK", currency="GBP", legal_name="Millbrook Trust")
+    page = client.get("/donate/").content.decode()
+    assert "I want to Gift Aid my donation and any donations I make in the future or have made in the past 4 years to Millbrook Trust" in page
+    response = client.post("/donate/", form_data(gift_aid="on", address_line1="", postal_code=""))
+    assert "Gift Aid needs your home address" in response.content.decode()
+    response = client.post("/donate/", form_data(gift_aid="on"))
+    assert response.status_code == 302
+    donation = Donation.objects.get()
+    assert donation.gift_aid and "UK taxpayer" in donation.gift_aid_declaration and donation.currency == "GBP"
+
+
+def test_us_fund_has_no_gift_aid_field(client, fund):
+    assert "Gift Aid" not in client.get("/donate/").content.decode()
+
+
+def test_dedication_needs_a_name_and_is_kept(client, fund, fake_stripe):
+    response = client.post("/donate/", form_data(dedication_type="memory"))
+    assert "Tell us who the gift is dedicated to" in response.content.decode()
+    client.post("/donate/", form_data(dedication_type="memory", dedication_name="Sam Rivera",
+                                      dedication_notify_email="family@example.org", anonymous="on"))
+    donation = Donation.objects.get()
+    assert (donation.dedication_type, donation.dedication_name, donation.anonymous) == ("memory", "Sam Rivera", True)
+
+
+def test_designation_to_a_campaign_restricts_the_gift(client, fund, fake_stripe):
+    campaign = CampaignFactory(fund=fund)
+    client.post("/donate/", form_data(designation=campaign.slug, frequency="monthly"))
+    donation = Donation.objects.get()
+    assert donation.campaign == campaign
+    assert donation.recurring.campaign == campaign
