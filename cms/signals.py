@@ -7,7 +7,8 @@ from .cache import invalidate_pages
 
 
 def _on_commit(**_kwargs):
-    # After commit, so a visitor never re-caches the old figures between the signal and the commit.
+    # Now, and again after commit: a visitor who re-cached the old figures before the commit sees them retired too.
+    invalidate_pages()
     transaction.on_commit(invalidate_pages)
 
 

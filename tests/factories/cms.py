@@ -40,6 +40,9 @@ def make_home(**fields):
     else:
         site.root_page = home
         site.save()
+    from cms.models import SiteSettings
+
+    SiteSettings.for_site(Site.objects.get(is_default_site=True))  # created on first use; do it before any caching
     return home
 
 
