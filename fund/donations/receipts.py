@@ -32,7 +32,7 @@ def allocate_serial(*, jurisdiction: str, year: int) -> int:
     return counter.last_number
 
 
-def _create_receipt(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:
+def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send: bool = True) -> Receipt:
     fund = donation.fund
     now = timezone.now()
     received = timezone.localtime(donation.received_at or now)
@@ -46,8 +46,10 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None) -> R
     )
     content = receipt_pdf(receipt)
     receipt.pdf.save(f"receipt-{receipt.serial}.pdf", ContentFile(content), save=False)
-    receipt.emailed_at = now
+    receipt.emailed_at = now if send else None
     receipt.save(update_fields=["pdf", "emailed_at"])
+    if not send:
+        return receipt
     send_email_on_commit(
         template="donations/receipt",
         to=[donation.donor.email],
@@ -63,8 +65,9 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None) -> R
     return receipt
 
 
-def receipt_issue_for_donation(*, donation: Donation, by=None) -> Receipt | None:
-    """Issue (and email) the receipt for a received gift, once. Returns the live receipt."""
+def receipt_issue_for_donation(*, donation: Donation, by=None, send: bool = True) -> Receipt | None:
+    """Issue (and email, unless `send` is off, e.g. for the demo) the receipt for a received gift, once.
+    Returns the live receipt."""
     with transaction.atomic():
         donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=donation.pk)
         if donation.status not in RECEIVED_STATUSES:
@@ -72,7 +75,7 @@ def receipt_issue_for_donation(*, donation: Donation, by=None) -> Receipt | None
         live = donation.receipts.filter(status=Receipt.Status.ISSUED).first()
         if live:
             return live
-        receipt = _create_receipt(donation)
+        receipt = _create_receipt(donation, send=send)
         audit(receipt, "donations.receipt.issue", user=by, data={"serial": receipt.serial, "donation": donation.pk})
     return receipt
 

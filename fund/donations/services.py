@@ -93,7 +93,7 @@ def donor_link_user(*, donor: Donor, user) -> Donor:
 # --- Starting a gift --------------------------------------------------------------------------------------------------
 
 
-def donation_start_checkout(
+def donation_create_pending(
     *,
     fund,
     campaign=None,
@@ -109,8 +109,8 @@ def donation_start_checkout(
     dedication_notify_email: str = "",
     gift_aid: bool = False,
     by=None,
-) -> tuple[Donation, str]:
-    """Save a pending donation, then create its Checkout Session (idempotency key from our id). Returns (donation, url)."""
+) -> Donation:
+    """The pending donation (and monthly gift) a checkout will complete. Amounts and fee computed here, never by the client."""
     amounts = fees.checkout_amounts(gift, cover_fee=cover_fee)
     if campaign is not None and campaign.fund_id != fund.pk:
         raise DonationError(_("That campaign belongs to another fund."))
@@ -138,7 +138,15 @@ def donation_start_checkout(
             gift_aid_declared_at=timezone.now() if gift_aid else None,
         )
         audit(donation, "donations.donation.start", user=user, data={"amount": str(donation.amount), "monthly": monthly})
-    # Outside the transaction: the pending row is committed before Stripe is called (DESIGN: state before external calls).
+    return donation
+
+
+def donation_start_checkout(*, monthly: bool, by=None, **kwargs) -> tuple[Donation, str]:
+    """Save a pending donation, then create its Checkout Session (idempotency key from our id). Returns (donation, url).
+
+    The pending row is committed before Stripe is called (DESIGN: state before external calls); a retry of the same
+    donation reuses the same idempotency key and so the same session."""
+    donation = donation_create_pending(monthly=monthly, by=by, **kwargs)
     try:
         session = checkout_session_create(donation, monthly=monthly)
     except Exception as exc:
@@ -187,7 +195,7 @@ def _after_recorded(donation: Donation, keys: list[str]):
     transaction.on_commit(lambda: replay_deferred(keys=keys))
 
 
-def donation_record_from_checkout(*, session, by=None) -> Donation:
+def donation_record_from_checkout(*, session, by=None, received_at=None) -> Donation:
     """Record a completed Checkout Session as a received gift, once.
 
     Amount and currency must match what we asked for; a mismatch is flagged for staff and nothing is recorded.
@@ -222,7 +230,7 @@ def donation_record_from_checkout(*, session, by=None) -> Donation:
             donation.save(update_fields=fields)
             return donation
         donation.status = S.SUCCEEDED
-        donation.received_at = timezone.now()
+        donation.received_at = received_at or timezone.now()
         donation.save(update_fields=[*fields, "status", "received_at"])
         if donation.recurring_id and session.get("subscription"):
             RecurringDonation.objects.filter(pk=donation.recurring_id).update(
@@ -276,7 +284,7 @@ def _subscription_id(invoice: dict) -> str | None:
     return details.get("subscription")
 
 
-def donation_record_invoice(*, invoice, by=None) -> Donation:
+def donation_record_invoice(*, invoice, by=None, received_at=None) -> Donation:
     """Each paid invoice of a monthly gift is one donation, unique by invoice id. The first one is the checkout's."""
     invoice = as_dict(invoice)
     existing = Donation.objects.filter(stripe_invoice_id=invoice["id"]).first()
@@ -295,7 +303,7 @@ def donation_record_invoice(*, invoice, by=None) -> Donation:
                 donation = Donation.objects.create(
                     donor=recurring.donor, fund=recurring.fund, campaign=recurring.campaign, recurring=recurring,
                     method=Method.STRIPE, amount=amount, currency=recurring.currency, fee_covered=recurring.fee_covered,
-                    fee_amount=fee, net_amount=amount - fee, status=S.SUCCEEDED, received_at=timezone.now(),
+                    fee_amount=fee, net_amount=amount - fee, status=S.SUCCEEDED, received_at=received_at or timezone.now(),
                     stripe_invoice_id=invoice["id"], stripe_payment_intent_id=invoice.get("payment_intent") or None,
                     donor_name=recurring.donor.name, donor_address=recurring.donor.address,
                     anonymous=recurring.donations.filter(anonymous=True).exists(),
