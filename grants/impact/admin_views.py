@@ -25,8 +25,10 @@ def _requires(check):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not check(request.user)[0]:
-                raise PermissionDenied
+            allowed, reason = check(request.user)
+            if not allowed:
+                # A plain 403 (Wagtail would turn PermissionDenied into a redirect to the admin home).
+                return render(request, "403.html", {"reason": reason}, status=403)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -8,7 +8,7 @@ All aggregated from approved reports only; stories only with consent to publish,
 that asked not to be named is counted but shown as "A community organisation".
 """
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,8 @@ def reports_for_user(user):
     return (
         ImpactReport.objects.filter(award__organisation_id__in=org_ids)
         .select_related("award__organisation", "award__application", "award__round")
-        .order_by(Q(status=ImpactReport.Status.APPROVED).asc(), "due_date", "pk")
+        .annotate(done=Case(When(status=ImpactReport.Status.APPROVED, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .order_by("done", "due_date", "pk")
     )
 
 
