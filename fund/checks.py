@@ -141,3 +141,20 @@ def run_ledger_checks() -> list[tuple[str, list[str]]]:
         name = check.__name__.removeprefix("check_").replace("_", " ")
         results.append((name, list(check())))
     return results
+
+
+# Money events that must name what caused them. Offline gifts without a source are opening-balance journals.
+SOURCE_REQUIRED = {T.DONATION, T.PROCESSING_FEE, T.REFUND, T.DISPUTE, T.DISPUTE_WON, T.PLEDGE, T.PLEDGE_PAYMENT,
+                   T.AWARD_COMMITTED, T.AWARD_RELEASED, T.DISBURSEMENT_PAID}
+
+
+def check_money_events_name_their_source():
+    qs = LedgerTransaction.objects.filter(source_type="", kind__in=SOURCE_REQUIRED).values_list("pk", "kind")
+    for pk, kind in qs:
+        yield f"Transaction #{pk} ({kind}) does not say what caused it."
+    qs = LedgerTransaction.objects.filter(source_type="", kind=T.OFFLINE_GIFT).exclude(memo__startswith="Opening balance")
+    for pk in qs.values_list("pk", flat=True):
+        yield f"Offline gift #{pk} has no source and is not an opening balance."
+
+
+CORE_CHECKS.append(check_money_events_name_their_source)
