@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
-    Avg, Case, Count, DecimalField, ExpressionWrapper, F, FloatField, Max, Min, Prefetch, Q, Sum, Value, When, Window,
+    Avg, Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, Max, Min, OuterRef, Prefetch, Q, Sum, Value, When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
@@ -125,8 +126,11 @@ def ranking(round, *, sort="raw", stats=None):
         default=Value(ZERO),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
+    # Declined at screening (never reviewed) is not part of the ranking.
+    reviewed = Exists(Assignment.objects.filter(application=OuterRef("pk")))
     return (
         Application.objects.filter(round=round, status__in=RANKED_STATUSES)
+        .filter(~Q(status=Application.Status.DECLINED) | reviewed)
         .select_related("organisation")
         .annotate(
             mean_score=Avg("reviews__weighted_score", filter=submitted),
@@ -192,10 +196,12 @@ def ranking_rows(applications, *, threshold, remaining) -> list[RankingRow]:
     rows = []
     for app in applications:
         mean = scoring.mean([app.mean_score]) if app.mean_score is not None else None
-        spread = None if app.max_score is None else Decimal(str(app.max_score)) - Decimal(str(app.min_score))
+        spread = None
+        if app.max_score is not None:
+            spread = (Decimal(str(app.max_score)) - Decimal(str(app.min_score))).quantize(scoring.SCORE_PLACES) + 0
         normalised = None
         if app.normalised_score is not None:
-            normalised = Decimal(str(app.normalised_score)).quantize(scoring.Z_PLACES)
+            normalised = Decimal(str(app.normalised_score)).quantize(scoring.Z_PLACES) + 0  # + 0 turns −0.000 into 0.000
         cumulative = money(app.cumulative_requested or 0)
         undecided = app.status in UNDECIDED_STATUSES
         rows.append(

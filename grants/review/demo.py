@@ -1,0 +1,234 @@
+"""Demo: the 2026 panel mid-way (half the reviews in, one conflict, one strong disagreement) and the 2025 round's
+completed panel. Runs after grants.demo; deterministic and idempotent (natural keys, and only empty slots are filled)."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from portal import roles
+
+from .assignment import assignments_auto_assign
+from .models import Assignment, ConflictDeclaration, Criterion, Decision, Panel, PanelMember, Review, Rubric
+from .services import conflict_declare, review_feedback_approve, review_save
+
+LABELS = {"1": "Weak", "2": "Fair", "3": "Good", "4": "Strong", "5": "Excellent"}
+CRITERIA = [
+    ("Community need and reach", "Is the need clear and well evidenced? Will the project reach people most at risk of overdose?", "3", False),
+    ("Led by people with lived experience", "Are people who use drugs, or have, involved in leading and delivering the work, and paid for it?", "3", False),
+    ("Harm-reduction approach", "Does the project meet people where they are, without conditions such as abstinence?", "2", False),
+    ("Feasibility and plan", "Can the group deliver this in the time, with the people and partners it has?", "2", False),
+    ("Budget and value", "Is the budget realistic and clearly linked to the activities? Mark n/a for in-kind-only requests.", "1", True),
+]
+# (email local part, first, last, kind)
+EXTRA_MEMBERS = [
+    ("panel.staff", "Gabriel", "Ferreira", PanelMember.Kind.STAFF),
+    ("panel.community1", "Lena", "Marsh", PanelMember.Kind.COMMUNITY),
+    ("panel.community2", "Andre", "Whitaker", PanelMember.Kind.COMMUNITY),
+    ("panel.expert1", "Mei", "Lindqvist", PanelMember.Kind.EXTERNAL),
+    ("panel.expert2", "Tomas", "Reyes-Olsen", PanelMember.Kind.EXTERNAL),
+]
+
+
+def _extra_user(key, first, last):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from portal.demo import DEMO_PASSWORD
+
+    email = f"{key}@demo.millbrook-fund.example"
+    user, created = get_user_model().objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    user.groups.add(Group.objects.get(name=roles.REVIEWER))
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    return user, created
+
+
+def _rubric(ctx, funding_round):
+    rubric, created = Rubric.objects.get_or_create(
+        round=funding_round,
+        defaults={"title": f"{funding_round.title}: scoring guide",
+                  "introduction": "Score each criterion from 1 (weak) to 5 (excellent) using the guidance. Comments help the panel discuss."},
+    )
+    ctx.note("rubrics", created)
+    for order, (title, guidance, weight, allow_na) in enumerate(CRITERIA, start=1):
+        Criterion.objects.get_or_create(
+            rubric=rubric, title=title,
+            defaults={"guidance": guidance, "weight": Decimal(weight), "labels": LABELS, "allow_na": allow_na, "order": order},
+        )
+    return rubric
+
+
+def _panel(ctx, funding_round, name, members, *, chair, see_others, threshold="30"):
+    panel, created = Panel.objects.get_or_create(
+        round=funding_round,
+        defaults={"name": name, "reviewers_see_others_after_submit": see_others, "disagreement_threshold": Decimal(threshold)},
+    )
+    ctx.note("review panels", created)
+    for user, kind in members:
+        member, created = PanelMember.objects.get_or_create(
+            panel=panel, user=user, defaults={"kind": kind, "is_chair": user == chair, "invited_by": chair}
+        )
+        ctx.note("panel members", created)
+    return panel
+
+
+def _scores(criteria, rng, level):
+    """Scores around `level` (1–5); the budget criterion is n/a now and then."""
+    result = {}
+    for criterion in criteria:
+        if criterion.allow_na and rng.random() < 0.15:
+            result[criterion.pk] = {"na": True}
+            continue
+        score = min(5, max(1, level + rng.choice([-1, 0, 0, 1])))
+        result[criterion.pk] = {"score": score, "comment": rng.choice(COMMENTS[score])}
+    return result
+
+
+COMMENTS = {
+    1: ["Not enough detail to judge.", "This part of the plan is missing."],
+    2: ["Some evidence, but thin.", "Unclear who will do the work."],
+    3: ["Reasonable; would like more detail.", "Solid, with room to grow."],
+    4: ["Clear and convincing.", "Good links with local services."],
+    5: ["Outstanding: peers lead every step.", "Exactly what the neighbourhood needs."],
+}
+FEEDBACK = [
+    "The peer-led model is a real strength. A clearer breakdown of staff costs would make the budget easier to follow.",
+    "We would love to see how you will reach people who use alone; consider partnering with the drug-checking cooperative.",
+]
+
+
+def _submit(assignment, rng, level, *, recommendation=None, feedback=""):
+    criteria = list(assignment.application.round.rubric.criteria.all())
+    if recommendation is None:
+        recommendation = "fund" if level >= 4 else "maybe" if level == 3 else "do_not_fund"
+    return review_save(
+        assignment=assignment, by=assignment.member.user, scores=_scores(criteria, rng, level), recommendation=recommendation,
+        comment_to_staff="Happy to discuss at the panel meeting.", feedback_to_applicant=feedback, submit=True,
+    )
+
+
+def _declared(assignment):
+    return ConflictDeclaration.objects.filter(assignment=assignment).exists()
+
+
+def _seed_2026(ctx, funding_round, applications):
+    users = ctx.users
+    members = [
+        (users["program_officer"], PanelMember.Kind.STAFF),
+        (users["reviewer_staff"], PanelMember.Kind.STAFF),
+        (users["reviewer_community"], PanelMember.Kind.COMMUNITY),
+        (users["reviewer_expert"], PanelMember.Kind.EXTERNAL),
+    ]
+    for key, first, last, kind in EXTRA_MEMBERS:
+        user, created = _extra_user(key, first, last)
+        ctx.note("users", created)
+        members.append((user, kind))
+    panel = _panel(ctx, funding_round, "2026 Community-Led Response panel", members,
+                   chair=users["program_officer"], see_others=False)
+    _rubric(ctx, funding_round)
+    staff = users["program_officer"]
+    if not applications:
+        return panel
+    created = assignments_auto_assign(round=funding_round, by=staff, applications=applications)
+    ctx.note("review assignments", bool(created))
+    rng = ctx.rng_for("review.2026")
+
+    # One conflict: an outside expert once sat on the board of the second applicant.
+    if len(applications) > 1:
+        expert = PanelMember.objects.get(panel=panel, user__email="panel.expert1@demo.millbrook-fund.example")
+        target = Assignment.objects.filter(application=applications[1], member=expert).first()
+        if target is None and not ConflictDeclaration.objects.filter(member=expert, has_conflict=True).exists():
+            target = Assignment.objects.create(application=applications[1], member=expert, assigned_by=staff,
+                                               due_at=funding_round.review_deadline)
+        if target is not None and not _declared(target):
+            conflict_declare(assignment=target, has_conflict=True, by=expert.user,
+                             reason="I was on this organisation's board until last year.")
+
+    # Strong disagreement on the first application: a community reviewer loves it, an expert does not.
+    first = list(Assignment.objects.filter(application=applications[0]).exclude(status=Assignment.Status.RECUSED)
+                 .select_related("member__user", "application__round__rubric").order_by("pk"))
+    for assignment, level in zip(first, [5, 1, 3]):
+        if not _declared(assignment):
+            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+            _submit(assignment, rng, level)
+
+    # About half of the rest: submitted; a few drafts; the others not started. The demo reviewers get a mix.
+    rest = (Assignment.objects.filter(application__in=applications[1:]).exclude(status=Assignment.Status.RECUSED)
+            .select_related("member__user", "application__round__rubric").order_by("application__reference", "pk"))
+    for index, assignment in enumerate(rest):
+        if _declared(assignment):
+            continue
+        if index % 2 == 0:
+            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+            _submit(assignment, rng, rng.choice([2, 3, 3, 4, 4, 5]))
+        elif index % 5 == 1:
+            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+            criteria = list(assignment.application.round.rubric.criteria.all())[:2]
+            review_save(assignment=assignment, by=assignment.member.user,
+                        scores={c.pk: {"score": 4, "comment": "First read: promising."} for c in criteria})
+    return panel
+
+
+def _seed_2025(ctx, funding_round):
+    from grants.models import Application
+
+    users = ctx.users
+    members = [
+        (users["program_officer"], PanelMember.Kind.STAFF),
+        (users["reviewer_staff"], PanelMember.Kind.STAFF),
+        (users["reviewer_community"], PanelMember.Kind.COMMUNITY),
+        (users["reviewer_expert"], PanelMember.Kind.EXTERNAL),
+    ]
+    panel = _panel(ctx, funding_round, "2025 Harm Reduction panel", members, chair=users["program_officer"], see_others=True,
+                   threshold="40")
+    _rubric(ctx, funding_round)
+    decided = list(
+        Application.objects.filter(round=funding_round, status__in=["approved", "waitlisted", "declined"])
+        .exclude(status_changes__action="mark_ineligible")
+        .select_related("organisation").order_by("reference")
+    )
+    if not decided:
+        return panel
+    staff = users["program_officer"]
+    assignments_auto_assign(round=funding_round, by=staff, applications=decided)
+    rng = ctx.rng_for("review.2025")
+    levels = {"approved": [4, 5, 4], "waitlisted": [3, 4, 3], "declined": [2, 3, 2]}
+    for application in decided:
+        assignments = (Assignment.objects.filter(application=application).exclude(status=Assignment.Status.RECUSED)
+                       .select_related("member__user", "application__round__rubric").order_by("pk"))
+        for slot, assignment in enumerate(assignments):
+            if _declared(assignment):
+                continue
+            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+            feedback = FEEDBACK[slot % len(FEEDBACK)] if application.status == "declined" and slot < 2 else ""
+            review = _submit(assignment, rng, levels[application.status][slot % 3], feedback=feedback)
+            if feedback:
+                review_feedback_approve(review=review, by=staff)
+        outcome = {"approved": "approve", "waitlisted": "waitlist", "declined": "decline"}[application.status]
+        decision, created = Decision.objects.get_or_create(
+            application=application, outcome=outcome,
+            defaults={"amount": (application.requested_amount or Decimal("10000.00")) if outcome == "approve" else None, "decided_by": staff,
+                      "include_feedback": outcome == "decline",
+                      "message": "Thank you for your application and for the work you do in Millbrook."},
+        )
+        ctx.note("decisions", created)
+    return panel
+
+
+def seed(ctx):
+    rounds = ctx.objects.get("rounds") or {}
+    panels = {}
+    community = rounds.get("community_2026")
+    if community is not None:
+        panels["community_2026"] = _seed_2026(ctx, community, ctx.objects.get("applications_2026_in_review") or [])
+    harm = rounds.get("harm_2025")
+    if harm is not None:
+        panels["harm_2025"] = _seed_2025(ctx, harm)
+    ctx.objects["panels"] = panels
+    ctx.objects["reviews_submitted"] = Review.objects.filter(status=Review.Status.SUBMITTED).count()
