@@ -23,13 +23,13 @@ from .workflow import STAFF, TransitionNotAllowed, available_actions
 PAGE_SIZE = 20
 EXPORT_COLUMNS = [
     (_("Reference"), lambda a: a.reference or ""),
-    (_("Round"), lambda a: a.round.title),
+    (_("Round"), lambda a: a.round_title),
     (_("Organisation"), lambda a: a.organisation.name),
     (_("Organisation type"), lambda a: a.organisation.get_org_type_display()),
     (_("Neighbourhood"), lambda a: a.organisation.neighbourhood.name if a.organisation.neighbourhood else ""),
     (_("Project title"), lambda a: a.title),
     (_("Amount requested"), lambda a: a.requested_amount if a.requested_amount is not None else ""),
-    (_("Currency"), lambda a: a.round.fund.currency),
+    (_("Currency"), lambda a: a.round_currency),
     (_("Status"), lambda a: a.get_status_display()),
     (_("Submitted"), lambda a: timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at else ""),
 ]

@@ -111,7 +111,7 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["round", "status"])]
+        indexes = [models.Index(fields=["round", "status"]), models.Index(fields=["-submitted_at", "-id"], name="grants_app_submitted_idx")]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 

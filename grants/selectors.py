@@ -1,6 +1,6 @@
 """Reads for rounds and applications: what the views and other apps show."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,7 +166,10 @@ def submission_diff(application) -> list[dict]:
 def staff_applications(*, round_id=None, status=None, min_amount=None, max_amount=None, neighbourhood_id=None,
                        org_type=None, search="", order="-submitted_at"):
     """The staff listing: one query for the page whatever the number of rows (everything shown is joined)."""
-    qs = Application.objects.select_related("round", "round__fund", "organisation", "organisation__neighbourhood")
+    # Rounds are few and heavy to build (ClusterableModel): join only the two columns the listing shows.
+    qs = Application.objects.select_related("organisation", "organisation__neighbourhood").annotate(
+        round_title=F("round__title"), round_currency=F("round__fund__currency")
+    )
     if round_id:
         qs = qs.filter(round_id=round_id)
     if status:

@@ -156,4 +156,8 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('round', 'key'), name='unique_question_key_per_round')],
             },
         ),
+        migrations.AddIndex(
+            model_name='application',
+            index=models.Index(fields=['-submitted_at', '-id'], name='grants_app_submitted_idx'),
+        ),
     ]
