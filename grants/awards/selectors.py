@@ -85,7 +85,10 @@ def round_budgets(fund) -> list[dict]:
     rounds = FundingRound.objects.filter(fund=fund).select_related("commitment").order_by("-opens_at")
     result = []
     for rnd in rounds:
-        committed = getattr(getattr(rnd, "commitment", None), "committed", ZERO) if hasattr(rnd, "commitment") else ZERO
+        try:
+            committed = rnd.commitment.committed
+        except RoundCommitment.DoesNotExist:
+            committed = ZERO
         result.append({"round": rnd, "budget": rnd.budget, "committed": committed, "remaining": money(rnd.budget - committed)})
     return result
 

@@ -1,5 +1,7 @@
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 ACTIONS = {
     "awards.award.offer": _("Award offered"),
@@ -37,3 +39,51 @@ def _register_ledger_checks():
 
 
 _register_ledger_checks()
+
+
+class MoneyMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .permissions import can_view_money
+
+        return can_view_money(request.user)[0]
+
+
+@hooks.register("register_admin_menu_item")
+def register_finance_menu_item():
+    return MoneyMenuItem(_("Awards and money"), reverse("awards_admin:finance_dashboard"), icon_name="table", order=230)
+
+
+@hooks.register("register_admin_urls")
+def register_awards_admin_urls():
+    from . import admin_views as v
+
+    urls = [
+        path("", v.finance_dashboard, name="finance_dashboard"),
+        path("awards/", v.award_list, name="award_list"),
+        path("awards/<int:pk>/", v.award_detail, name="award_detail"),
+        path("awards/<int:pk>/offer/", v.award_prepare_offer, name="award_prepare_offer"),
+        path("awards/<int:pk>/terminate/", v.award_terminate, name="award_terminate"),
+        path("tranches/<int:pk>/prepare/", v.tranche_prepare, name="tranche_prepare"),
+        path("payments/", v.disbursement_list, name="disbursement_list"),
+        path("payments/<int:pk>/approve/", v.disbursement_approve, name="disbursement_approve"),
+        path("payments/<int:pk>/cancel/", v.disbursement_cancel, name="disbursement_cancel"),
+        path("payments/<int:pk>/return/", v.disbursement_return, name="disbursement_return"),
+        path("batches/", v.batch_list, name="batch_list"),
+        path("batches/new/", v.batch_create, name="batch_create"),
+        path("batches/<int:pk>/", v.batch_detail, name="batch_detail"),
+        path("batches/<int:pk>/download/<str:fmt>/", v.batch_download, name="batch_download"),
+        path("batches/<int:pk>/paid/", v.batch_mark_paid, name="batch_mark_paid"),
+    ]
+    return [path("money/", include((urls, "awards_admin"), namespace="awards_admin"))]
+
+
+@hooks.register("ledger_source_url")
+def award_source_url(source_type, source_id):
+    if source_type == "awards.award":
+        return reverse("awards_admin:award_detail", args=[source_id])
+    if source_type == "awards.disbursement":
+        from .models import Disbursement
+
+        award_id = Disbursement.objects.filter(pk=source_id).values_list("tranche__award_id", flat=True).first()
+        return reverse("awards_admin:award_detail", args=[award_id]) if award_id else None
+    return None

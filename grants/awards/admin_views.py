@@ -1,0 +1,275 @@
+"""Staff screens in the Wagtail admin: awards (program staff), payments and the finance dashboard (finance; program
+staff may read). Every view checks our own roles, so an Editor with admin access gets a 403."""
+
+from functools import wraps
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fund.models import Fund
+from fund.selectors import fund_balances, ledger_transactions
+
+from . import payments, permissions, selectors, services
+from .forms import OfferForm, ReasonForm, ReturnForm, TrancheFormSet
+from .models import Award, Disbursement, PaymentBatch, Tranche
+
+PAGE_SIZE = 25
+
+
+def requires(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            allowed, reason = check(request.user)
+            if not allowed:
+                return render(request, "awards/admin/forbidden.html", {"reason": reason, "page_title": _("Not allowed"),
+                                                                       "header_title": _("Not allowed")}, status=403)
+            return view(request, *args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _admin(request, template, context):
+    context.setdefault("header_title", context.get("page_title"))
+    return render(request, f"awards/admin/{template}", context)
+
+
+@requires(permissions.can_view_money)
+def award_list(request):
+    status = request.GET.get("status", "")
+    qs = Award.objects.select_related("application", "organisation", "round").order_by("-offered_at", "-pk")
+    if status in Award.Status.values:
+        qs = qs.filter(status=status)
+    return _admin(request, "award_list.html", {"page": _page(request, qs), "status": status,
+                                                "statuses": Award.Status.choices, "page_title": _("Awards")})
+
+
+def _award(pk):
+    return get_object_or_404(Award.objects.select_related("application", "organisation", "round", "fund"), pk=pk)
+
+
+@requires(permissions.can_view_money)
+def award_detail(request, pk):
+    award = _award(pk)
+    tranches = list(award.tranches.prefetch_related("disbursements"))
+    for tranche in tranches:
+        tranche.payable, tranche.reason = selectors.tranche_payable(tranche)
+    return _admin(request, "award_detail.html", {
+        "award": award, "tranches": tranches, "terminate_form": ReasonForm(),
+        "is_staff": permissions.can_manage_awards(request.user)[0],
+        "is_finance": permissions.can_handle_payments(request.user)[0],
+        "page_title": _("Award %(ref)s") % {"ref": award.application},
+    })
+
+
+@requires(permissions.can_manage_awards)
+def award_prepare_offer(request, pk):
+    """Program staff adjust an open offer: amount (never above what was committed), schedule, conditions, expiry."""
+    award = _award(pk)
+    if award.status != Award.Status.OFFERED:
+        messages.error(request, _("Only an open offer can be changed."))
+        return redirect("awards_admin:award_detail", pk=award.pk)
+    initial = {f: getattr(award, f) for f in ("amount", "period_start", "period_end", "offer_expires_on", "conditions",
+                                               "reporting_requirements")}
+    tranche_initial = [{"amount": t.amount, "due_date": t.due_date, "condition": t.condition, "report_number": t.report_number}
+                       for t in award.tranches.all()]
+    form = OfferForm(request.POST or None, initial=initial, max_amount=award.amount)
+    formset = TrancheFormSet(request.POST or None, initial=tranche_initial, prefix="tranches")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            specs = formset.specs(amount=data["amount"], split=data["split"], percentages=data["percentages"])
+            services.award_revise_offer(
+                award=award, by=request.user, amount=data["amount"], tranches=specs, conditions=data["conditions"],
+                reporting_requirements=data["reporting_requirements"], period_start=data["period_start"],
+                period_end=data["period_end"], offer_expires_on=data["offer_expires_on"],
+            )
+        except services.AwardError as exc:
+            form.add_error(None, str(exc))
+        except Exception as exc:  # noqa: BLE001 - formset ValidationError carries the user message
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The offer is updated."))
+            return redirect("awards_admin:award_detail", pk=award.pk)
+    return _admin(request, "award_offer_form.html", {"award": award, "form": form, "formset": formset,
+                                                     "page_title": _("Prepare the offer")})
+
+
+@requires(permissions.can_manage_awards)
+@require_POST
+def award_terminate(request, pk):
+    award = _award(pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for ending the award."))
+    else:
+        try:
+            services.award_terminate(award=award, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("The award is terminated and the unpaid remainder released."))
+        except services.AwardError as exc:
+            messages.error(request, str(exc))
+    return redirect("awards_admin:award_detail", pk=award.pk)
+
+
+@requires(permissions.can_handle_payments)
+@require_POST
+def tranche_prepare(request, pk):
+    tranche = get_object_or_404(Tranche.objects.select_related("award"), pk=pk)
+    try:
+        payments.disbursement_prepare(tranche=tranche, by=request.user)
+        messages.success(request, _("Payment prepared. Another finance officer must approve it."))
+    except payments.PaymentError as exc:
+        messages.error(request, str(exc))
+    return redirect("awards_admin:award_detail", pk=tranche.award_id)
+
+
+@requires(permissions.can_view_money)
+def disbursement_list(request):
+    status = request.GET.get("status", "pending")
+    qs = Disbursement.objects.select_related("tranche__award__organisation", "tranche__award__application",
+                                             "prepared_by", "approved_by", "batch").order_by("-prepared_at", "-pk")
+    if status in Disbursement.Status.values:
+        qs = qs.filter(status=status)
+    return _admin(request, "disbursement_list.html", {
+        "page": _page(request, qs), "status": status, "statuses": Disbursement.Status.choices,
+        "is_finance": permissions.can_handle_payments(request.user)[0], "page_title": _("Payments"),
+    })
+
+
+@requires(permissions.can_handle_payments)
+@reauthentication_required
+def disbursement_approve(request, pk):
+    """Four eyes: shown after re-authentication; the service refuses the preparer whatever the screen shows."""
+    disbursement = get_object_or_404(Disbursement.objects.select_related("tranche__award__organisation", "prepared_by"), pk=pk)
+    if request.method == "POST":
+        try:
+            payments.disbursement_approve(disbursement=disbursement, by=request.user)
+            messages.success(request, _("Payment approved."))
+            return redirect("awards_admin:disbursement_list")
+        except payments.PaymentError as exc:
+            messages.error(request, str(exc))
+    return _admin(request, "disbursement_approve.html", {
+        "disbursement": disbursement, "own": disbursement.prepared_by_id == request.user.pk,
+        "page_title": _("Approve a payment"),
+    })
+
+
+@requires(permissions.can_handle_payments)
+@require_POST
+def disbursement_cancel(request, pk):
+    disbursement = get_object_or_404(Disbursement, pk=pk)
+    try:
+        payments.disbursement_cancel(disbursement=disbursement, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Payment cancelled."))
+    except payments.PaymentError as exc:
+        messages.error(request, str(exc))
+    return redirect("awards_admin:disbursement_list")
+
+
+@requires(permissions.can_handle_payments)
+@require_POST
+def disbursement_return(request, pk):
+    disbursement = get_object_or_404(Disbursement.objects.select_related("batch"), pk=pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            payments.disbursement_mark_returned(disbursement=disbursement, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Payment marked returned; the tranche can be paid again."))
+        except payments.PaymentError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, _("Give the bank's return reason."))
+    return redirect("awards_admin:batch_detail", pk=disbursement.batch_id) if disbursement.batch_id else redirect("awards_admin:disbursement_list")
+
+
+@requires(permissions.can_view_money)
+def batch_list(request):
+    qs = PaymentBatch.objects.select_related("fund", "created_by").order_by("-created_at", "-pk")
+    funds = Fund.objects.order_by("name")
+    return _admin(request, "batch_list.html", {"page": _page(request, qs), "funds": funds,
+                                                "is_finance": permissions.can_handle_payments(request.user)[0],
+                                                "page_title": _("Payment batches")})
+
+
+@requires(permissions.can_handle_payments)
+@require_POST
+def batch_create(request):
+    fund = get_object_or_404(Fund, pk=request.POST.get("fund"))
+    try:
+        batch = payments.payment_batch_create(fund=fund, by=request.user)
+    except payments.PaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect("awards_admin:batch_list")
+    messages.success(request, _("Batch %(ref)s created. Download its file for the bank.") % {"ref": batch.reference})
+    return redirect("awards_admin:batch_detail", pk=batch.pk)
+
+
+@requires(permissions.can_view_money)
+def batch_detail(request, pk):
+    batch = get_object_or_404(PaymentBatch.objects.select_related("fund"), pk=pk)
+    disbursements = batch.disbursements.select_related("tranche__award__organisation", "tranche__award__application").order_by("trace_number")
+    return _admin(request, "batch_detail.html", {"batch": batch, "disbursements": disbursements, "return_form": ReturnForm(),
+                                                  "is_finance": permissions.can_handle_payments(request.user)[0],
+                                                  "page_title": _("Payment batch %(ref)s") % {"ref": batch.reference}})
+
+
+@requires(permissions.can_handle_payments)
+def batch_download(request, pk, fmt):
+    batch = get_object_or_404(PaymentBatch.objects.select_related("fund"), pk=pk)
+    if fmt not in ("csv", "nacha"):
+        raise Http404
+    try:
+        if fmt == "nacha":
+            content, mime, name = payments.payment_batch_nacha(batch=batch, by=request.user), "text/plain", f"{batch.reference}.ach"
+        else:
+            content, mime, name = payments.payment_batch_csv(batch=batch, by=request.user), "text/csv", f"{batch.reference}.csv"
+    except payments.PaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect("awards_admin:batch_detail", pk=batch.pk)
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(permissions.can_handle_payments)
+@require_POST
+def batch_mark_paid(request, pk):
+    batch = get_object_or_404(PaymentBatch, pk=pk)
+    payments.payment_batch_mark_paid(batch=batch, by=request.user)
+    messages.success(request, _("Batch marked paid and posted to the ledger."))
+    return redirect("awards_admin:batch_detail", pk=batch.pk)
+
+
+@requires(permissions.can_view_money)
+def finance_dashboard(request):
+    funds = list(Fund.objects.order_by("name"))
+    fund = next((f for f in funds if str(f.pk) == request.GET.get("fund")), funds[0] if funds else None)
+    context = {"funds": funds, "fund": fund, "page_title": _("Finance dashboard")}
+    if fund is not None:
+        upcoming = list(selectors.upcoming_tranches(fund, limit=20))
+        overdue = {}
+        for t in upcoming:
+            if t.award.organisation_id not in overdue:
+                overdue[t.award.organisation_id] = selectors.has_overdue_reports(t.award.organisation)
+        held = [t for t in upcoming if overdue[t.award.organisation_id]]
+        context.update({
+            "balances": fund_balances(fund), "rounds": selectors.round_budgets(fund), "upcoming": upcoming, "held": held,
+            "recent": ledger_transactions(fund)[:15], "today": timezone.localdate(),
+        })
+    return _admin(request, "finance_dashboard.html", context)

@@ -1,0 +1,130 @@
+"""Grantee side: see an award, download the agreement, accept or decline it, give bank details. Thin views."""
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from applicants.models import Organisation
+
+from . import permissions, services
+from .forms import AcceptAwardForm, BankDetailsForm, DeclineAwardForm
+from .models import Award, BankDetails
+from .pdf import agreement_pdf
+
+
+def _award_for(request, pk) -> Award:
+    award = get_object_or_404(Award.objects.select_related("application", "organisation", "fund"), pk=pk)
+    if not permissions.can_view_award(request.user, award)[0]:
+        raise Http404  # never confirm that someone else's award exists
+    return award
+
+
+@login_required
+def award_list(request):
+    awards = (
+        Award.objects.filter(organisation__memberships__user=request.user)
+        .select_related("application", "organisation").order_by("-offered_at")
+    )
+    return render(request, "awards/award_list.html", {"awards": awards, "page_title": _("Your awards")})
+
+
+@login_required
+def award_detail(request, pk):
+    award = _award_for(request, pk)
+    can_respond = permissions.can_respond_to_offer(request.user, award)[0] and award.status == Award.Status.OFFERED
+    return render(request, "awards/award_detail.html", {
+        "award": award, "tranches": award.tranches.all(), "can_respond": can_respond,
+        "accept_form": AcceptAwardForm(), "decline_form": DeclineAwardForm(),
+        "page_title": _("Award %(ref)s") % {"ref": award.application},
+    })
+
+
+@login_required
+def award_agreement(request, pk):
+    award = _award_for(request, pk)
+    response = HttpResponse(agreement_pdf(award), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="grant-agreement-{award.application}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+@login_required
+@require_POST
+def award_accept(request, pk):
+    award = _award_for(request, pk)
+    form = AcceptAwardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.award_accept(award=award, by=request.user, typed_name=form.cleaned_data["typed_name"],
+                                  agreed=form.cleaned_data["agree"], ip=_client_ip(request))
+        except services.AwardError as exc:
+            form.add_error(None, str(exc))
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Thank you: the grant agreement is accepted."))
+            return redirect("awards:award_detail", pk=award.pk)
+    return render(request, "awards/award_detail.html", {
+        "award": award, "tranches": award.tranches.all(), "can_respond": True, "accept_form": form,
+        "decline_form": DeclineAwardForm(), "page_title": _("Award %(ref)s") % {"ref": award.application},
+    }, status=400)
+
+
+@login_required
+@require_POST
+def award_decline(request, pk):
+    award = _award_for(request, pk)
+    form = DeclineAwardForm(request.POST)
+    if form.is_valid():
+        try:
+            services.award_decline(award=award, by=request.user, reason=form.cleaned_data["reason"])
+        except (services.AwardError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.info(request, _("You declined the award. Thank you for letting us know."))
+    return redirect("awards:award_detail", pk=award.pk)
+
+
+def _organisation_for_owner(request, slug) -> Organisation:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not permissions.can_change_bank_details(request.user, organisation)[0]:
+        raise Http404
+    return organisation
+
+
+@login_required
+def bank_details(request, slug):
+    organisation = _organisation_for_owner(request, slug)
+    details = BankDetails.objects.filter(organisation=organisation).first()
+    return render(request, "awards/bank_details.html", {
+        "organisation": organisation, "details": details, "page_title": _("Bank details"),
+    })
+
+
+@login_required
+@reauthentication_required
+def bank_details_edit(request, slug):
+    organisation = _organisation_for_owner(request, slug)
+    details = BankDetails.objects.filter(organisation=organisation).first()
+    initial = {"account_name": details.account_name, "account_type": details.account_type} if details else {}
+    form = BankDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bank_details_set(organisation=organisation, by=request.user, **form.cleaned_data)
+        except services.AwardError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Bank details saved. Every owner of the organisation has been told by email."))
+            return redirect("awards:bank_details", slug=organisation.slug)
+    return render(request, "awards/bank_details_form.html", {
+        "organisation": organisation, "form": form, "details": details, "page_title": _("Change bank details"),
+    })
