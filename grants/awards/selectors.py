@@ -16,21 +16,17 @@ def _impact_report_model():
         return None
 
 
-def has_overdue_reports(organisation) -> bool:
-    """True if the organisation has an impact report past due and not submitted. A grantee with one is not paid.
-    Until the impact app defines `ImpactReport` (award FK, status, due_date) this finds nothing."""
+def has_overdue_reports(organisation, *, today=None) -> bool:
+    """True if the organisation has an impact report past due and not handed in. A grantee with one is not paid.
+    Uses the impact app's `ImpactReport.objects.overdue()` when it exists; without the impact app, finds nothing."""
     Report = _impact_report_model()
     if Report is None:
         return False
-    field_names = {f.name for f in Report._meta.get_fields()}
-    today = timezone.localdate()
-    qs = Report.objects.filter(award__organisation=organisation) if "award" in field_names else Report.objects.none()
-    if "status" in field_names:
-        overdue = Q(status="overdue")
-        if "due_date" in field_names:
-            overdue |= Q(status="due", due_date__lt=today)
-        return qs.filter(overdue).exists()
-    return False
+    qs = Report._default_manager.filter(award__organisation=organisation)
+    if hasattr(qs, "overdue"):
+        return qs.overdue(today=today).exists()
+    today = today or timezone.localdate()
+    return qs.filter(Q(status="overdue") | Q(status__in=("due", "draft"), due_date__lt=today)).exists()
 
 
 def report_approved(award, number: int) -> bool:
@@ -38,14 +34,7 @@ def report_approved(award, number: int) -> bool:
     Report = _impact_report_model()
     if Report is None:
         return False
-    field_names = {f.name for f in Report._meta.get_fields()}
-    if not {"award", "status"} <= field_names:
-        return False
-    qs = Report.objects.filter(award=award, status="approved")
-    for name in ("number", "sequence"):
-        if name in field_names:
-            return qs.filter(**{name: number}).exists()
-    return False
+    return Report._default_manager.filter(award=award, number=number, status="approved").exists()
 
 
 def tranche_payable(tranche, *, today=None) -> tuple[bool, str]:

@@ -147,3 +147,38 @@ def test_ledger_check_passes_after_a_full_payment_story(fund, award, finance_1, 
     disbursement_mark_returned(disbursement=disbursement, by=finance_1, reason="R02 Account closed")
 
     call_command("ledger_check", verbosity=0)
+
+
+def test_tranche_waiting_on_a_report_is_released_when_the_report_is_approved(application, staff, owner, finance_1, monkeypatch):
+    from grants.awards.services import TrancheSpec
+
+    today = timezone.localdate()
+    award = accepted_award(application=application, staff=staff, owner=owner, tranches=[
+        TrancheSpec(Decimal("6000.00"), today), TrancheSpec(Decimal("4000.00"), today, "on_report_approval", 1)])
+    second = award.tranches.get(sequence=2)
+    with pytest.raises(PaymentError, match="report 1"):
+        disbursement_prepare(tranche=second, by=finance_1)
+
+    # The impact app answers this hook; here the report is approved.
+    monkeypatch.setattr("grants.awards.selectors.report_approved", lambda award, number: number == 1)
+    assert disbursement_prepare(tranche=second, by=finance_1).amount == Decimal("4000.00")
+
+
+def test_database_refuses_a_commitment_the_fund_cannot_afford(fund):
+    from fund.models import FundPosition
+
+    position = FundPosition.objects.get(fund=fund)
+    position.payable = position.ceiling + Decimal("0.01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        position.save()
+
+
+def test_expire_award_offers_command(fund, application, staff, capsys):
+    from django.core.management import call_command
+
+    from tests.factories.awards import make_award
+
+    make_award(application=application, by=staff, offer_expires_on=timezone.localdate() - timedelta(days=2))
+    call_command("expire_award_offers")
+    assert "1 offer(s) expired." in capsys.readouterr().out
+    assert fund_balances(fund)["committed"] == Decimal("0.00")
