@@ -15,6 +15,7 @@ def bar_chart(rows, *, title_id, currency="USD"):
     """rows: [(label, Decimal)]. Returns SVG markup (escaped by the template), or "" with nothing to draw."""
     if not rows:
         return ""
+    rows = [(label, Decimal(str(value or 0))) for label, value in rows]
     largest = max((value for _label, value in rows), default=Decimal(0)) or Decimal(1)
     span = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
     bars = []

@@ -63,7 +63,7 @@ def recipient_organization(grant, prefix) -> dict:
     return {"id": identifier, "name": org.name}
 
 
-def grant_record(grant) -> dict:
+def grant_record(grant, base_url="") -> dict:
     prefix = identifier_prefix(grant.fund)
     record = {
         "id": f"{prefix}-{grant.reference}",
@@ -87,13 +87,13 @@ def grant_record(grant) -> dict:
     if grant.neighbourhood:
         record["beneficiaryLocation"] = [{"name": grant.neighbourhood}]
     if grant.url:
-        record["dataSource"] = grant.url
+        record["dataSource"] = base_url + grant.url if grant.url.startswith("/") else grant.url
     return record
 
 
-def grants_package(grants=None) -> dict:
+def grants_package(grants=None, base_url="") -> dict:
     grants = selectors.all_public_grants() if grants is None else grants
-    return {"grants": [grant_record(g) for g in grants]}
+    return {"grants": [grant_record(g, base_url) for g in grants]}
 
 
 def _lookup(record, dotted):
@@ -116,8 +116,8 @@ def _cell(value):
     return value
 
 
-def grants_csv(grants=None) -> str:
-    package = grants_package(grants)
+def grants_csv(grants=None, base_url="") -> str:
+    package = grants_package(grants, base_url)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([header for header, _path in CSV_COLUMNS])

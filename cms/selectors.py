@@ -170,14 +170,8 @@ def _base_queryset():
 
 
 def _date_field(kind):
-    if kind == "application":
-        return "decided_at"
-    Award = award_model()
-    names = {f.name for f in Award._meta.get_fields()}
-    for candidate in ("accepted_at", "offered_at", "created_at"):
-        if candidate in names:
-            return candidate
-    return "application__decided_at"
+    """The award date (360Giving awardDate): when the decision to fund was made."""
+    return "decided_at" if kind == "application" else "application__decided_at"
 
 
 def directory_grants(*, round=None, neighbourhood=None, year=None, q=""):
@@ -248,9 +242,9 @@ def grant_rows(objects) -> list[Grant]:
         funding_round = application.round
         named = organisation.publicly_named
         amount = obj.amount if is_award else (obj.requested_amount or ZERO)
-        awarded_on = _as_date(
-            _attr(obj, "accepted_at", "offered_at", "created_at") if is_award else application.decided_at
-        ) or _as_date(application.decided_at)
+        awarded_on = _as_date(application.decided_at) or (
+            _as_date(_attr(obj, "offered_at", "accepted_at", "created_at")) if is_award else None
+        )
         rows.append(
             Grant(
                 id=obj.pk,
@@ -371,19 +365,35 @@ def grants_by_round() -> list[dict]:
     return [{"round": r[f"{prefix}round__title"], "amount": money(r["amount"] or 0), "count": r["count"]} for r in rows]
 
 
-def impact_metrics() -> list[dict]:
-    """Totals of reported impact metrics once the impact app provides them: [{label, value, unit}]."""
+def _impact_selectors():
     try:
-        from grants.impact.selectors import public_metric_totals
+        from grants.impact import selectors as impact_selectors
     except ImportError:
-        return []
-    try:
-        return list(public_metric_totals())
-    except Exception:  # noqa: BLE001 - the dashboard still shows money if metrics fail
-        import logging
+        return None
+    return impact_selectors if hasattr(impact_selectors, "public_metric_totals") else None
 
-        logging.getLogger(__name__).exception("impact metrics failed")
+
+def impact_metrics(years=()) -> list[dict]:
+    """Reported impact (approved reports only) once the impact app provides it:
+    [{key, label, unit, value, by_year: [value per year in `years`]}]; [] before that."""
+    impact = _impact_selectors()
+    if impact is None:
         return []
+    totals = list(impact.public_metric_totals())
+    per_year = {year: {r["key"]: r["total"] for r in impact.public_metric_totals(year=year)} for year in years}
+    return [
+        {"key": r["key"], "label": r["label"], "unit": r["unit"], "value": r["total"],
+         "by_year": [per_year[year].get(r["key"]) for year in years]}
+        for r in totals
+    ]
+
+
+def impact_trend(metric_key) -> list[dict]:
+    """[{period, total}] by quarter for one metric, or [] before the impact app exists."""
+    impact = _impact_selectors()
+    if impact is None or not hasattr(impact, "public_trend"):
+        return []
+    return list(impact.public_trend(metric_key))
 
 
 def impact_headline(fund) -> dict:

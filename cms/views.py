@@ -13,10 +13,14 @@ OPEN_DATA_SECONDS = 300
 SEARCH_PAGE_SIZE = 10
 
 
+def _base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 @require_GET
 @cache_page(OPEN_DATA_SECONDS, key_prefix="cms-open-data")
 def open_data_json(request):
-    response = JsonResponse(opendata.grants_package(), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response = JsonResponse(opendata.grants_package(base_url=_base_url(request)), json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -24,7 +28,7 @@ def open_data_json(request):
 @require_GET
 @cache_page(OPEN_DATA_SECONDS, key_prefix="cms-open-data")
 def open_data_csv(request):
-    response = HttpResponse(opendata.grants_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(opendata.grants_csv(base_url=_base_url(request)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="grants-360giving.csv"'
     response["Access-Control-Allow-Origin"] = "*"
     return response

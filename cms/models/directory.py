@@ -85,10 +85,20 @@ class ImpactPage(BasePage):
         totals = selectors.money_totals(fund)
         by_year = selectors.grants_by_year()
         by_round = selectors.grants_by_round()
+        years = [row["year"] for row in by_year]
+        metrics = selectors.impact_metrics(years)
+        trend_metric = metrics[0] if metrics else None
+        trend = selectors.impact_trend(trend_metric["key"]) if trend_metric else []
         context.update(
             totals=totals,
             counts=selectors.grant_counts(),
-            metrics=selectors.impact_metrics(),
+            metrics=metrics,
+            metric_years=years,
+            trend_metric=trend_metric,
+            trend=trend,
+            trend_chart=charts.bar_chart(
+                [(row["period"], row["total"]) for row in trend], title_id="chart-trend", currency=None,
+            ),
             by_year=by_year,
             by_round=by_round,
             year_chart=charts.bar_chart(
