@@ -276,3 +276,29 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()}: {self.application}"
+
+
+class ApplicationScore(models.Model):
+    """An application's review results, kept up to date by `results.scores_refresh` whenever a review is submitted or
+    reopened, so the ranking sorts and pages rows instead of aggregating every review on each request."""
+
+    application = models.OneToOneField("grants.Application", on_delete=models.CASCADE, primary_key=True, related_name="review_score")
+    mean_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    normalised_score = models.DecimalField(max_digits=7, decimal_places=3, null=True)
+    max_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    min_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    submitted_reviews = models.PositiveSmallIntegerField(default=0)
+    fund_count = models.PositiveSmallIntegerField(default=0)
+    maybe_count = models.PositiveSmallIntegerField(default=0)
+    no_count = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application review score")
+        verbose_name_plural = _("application review scores")
+
+    @property
+    def spread(self):
+        if self.max_score is None or self.min_score is None:
+            return None
+        return self.max_score - self.min_score

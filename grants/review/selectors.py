@@ -63,8 +63,9 @@ def reviewer_stats_for_round(round) -> dict:
     return {row["member_id"]: scoring.stats_from_sums(row["n"], row["total"], row["squares"]) for row in rows}
 
 
-def _z_expression(stats_by_member):
-    """SQL for one review's z-score: score × (1/std) − mean/std for informative reviewers, else 0."""
+def _z_expression(stats_by_member, prefix="reviews__"):
+    """SQL for one review's z-score: score × (1/std) − mean/std for informative reviewers, else 0.
+    `prefix` is the path from the queried model to Review ("" when querying reviews)."""
     whens = []
     for member_id, stats in sorted(stats_by_member.items()):
         if not stats.informative:
@@ -72,7 +73,7 @@ def _z_expression(stats_by_member):
         slope = float(1 / stats.std)
         offset = float(stats.mean / stats.std)
         whens.append(
-            When(reviews__member_id=member_id, then=F("reviews__weighted_score") * Value(slope) - Value(offset))
+            When(**{f"{prefix}member_id": member_id}, then=F(f"{prefix}weighted_score") * Value(slope) - Value(offset))
         )
     if not whens:
         return Value(0.0, output_field=FloatField())
@@ -113,13 +114,10 @@ def round_remaining_budget(round) -> Decimal:
     return money(round.budget - committed)
 
 
-def ranking(round, *, sort="raw", stats=None):
-    """Applications of the round annotated with mean, normalised score, spread, review and recommendation counts,
-    and the cumulative requested amount of undecided applications in ranking order (the funding line).
-
-    Two queries before pagination: the reviewers' statistics and this one (plus COUNT for the paginator)."""
-    stats = reviewer_stats_for_round(round) if stats is None else stats
-    submitted = Q(reviews__status=Review.Status.SUBMITTED)
+def ranking(round, *, sort="raw"):
+    """Applications of the round with their review results (mean, normalised score, spread, counts: kept in
+    ApplicationScore by results.scores_refresh) and the cumulative requested amount of undecided applications in
+    ranking order (the funding line). One query per page: no aggregation over reviews at request time."""
     ordering = SORTS.get(sort, SORTS["raw"])
     undecided_amount = Case(
         When(status__in=UNDECIDED_STATUSES, then=Coalesce("requested_amount", Value(ZERO))),
@@ -133,19 +131,19 @@ def ranking(round, *, sort="raw", stats=None):
         .filter(~Q(status=Application.Status.DECLINED) | reviewed)
         .select_related("organisation")
         .annotate(
-            mean_score=Avg("reviews__weighted_score", filter=submitted),
-            normalised_score=Avg(_z_expression(stats), filter=submitted & Q(reviews__weighted_score__isnull=False)),
-            max_score=Max("reviews__weighted_score", filter=submitted),
-            min_score=Min("reviews__weighted_score", filter=submitted),
-            submitted_reviews=Count("reviews", filter=submitted),
-            fund_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.FUND)),
-            maybe_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.MAYBE)),
-            no_count=Count("reviews", filter=submitted & Q(reviews__recommendation=Review.Recommendation.DO_NOT_FUND)),
+            mean_score=F("review_score__mean_score"),
+            normalised_score=F("review_score__normalised_score"),
+            max_score=F("review_score__max_score"),
+            min_score=F("review_score__min_score"),
+            submitted_reviews=Coalesce(F("review_score__submitted_reviews"), 0),
+            fund_count=Coalesce(F("review_score__fund_count"), 0),
+            maybe_count=Coalesce(F("review_score__maybe_count"), 0),
+            no_count=Coalesce(F("review_score__no_count"), 0),
         )
         .annotate(
             cumulative_requested=Window(Sum(undecided_amount), order_by=ordering),
             # Every row carries the number of rows, so a page needs no separate COUNT.
-            total_rows=Window(Count("pk", distinct=False)),
+            total_rows=Window(Count("pk")),
         )
         .order_by(*ordering)
     )

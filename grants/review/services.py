@@ -16,6 +16,7 @@ from portal.emails import send_email_on_commit
 from . import scoring
 from .assignment import assignments_auto_assign
 from .models import Assignment, ConflictDeclaration, Panel, PanelMember, Review, ReviewScore
+from .results import scores_refresh
 
 
 class ReviewError(Exception):
@@ -293,6 +294,7 @@ def review_save(*, assignment, by, scores, recommendation="", comment_to_staff="
             locked.save(update_fields=["status"])
         review.save(update_fields=fields)
         if submit:
+            scores_refresh(round=locked.application.round, application_ids=[locked.application_id], member_ids=[locked.member_id])
             audit(
                 review.application, "review.review.submit", user=by,
                 data={"review": review.pk, "weighted_score": str(review.weighted_score), "recommendation": recommendation},
@@ -317,6 +319,7 @@ def review_reopen(*, review, by, reason="") -> Review:
         locked.reopened_by = by
         locked.save(update_fields=["status", "weighted_score", "submitted_at", "reopened_at", "reopened_by", "updated_at"])
         Assignment.objects.filter(pk=locked.assignment_id).update(status=Assignment.Status.ASSIGNED)
+        scores_refresh(round=locked.application.round, application_ids=[locked.application_id], member_ids=[locked.member_id])
         audit(locked.application, "review.review.reopen", user=by, data={"review": locked.pk, "reason": reason})
         user = locked.member.user
         send_email_on_commit(

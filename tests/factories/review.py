@@ -131,4 +131,7 @@ def bulk_reviewed_applications(funding_round, count, *, members, per_application
             for a in assignments
         ]
     )
+    from grants.review.results import scores_refresh
+
+    scores_refresh(round=funding_round, everything=True)
     return apps
