@@ -32,9 +32,16 @@ sys.path.insert(0, str(ROOT))
 
 if os.environ.get("BENCH_ROLE") == "server":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+    import django  # noqa: E402
     from django.conf import settings  # noqa: E402
     from django.core.wsgi import get_wsgi_application  # noqa: E402
 
+    django.setup(set_prefix=False)
+    if os.environ.get("BENCH_PAGE_CACHE_MIDDLEWARE") == "1" and "cms.cache.PageCacheMiddleware" not in settings.MIDDLEWARE:
+        # What docs/cms.md recommends: cached pages answered right after the CSRF middleware.
+        middleware = list(settings.MIDDLEWARE)
+        middleware.insert(middleware.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "cms.cache.PageCacheMiddleware")
+        settings.MIDDLEWARE = middleware
     application = get_wsgi_application()
     settings.ROOT_URLCONF = "bench.campaign_page"
 
@@ -136,6 +143,10 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--port", type=int, default=8180)
+    parser.add_argument(
+        "--with-middleware", action="store_true",
+        help="also add cms.cache.PageCacheMiddleware after CsrfViewMiddleware (if settings do not already have it)",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-campaign-"))
@@ -149,6 +160,7 @@ def main():
         "LOG_LEVEL": "WARNING",
         "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+        "BENCH_PAGE_CACHE_MIDDLEWARE": "1" if args.with_middleware else "0",
     }
     if not args.database_url:
         print("Building a throwaway site database…", flush=True)
@@ -187,7 +199,8 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nLoad: {loader.__name__}, {args.connections} connections, {args.duration}s per target, "
-          f"gunicorn 2 sync workers on loopback, {len(body):,} bytes per response\n")
+          f"gunicorn 2 sync workers on loopback, {len(body):,} bytes per response, "
+          f"PageCacheMiddleware {'added' if args.with_middleware else 'as configured in settings'}\n")
     print(f"{'target':<20}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
     for name, (rps, p99, errors) in results.items():
         print(f"{name:<20}{rps:>10.0f}{p99:>10.1f}{errors:>8}")

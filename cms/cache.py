@@ -113,6 +113,20 @@ def store_response(request, response, generation):
     response["X-Page-Cache"] = "miss"
 
 
+class PageCacheMiddleware:
+    """Answer cached public pages before URL resolution and the session, auth, allauth and MFA middleware.
+
+    Optional (cms.cache.serve also answers hits); place it right after CsrfViewMiddleware so the visitor's CSRF
+    cookie is still set on cached pages with forms. It only ever returns what `serve` stored.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return cached_response(request) or self.get_response(request)
+
+
 def serve(request, path):
     """Wagtail's page view behind the cache (mounted in cms/urls.py in front of Wagtail's own pattern)."""
     from wagtail.views import serve as wagtail_serve

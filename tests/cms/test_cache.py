@@ -80,3 +80,22 @@ def test_pages_with_live_totals_are_cached_for_seconds_other_pages_for_minutes(s
     assert _timeout_for(site["campaign_page"]) <= 5
     assert _timeout_for(site["home"]) <= 5
     assert _timeout_for(site["about"]) >= 60
+
+
+def test_page_cache_middleware_answers_hits_before_url_routing_with_a_fresh_csrf_token(site, settings):
+    from django.test import Client
+
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "cms.cache.PageCacheMiddleware")
+    settings.MIDDLEWARE = middleware
+    Client().get(CAMPAIGN)
+    visitor = Client()
+    response = visitor.get(CAMPAIGN)
+    assert response["X-Page-Cache"] == "hit"
+    html = response.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    if token:  # the donate form is embedded: its token must match this visitor's new cookie
+        from django.middleware.csrf import _unmask_cipher_token
+
+        assert _unmask_cipher_token(token.group(1)) == response.cookies["csrftoken"].value
+    assert Client().get("/accounts/login/").status_code == 200  # other views are untouched
