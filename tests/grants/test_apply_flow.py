@@ -150,3 +150,36 @@ def test_pdf_copy_shows_what_was_submitted(client):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Too few naloxone kits" in text and "Night outreach" in text
+
+
+def test_starting_needs_eligibility_then_an_organisation_and_returns_the_same_draft(client):
+    from applicants.models import Membership
+    from tests.factories.portal import UserFactory
+
+    funding_round = round_with_form(eligibility=[("In Millbrook?", True, "we only fund Millbrook.")])
+    start = reverse("grants:application_start", args=[funding_round.slug])
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(start)["Location"] == reverse("grants:round_eligibility", args=[funding_round.slug])
+    question = funding_round.eligibility_questions.get()
+    client.post(reverse("grants:round_eligibility", args=[funding_round.slug]), {f"e_{question.pk}": "yes"})
+    assert client.get(start)["Location"] == reverse("applicants:organisation_create")
+
+    membership = Membership.objects.create(user=user, organisation=draft_for(funding_round)[0].organisation, role="member")
+    first = client.post(start)
+    second = client.post(start)
+    assert first["Location"] == second["Location"]
+    assert Application.objects.filter(organisation=membership.organisation).count() == 1
+
+
+def test_closed_round_does_not_start_new_applications(client):
+    from django.utils import timezone
+
+    from tests.factories.applicants import MembershipFactory
+
+    funding_round = round_with_form(closes_at=timezone.now() - timezone.timedelta(days=1))
+    membership = MembershipFactory()
+    client.force_login(membership.user)
+    response = client.post(reverse("grants:application_start", args=[funding_round.slug]), follow=True)
+    assert "not accepting applications" in response.content.decode()
+    assert not Application.objects.filter(organisation=membership.organisation).exists()
