@@ -6,7 +6,7 @@ budget rows), so a draft keeps whatever was typed and the full validation at sub
 
 import html
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.html import strip_tags
@@ -195,11 +195,8 @@ class ApplicationStepForm(forms.Form):
         field.question = q
         self.fields[name] = field
 
-    # Budget rows are not one input: read them ourselves.
-    def add_prefix(self, field_name_):
-        return super().add_prefix(field_name_)
-
     def _clean_fields(self):
+        # Budget rows are not one input: read and check them ourselves, then let Django clean the rest.
         for name, field in self.fields.items():
             if isinstance(field, BudgetRowsField):
                 value = budget_rows_from_data(field.question["key"], self.data)
@@ -303,11 +300,3 @@ def display_answer(question: dict, value) -> str:
     if kind == K.FILE:
         return ", ".join(v.get("name", "") for v in value) if isinstance(value, list) else str(value)
     return str(value)
-
-
-def validate_decimal(value) -> bool:
-    try:
-        Decimal(str(value))
-        return True
-    except InvalidOperation:
-        return False
