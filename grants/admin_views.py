@@ -113,7 +113,8 @@ def application_detail(request, pk):
     application = selectors.staff_application_detail(pk)
     if application is None:
         raise Http404
-    submission = selectors.latest_submission(application)
+    recent = selectors.last_two_submissions(application)
+    submission = recent[0] if recent else None
     source = submission or application
     attachments = list(application.attachments.all())
     grouped = {}
@@ -127,7 +128,7 @@ def application_detail(request, pk):
         "messages_thread": selectors.visible_messages(application, request.user),
         "message_form": MessageForm(), "reason_form": ReasonForm(), "extension_form": ExtensionForm(),
         "actions": available_actions(application, STAFF),
-        "diff": selectors.submission_diff(application),
+        "diff": selectors.submission_diff(application, recent),
         "deadline": selectors.application_deadline(application),
         "page_title": str(application), "header_title": str(application), "header_icon": "form",
     })

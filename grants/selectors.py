@@ -137,9 +137,13 @@ def answer_rows(form_snapshot: dict, answers: dict, attachments=None) -> list[di
     return rows
 
 
-def submission_diff(application) -> list[dict]:
+def last_two_submissions(application) -> list:
+    return list(application.submissions.order_by("-number")[:2])
+
+
+def submission_diff(application, subs=None) -> list[dict]:
     """Answers that changed between the last two submissions (for staff after a request for more information)."""
-    subs = list(application.submissions.order_by("-number")[:2])
+    subs = last_two_submissions(application) if subs is None else subs
     if len(subs) < 2:
         return []
     new, old = subs[0], subs[1]
