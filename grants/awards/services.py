@@ -5,7 +5,8 @@ Contract used by the review decision step:
     award_offer(*, application, amount, conditions="", by, period_start=None, period_end=None, tranches=None,
                 offer_expires_on=None, reporting_requirements="") -> Award
 
-Commits `amount` in the ledger (AWARD_COMMITTED: Dr grants_expense / Cr grants_payable) in the caller's transaction.
+The application must already be approved (the decision step transitions it, then calls this in the same
+transaction). Commits `amount` in the ledger (AWARD_COMMITTED: Dr grants_expense / Cr grants_payable) in the caller's transaction.
 Raises `InsufficientFunds` (message fit for staff) if the amount exceeds what the fund holds and has not yet promised,
 or the round's remaining budget; `AwardError` for other refusals (wrong state, already awarded, bad schedule).
 `tranches` is a list of `TrancheSpec` (or dicts with amount, due_date, condition, report_number); omitted, the award
@@ -105,15 +106,15 @@ def award_offer(
     *, application, amount, conditions="", by, period_start=None, period_end=None, tranches=None,
     offer_expires_on=None, reporting_requirements="",
 ) -> Award:
-    """Offer an award for an approved (or being-approved) application and commit its money. See module docstring."""
+    """Offer an award for an approved application and commit its money. See the module docstring."""
     from .pdf import render_agreement_text
 
     amount = money(amount)
     if amount <= ZERO:
         raise AwardError(_("The award amount must be more than zero."))
     app = Application.objects.select_for_update().select_related("round__fund", "organisation").get(pk=application.pk)
-    if app.status not in (Application.Status.APPROVED, Application.Status.IN_REVIEW, Application.Status.WAITLISTED):
-        raise AwardError(_("Only an application being approved can receive an award."))
+    if app.status != Application.Status.APPROVED:
+        raise AwardError(_("Only an approved application can receive an award."))
     if Award.objects.filter(application=app, status__in=Award.ACTIVE_STATUSES).exists():
         raise AwardError(_("This application already has an award."))
     fund, round_ = app.round.fund, app.round
