@@ -42,33 +42,39 @@ review_access = _requires(can_review_reports)
 
 @dashboard_access
 def dashboard(request):
+    """Three queries of our own whatever the number of reports: report values, compliance, equity (+1 for filters)."""
+    from applicants.models import Organisation
+
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
-    totals = aggregation.metric_totals(**filters)
-    trend = aggregation.trend(**filters)
+    figures = aggregation.dashboard_figures(**filters)
     trend_charts = [
         {"series": s, "svg": charts.line_chart(s["points"], title=_("%(label)s by quarter") % {"label": s["label"]},
                                                unit=s["unit"], chart_id=f"trend-{s['key']}")}
-        for s in trend.values()
+        for s in figures["trend"].values()
     ]
-    by_type = aggregation.metric_totals_by("org_type", **filters)
-    from applicants.models import Organisation
-
     type_labels = dict(Organisation.Type.choices)
-    for row in by_type:
+    for row in figures["by_type"]:
         row["group_label"] = type_labels.get(row["group"], row["group"])
     counts = aggregation.compliance(**filters)
-    equity = aggregation.equity(**{k: v for k, v in filters.items() if k in ("round", "year", "neighbourhood", "org_type")})
-    query = request.GET.urlencode()
     return render(request, "impact/admin/dashboard.html", {
-        "form": form, "totals": totals, "trend_charts": trend_charts, "by_type": by_type,
-        "neighbourhoods": aggregation.neighbourhood_breakdown(**filters), "compliance": counts, "equity": equity,
+        "form": form, "totals": figures["totals"], "trend_charts": trend_charts, "by_type": figures["by_type"],
+        "neighbourhoods": figures["neighbourhoods"], "compliance": counts, "equity": aggregation.equity(**filters),
         "compliance_chart": charts.bar_chart(
             [(_("Due"), counts["due"]), (_("Submitted"), counts["submitted"]), (_("Changes requested"), counts["changes_requested"]),
              (_("Approved"), counts["approved"]), (_("Overdue"), counts["overdue"])],
             title=_("Reports by status"), chart_id="compliance"),
-        "jobs": selectors.annual_report_jobs(), "annual_form": AnnualReportRequestForm(), "query": query,
+        "query": request.GET.urlencode(),
         "page_title": _("Impact"), "header_title": _("Impact dashboard"), "header_icon": "view",
+    })
+
+
+@dashboard_access
+def annual_report_list(request):
+    page = Paginator(AnnualReport.objects.select_related("fund"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "impact/admin/annual_reports.html", {
+        "page_obj": page, "jobs": page.object_list, "annual_form": AnnualReportRequestForm(),
+        "page_title": _("Annual impact reports"), "header_title": _("Annual impact reports"), "header_icon": "doc-full",
     })
 
 
@@ -141,11 +147,11 @@ def annual_report_request_view(request):
     fund = Fund.objects.order_by("pk").first()
     if not form.is_valid() or fund is None:
         messages.error(request, _("Choose a year."))
-        return redirect("impact_admin:dashboard")
+        return redirect("impact_admin:annual_list")
     job = services.annual_report_request(fund=fund, year=form.cleaned_data["year"], by=request.user)
     job.refresh_from_db()
     messages.success(request, _("The %(year)s impact report is being built. It appears below when it is ready.") % {"year": job.year})
-    return redirect("impact_admin:dashboard")
+    return redirect("impact_admin:annual_list")
 
 
 @dashboard_access

@@ -18,7 +18,7 @@ Rules:
 from decimal import Decimal
 
 from django.db.models import (
-    Avg, Case, CharField, Count, Exists, F, OuterRef, Q, Sum, Value, When,
+    Avg, Case, CharField, Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When,
 )
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -184,7 +184,7 @@ def _size_case(prefix):
 
 def equity(*, round=None, year=None, neighbourhood=None, org_type=None) -> dict:
     """How awarded money is spread across neighbourhoods, organisation sizes, peer-led and culturally specific
-    organisations, next to the applicant pool (share of applications vs share of money). Two queries.
+    organisations, next to the applicant pool (share of applications vs share of money). One query (a UNION).
 
     Awards count while offered, accepted or completed; applications count once submitted (drafts and withdrawn do not).
     The year is the round's opening year."""
@@ -206,12 +206,19 @@ def equity(*, round=None, year=None, neighbourhood=None, org_type=None) -> dict:
     dims = ("organisation__neighbourhood__name", "size", "organisation__peer_led", "organisation__culturally_specific")
     awards = (
         scoped(Award.objects.filter(status__in=Award.ACTIVE_STATUSES), "organisation__")
-        .annotate(size=_size_case("organisation__")).values(*dims).annotate(n=Count("pk"), money=Sum("amount")).order_by()
+        .annotate(size=_size_case("organisation__")).values(*dims)
+        .annotate(n=Count("pk"), money=Sum("amount"), is_award=Value(1, output_field=IntegerField())).order_by()
     )
     applications = (
         scoped(Application.objects.exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN]), "organisation__")
-        .annotate(size=_size_case("organisation__")).values(*dims).annotate(n=Count("pk")).order_by()
+        .annotate(size=_size_case("organisation__")).values(*dims)
+        .annotate(n=Count("pk"), money=Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2)),
+                  is_award=Value(0, output_field=IntegerField())).order_by()
     )
+    # One round trip for both sides of the comparison.
+    combined = list(awards.union(applications, all=True))
+    awards = [r for r in combined if r["is_award"] == 1]
+    applications = [r for r in combined if r["is_award"] == 0]
     sizes = dict(Organisation.Size.choices)
     labels = {
         "neighbourhood": lambda v: v or _("Not given"),
@@ -252,3 +259,76 @@ def equity(*, round=None, year=None, neighbourhood=None, org_type=None) -> dict:
             row["gap"] = row["share_money"] - row["share_applications"]
         result[name] = rows
     return result
+
+
+def dashboard_figures(**filter_kwargs) -> dict:
+    """Everything the staff dashboard shows from report values, in ONE query grouped by quarter, organisation type,
+    neighbourhood (breakdown rows) and metric; the handful of groups are then folded into totals, the quarterly trend,
+    per-type totals and the neighbourhood breakdown with the same rules as `metric_totals` and friends."""
+    filters = report_filters(**filter_kwargs)
+    qs = MetricValue.objects.filter(
+        report__status=ImpactReport.Status.APPROVED, value__isnull=False, metric__kind__in=Metric.NUMERIC_KINDS, **filters,
+    ).annotate(
+        p_year=ExtractYear("report__period_end"), p_quarter=ExtractQuarter("report__period_end"),
+        org_type=F("report__award__organisation__org_type"), nbh=F("neighbourhood__name"),
+    )
+    newer = _approved_totals(filters).filter(metric=OuterRef("metric"), report__award=OuterRef("report__award")).filter(
+        Q(report__period_end__gt=OuterRef("report__period_end"))
+        | Q(report__period_end=OuterRef("report__period_end"), report__number__gt=OuterRef("report__number"))
+    )
+    in_quarter = newer.filter(report__period_end__year=OuterRef("p_year"), report__period_end__quarter=OuterRef("p_quarter"))
+    qs = qs.annotate(sup_all=Exists(newer), sup_q=Exists(in_quarter))
+    rows = qs.values("p_year", "p_quarter", "org_type", "nbh", *METRIC_FIELDS).annotate(
+        s=Sum("value"), n=Count("value"),
+        latest_all=Sum(Case(When(sup_all=False, then=F("value")), default=None)),
+        latest_q=Sum(Case(When(sup_q=False, then=F("value")), default=None)),
+    ).order_by("metric__order", "metric__label", "p_year", "p_quarter")
+
+    def blank(row):
+        return {"metric_id": row["metric_id"], "key": row["metric__key"], "label": row["metric__label"],
+                "unit": row["metric__unit"], "aggregation": row["metric__aggregation"], "kind": row["metric__kind"],
+                "s": Decimal(0), "n": 0, "latest": Decimal(0)}
+
+    totals, trend_cells, by_type, breakdown = {}, {}, {}, {}
+    for row in rows:
+        key = row["metric__key"]
+        if row["nbh"] is not None:
+            if row["metric__aggregation"] == Metric.Aggregation.SUM:
+                cell = breakdown.setdefault((row["nbh"], key), {"neighbourhood": row["nbh"], "key": key,
+                                                                 "label": row["metric__label"], "total": Decimal(0)})
+                cell["total"] += row["s"] or 0
+            continue
+        for store, group_key, latest in (
+            (totals, key, row["latest_all"]),
+            (trend_cells, (key, row["p_year"], row["p_quarter"]), row["latest_q"]),
+            (by_type, (row["org_type"], key), row["latest_all"]),
+        ):
+            cell = store.setdefault(group_key, blank(row))
+            cell["s"] += row["s"] or 0
+            cell["n"] += row["n"]
+            cell["latest"] += latest or 0
+
+    def finish(cell):
+        if cell["aggregation"] == Metric.Aggregation.AVERAGE:
+            value = cell["s"] / cell["n"] if cell["n"] else Decimal(0)
+        elif cell["aggregation"] == Metric.Aggregation.LATEST:
+            value = cell["latest"]
+        else:
+            value = cell["s"]
+        return {k: v for k, v in cell.items() if k not in ("s", "n", "latest")} | {
+            "total": Decimal(value).quantize(CENT), "reports": cell["n"]}
+
+    trend_series = {}
+    for (key, year, quarter), cell in sorted(trend_cells.items(), key=lambda item: (item[0][1], item[0][2])):
+        done = finish(cell)
+        series = trend_series.setdefault(key, {"key": key, "label": done["label"], "unit": done["unit"],
+                                               "aggregation": done["aggregation"], "points": []})
+        series["points"].append((f"{year} Q{quarter}", done["total"]))
+    order = list(totals)
+    return {
+        "totals": [finish(cell) for cell in totals.values()],
+        "trend": {key: trend_series[key] for key in order if key in trend_series},
+        "by_type": sorted(({**finish(cell), "group": group} for (group, _k), cell in by_type.items()),
+                          key=lambda r: (r["group"], order.index(r["key"]))),
+        "neighbourhoods": [{**c, "total": c["total"].quantize(CENT)} for _k, c in sorted(breakdown.items())],
+    }

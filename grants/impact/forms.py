@@ -141,24 +141,38 @@ def _year_choices():
     return [("", _("All years"))] + [(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
 
 
+def _filter_choices():
+    """Rounds and neighbourhoods for the filters in one query (the dashboard has a fixed query budget)."""
+    from django.db.models import CharField, Value
+
+    from applicants.models import Neighbourhood
+    from grants.models import FundingRound
+
+    rounds = FundingRound.objects.annotate(kind=Value("r", output_field=CharField())).values_list("pk", "title", "kind").order_by()
+    places = Neighbourhood.objects.annotate(kind=Value("n", output_field=CharField())).values_list("pk", "name", "kind").order_by()
+    rows = sorted(rounds.union(places, all=True), key=lambda r: (r[2], r[1]))
+    return ([(str(pk), label) for pk, label, kind in rows if kind == "r"],
+            [(str(pk), label) for pk, label, kind in rows if kind == "n"])
+
+
 class DashboardFilterForm(forms.Form):
-    round = forms.ModelChoiceField(label=_("Round"), queryset=None, required=False, empty_label=_("All rounds"))
+    round = forms.TypedChoiceField(label=_("Round"), coerce=int, required=False, empty_value=None)
     year = forms.TypedChoiceField(label=_("Year"), choices=(), coerce=int, required=False, empty_value=None)
-    neighbourhood = forms.ModelChoiceField(label=_("Neighbourhood"), queryset=None, required=False,
-                                           empty_label=_("All neighbourhoods"))
+    neighbourhood = forms.TypedChoiceField(label=_("Neighbourhood"), coerce=int, required=False, empty_value=None)
     org_type = forms.ChoiceField(label=_("Organisation type"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from applicants.models import Neighbourhood, Organisation
-        from grants.models import FundingRound
+        from applicants.models import Organisation
 
         super().__init__(*args, **kwargs)
-        self.fields["round"].queryset = FundingRound.objects.order_by("-opens_at")
-        self.fields["neighbourhood"].queryset = Neighbourhood.objects.order_by("name")
+        rounds, places = _filter_choices()
+        self.fields["round"].choices = [("", _("All rounds"))] + rounds
+        self.fields["neighbourhood"].choices = [("", _("All neighbourhoods"))] + places
         self.fields["year"].choices = _year_choices()
         self.fields["org_type"].choices = [("", _("All types"))] + list(Organisation.Type.choices)
 
     def filters(self) -> dict:
+        """Keyword arguments for grants.impact.aggregation (round and neighbourhood as ids)."""
         if not self.is_bound or not self.is_valid():
             return {}
         data = self.cleaned_data

@@ -137,11 +137,5 @@ def public_story_with_photo(pk):
             .exclude(photo="").first())
 
 
-def annual_report_jobs(limit=5):
-    from .models import AnnualReport
-
-    return list(AnnualReport.objects.select_related("fund", "requested_by")[:limit])
-
-
 def default_report_year():
     return timezone.localdate().year - 1

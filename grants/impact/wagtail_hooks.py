@@ -58,7 +58,8 @@ def register_impact_admin_urls():
     urls = [
         path("", admin_views.dashboard, name="dashboard"),
         path("export/", admin_views.export, name="export"),
-        path("annual/", admin_views.annual_report_request_view, name="annual_request"),
+        path("annual/", admin_views.annual_report_list, name="annual_list"),
+        path("annual/new/", admin_views.annual_report_request_view, name="annual_request"),
         path("annual/<int:pk>/download/", admin_views.annual_report_download, name="annual_download"),
         path("reports/", admin_views.report_list, name="report_list"),
         path("reports/<int:pk>/", admin_views.report_detail, name="report_detail"),

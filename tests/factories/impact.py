@@ -59,3 +59,33 @@ def make_report(award, number, *, period_start: date, period_end: date, status=I
 
 def catalogue_metric(key):
     return Metric.objects.get(key=key)
+
+
+def bulk_reports(awards, count: int, metrics, *, start=date(2020, 1, 1)):
+    """`count` approved (mostly) reports spread over `awards`, each with a value per metric, in a handful of queries."""
+    per_award = -(-count // len(awards))
+    requirements, specs = [], []
+    for i in range(count):
+        award = awards[i % len(awards)]
+        number = i // len(awards) + 1
+        p_start = start + timedelta(days=91 * (number - 1))
+        p_end = p_start + timedelta(days=90)
+        requirements.append(ReportRequirement(award=award, number=number, period_start=p_start, period_end=p_end,
+                                              due_date=p_end + timedelta(days=30)))
+        status = ImpactReport.Status.APPROVED if i % 10 else ImpactReport.Status.SUBMITTED
+        specs.append((award, number, p_start, p_end, status))
+    requirements = ReportRequirement.objects.bulk_create(requirements, batch_size=1000)
+    if requirements[0].pk is None:  # backends without RETURNING
+        by_key = {(r.award_id, r.number): r for r in ReportRequirement.objects.filter(award__in=awards)}
+        requirements = [by_key[(a.pk, n)] for a, n, *_rest in specs]
+    reports = [
+        ImpactReport(requirement=req, award=a, number=n, period_start=s, period_end=e, due_date=req.due_date, status=st)
+        for req, (a, n, s, e, st) in zip(requirements, specs)
+    ]
+    reports = ImpactReport.objects.bulk_create(reports, batch_size=1000)
+    if reports[0].pk is None:
+        reports = list(ImpactReport.objects.filter(award__in=awards))
+    values = [MetricValue(report=r, metric=m, value=Decimal((r.number * 7 + j) % 50 + 1))
+              for r in reports for j, m in enumerate(metrics)]
+    MetricValue.objects.bulk_create(values, batch_size=2000)
+    return per_award

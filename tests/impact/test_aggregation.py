@@ -143,3 +143,16 @@ def test_equity_compares_share_of_applications_with_share_of_money(funding_round
     assert peer["Peer-led"]["money"] == Decimal("30000.00")
     sizes = {r["label"]: r["awards"] for r in result["size"]}
     assert sorted(sizes.values()) == [1, 1]
+
+
+def test_dashboard_figures_in_one_query_match_the_separate_aggregations(scenario, metrics, django_assert_num_queries):
+    riverside = NeighbourhoodFactory(name="Riverside", slug="riverside")
+    report = ImpactReport.objects.get(award=scenario["a"], number=1)
+    MetricValue.objects.create(report=report, metric=metrics["kits"], neighbourhood=riverside, value=Decimal("60"))
+    with django_assert_num_queries(1):
+        figures = aggregation.dashboard_figures()
+    assert figures["totals"] == aggregation.metric_totals()
+    assert figures["trend"] == aggregation.trend()
+    assert [(r["group"], r["key"], r["total"]) for r in figures["by_type"]] == sorted(
+        (r["group"], r["key"], r["total"]) for r in aggregation.metric_totals_by("org_type"))
+    assert figures["neighbourhoods"] == aggregation.neighbourhood_breakdown()
