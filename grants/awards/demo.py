@@ -6,6 +6,7 @@ commitments have money behind them before the donations section adds individual 
 services, so `manage.py ledger_check` passes.
 """
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from portal.money import split_by_percentages
 from .models import Award, PaymentBatch, Tranche
 from .services import TrancheSpec
 
+logger = logging.getLogger(__name__)
 OPENING_MEMO = "Opening balance: City of Millbrook and partner contributions carried forward"
 OPENING_AMOUNT = Decimal("350000.00")
 ROUTINGS = ["011000015", "021000021", "026009593", "122105278", "031000503", "071000013", "111000025", "121000358", "011000028"]
@@ -99,6 +101,8 @@ def seed(ctx):
         return
     staff, finance_1, finance_2 = ctx.users["program_officer"], ctx.users["finance_1"], ctx.users["finance_2"]
     can_encrypt = bool(getattr(settings, "BANK_DETAILS_KEYS", None))
+    if not can_encrypt:
+        logger.warning("BANK_DETAILS_KEYS is not set: the awards demo skips bank details and the payment batch.")
     _opening_balance(ctx, fund)
     today = ctx.today
     rng = ctx.rng_for("awards")
