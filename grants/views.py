@@ -21,7 +21,7 @@ from .forms import EligibilityForm, MessageForm, WithdrawForm
 from .forms_application import ApplicationStepForm, answers_to_data, extract_answers, field_name
 from .models import FundingRound
 from .pdf import application_pdf
-from .permissions import can_edit_application
+from .permissions import can_edit_application, can_manage_applications
 from .uploads import UploadRejected
 from .workflow import TransitionNotAllowed
 
@@ -41,6 +41,8 @@ def _member_application_or_404(request, pk):
 def round_eligibility(request, slug):
     """Public: answer the round's eligibility questions before making an account."""
     funding_round = get_object_or_404(FundingRound.objects.select_related("fund"), slug=slug)
+    if funding_round.status == FundingRound.Status.DRAFT and not can_manage_applications(request.user)[0]:
+        raise Http404  # a round being prepared is not public yet
     questions = list(funding_round.eligibility_questions.all())
     form = EligibilityForm(request.POST or None, questions=questions)
     failures = None

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.views.generic import CreateView, EditView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.views.generic.history import HistoryView
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -67,11 +68,36 @@ class PublishFormMixin:
         return instance
 
 
-class RoundCreateView(PublishFormMixin, CreateView):
+class ProgramStaffOnlyMixin:
+    """A plain 403 for anyone but program staff (Wagtail's default would redirect with a message)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_program_staff(request.user):
+            from django.shortcuts import render
+
+            return render(request, "grants/admin/forbidden.html", {
+                "reason": _("Only program staff can work with funding rounds."),
+                "page_title": _("Not allowed"), "header_title": _("Not allowed")}, status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RoundIndexView(ProgramStaffOnlyMixin, IndexView):
     pass
 
 
-class RoundEditView(PublishFormMixin, EditView):
+class RoundCreateView(ProgramStaffOnlyMixin, PublishFormMixin, CreateView):
+    pass
+
+
+class RoundEditView(ProgramStaffOnlyMixin, PublishFormMixin, EditView):
+    pass
+
+
+class RoundDeleteView(ProgramStaffOnlyMixin, DeleteView):
+    pass
+
+
+class RoundHistoryView(ProgramStaffOnlyMixin, HistoryView):
     pass
 
 
@@ -81,8 +107,12 @@ class FundingRoundViewSet(ModelViewSet):
     menu_label = _("Funding rounds")
     menu_order = 210
     add_to_admin_menu = True
+    index_view_class = RoundIndexView
     add_view_class = RoundCreateView
     edit_view_class = RoundEditView
+    delete_view_class = RoundDeleteView
+    history_view_class = RoundHistoryView
+    copy_view_enabled = False
     list_display = ["title", "status", "opens_at", "closes_at", "budget", "max_request"]
     list_filter = ["status"]
     search_fields = ["title"]

@@ -183,3 +183,8 @@ def test_closed_round_does_not_start_new_applications(client):
     response = client.post(reverse("grants:application_start", args=[funding_round.slug]), follow=True)
     assert "not accepting applications" in response.content.decode()
     assert not Application.objects.filter(organisation=membership.organisation).exists()
+
+
+def test_a_round_in_preparation_is_not_public(client):
+    funding_round = round_with_form(status="draft")
+    assert client.get(reverse("grants:round_eligibility", args=[funding_round.slug])).status_code == 404
