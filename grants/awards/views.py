@@ -4,6 +4,7 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,15 +31,17 @@ def award_list(request):
         Award.objects.filter(organisation__memberships__user=request.user)
         .select_related("application", "organisation").order_by("-offered_at")
     )
-    return render(request, "awards/award_list.html", {"awards": awards, "page_title": _("Your awards")})
+    page = Paginator(awards, 20).get_page(request.GET.get("page"))
+    return render(request, "awards/award_list.html", {"awards": awards, "page": page, "page_title": _("Your awards")})
 
 
 @login_required
 def award_detail(request, pk):
     award = _award_for(request, pk)
-    can_respond = permissions.can_respond_to_offer(request.user, award)[0] and award.status == Award.Status.OFFERED
+    is_owner = permissions.can_respond_to_offer(request.user, award)[0]
+    can_respond = is_owner and award.status == Award.Status.OFFERED
     return render(request, "awards/award_detail.html", {
-        "award": award, "tranches": award.tranches.all(), "can_respond": can_respond,
+        "award": award, "tranches": award.tranches.all(), "can_respond": can_respond, "is_owner": is_owner,
         "accept_form": AcceptAwardForm(), "decline_form": DeclineAwardForm(),
         "page_title": _("Award %(ref)s") % {"ref": award.application},
     })

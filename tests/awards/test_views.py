@@ -236,3 +236,20 @@ def test_ledger_drill_down_and_csv_export(client, login, offered, finance_1):
     export = client.get(reverse("fund_admin:ledger_csv", args=[offered.fund.pk]))
     body = b"".join(export.streaming_content).decode()
     assert "Award committed" in body and "10000.00" in body
+
+
+def test_grantee_award_list_shows_only_their_awards_with_flat_queries(client, login, funding_round, staff, django_assert_max_num_queries):
+    mine = ApprovedApplicationFactory(round=funding_round)
+    owner = grantee_owner(mine.organisation, first_name="Rosa", last_name="Delgado")
+    make_award(application=mine, by=staff, amount="100.00")
+    make_award(application=ApprovedApplicationFactory(round=funding_round), by=staff, amount="100.00")
+    login(owner)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("awards:award_list"))
+    assert response.context["awards"].count() == 1
+    accepted = accepted_award(application=ApprovedApplicationFactory(organisation=mine.organisation, round=funding_round),
+                              staff=staff, owner=owner, amount="100.00")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("awards:award_list")).status_code == 200
+    page = client.get(reverse("awards:award_detail", args=[accepted.pk]))
+    assert reverse("awards:bank_details", args=[mine.organisation.slug]).encode() in page.content
