@@ -8,6 +8,10 @@
     return stripped ? stripped.split(/\s+/).length : 0;
   }
 
+  function msg(form, name, fallback) {
+    return (form && form.getAttribute("data-msg-" + name)) || fallback;
+  }
+
   function setupWordCounts(root) {
     root.querySelectorAll("[data-word-limit]").forEach(function (field) {
       var limit = parseInt(field.getAttribute("data-word-limit"), 10);
@@ -20,7 +24,8 @@
       }
       function update() {
         var n = countWords(field.value);
-        output.textContent = n + " / " + limit + " words" + (n > limit ? " (over the limit)" : "");
+        output.textContent = n + " / " + limit + " " + msg(root, "words", "words") +
+          (n > limit ? " (" + msg(root, "over", "over the limit") + ")" : "");
         output.classList.toggle("word-count-over", n > limit);
       }
       field.addEventListener("input", update);
@@ -88,17 +93,17 @@
         })
         .then(function (result) {
           if (result.body.saved) {
-            status.textContent = "Draft saved automatically at " + result.body.saved_at + ".";
+            status.textContent = msg(form, "saved", "Draft saved automatically at") + " " + result.body.saved_at + ".";
           } else if (result.status === 401) {
             dirty = true;
             status.innerHTML = "";
-            status.append("You have been signed out. Your text is still on this page: ");
+            status.append(msg(form, "signed-out", "You have been signed out. Your text is still on this page:") + " ");
             var link = document.createElement("a");
-            link.href = result.body.login_url; link.textContent = "sign in in a new tab"; link.target = "_blank";
-            status.append(link, ", then come back here and press Save draft.");
+            link.href = result.body.login_url; link.textContent = msg(form, "sign-in", "sign in in a new tab"); link.target = "_blank";
+            status.append(link, msg(form, "then-save", ", then come back here and press Save draft."));
           } else if (result.body.error) { status.textContent = result.body.error; }
         })
-        .catch(function () { dirty = true; status.textContent = "Could not save automatically; please press Save draft."; })
+        .catch(function () { dirty = true; status.textContent = msg(form, "failed", "Could not save automatically; please press Save draft."); })
         .finally(function () { busy = false; });
     }
     window.setInterval(save, 4000);
@@ -111,10 +116,11 @@
       var local = deadline.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
       function update() {
         var ms = deadline - new Date();
-        if (ms <= 0) { el.textContent = "(closed)"; return; }
+        if (ms <= 0) { el.textContent = "(" + msg(el, "closed", "closed") + ")"; return; }
         var days = Math.floor(ms / 86400000), hours = Math.floor((ms % 86400000) / 3600000),
             minutes = Math.floor((ms % 3600000) / 60000);
-        el.textContent = "(your time: " + local + "; " + (days ? days + " days " : "") + hours + " h " + minutes + " min left)";
+        el.textContent = "(" + msg(el, "your-time", "your time") + ": " + local + "; " +
+          (days ? days + " " + msg(el, "days", "days") + " " : "") + hours + " h " + minutes + " min " + msg(el, "left", "left") + ")";
       }
       update();
       window.setInterval(update, 60000);
