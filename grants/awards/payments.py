@@ -186,6 +186,7 @@ def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
     batch = PaymentBatch.objects.select_for_update().select_related("fund").get(pk=batch.pk)
     if batch.status == PaymentBatch.Status.PAID:
         return batch
+    _lock_awards(batch.disbursements.values_list("tranche__award_id", flat=True))
     now = timezone.now()
     for d in batch.disbursements.select_for_update().select_related("tranche__award").filter(status=Disbursement.Status.EXPORTED):
         ledger_record_disbursement_paid(
@@ -203,6 +204,11 @@ def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
     return batch
 
 
+def _lock_awards(award_ids):
+    """Lock order everywhere: awards, then disbursements, then the fund position, then the round counter."""
+    return list(Award.objects.select_for_update().filter(pk__in=list(award_ids)).order_by("pk").values_list("pk", flat=True))
+
+
 def _complete_if_fully_paid(award, *, by):
     award = Award.objects.select_for_update().get(pk=award.pk)
     if award.status == Award.Status.ACCEPTED and not award.tranches.exclude(status=Tranche.Status.PAID).exists():
@@ -216,6 +222,7 @@ def disbursement_mark_returned(*, disbursement, by, reason: str) -> Disbursement
     """The bank sent a paid payment back: reverse its ledger posting (the grantee is owed the money again), reopen the
     tranche so it can be paid again (e.g. after corrected bank details). On a terminated award the money is released."""
     _require_finance(by)
+    _lock_awards(Disbursement.objects.filter(pk=disbursement.pk).values_list("tranche__award_id", flat=True))
     disbursement = Disbursement.objects.select_for_update().select_related("tranche__award").get(pk=disbursement.pk)
     if disbursement.status == Disbursement.Status.RETURNED:
         return disbursement
