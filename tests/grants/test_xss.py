@@ -63,6 +63,9 @@ def hostile_application(client):
                 {"title": PAYLOADS[0][:150], "summary": payload, "requested_amount": "25000", "go": "save"})
     client.post(reverse("grants:application_step", args=[application.pk, 1]),
                 {"q_problem": payload, "q_approach": payload, "q_contact_name": PAYLOADS[1], "q_peer_led": "no", "go": "save"})
+    client.post(reverse("grants:application_step", args=[application.pk, 2]), {
+        "q_budget-0-category": PAYLOADS[3], "q_budget-0-description": PAYLOADS[2], "q_budget-0-amount": "25000",
+        "q_start": "2027-01-01", "go": "save"})
     application.refresh_from_db()
     return application, user, payload
 
@@ -94,8 +97,13 @@ def test_staff_pages_and_exports_show_payloads_inert(client, staff, hostile_appl
     services.application_submit(application=application, by=user)
     services.message_post(application=application, by=user, body=payload)
     client.force_login(staff)
+    services.application_request_more_info(application=application, by=staff, reason=PAYLOADS[1])
+    application.refresh_from_db()
+    application.answers["problem"] = PAYLOADS[0] + " changed"
+    application.save()
+    services.application_submit(application=application, by=user)
     detail = client.get(reverse("grants_admin:application_detail", args=[application.pk])).content.decode()
-    assert "click" in detail
+    assert "click" in detail and "Changed since the previous submission" in detail
     _assert_inert(_admin_content(detail))
     _assert_inert(_admin_content(client.get(reverse("grants_admin:application_list")).content.decode()))
 
