@@ -52,7 +52,8 @@ def donate(request):
                     return redirect(url)
         else:
             status = 400
-    context.update({"campaign": campaign, "page_title": _("Donate")})
+    context.update({"campaign": campaign, "page_title": _("Donate"),
+                    "progress": selectors.campaign_progress(campaign) if campaign else None})
     return render(request, "donations/donate.html", context, status=status)
 
 

@@ -18,8 +18,16 @@
       if (!note || g <= 0) { return; }
       var cover = form.querySelector("input[name=cover_fee]");
       var monthly = form.querySelector("input[name=frequency][value=monthly]");
-      var charged = cover && cover.checked ? Math.ceil(((g + fixed) / (1 - pct)) * 100) / 100 : g;
-      var fee = cents(charged * pct + fixed);
+      // Same rule as fund/donations/fees.py, in whole cents: the smallest charge whose net covers the gift.
+      var giftC = Math.round(g * 100), fixedC = Math.round(fixed * 100);
+      var feeC = function (c) { return Math.round(c * pct + fixedC); };
+      var chargedC = giftC;
+      if (cover && cover.checked) {
+        chargedC = Math.floor((giftC + fixedC) / (1 - pct));
+        while (chargedC - feeC(chargedC) < giftC) { chargedC += 1; }
+      }
+      var charged = chargedC / 100;
+      var fee = feeC(chargedC) / 100;
       var text = cover && cover.checked
         ? "Your gift: " + charged.toFixed(2) + " " + form.dataset.currency + " (includes " + cents(charged - g).toFixed(2) + " for the processing fee)"
         : "Your gift: " + g.toFixed(2) + " " + form.dataset.currency + " (processing fee about " + fee.toFixed(2) + ")";
