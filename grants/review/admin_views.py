@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -251,7 +250,7 @@ def ranking(request, round_id):
             chunk = 1000
             start = 0
             while True:
-                batch = list(queryset[start:start + chunk])
+                batch = selectors.ranking_slice(queryset, start, start + chunk)
                 if not batch:
                     return
                 for offset, row in enumerate(selectors.ranking_rows(batch, threshold=panel.disagreement_threshold, remaining=remaining)):
@@ -376,7 +375,3 @@ def review_feedback(request, review_id):
     except services.ReviewError as exc:
         messages.error(request, str(exc))
     return redirect("review_admin:application", application_id=review.application_id)
-
-
-def admin_url(name, **kwargs):
-    return reverse(f"review_admin:{name}", kwargs=kwargs)

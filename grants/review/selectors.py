@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
-    Avg, Case, Count, DecimalField, Exists, ExpressionWrapper, F, FloatField, Max, Min, OuterRef, Prefetch, Q, Sum, Value, When,
-    Window,
+    Case, Count, DecimalField, ExpressionWrapper, F, FloatField, Prefetch, Q, Sum, Value, When, Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
@@ -124,11 +123,10 @@ def ranking(round, *, sort="raw"):
         default=Value(ZERO),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    # Declined at screening (never reviewed) is not part of the ranking.
-    reviewed = Exists(Assignment.objects.filter(application=OuterRef("pk")))
     return (
         Application.objects.filter(round=round, status__in=RANKED_STATUSES)
-        .filter(~Q(status=Application.Status.DECLINED) | reviewed)
+        # Declined at screening (never reviewed, so no score row) is not part of the ranking.
+        .filter(~Q(status=Application.Status.DECLINED) | Q(review_score__isnull=False))
         .select_related("organisation")
         .annotate(
             mean_score=F("review_score__mean_score"),
@@ -149,8 +147,33 @@ def ranking(round, *, sort="raw"):
     )
 
 
+RANK_FIELDS = (
+    "mean_score", "normalised_score", "max_score", "min_score", "submitted_reviews", "fund_count", "maybe_count",
+    "no_count", "cumulative_requested", "total_rows",
+)
+
+
+def ranking_slice(queryset, start, stop) -> list:
+    """Rows start..stop of `ranking()` as Application objects carrying the ranking figures. Two queries: the ranking
+    itself on narrow rows (so the sort of a large round stays in memory), then the page's applications."""
+    rows = list(queryset.values("pk", *RANK_FIELDS)[start:stop])
+    applications = (
+        Application.objects.select_related("organisation")
+        .only("reference", "title", "status", "requested_amount", "round_id", "organisation__legal_name",
+              "organisation__operating_name")
+        .in_bulk([row["pk"] for row in rows])
+    )
+    result = []
+    for row in rows:
+        application = applications[row["pk"]]
+        for field in RANK_FIELDS:
+            setattr(application, field, row[field])
+        result.append(application)
+    return result
+
+
 class PrecountedRanking:
-    """Lets Django's Paginator use the row count carried by the page's own rows (see `ranking`): one query per page."""
+    """Lets Django's Paginator use the row count carried by the page's own rows (see `ranking`): no COUNT query."""
 
     def __init__(self, queryset, *, page_number, per_page):
         self.queryset = queryset
@@ -159,9 +182,8 @@ class PrecountedRanking:
         except (TypeError, ValueError):
             number = 1
         self.offset = (number - 1) * per_page
-        self.rows = list(queryset[self.offset:self.offset + per_page])
+        self.rows = ranking_slice(queryset, self.offset, self.offset + per_page)
         self.total = self.rows[0].total_rows if self.rows else queryset.order_by().values("pk").count()
-        self.per_page = per_page
 
     def count(self):
         return self.total
@@ -172,7 +194,9 @@ class PrecountedRanking:
     def __getitem__(self, item):
         if isinstance(item, slice) and item.start == self.offset:
             return self.rows
-        return list(self.queryset[item])
+        if isinstance(item, slice):
+            return ranking_slice(self.queryset, item.start or 0, item.stop)
+        return ranking_slice(self.queryset, item, item + 1)[0]
 
 
 @dataclass

@@ -50,6 +50,26 @@ def test_program_staff_see_every_review_screen(client, login, staff_user, review
         assert client.get(url).status_code == 200, url
 
 
+def test_staff_create_a_rubric_with_weighted_criteria_in_the_admin(client, login, staff_user):
+    from tests.factories.grants import FundingRoundFactory
+
+    funding_round = FundingRoundFactory()
+    login(staff_user)
+    url = reverse("review_rubrics:add")
+    assert client.get(url).status_code == 200
+    data = {
+        "round": funding_round.pk, "title": "Scoring guide", "introduction": "",
+        "criteria-TOTAL_FORMS": "1", "criteria-INITIAL_FORMS": "0", "criteria-MIN_NUM_FORMS": "0", "criteria-MAX_NUM_FORMS": "1000",
+        "criteria-0-title": "Need", "criteria-0-guidance": "Evidence of need", "criteria-0-weight": "2.5",
+        "criteria-0-scale_min": "1", "criteria-0-scale_max": "5", "criteria-0-labels": '{"1": "Weak", "5": "Excellent"}',
+        "criteria-0-allow_na": "", "criteria-0-order": "1", "criteria-0-ORDER": "1", "criteria-0-id": "", "criteria-0-DELETE": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    criterion = funding_round.rubric.criteria.get()
+    assert criterion.weight == Decimal("2.50") and criterion.label_for(5) == "Excellent"
+
+
 def _members(review_round, n=6):
     kinds = [PanelMember.Kind.STAFF, PanelMember.Kind.COMMUNITY, PanelMember.Kind.EXTERNAL]
     return [PanelMemberFactory(panel=review_round.panel, kind=kinds[i % 3]) for i in range(n)]
