@@ -191,6 +191,18 @@ def _after_recorded(donation: Donation, keys: list[str]):
     donation_id = donation.pk
     transaction.on_commit(lambda: receipt_issue_task.enqueue(donation_id))
     send_totals_changed_on_commit(donation)
+    if donation.dedication_type and donation.dedication_notify_email:
+        # The person told about a dedication learns who gave (unless anonymous) and in whose name, never the amount.
+        send_email_on_commit(
+            template="donations/dedication",
+            to=[donation.dedication_notify_email],
+            context={
+                "giver": _("Someone who wishes to stay anonymous") if donation.anonymous else (donation.donor_name or donation.donor.name),
+                "dedication": str(donation.get_dedication_type_display()).lower(),
+                "dedicated_to": donation.dedication_name,
+                "campaign": donation.campaign.title if donation.campaign_id else "",
+            },
+        )
     keys = [k for k in keys if k]
     transaction.on_commit(lambda: replay_deferred(keys=keys))
 

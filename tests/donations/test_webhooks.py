@@ -287,3 +287,15 @@ def test_unhandled_event_types_are_stored_and_acknowledged(fake_stripe, post_eve
 
 def test_webhook_refuses_get(client):
     assert client.get("/stripe/webhook/").status_code == 405
+
+
+def test_dedication_notification_is_sent_once_without_the_amount(fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks):
+    donation, session = start_gift(FundFactory(), gift="80.00", dedication_type="memory", dedication_name="Daniel Okafor",
+                                   dedication_notify_email="family@example.org", anonymous=True)
+    event = fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(event)
+        post_event(event)
+    [notice] = [m for m in mail.outbox if m.to == ["family@example.org"]]
+    assert "in memory of Daniel Okafor" in notice.body
+    assert "anonymous" in notice.body and "Gina Giver" not in notice.body and "80" not in notice.body
