@@ -152,6 +152,9 @@ def assignments_auto_assign(*, round, by, applications=None):
             [Assignment(application_id=a, member_id=m, due_at=round.review_deadline, assigned_by=by) for a, m in plan]
         )
         if created:
+            from .results import scores_ensure
+
+            scores_ensure(round=round, application_ids=[a.application_id for a in created])
             audit(panel, "review.panel.auto_assign", user=by, data={"assignments": len(created), "round": round.pk})
     return created
 

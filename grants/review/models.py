@@ -7,6 +7,7 @@ rankings aggregate in SQL.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -283,6 +284,7 @@ class ApplicationScore(models.Model):
     reopened, so the ranking sorts and pages rows instead of aggregating every review on each request."""
 
     application = models.OneToOneField("grants.Application", on_delete=models.CASCADE, primary_key=True, related_name="review_score")
+    round = models.ForeignKey("grants.FundingRound", on_delete=models.CASCADE, related_name="+")
     mean_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
     normalised_score = models.DecimalField(max_digits=7, decimal_places=3, null=True)
     max_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
@@ -294,6 +296,17 @@ class ApplicationScore(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        # One index per sort of the ranking, so a page is read in order and the scan stops after it.
+        indexes = [
+            models.Index(
+                F("round"), F("mean_score").desc(nulls_last=True), F("normalised_score").desc(nulls_last=True), F("application"),
+                name="review_score_rank_raw",
+            ),
+            models.Index(
+                F("round"), F("normalised_score").desc(nulls_last=True), F("mean_score").desc(nulls_last=True), F("application"),
+                name="review_score_rank_norm",
+            ),
+        ]
         verbose_name = _("application review score")
         verbose_name_plural = _("application review scores")
 

@@ -58,6 +58,7 @@ def scores_refresh(*, round, application_ids=None, member_ids=None, everything=F
         objects.append(
             ApplicationScore(
                 application_id=application_id,
+                round_id=round.pk,
                 mean_score=scoring.mean([row["mean"]]) if row and row["mean"] is not None else None,
                 normalised_score=(Decimal(str(z)).quantize(scoring.Z_PLACES) + 0) if z is not None else None,
                 max_score=row["high"] if row else None,
@@ -70,7 +71,15 @@ def scores_refresh(*, round, application_ids=None, member_ids=None, everything=F
         )
     ApplicationScore.objects.bulk_create(
         objects, batch_size=2000, update_conflicts=True, unique_fields=["application"],
-        update_fields=["mean_score", "normalised_score", "max_score", "min_score", "submitted_reviews", "fund_count",
+        update_fields=["round", "mean_score", "normalised_score", "max_score", "min_score", "submitted_reviews", "fund_count",
                        "maybe_count", "no_count", "updated_at"],
     )
     return len(objects)
+
+
+def scores_ensure(*, round, application_ids) -> None:
+    """An empty score row for each application that gets reviewers, so the ranking lists it before any review is in."""
+    ApplicationScore.objects.bulk_create(
+        [ApplicationScore(application_id=pk, round_id=round.pk) for pk in set(application_ids)],
+        batch_size=2000, ignore_conflicts=True,
+    )

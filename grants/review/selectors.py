@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
-    Case, Count, DecimalField, ExpressionWrapper, F, FloatField, Prefetch, Q, Sum, Value, When, Window,
+    Case, Count, DecimalField, ExpressionWrapper, F, FloatField, IntegerField, Prefetch, Q, Subquery, Sum, Value, When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
@@ -14,7 +15,7 @@ from grants.models import Application
 from portal.money import ZERO, money
 
 from . import scoring
-from .models import Assignment, ConflictDeclaration, Review
+from .models import ApplicationScore, Assignment, ConflictDeclaration, Review
 
 RANKED_STATUSES = [
     Application.Status.IN_REVIEW,
@@ -82,8 +83,8 @@ def _z_expression(stats_by_member, prefix="reviews__"):
 # --- ranking ----------------------------------------------------------------------------------------------------------
 
 SORTS = {
-    "raw": [F("mean_score").desc(nulls_last=True), F("normalised_score").desc(nulls_last=True), "pk"],
-    "normalised": [F("normalised_score").desc(nulls_last=True), F("mean_score").desc(nulls_last=True), "pk"],
+    "raw": [F("mean_score").desc(nulls_last=True), F("normalised_score").desc(nulls_last=True), F("application")],
+    "normalised": [F("normalised_score").desc(nulls_last=True), F("mean_score").desc(nulls_last=True), F("application")],
 }
 
 
@@ -114,37 +115,23 @@ def round_remaining_budget(round) -> Decimal:
 
 
 def ranking(round, *, sort="raw"):
-    """Applications of the round with their review results (mean, normalised score, spread, counts: kept in
-    ApplicationScore by results.scores_refresh) and the cumulative requested amount of undecided applications in
-    ranking order (the funding line). One query per page: no aggregation over reviews at request time."""
+    """The round's ranked results (ApplicationScore rows, kept by results.scores_refresh) in ranking order, with the
+    cumulative requested amount of undecided applications (the funding line) and the number of rows.
+
+    Reads in index order (see ApplicationScore.Meta.indexes) and stops after the page: no aggregation over reviews and
+    no full sort at request time. Applications without reviewers (e.g. declined at screening) are not ranked."""
     ordering = SORTS.get(sort, SORTS["raw"])
     undecided_amount = Case(
-        When(status__in=UNDECIDED_STATUSES, then=Coalesce("requested_amount", Value(ZERO))),
+        When(application__status__in=UNDECIDED_STATUSES, then=Coalesce("application__requested_amount", Value(ZERO))),
         default=Value(ZERO),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    return (
-        Application.objects.filter(round=round, status__in=RANKED_STATUSES)
-        # Declined at screening (never reviewed, so no score row) is not part of the ranking.
-        .filter(~Q(status=Application.Status.DECLINED) | Q(review_score__isnull=False))
-        .select_related("organisation")
-        .annotate(
-            mean_score=F("review_score__mean_score"),
-            normalised_score=F("review_score__normalised_score"),
-            max_score=F("review_score__max_score"),
-            min_score=F("review_score__min_score"),
-            submitted_reviews=Coalesce(F("review_score__submitted_reviews"), 0),
-            fund_count=Coalesce(F("review_score__fund_count"), 0),
-            maybe_count=Coalesce(F("review_score__maybe_count"), 0),
-            no_count=Coalesce(F("review_score__no_count"), 0),
-        )
-        .annotate(
-            cumulative_requested=Window(Sum(undecided_amount), order_by=ordering),
-            # Every row carries the number of rows, so a page needs no separate COUNT.
-            total_rows=Window(Count("pk")),
-        )
-        .order_by(*ordering)
-    )
+    ranked = ApplicationScore.objects.filter(round=round, application__status__in=RANKED_STATUSES)
+    total = ranked.order_by().values("round").annotate(n=Count("pk")).values("n")
+    return ranked.annotate(
+        cumulative_requested=Window(Sum(undecided_amount), order_by=ordering),
+        total_rows=Subquery(total, output_field=IntegerField()),
+    ).order_by(*ordering)
 
 
 RANK_FIELDS = (
@@ -154,18 +141,17 @@ RANK_FIELDS = (
 
 
 def ranking_slice(queryset, start, stop) -> list:
-    """Rows start..stop of `ranking()` as Application objects carrying the ranking figures. Two queries: the ranking
-    itself on narrow rows (so the sort of a large round stays in memory), then the page's applications."""
-    rows = list(queryset.values("pk", *RANK_FIELDS)[start:stop])
+    """Rows start..stop of `ranking()` as Application objects carrying the ranking figures (two queries)."""
+    rows = list(queryset.values("application_id", *RANK_FIELDS)[start:stop])
     applications = (
         Application.objects.select_related("organisation")
         .only("reference", "title", "status", "requested_amount", "round_id", "organisation__legal_name",
               "organisation__operating_name")
-        .in_bulk([row["pk"] for row in rows])
+        .in_bulk([row["application_id"] for row in rows])
     )
     result = []
     for row in rows:
-        application = applications[row["pk"]]
+        application = applications[row["application_id"]]
         for field in RANK_FIELDS:
             setattr(application, field, row[field])
         result.append(application)
@@ -183,7 +169,7 @@ class PrecountedRanking:
             number = 1
         self.offset = (number - 1) * per_page
         self.rows = ranking_slice(queryset, self.offset, self.offset + per_page)
-        self.total = self.rows[0].total_rows if self.rows else queryset.order_by().values("pk").count()
+        self.total = self.rows[0].total_rows if self.rows else queryset.order_by().count()
 
     def count(self):
         return self.total

@@ -16,7 +16,7 @@ from portal.emails import send_email_on_commit
 from . import scoring
 from .assignment import assignments_auto_assign
 from .models import Assignment, ConflictDeclaration, Panel, PanelMember, Review, ReviewScore
-from .results import scores_refresh
+from .results import scores_ensure, scores_refresh
 
 
 class ReviewError(Exception):
@@ -152,6 +152,7 @@ def assignment_create(*, application, member, by, due_at=None) -> Assignment:
         assignment = Assignment.objects.create(
             application=application, member=member, assigned_by=by, due_at=due_at or application.round.review_deadline
         )
+        scores_ensure(round=application.round, application_ids=[application.pk])
         audit(application, "review.assignment.create", user=by, data={"member": member.pk, "assignment": assignment.pk})
     return assignment
 
