@@ -39,6 +39,10 @@ class DonationError(Exception):
     pass
 
 
+class UnknownSession(DonationError):
+    """A Checkout Session that is not one of our gifts (e.g. another integration on the same Stripe account)."""
+
+
 class WaitForRecording(Exception):
     """The event refers to a gift not recorded yet; `key` names what to wait for."""
 
@@ -169,7 +173,7 @@ def _locked_donation_for_session(session: dict) -> Donation:
             return qs.get(pk=int(ref))
         return qs.get(stripe_checkout_session_id=session["id"])
     except Donation.DoesNotExist:
-        raise DonationError(f"No donation for Checkout Session {session.get('id')} (client_reference_id={ref!r}).") from None
+        raise UnknownSession(f"No donation for Checkout Session {session.get('id')} (client_reference_id={ref!r}).") from None
 
 
 def _flag_mismatch(donation: Donation, note: str, by=None):

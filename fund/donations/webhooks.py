@@ -99,6 +99,12 @@ def stripe_event_process(*, event: StripeEvent, by=None) -> str:
         return "ignored"
     try:
         handler(event.payload["data"]["object"], by=by)
+    except services.UnknownSession as exc:
+        # Not ours: acknowledge (so Stripe stops retrying) but keep the note; stripe_reconcile reports paid ones.
+        StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
+            processed_at=now, error=str(exc)[:2000], attempts=event.attempts + 1
+        )
+        return "ignored"
     except services.WaitForRecording as wait:
         StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
             deferred_key=wait.key[:120], error=str(wait), attempts=event.attempts + 1

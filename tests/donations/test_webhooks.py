@@ -299,3 +299,12 @@ def test_dedication_notification_is_sent_once_without_the_amount(fake_stripe, st
     [notice] = [m for m in mail.outbox if m.to == ["family@example.org"]]
     assert "in memory of Daniel Okafor" in notice.body
     assert "anonymous" in notice.body and "Gina Giver" not in notice.body and "80" not in notice.body
+
+
+def test_session_that_is_not_one_of_our_gifts_is_acknowledged_and_noted(fake_stripe, post_event):
+    session = fake_stripe.create_session({"line_items": [{"price_data": {"unit_amount": "900", "currency": "usd"}}]})
+    response = post_event(fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"])))
+    assert response.status_code == 200
+    stored = StripeEvent.objects.get()
+    assert stored.processed_at is not None and "No donation for Checkout Session" in stored.error
+    assert Donation.objects.count() == 0

@@ -21,7 +21,7 @@ def fake_stripe_live(settings, live_server):
     fake.stop()
 
 
-def test_visitor_gives_fifty_monthly_with_fee_covered_and_progress_moves(browser_page, fake_stripe_live):
+def test_visitor_gives_fifty_monthly_with_fee_covered_and_progress_moves(browser_page, fake_stripe_live, axe_violations):
     page = browser_page
     fund = FundFactory(is_default=True)
     campaign = CampaignFactory(fund=fund, title="Naloxone in Every Pocket", slug="naloxone", goal=Decimal("1000.00"),
@@ -30,6 +30,8 @@ def test_visitor_gives_fifty_monthly_with_fee_covered_and_progress_moves(browser
 
     page.goto(f"{page.base_url}/donate/?campaign=naloxone")
     assert page.locator("progress").get_attribute("value") == "0"
+    assert page.locator("h1").count() == 1
+    assert axe_violations(page) == []
     page.get_by_label("$50.00").check()
     page.get_by_label("Monthly").check()
     page.get_by_label("Cover the processing fee").check()
@@ -47,6 +49,7 @@ def test_visitor_gives_fifty_monthly_with_fee_covered_and_progress_moves(browser
     assert "51.80 USD is confirmed" in confirmed
     assert "every month" in confirmed
     assert page.locator("progress").get_attribute("value") == "5"
+    assert axe_violations(page) == []
 
     donation = Donation.objects.get()
     assert (donation.status, donation.amount, donation.fee_covered, donation.campaign) == ("succeeded", Decimal("51.80"), True, campaign)
