@@ -17,12 +17,6 @@ from portal.money import ZERO, money
 from . import scoring
 from .models import ApplicationScore, Assignment, ConflictDeclaration, Review
 
-RANKED_STATUSES = [
-    Application.Status.IN_REVIEW,
-    Application.Status.WAITLISTED,
-    Application.Status.APPROVED,
-    Application.Status.DECLINED,
-]
 UNDECIDED_STATUSES = [Application.Status.IN_REVIEW, Application.Status.WAITLISTED]
 
 
@@ -126,7 +120,9 @@ def ranking(round, *, sort="raw"):
         default=Value(ZERO),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    ranked = ApplicationScore.objects.filter(round=round, application__status__in=RANKED_STATUSES)
+    # Every application that has had reviewers, whatever its status now (a withdrawn one shows as withdrawn and is
+    # outside the funding line): the count then needs no join.
+    ranked = ApplicationScore.objects.filter(round=round)
     total = ranked.order_by().values("round").annotate(n=Count("pk")).values("n")
     return ranked.annotate(
         cumulative_requested=Window(Sum(undecided_amount), order_by=ordering),
