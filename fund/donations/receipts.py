@@ -41,8 +41,8 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send
     advantage = donation.advantage_amount or ZERO
     receipt = Receipt.objects.create(
         donation=donation, jurisdiction=fund.jurisdiction, year=year, number=number,
-        serial=f"{fund.jurisdiction}-{year}-{number:06d}", amount=donation.amount, advantage_amount=advantage,
-        eligible_amount=max(donation.amount - advantage, ZERO), currency=donation.currency, replaces=replaces, issued_at=now,
+        serial=f"{fund.jurisdiction}-{year}-{number:06d}", amount=donation.kept_amount, advantage_amount=advantage,
+        eligible_amount=max(donation.kept_amount - advantage, ZERO), currency=donation.currency, replaces=replaces, issued_at=now,
     )
     content = receipt_pdf(receipt)
     receipt.pdf.save(f"receipt-{receipt.serial}.pdf", ContentFile(content), save=False)
@@ -55,7 +55,7 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send
         to=[donation.donor.email],
         context={
             "donor_name": donation.donor_name or donation.donor.name,
-            "amount": format_money(donation.amount, donation.currency),
+            "amount": format_money(donation.kept_amount, donation.currency),
             "serial": receipt.serial,
             "replaces": replaces.serial if replaces else "",
             "campaign": donation.campaign.title if donation.campaign_id else "",
@@ -70,7 +70,7 @@ def receipt_issue_for_donation(*, donation: Donation, by=None, send: bool = True
     Returns the live receipt."""
     with transaction.atomic():
         donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=donation.pk)
-        if donation.status not in RECEIVED_STATUSES:
+        if donation.status not in RECEIVED_STATUSES or donation.kept_amount <= 0:
             return None
         live = donation.receipts.filter(status=Receipt.Status.ISSUED).first()
         if live:
@@ -96,6 +96,26 @@ def receipt_cancel_and_replace(*, receipt: Receipt, by, reason: str, replace: bo
             return None
         new = _create_receipt(donation, replaces=receipt)
         audit(new, "donations.receipt.issue", user=by, data={"serial": new.serial, "replaces": receipt.serial})
+    return new
+
+
+def receipt_sync_with_donation(*, donation: Donation, by=None) -> Receipt | None:
+    """After a refund or a lost dispute the live receipt must not overstate the gift: cancel it and, if something is
+    still kept, issue a replacement for the kept amount (with "cancels and replaces")."""
+    with transaction.atomic():
+        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=donation.pk)
+        live = Receipt.objects.select_for_update().filter(donation=donation, status=Receipt.Status.ISSUED).first()
+        if live is None or live.amount == donation.kept_amount:
+            return live
+        live.status = Receipt.Status.CANCELLED
+        live.cancelled_at = timezone.now()
+        live.cancel_reason = _("Gift refunded") if donation.kept_amount <= 0 else _("Gift partly refunded")
+        live.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        audit(live, "donations.receipt.cancel", user=by, data={"serial": live.serial, "reason": live.cancel_reason})
+        if donation.kept_amount <= 0:
+            return None
+        new = _create_receipt(donation, replaces=live)
+        audit(new, "donations.receipt.issue", user=by, data={"serial": new.serial, "replaces": live.serial})
     return new
 
 

@@ -193,6 +193,9 @@ def _after_recorded(donation: Donation, keys: list[str]):
     from .webhooks import replay_deferred
 
     donation_id = donation.pk
+    keys = [k for k in keys if k]
+    # Parked events first (e.g. a refund that arrived early), so the receipt reflects them.
+    transaction.on_commit(lambda: replay_deferred(keys=keys))
     transaction.on_commit(lambda: receipt_issue_task.enqueue(donation_id))
     send_totals_changed_on_commit(donation)
     if donation.dedication_type and donation.dedication_notify_email:
@@ -207,8 +210,6 @@ def _after_recorded(donation: Donation, keys: list[str]):
                 "campaign": donation.campaign.title if donation.campaign_id else "",
             },
         )
-    keys = [k for k in keys if k]
-    transaction.on_commit(lambda: replay_deferred(keys=keys))
 
 
 def donation_record_from_checkout(*, session, by=None, received_at=None) -> Donation:
@@ -382,6 +383,13 @@ def _donation_for_charge(charge: dict) -> Donation:
     raise WaitForRecording(charge.get("payment_intent") or charge.get("charge") or charge["id"])
 
 
+def _sync_receipt_on_commit(donation):
+    from .tasks import receipt_sync_task
+
+    donation_id = donation.pk
+    transaction.on_commit(lambda: receipt_sync_task.enqueue(donation_id))
+
+
 def donation_record_refund(*, charge, by=None) -> Donation:
     """Refunds arrive as the charge's cumulative refunded amount; post only the part not yet posted."""
     charge = as_dict(charge)
@@ -405,6 +413,7 @@ def donation_record_refund(*, charge, by=None) -> Donation:
         donation.save(update_fields=["refunded_amount", "stripe_charge_id", "status"])
         audit(donation, "donations.donation.refund", user=by, data={"refunded": str(cumulative)})
         send_totals_changed_on_commit(donation)
+        _sync_receipt_on_commit(donation)
     return donation
 
 
@@ -431,6 +440,7 @@ def donation_record_dispute(*, dispute, by=None) -> Donation:
                 accounting.post_adjustment(adjustment, by=by)
                 donation.refunded_amount += amount
                 fields.append("refunded_amount")
+                _sync_receipt_on_commit(donation)
             donation.status = S.REFUNDED if donation.refunded_amount >= donation.amount else S.DISPUTED
         elif outcome == "won":
             donation.status = S.PARTIALLY_REFUNDED if donation.refunded_amount > 0 else S.SUCCEEDED

@@ -16,6 +16,16 @@ def receipt_issue_task(donation_id: int):
 
 
 @task()
+def receipt_sync_task(donation_id: int):
+    from .models import Donation
+    from .receipts import receipt_sync_with_donation
+
+    donation = Donation.objects.filter(pk=donation_id).first()
+    receipt = receipt_sync_with_donation(donation=donation) if donation else None
+    return receipt.serial if receipt else None
+
+
+@task()
 def annual_statements_task(run_id: int):
     from .statements import statement_run_execute
 

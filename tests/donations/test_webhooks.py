@@ -136,6 +136,7 @@ def test_refund_before_completion_ends_refunded_with_reversal_in_ledger(
     assert donation.status == "refunded"
     assert donation.refunded_amount == Decimal("40.00")
     assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0
+    assert not Receipt.objects.filter(donation=donation).exists()  # fully refunded before any receipt: none issued
     balances = account_balances(fund)
     assert balances["refunds"] == Decimal("40.00")
     assert balances["stripe_clearing"] == Decimal("40.00") - Decimal("1.46") - Decimal("40.00")
@@ -149,6 +150,7 @@ def test_partial_refunds_post_only_the_new_part(fake_stripe, start_gift, post_ev
     base = {"id": "ch_test_2", "object": "charge", "amount": 10000, "currency": "usd", "payment_intent": completed["payment_intent"]}
     with django_capture_on_commit_callbacks(execute=True):
         post_event(fake_stripe.event("checkout.session.completed", completed))
+    with django_capture_on_commit_callbacks(execute=True):
         post_event(fake_stripe.event("charge.refunded", {**base, "amount_refunded": 2500}))
         post_event(fake_stripe.event("charge.refunded", {**base, "amount_refunded": 2500}))
         post_event(fake_stripe.event("charge.refunded", {**base, "amount_refunded": 4000}))
@@ -157,6 +159,10 @@ def test_partial_refunds_post_only_the_new_part(fake_stripe, start_gift, post_ev
     assert donation.refunded_amount == Decimal("40.00")
     assert account_balances(fund)["refunds"] == Decimal("40.00")
     assert LedgerTransaction.objects.filter(kind="refund").count() == 2
+    # the receipt never overstates the gift: replaced for the kept amount, old ones kept as cancelled
+    live = Receipt.objects.get(donation=donation, status="issued")
+    assert live.amount == Decimal("60.00") and live.replaces.status == "cancelled"
+    assert Receipt.objects.filter(donation=donation).count() == 2
 
 
 def test_completion_before_async_success_keeps_pending_then_records(
