@@ -7,7 +7,6 @@ rankings aggregate in SQL.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -289,6 +288,9 @@ class ApplicationScore(models.Model):
     normalised_score = models.DecimalField(max_digits=7, decimal_places=3, null=True)
     max_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
     min_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    # Sort keys that are never NULL (unscored sorts last), so one plain index per sort serves SQLite and PostgreSQL.
+    sort_mean = models.DecimalField(max_digits=6, decimal_places=2, default=-1)
+    sort_normalised = models.DecimalField(max_digits=7, decimal_places=3, default=-999)
     submitted_reviews = models.PositiveSmallIntegerField(default=0)
     fund_count = models.PositiveSmallIntegerField(default=0)
     maybe_count = models.PositiveSmallIntegerField(default=0)
@@ -298,14 +300,8 @@ class ApplicationScore(models.Model):
     class Meta:
         # One index per sort of the ranking, so a page is read in order and the scan stops after it.
         indexes = [
-            models.Index(
-                F("round"), F("mean_score").desc(nulls_last=True), F("normalised_score").desc(nulls_last=True), F("application"),
-                name="review_score_rank_raw",
-            ),
-            models.Index(
-                F("round"), F("normalised_score").desc(nulls_last=True), F("mean_score").desc(nulls_last=True), F("application"),
-                name="review_score_rank_norm",
-            ),
+            models.Index(fields=["round", "-sort_mean", "-sort_normalised", "application"], name="review_score_rank_raw"),
+            models.Index(fields=["round", "-sort_normalised", "-sort_mean", "application"], name="review_score_rank_norm"),
         ]
         verbose_name = _("application review score")
         verbose_name_plural = _("application review scores")

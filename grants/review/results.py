@@ -12,6 +12,8 @@ from . import scoring
 from .models import ApplicationScore, Review
 
 SUBMITTED = Q(status=Review.Status.SUBMITTED)
+UNSCORED_MEAN = Decimal("-1")  # below any score (0–100)
+UNSCORED_NORMALISED = Decimal("-999")  # below any mean z-score
 
 
 def _affected_applications(round, member_ids, application_ids):
@@ -55,12 +57,16 @@ def scores_refresh(*, round, application_ids=None, member_ids=None, everything=F
     for application_id in ids:
         row = rows.get(application_id)
         z = z_rows.get(application_id)
+        mean = scoring.mean([row["mean"]]) if row and row["mean"] is not None else None
+        normalised = (Decimal(str(z)).quantize(scoring.Z_PLACES) + 0) if z is not None else None
         objects.append(
             ApplicationScore(
                 application_id=application_id,
                 round_id=round.pk,
-                mean_score=scoring.mean([row["mean"]]) if row and row["mean"] is not None else None,
-                normalised_score=(Decimal(str(z)).quantize(scoring.Z_PLACES) + 0) if z is not None else None,
+                mean_score=mean,
+                normalised_score=normalised,
+                sort_mean=mean if mean is not None else UNSCORED_MEAN,
+                sort_normalised=normalised if normalised is not None else UNSCORED_NORMALISED,
                 max_score=row["high"] if row else None,
                 min_score=row["low"] if row else None,
                 submitted_reviews=row["n"] if row else 0,
@@ -71,8 +77,8 @@ def scores_refresh(*, round, application_ids=None, member_ids=None, everything=F
         )
     ApplicationScore.objects.bulk_create(
         objects, batch_size=2000, update_conflicts=True, unique_fields=["application"],
-        update_fields=["round", "mean_score", "normalised_score", "max_score", "min_score", "submitted_reviews", "fund_count",
-                       "maybe_count", "no_count", "updated_at"],
+        update_fields=["round", "mean_score", "normalised_score", "sort_mean", "sort_normalised", "max_score", "min_score",
+                       "submitted_reviews", "fund_count", "maybe_count", "no_count", "updated_at"],
     )
     return len(objects)
 

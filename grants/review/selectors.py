@@ -77,8 +77,8 @@ def _z_expression(stats_by_member, prefix="reviews__"):
 # --- ranking ----------------------------------------------------------------------------------------------------------
 
 SORTS = {
-    "raw": [F("mean_score").desc(nulls_last=True), F("normalised_score").desc(nulls_last=True), F("application")],
-    "normalised": [F("normalised_score").desc(nulls_last=True), F("mean_score").desc(nulls_last=True), F("application")],
+    "raw": [F("sort_mean").desc(), F("sort_normalised").desc(), F("application")],
+    "normalised": [F("sort_normalised").desc(), F("sort_mean").desc(), F("application")],
 }
 
 
