@@ -128,7 +128,9 @@ def donate_form_context(request, campaign=None, form=None) -> dict:
     if fund is None:
         return {"donate_unavailable": True, "donate_debug": settings.DEBUG}
     if form is None:
-        form = DonateForm(fund=fund, campaign=campaign)
+        user = getattr(request, "user", None)
+        initial = {"email": user.email, "name": user.get_full_name()} if getattr(user, "is_authenticated", False) else {}
+        form = DonateForm(fund=fund, campaign=campaign, initial=initial)
     example = fees.checkout_amounts(Decimal("50"), cover_fee=True)
     return {
         "donate_form": form,
