@@ -55,6 +55,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--donors", type=int, default=10000)
     parser.add_argument("--year", type=int, default=2026)
+    parser.add_argument("--no-email", action="store_true", help="Render only (shows what the email step costs).")
     args = parser.parse_args()
     django.setup()
     from django.conf import settings
@@ -87,7 +88,7 @@ def main():
         return real_update(*a, **kw)
 
     StatementRun.objects.filter = sampling_filter
-    run = StatementRun.objects.create(year=args.year, send_email=True)
+    run = StatementRun.objects.create(year=args.year, send_email=not args.no_email)
     start = time.perf_counter()
     statements.statement_run_execute(run_id=run.pk)
     elapsed = time.perf_counter() - start

@@ -135,3 +135,18 @@ def test_designation_to_a_campaign_restricts_the_gift(client, fund, fake_stripe)
     donation = Donation.objects.get()
     assert donation.campaign == campaign
     assert donation.recurring.campaign == campaign
+
+
+def test_embeddable_form_context_renders_for_a_campaign_page(rf, fund, mfa_user_factory):
+    """The contract the cms CampaignPage uses: donate_form_context + the include template."""
+    from django.template.loader import render_to_string
+
+    campaign = CampaignFactory(fund=fund, title="Winter Appeal")
+    request = rf.get("/campaigns/winter/")
+    request.user = mfa_user_factory(mfa=False, email="known@example.org", first_name="Kim", last_name="Known")
+    context = donate_form_context(request, campaign=campaign)
+    assert {"donate_form", "donate_fund", "donate_campaign", "donate_ready"} <= set(context)
+    html = render_to_string("donations/includes/donate_form.html", context, request=request)
+    assert "Give to Winter Appeal" in html
+    assert f'action="/donate/?campaign={campaign.slug}"' in html
+    assert 'value="known@example.org"' in html
