@@ -33,6 +33,11 @@ ROLE_PERMISSIONS = {
         "wagtaildocs.add_document",
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
+        "cms.add_alert",
+        "cms.change_alert",
+        "cms.delete_alert",
+        "cms.view_alert",
+        "cms.change_sitesettings",
     ],
 }
 

@@ -1,7 +1,7 @@
 """Development: DEBUG, SQLite under var/, emails written to var/mail, the database task queue."""
 
 from .base import *  # noqa: F401,F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, env, env_list
 
 DEBUG = True
 ALLOWED_HOSTS = ["*"]
@@ -11,3 +11,5 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 # The documented demo code. allauth itself refuses this setting when DEBUG is off.
 MFA_TOTP_INSECURE_BYPASS_CODE = env("DEMO_MFA_CODE", "123456")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# Development only: a fixed key so the demo can store (fake) grantee bank details. Production must set its own.
+BANK_DETAILS_KEYS = env_list("BANK_DETAILS_KEYS") or ["ZGV2LW9ubHktYmFuay1kZXRhaWxzLWtleS0wMDAwMDA="]
