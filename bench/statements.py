@@ -31,20 +31,44 @@ def rss_mb():
 
 
 def bare_loop(n):
+    """The same page as a statement with three gifts (letterhead band, donor block, 4x4 table, total, footnote),
+    drawn with no data access, no templates and no email."""
+    from reportlab.lib import colors
     from reportlab.lib.pagesizes import LETTER
     from reportlab.pdfgen import canvas
 
     start = time.perf_counter()
+    width, height = LETTER
     for i in range(n):
         buf = io.BytesIO()
-        c = canvas.Canvas(buf, pagesize=LETTER)
+        c = canvas.Canvas(buf, pagesize=LETTER, pageCompression=1)
+        c.setFillColor(colors.HexColor("#083f4b"))
+        c.rect(0, height - 62, width, 62, stroke=0, fill=1)
+        c.setFillColor(colors.white)
+        c.setFont("Helvetica-Bold", 13)
+        c.drawString(51, height - 34, "Bench fund")
+        c.setFont("Helvetica", 8)
+        c.drawString(51, height - 48, "100 River Street, Millbrook")
+        c.setFillColor(colors.black)
         c.setFont("Helvetica-Bold", 16)
-        c.drawString(50, 740, "Giving statement")
+        c.drawString(51, 690, "Giving statement")
         c.setFont("Helvetica", 10)
-        c.drawString(50, 720, f"Donor {i}, 12 Elm Street, Millbrook")
+        for k, line in enumerate([f"Donor {i}", "12 Elm Street", "Millbrook"]):
+            c.drawString(51, 665 - 14 * k, line)
+        c.drawString(51, 615, "Gifts received from 2026-01-01 to 2026-12-31, net of any refunds.")
+        c.setFont("Helvetica-Bold", 9)
+        for x, label in zip((51, 128, 369, 482), ("Date", "Designation", "Receipt", "Amount")):
+            c.drawString(x, 590, label)
+        c.setFont("Helvetica", 9)
         for row in range(3):
-            c.drawString(50, 690 - row * 14, f"2026-0{row + 1}-15   General fund   US-2026-{i:06d}   $100.00")
-        c.drawString(50, 630, "Total $300.00")
+            for x, value in zip((51, 128, 369, 482), (f"2026-0{row + 1}-15", "General fund", "", "$100.00")):
+                c.drawString(x, 576 - 14 * row, value)
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(369, 515, "Total")
+        c.drawString(482, 515, "$300.00")
+        c.setFont("Helvetica", 8)
+        c.drawString(51, 51, "This statement summarises your gifts; your individual receipts are the documents for tax purposes.")
+        c.drawRightString(width - 51, 28, "1/1")
         c.showPage()
         c.save()
         buf.getvalue()
