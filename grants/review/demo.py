@@ -135,8 +135,8 @@ def _seed_2026(ctx, funding_round, applications):
     staff = users["program_officer"]
     if not applications:
         return panel
-    created = assignments_auto_assign(round=funding_round, by=staff, applications=applications)
-    ctx.note("review assignments", bool(created))
+    for _assignment in assignments_auto_assign(round=funding_round, by=staff, applications=applications):
+        ctx.note("review assignments", True)
     rng = ctx.rng_for("review.2026")
 
     # One conflict: an outside expert once sat on the board of the second applicant.
