@@ -122,7 +122,7 @@ def panel_member_invite(*, panel, email, kind, by, first_name="", last_name="", 
 def panel_member_set_chair(*, member, by) -> PanelMember:
     _require_staff(by)
     with transaction.atomic():
-        PanelMember.objects.select_for_update().filter(panel_id=member.panel_id)
+        list(PanelMember.objects.select_for_update().filter(panel_id=member.panel_id).values_list("pk", flat=True))
         PanelMember.objects.filter(panel_id=member.panel_id, is_chair=True).exclude(pk=member.pk).update(is_chair=False)
         PanelMember.objects.filter(pk=member.pk).update(is_chair=True)
         audit(member.panel, "review.panel.chair", user=by, data={"member": member.pk})
