@@ -260,6 +260,15 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 # Bank details are encrypted with a dedicated key (comma-separated Fernet keys, newest first).
 BANK_DETAILS_KEYS = env_list("BANK_DETAILS_KEYS")
 CLAMD_SOCKET = env("CLAMD_SOCKET", "")
+# Online giving: fee the donor may cover, limits, card-testing defence (attempts, seconds).
+DONATION_FEE_PERCENT = env("DONATION_FEE_PERCENT", "0.029")
+DONATION_FEE_FIXED = env("DONATION_FEE_FIXED", "0.30")
+DONATION_MINIMUM_AMOUNT = env("DONATION_MINIMUM_AMOUNT", "5.00")
+DONATION_MAXIMUM_AMOUNT = env("DONATION_MAXIMUM_AMOUNT", "100000.00")
+DONATION_SUGGESTED_AMOUNTS = [int(a) for a in env_list("DONATION_SUGGESTED_AMOUNTS", "25,50,100,250")]
+DONATION_RATE_LIMIT_IP = tuple(int(x) for x in env_list("DONATION_RATE_LIMIT_IP", "10,60"))
+DONATION_RATE_LIMIT_EMAIL = tuple(int(x) for x in env_list("DONATION_RATE_LIMIT_EMAIL", "5,600"))
+DONATION_RECEIPT_PLACE_OF_ISSUE = env("DONATION_RECEIPT_PLACE_OF_ISSUE", "")
 
 # --- Security ---
 SESSION_COOKIE_HTTPONLY = True
