@@ -5,7 +5,7 @@ import csv
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,7 +47,7 @@ def dashboard(request):
 
     form = DashboardFilterForm(request.GET or None)
     filters = form.filters()
-    figures = aggregation.dashboard_figures(**filters)
+    figures = selectors.dashboard_figures(**filters)
     trend_charts = [
         {"series": s, "svg": charts.line_chart(s["points"], title=_("%(label)s by quarter") % {"label": s["label"]},
                                                unit=s["unit"], chart_id=f"trend-{s['key']}")}

@@ -139,3 +139,27 @@ def public_story_with_photo(pk):
 
 def default_report_year():
     return timezone.localdate().year - 1
+
+
+def _approved_fingerprint():
+    """Changes whenever a report is approved (approved reports are never edited): count and latest change."""
+    from django.db.models import Count, Max
+
+    row = ImpactReport.objects.filter(status=ImpactReport.Status.APPROVED).aggregate(n=Count("pk"), at=Max("updated_at"))
+    return f"{row['n']}:{row['at'].isoformat() if row['at'] else '-'}"
+
+
+def dashboard_figures(**filters) -> dict:
+    """`aggregation.dashboard_figures`, cached until the set of approved reports changes (one cheap query checks).
+    The aggregation itself runs in the database; the cache spares repeating it on every view of the dashboard."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    raw = _approved_fingerprint() + repr(sorted((k, str(v)) for k, v in filters.items()))
+    key = "impact:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        figures = aggregation.dashboard_figures(**filters)
+        cache.set(key, figures, 60 * 60)
+    return figures

@@ -91,3 +91,16 @@ def test_csv_and_xlsx_exports(client, login, staff, approved):
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 6
     assert Decimal(str(sheet.cell(row=2, column=12).value)) in {Decimal("120"), Decimal("3")}
+
+
+def test_dashboard_figures_refresh_when_a_report_is_approved(award):
+    from grants.impact import selectors
+
+    kits = Metric.objects.get(key="naloxone-kits-distributed")
+    make_report(award, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 10})
+    pending = make_report(award, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), values={kits: 5},
+                          status=ImpactReport.Status.SUBMITTED)
+    assert selectors.dashboard_figures()["totals"][0]["total"] == Decimal("10.00")
+    pending.status = ImpactReport.Status.APPROVED
+    pending.save(update_fields=["status", "updated_at"])
+    assert selectors.dashboard_figures()["totals"][0]["total"] == Decimal("15.00")

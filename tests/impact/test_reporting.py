@@ -246,3 +246,11 @@ def test_staff_review_screen(client, login, report, member, staff, editor, finan
     client.post(reverse("impact_admin:report_review", args=[report.pk]), {"decision": "approve"})
     report.refresh_from_db()
     assert report.status == S.APPROVED
+
+
+def test_dashboard_panel_lists_reports_needing_action(client, login, report, member, outsider):
+    login(member)
+    body = client.get("/dashboard/").content.decode()
+    assert "impact-panel-title" in body and reverse("impact:report_detail", args=[report.pk]) in body
+    login(outsider)
+    assert "impact-panel-title" not in client.get("/dashboard/").content.decode()
