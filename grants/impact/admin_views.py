@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import aggregation, charts, selectors, services
 from .forms import AnnualReportRequestForm, DashboardFilterForm, ReviewForm
-from .models import AnnualReport, ImpactReport
+from .models import AnnualReport, ImpactReport, Metric
 from .permissions import can_review_reports, can_view_impact_dashboard
 from .views import file_response
 
@@ -53,12 +53,15 @@ def dashboard(request):
                                                unit=s["unit"], chart_id=f"trend-{s['key']}")}
         for s in figures["trend"].values()
     ]
+    aggregation_labels = dict(Metric.Aggregation.choices)
+    totals = [{**row, "aggregation_label": aggregation_labels.get(row["aggregation"], row["aggregation"])}
+              for row in figures["totals"]]
     type_labels = dict(Organisation.Type.choices)
     for row in figures["by_type"]:
         row["group_label"] = type_labels.get(row["group"], row["group"])
     counts = aggregation.compliance(**filters)
     return render(request, "impact/admin/dashboard.html", {
-        "form": form, "totals": figures["totals"], "trend_charts": trend_charts, "by_type": figures["by_type"],
+        "form": form, "totals": totals, "trend_charts": trend_charts, "by_type": figures["by_type"],
         "neighbourhoods": figures["neighbourhoods"], "compliance": counts, "equity": aggregation.equity(**filters),
         "compliance_chart": charts.bar_chart(
             [(_("Due"), counts["due"]), (_("Submitted"), counts["submitted"]), (_("Changes requested"), counts["changes_requested"]),

@@ -104,3 +104,13 @@ def test_dashboard_figures_refresh_when_a_report_is_approved(award):
     pending.status = ImpactReport.Status.APPROVED
     pending.save(update_fields=["status", "updated_at"])
     assert selectors.dashboard_figures()["totals"][0]["total"] == Decimal("15.00")
+
+
+def test_metric_catalogue_admin_is_for_program_staff_only(client, login, staff, editor, finance):
+    login(staff)
+    response = client.get("/admin/impact_metrics/")
+    assert response.status_code == 200 and "Naloxone kits distributed" in response.content.decode()
+    for user in (editor, finance):
+        login(user)
+        assert client.get("/admin/impact_metrics/").status_code in (302, 403)
+        assert client.get("/admin/impact_metrics/new/").status_code in (302, 403)
