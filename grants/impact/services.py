@@ -233,10 +233,20 @@ def impact_report_approve(*, report, by, comment: str = "") -> ImpactReport:
     report.reviewed_by = by
     report.review_comment = comment.strip()
     report.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
-    audit(report, "impact.report.approve", user=by, data={"comment": report.review_comment})
+    released = _tranches_waiting_on(report)
+    audit(report, "impact.report.approve", user=by, data={"comment": report.review_comment, "tranches_released": released})
     send_email_on_commit(template="impact/approved", to=_member_emails(report.award.organisation_id),
                          context={"report": report, "organisation": report.award.organisation})
     return report
+
+
+def _tranches_waiting_on(report) -> list[int]:
+    """Scheduled tranches of the award released "on approval of report N" for this report's number."""
+    from grants.awards.models import Tranche
+
+    return list(Tranche.objects.filter(award_id=report.award_id, condition=Tranche.Condition.ON_REPORT_APPROVAL,
+                                       report_number=report.number, status=Tranche.Status.SCHEDULED)
+                .values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -254,3 +254,27 @@ def test_dashboard_panel_lists_reports_needing_action(client, login, report, mem
     assert "impact-panel-title" in body and reverse("impact:report_detail", args=[report.pk]) in body
     login(outsider)
     assert "impact-panel-title" not in client.get("/dashboard/").content.decode()
+
+
+def test_approval_releases_the_tranche_waiting_on_that_report(staff, member, kits, funding_round, organisation):
+    """A real award (ledger and all): its second tranche waits on report 1 and becomes payable once it is approved."""
+    from grants.awards.models import Tranche
+    from grants.awards.selectors import tranche_payable
+    from grants.awards.services import TrancheSpec
+    from tests.factories.awards import ApprovedApplicationFactory, accepted_award, fund_with_money, grantee_owner
+
+    fund_with_money(funding_round.fund, "50000.00")
+    owner = grantee_owner(organisation)
+    today = date.today()
+    award = accepted_award(
+        application=ApprovedApplicationFactory(round=funding_round, organisation=organisation), staff=staff, owner=owner,
+        amount="10000.00", tranches=[TrancheSpec(Decimal("6000.00"), today), TrancheSpec(Decimal("4000.00"), today, "on_report_approval", 1)],
+    )
+    report = make_report(award, 1, period_start=today - timedelta(days=90), period_end=today - timedelta(days=1),
+                         status=S.DUE, due_date=today + timedelta(days=20), metrics=[kits])
+    waiting = Tranche.objects.get(award=award, sequence=2)
+    assert tranche_payable(waiting) == (False, "Waiting for report 1 to be approved.")
+    services.impact_report_save(report=report, by=owner, values={kits.pk: "30"})
+    services.impact_report_submit(report=report, by=owner)
+    services.impact_report_approve(report=report, by=staff)
+    assert tranche_payable(waiting) == (True, "")
