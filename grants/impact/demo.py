@@ -109,7 +109,8 @@ def seed(ctx):
         reports = report_requirements_generate(award=award, by=staff, start=start, end=end)
         if not reports:
             continue  # seeded before
-        ctx.note("impact reports", True)
+        for _report in reports:
+            ctx.note("impact reports", True)
         member = award.organisation.memberships.select_related("user").order_by("pk").first()
         values = []
         for report in reports:
