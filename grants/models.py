@@ -190,9 +190,13 @@ class FormQuestion(Orderable):
     choices = models.TextField(_("choices"), blank=True, help_text=_("For choice questions: one choice per line."))
     show_if_key = models.SlugField(_("show only if question (id)"), max_length=40, blank=True)
     show_if_value = models.CharField(_("has the answer"), max_length=200, blank=True)
+    identifying = models.BooleanField(
+        _("identifies the applicant"), default=False,
+        help_text=_("Hidden from reviewers when the panel reviews blind (e.g. names, addresses, websites)."),
+    )
 
     panels = [
-        FieldRowPanel([FieldPanel("kind"), FieldPanel("key"), FieldPanel("required")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("key"), FieldPanel("required"), FieldPanel("identifying")]),
         FieldPanel("label"),
         FieldPanel("help_text"),
         FieldRowPanel([FieldPanel("word_limit"), FieldPanel("choices")]),
@@ -213,6 +217,7 @@ class FormQuestion(Orderable):
             "word_limit": self.word_limit,
             "choices": [line.strip() for line in self.choices.splitlines() if line.strip()],
             "show_if": {"key": self.show_if_key, "value": self.show_if_value} if self.show_if_key else None,
+            "identifying": self.identifying,
         }
 
 

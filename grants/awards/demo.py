@@ -117,7 +117,8 @@ def seed(ctx):
         amount = application.requested_amount or Decimal("10000.00")
         award = award_offer(
             application=application, amount=amount, by=staff, tranches=_schedule(kind, amount, today),
-            period_start=today, period_end=today + timedelta(days=365),
+            # 2025 grants run for two years, so the impact demo has two years of quarterly reports inside them.
+            period_start=today - timedelta(days=640), period_end=today + timedelta(days=90),
             conditions="Spend the grant on the activities in your application; tell us about any major change.",
             reporting_requirements="Quarterly impact reports on the metrics in your agreement, due 30 days after each quarter.",
             offer_expires_on=today - timedelta(days=1) if kind == "expired" else today + timedelta(days=30),

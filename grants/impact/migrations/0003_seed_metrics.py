@@ -8,5 +8,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("impact", "0001_initial")]
+    dependencies = [("impact", "0002_initial")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
