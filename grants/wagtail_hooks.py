@@ -5,9 +5,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.history import HistoryView
-from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from portal.admin_policies import ProgramStaffPolicy
 from portal.roles import is_program_staff
 
 from .models import FundingRound
@@ -28,27 +28,6 @@ def register_application_actions(actions):
         ("grants.form.publish", _("Application form published")),
     ]:
         actions.register_action(action, label, label)
-
-
-class ProgramStaffPolicy(BasePermissionPolicy):
-    """Program staff do everything with rounds; nobody else (Editors and Finance included) does anything."""
-
-    def user_has_permission(self, user, action):
-        return is_program_staff(user)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return is_program_staff(user)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        return self.model.objects.all() if is_program_staff(user) else self.model.objects.none()
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-        from django.db.models import Q
-
-        from portal.roles import PROGRAM_STAFF
-
-        return get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name=PROGRAM_STAFF), is_active=True).distinct()
 
 
 register_permission_policy(FundingRound, ProgramStaffPolicy(FundingRound), exact_class=True)
@@ -117,7 +96,6 @@ class FundingRoundViewSet(ModelViewSet):
     list_filter = ["status"]
     search_fields = ["title"]
     inspect_view_enabled = False
-
 
 
 @hooks.register("register_admin_viewset")

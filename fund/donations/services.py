@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit
 from portal.emails import send_email_on_commit
-from portal.money import from_minor_units, money, to_minor_units
+from portal.money import from_minor_units, to_minor_units
 
 from . import accounting, fees, giftaid
 from .models import (

@@ -3,10 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from portal.roles import is_program_staff
+from portal.admin_policies import ProgramStaffPolicy
 
 from .models import Metric, RoundMetric, RoundReportQuestion
 from .permissions import can_review_reports, can_view_impact_dashboard
@@ -70,29 +69,8 @@ def register_impact_admin_urls():
     return [path("impact/", include((urls, "impact_admin"), namespace="impact_admin"))]
 
 
-class ProgramStaffOnly(BasePermissionPolicy):
-    """The metric catalogue and what each round asks: program staff only (Editors and Finance get nothing)."""
-
-    def user_has_permission(self, user, action):
-        return is_program_staff(user)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return is_program_staff(user)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        return self.model.objects.all() if is_program_staff(user) else self.model.objects.none()
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-        from django.db.models import Q
-
-        from portal.roles import PROGRAM_STAFF
-
-        return get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name=PROGRAM_STAFF), is_active=True).distinct()
-
-
 for _model in (Metric, RoundMetric, RoundReportQuestion):
-    register_permission_policy(_model, ProgramStaffOnly(_model), exact_class=True)
+    register_permission_policy(_model, ProgramStaffPolicy(_model), exact_class=True)
 
 
 class MetricViewSet(ModelViewSet):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
-    Case, Count, DecimalField, ExpressionWrapper, F, FloatField, IntegerField, Prefetch, Q, Subquery, Sum, Value, When,
+    Case, Count, DecimalField, ExpressionWrapper, F, FloatField, IntegerField, Prefetch, Subquery, Sum, Value, When,
     Window,
 )
 from django.db.models.functions import Coalesce

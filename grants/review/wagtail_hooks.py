@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from portal.admin_policies import ProgramStaffPolicy
 from portal.roles import is_program_staff
 
 from .models import Rubric
@@ -38,29 +38,7 @@ def register_review_actions(actions):
 # --- staff screens --------------------------------------------------------------------------------------------------
 
 
-
-class ProgramStaffOnlyPolicy(BasePermissionPolicy):
-    """Program staff manage rubrics; nobody else (Editors and Finance included) sees them."""
-
-    def user_has_permission(self, user, action):
-        return is_program_staff(user)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return is_program_staff(user)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        return self.model.objects.all() if is_program_staff(user) else self.model.objects.none()
-
-    def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-        from django.db.models import Q
-
-        from portal.roles import PROGRAM_STAFF
-
-        return get_user_model().objects.filter(Q(is_superuser=True) | Q(groups__name=PROGRAM_STAFF), is_active=True).distinct()
-
-
-register_permission_policy(Rubric, ProgramStaffOnlyPolicy(Rubric), exact_class=True)
+register_permission_policy(Rubric, ProgramStaffPolicy(Rubric), exact_class=True)
 
 
 class RubricViewSet(ModelViewSet):

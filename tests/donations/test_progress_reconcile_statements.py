@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from fund.donations.models import Donation, StatementRun, StripeEvent
+from fund.donations.models import StatementRun, StripeEvent
 from fund.donations.selectors import campaign_progress, recent_public_gifts
 from fund.donations.signals import campaign_totals_changed
 from fund.models import LedgerTransaction
