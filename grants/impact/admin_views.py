@@ -59,7 +59,7 @@ def dashboard(request):
     type_labels = dict(Organisation.Type.choices)
     for row in figures["by_type"]:
         row["group_label"] = type_labels.get(row["group"], row["group"])
-    counts = aggregation.compliance(**filters)
+    counts = selectors.dashboard_compliance(**filters)
     return render(request, "impact/admin/dashboard.html", {
         "form": form, "totals": totals, "trend_charts": trend_charts, "by_type": figures["by_type"],
         "neighbourhoods": figures["neighbourhoods"], "compliance": counts, "equity": aggregation.equity(**filters),

@@ -17,3 +17,12 @@ class ImpactConfig(AppConfig):
         from portal.views import register_dashboard_panel
 
         register_dashboard_panel("impact/dashboard_panel.html", when=_has_reports)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ImpactReport, MetricValue
+        from .selectors import figures_changed
+
+        for model in (ImpactReport, MetricValue):
+            post_save.connect(figures_changed, sender=model, dispatch_uid=f"impact-figures-{model.__name__}-save")
+            post_delete.connect(figures_changed, sender=model, dispatch_uid=f"impact-figures-{model.__name__}-delete")

@@ -141,25 +141,47 @@ def default_report_year():
     return timezone.localdate().year - 1
 
 
-def _approved_fingerprint():
-    """Changes whenever a report is approved (approved reports are never edited): count and latest change."""
-    from django.db.models import Count, Max
-
-    row = ImpactReport.objects.filter(status=ImpactReport.Status.APPROVED).aggregate(n=Count("pk"), at=Max("updated_at"))
-    return f"{row['n']}:{row['at'].isoformat() if row['at'] else '-'}"
+FIGURES_VERSION_KEY = "impact:figures:version"
+FIGURES_TTL = 60 * 60
 
 
-def dashboard_figures(**filters) -> dict:
-    """`aggregation.dashboard_figures`, cached until the set of approved reports changes (one cheap query checks).
-    The aggregation itself runs in the database; the cache spares repeating it on every view of the dashboard."""
+def figures_version() -> int:
+    """A number that changes whenever a report or a reported value is saved or deleted (see apps.py). No query."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(FIGURES_VERSION_KEY, 1, None)
+
+
+def figures_changed(**kwargs):
+    """Signal receiver: invalidate every cached dashboard figure at once by moving to a new version."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(FIGURES_VERSION_KEY)
+    except ValueError:
+        cache.set(FIGURES_VERSION_KEY, 2, None)
+
+
+def _cached(name, compute, filters, *, today=None):
     import hashlib
 
     from django.core.cache import cache
 
-    raw = _approved_fingerprint() + repr(sorted((k, str(v)) for k, v in filters.items()))
-    key = "impact:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
-    figures = cache.get(key)
-    if figures is None:
-        figures = aggregation.dashboard_figures(**filters)
-        cache.set(key, figures, 60 * 60)
-    return figures
+    raw = f"{figures_version()}:{today or ''}:{name}:" + repr(sorted((k, str(v)) for k, v in filters.items()))
+    key = "impact:" + hashlib.sha256(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute(**filters)
+        cache.set(key, value, FIGURES_TTL)
+    return value
+
+
+def dashboard_figures(**filters) -> dict:
+    """`aggregation.dashboard_figures`, cached until a report or value changes (the version moves; no query checks).
+    The aggregation itself runs in the database; the cache spares repeating it on every view of the dashboard."""
+    return _cached("figures", aggregation.dashboard_figures, filters)
+
+
+def dashboard_compliance(**filters) -> dict:
+    """`aggregation.compliance`, cached like the figures and per day (a report becomes overdue when the date moves)."""
+    return _cached("compliance", aggregation.compliance, filters, today=timezone.localdate().isoformat())
