@@ -4,9 +4,10 @@ import csv
 from functools import wraps
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+
+from portal.downloads import download_response
 
 from .models import Fund, LedgerTransaction
 from .permissions import can_view_ledger
@@ -83,7 +84,4 @@ def ledger_csv(request, fund_pk):
             # Memos can hold donor-typed text: stop spreadsheet formula injection.
             yield writer.writerow([("'" + c) if isinstance(c, str) and c[:1] in "=+-@\t\r" and c[:1] else c for c in row])
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="ledger-{fund.slug}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(rows(), filename=f"ledger-{fund.slug}.csv", content_type="text/csv")

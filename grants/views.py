@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.selectors import current_organisation, organisations_for_user
+from portal.downloads import download_response
 
 from . import selectors, services
 from .forms import EligibilityForm, MessageForm, WithdrawForm
-from .forms_application import ApplicationStepForm, answers_to_data, extract_answers, field_name
+from .forms_application import (
+    ApplicationStepForm,
+    answers_to_data,
+    extract_answers,
+    field_name,
+)
 from .models import FundingRound
 from .pdf import application_pdf
 from .permissions import can_edit_application, can_manage_applications
@@ -281,21 +287,15 @@ def application_pdf_download(request, pk):
 
 
 def _pdf_response(application, submission):
-    content = application_pdf(application, submission)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{application.reference or "application"}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(
+        application_pdf(application, submission), filename=f"{application.reference or 'application'}.pdf",
+        content_type="application/pdf",
+    )
 
 
 def attachment_response(attachment):
     """Send a stored file as a download that a browser will never render or sniff."""
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 def attachment_download(request, pk, attachment_pk):

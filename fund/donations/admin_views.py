@@ -7,16 +7,31 @@ from functools import wraps
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.downloads import download_response
 from portal.money import split_equally
 
 from . import offline, receipts, selectors, services
-from .admin_forms import DonationFilterForm, InstalmentPaymentForm, OfflineGiftForm, PledgeForm, ReissueForm
-from .models import Donation, Donor, Pledge, PledgeInstalment, Receipt, StatementRun, StripeEvent
+from .admin_forms import (
+    DonationFilterForm,
+    InstalmentPaymentForm,
+    OfflineGiftForm,
+    PledgeForm,
+    ReissueForm,
+)
+from .models import (
+    Donation,
+    Donor,
+    Pledge,
+    PledgeInstalment,
+    Receipt,
+    StatementRun,
+    StripeEvent,
+)
 from .wagtail_hooks import can_see_donations
 from .webhooks import stripe_event_replay
 
@@ -208,10 +223,7 @@ def receipt_download(request, pk):
     receipt = get_object_or_404(Receipt, pk=pk)
     if not receipt.pdf:
         raise Http404
-    response = FileResponse(receipt.pdf.open("rb"), as_attachment=True, filename=f"receipt-{receipt.serial}.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(receipt.pdf, filename=f"receipt-{receipt.serial}.pdf", content_type="application/pdf")
 
 
 @staff_only

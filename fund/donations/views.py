@@ -5,19 +5,25 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fund.models import Campaign
+from portal.downloads import download_response
 
 from . import conf, ratelimit, selectors, services
 from .forms import DonateForm, DonorAddressForm, StatementRangeForm, donate_form_context
 from .models import Donation, RecurringDonation
 from .statements import statement_pdf
-from .stripe_client import StripeNotConfigured, as_dict, billing_portal_session_create, checkout_session_retrieve
+from .stripe_client import (
+    StripeNotConfigured,
+    as_dict,
+    billing_portal_session_create,
+    checkout_session_retrieve,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,10 +115,7 @@ def donor_receipt(request, pk):
     receipt = selectors.receipt_for_donor(donor, pk) if donor else None
     if receipt is None or not receipt.pdf:
         raise Http404
-    response = FileResponse(receipt.pdf.open("rb"), as_attachment=True, filename=f"receipt-{receipt.serial}.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(receipt.pdf, filename=f"receipt-{receipt.serial}.pdf", content_type="application/pdf")
 
 
 @login_required
@@ -126,10 +129,7 @@ def donor_statement(request):
         return redirect("donations:donor_home")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     pdf = statement_pdf(donor, start=start, end=end, gifts=selectors.donor_statement_gifts(donor, start=start, end=end))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="statement-{start}-{end}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(pdf, filename=f"statement-{start}-{end}.pdf", content_type="application/pdf")
 
 
 @login_required

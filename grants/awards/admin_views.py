@@ -6,7 +6,7 @@ from functools import wraps
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from fund.models import Fund
 from fund.selectors import fund_balances, ledger_transactions
+from portal.downloads import download_response
 
 from . import payments, permissions, selectors, services
 from .forms import OfferForm, ReasonForm, ReturnForm, TrancheFormSet
@@ -240,11 +241,7 @@ def batch_download(request, pk, fmt):
     except payments.PaymentError as exc:
         messages.error(request, str(exc))
         return redirect("awards_admin:batch_detail", pk=batch.pk)
-    response = HttpResponse(content, content_type=mime)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return download_response(content, filename=name, content_type=mime)
 
 
 @requires(permissions.can_handle_payments)

@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.models import Organisation
+from portal.downloads import download_response
 
 from . import permissions, services
 from .forms import AcceptAwardForm, BankDetailsForm, DeclineAwardForm
@@ -50,10 +51,9 @@ def award_detail(request, pk):
 @login_required
 def award_agreement(request, pk):
     award = _award_for(request, pk)
-    response = HttpResponse(agreement_pdf(award), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="grant-agreement-{award.application}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(
+        agreement_pdf(award), filename=f"grant-agreement-{award.application}.pdf", content_type="application/pdf"
+    )
 
 
 def _client_ip(request):

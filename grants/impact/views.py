@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants.uploads import UploadRejected
+from portal.downloads import download_response
 
 from . import selectors, services
 from .forms import AttachmentForm, ReportForm, StoryForm
@@ -19,12 +20,8 @@ PAGE_SIZE = 20
 
 
 def file_response(field_file, *, content_type, name, inline=False):
-    """Private files leave only as downloads, never sniffed, never scripted."""
-    response = FileResponse(field_file.open("rb"), content_type=content_type, as_attachment=not inline, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """Private files leave only as downloads (photos inline), never sniffed, never scripted."""
+    return download_response(field_file, filename=name, content_type=content_type, inline=inline)
 
 
 def _member_report_or_404(request, pk):

@@ -15,10 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grants.models import Application, FundingRound
+from portal.downloads import download_response
 from portal.money import format_money
 
 from . import decisions, selectors, services
-from .forms import BatchDecisionForm, DecisionForm, ManualAssignForm, MemberInviteForm, PanelSettingsForm
+from .forms import (
+    BatchDecisionForm,
+    DecisionForm,
+    ManualAssignForm,
+    MemberInviteForm,
+    PanelSettingsForm,
+)
 from .models import Assignment, Decision, Panel, PanelMember, Review
 from .pdf import decision_letter_pdf
 from .permissions import can_manage_reviews
@@ -347,10 +354,10 @@ def decide_batch(request, round_id):
 def decision_letter(request, decision_id):
     decision = get_object_or_404(Decision.objects.select_related("application__round__fund", "application__organisation"), pk=decision_id)
     feedback = selectors.approved_feedback(decision.application) if decision.include_feedback else []
-    response = HttpResponse(decision_letter_pdf(decision, feedback=feedback), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="decision-{decision.application.reference or decision.pk}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(
+        decision_letter_pdf(decision, feedback=feedback),
+        filename=f"decision-{decision.application.reference or decision.pk}.pdf", content_type="application/pdf",
+    )
 
 
 @program_staff_required

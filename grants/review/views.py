@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import roles
+from portal.downloads import download_response
 
 from . import permissions, scoring, selectors, services
 from .forms import ConflictForm, ReviewForm
@@ -186,13 +187,7 @@ def attachment_download(request, pk, attachment_pk):
     attachment = next((a for a in selectors.review_attachments(assignment.application) if a.pk == attachment_pk), None)
     if attachment is None:
         raise Http404
-    from django.http import FileResponse
-
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    return download_response(
+        attachment.file, filename=attachment.original_name,
         content_type=getattr(attachment, "content_type", "application/octet-stream"),
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
