@@ -5,9 +5,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from fund.donations.webhooks import stripe_webhook
+
 from . import health, views
 
 urlpatterns = [
+    # First: Stripe may send bursts of events, and every pattern tried before this one is paid on each of them.
+    path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("healthz", health.healthz, name="healthz"),
     # The Wagtail admin signs in through allauth (email verification, rate limits, MFA).
     path("admin/login/", views.admin_login_redirect, name="wagtailadmin_login_redirect"),

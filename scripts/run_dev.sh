@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the development web server and the task worker together; Ctrl-C stops both.
+# Starts the development web server, the task worker and the Stripe events consumer together; Ctrl-C stops all three.
 set -euo pipefail
 BIN="${BIN:-.venv/bin}"
 PORT="${PORT:-8000}"
@@ -7,9 +7,14 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.dev}"
 
 "$BIN/python" manage.py db_worker --interval 1 &
 WORKER=$!
-cleanup() { kill "$WORKER" 2>/dev/null || true; wait "$WORKER" 2>/dev/null || true; }
+"$BIN/python" manage.py stripe_process_events --loop --interval 1 &
+EVENTS=$!
+cleanup() {
+  kill "$WORKER" "$EVENTS" 2>/dev/null || true
+  wait "$WORKER" "$EVENTS" 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 "$BIN/python" -c "import django; django.setup(); from portal import demo; print(demo.login_table())"
-echo "The portal is starting on http://127.0.0.1:${PORT}  (staff admin: http://127.0.0.1:${PORT}/admin/). Ctrl-C stops the site and the worker."
+echo "The portal is starting on http://127.0.0.1:${PORT}  (staff admin: http://127.0.0.1:${PORT}/admin/). Ctrl-C stops the site and the workers."
 "$BIN/python" manage.py runserver "127.0.0.1:${PORT}" --noreload

@@ -33,7 +33,7 @@ from .models import (
     StripeEvent,
 )
 from .wagtail_hooks import can_see_donations
-from .webhooks import stripe_event_replay
+from .webhooks import RETRY_LIMIT, stripe_event_replay
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = ["id", "created", "received", "donor", "email", "fund", "campaign", "method", "status", "amount",
@@ -234,7 +234,11 @@ def event_list(request):
         qs = qs.filter(processed_at__isnull=True).exclude(error="")
     elif state == "deferred":
         qs = qs.filter(processed_at__isnull=True).exclude(deferred_key="")
+    elif state == "queued":
+        qs = qs.filter(processed_at__isnull=True, deferred_key="", error="")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page:
+        event.retries_left = event.state in ("failed", "received") and event.attempts < RETRY_LIMIT
     return render(request, "donations/admin/events.html", {"page_obj": page, "state": state, "query": f"state={state}"})
 
 

@@ -288,10 +288,15 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("After a failure: when it is tried again."))
     deferred_key = models.CharField(max_length=120, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
+        indexes = [
+            # The events consumer polls for unfinished events; handled ones (nearly all) stay out of this index.
+            models.Index(fields=["received_at"], condition=models.Q(processed_at__isnull=True), name="stripeevent_unfinished"),
+        ]
         verbose_name = _("Stripe event")
         verbose_name_plural = _("Stripe events")
 
@@ -307,6 +312,17 @@ class StripeEvent(models.Model):
         if self.error:
             return "failed"
         return "received"
+
+    STATE_LABELS = {
+        "processed": _("Processed"),
+        "deferred": _("Waiting for its gift"),
+        "failed": _("Failed"),
+        "received": _("Queued"),
+    }
+
+    @property
+    def state_label(self):
+        return self.STATE_LABELS[self.state]
 
 
 class StatementRun(models.Model):

@@ -1,4 +1,5 @@
-"""Background work: receipts after a gift is recorded, and the year-end statement run."""
+"""Background work: receipts after a gift is recorded, and the year-end statement run. (Stripe events have their own
+consumer: `manage.py stripe_process_events --loop`.)"""
 
 from django_tasks import task
 

@@ -1,12 +1,11 @@
 from django.urls import path
 
-from . import views, webhooks
+from . import views
 
 app_name = "donations"
 urlpatterns = [
     path("donate/", views.donate, name="donate"),
     path("donate/thanks/", views.thanks, name="thanks"),
-    path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("donor/", views.donor_home, name="donor_home"),
     path("donor/receipts/<int:pk>/", views.donor_receipt, name="donor_receipt"),
     path("donor/statement/", views.donor_statement, name="donor_statement"),

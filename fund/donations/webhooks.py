@@ -1,4 +1,11 @@
-"""Stripe webhooks: verify the signature on the raw body, store the event, then handle it (2xx only after commit).
+"""Stripe webhooks: verify the signature on the raw body, store the event, answer 2xx; the events consumer records it.
+
+The stored events are an inbox. The view does only what must happen before Stripe hears "received": verify the
+signature and insert the event under its unique id (one statement, committed when it returns). Recording the gift,
+which re-reads the Checkout Session from Stripe, posts to the ledger and queues the receipt, is done by the events
+consumer (`manage.py stripe_process_events --loop`, supervised beside the task worker) within a second, as Stripe
+advises ("return 2xx before any complex logic"). Nothing is lost in between: the event is committed before the 2xx, a
+failed one is tried again with backoff until RETRY_LIMIT attempts, and then staff are told and can replay it.
 
 Handlers are plain functions in one dict keyed by event type; each ends in an idempotent service function, so the same
 event delivered twice (or racing the success redirect, or the reconciliation job) records the gift once.
@@ -6,15 +13,18 @@ event delivered twice (or racing the success redirect, or the reconciliation job
 
 import json
 import logging
+from datetime import timedelta
 
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from portal.audit import audit
+from portal.emails import send_email_on_commit
 
 from . import services
 from .models import StripeEvent
@@ -78,14 +88,44 @@ HANDLERS = {
 }
 
 
-def stripe_event_store(*, event: dict) -> tuple[StripeEvent, bool]:
-    """Store a verified event once (get-or-create under the unique event id)."""
-    defaults = {"type": event.get("type", ""), "payload": event, "livemode": bool(event.get("livemode"))}
+def stripe_event_insert(*, event: dict) -> StripeEvent | None:
+    """Store a verified event under its unique event id; None when it was stored before (a redelivery).
+
+    Insert first: nearly every delivery is a new event, and the unique constraint answers "seen before?" in the same
+    statement. Called from the webhook (autocommit) the insert has committed when it returns, with no BEGIN/COMMIT
+    around it; inside someone's transaction it takes a savepoint, so a duplicate key cannot break that transaction."""
+    new = StripeEvent(event_id=event["id"], type=event.get("type", ""), payload=event, livemode=bool(event.get("livemode")))
     try:
-        with transaction.atomic():
-            return StripeEvent.objects.get_or_create(event_id=event["id"], defaults=defaults)
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                new.save(force_insert=True)
+        else:
+            new.save(force_insert=True)
     except IntegrityError:
-        return StripeEvent.objects.get(event_id=event["id"]), False
+        return None
+    return new
+
+
+def stripe_event_store(*, event: dict) -> tuple[StripeEvent, bool]:
+    """Get or create the stored event (reconciliation wants the row either way). Returns (event, created)."""
+    new = stripe_event_insert(event=event)
+    if new is not None:
+        return new, True
+    return StripeEvent.objects.get(event_id=event["id"]), False
+
+
+RETRY_LIMIT = 8  # attempts before an event is left to staff: the last one runs about four hours after it arrived
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long after failed attempt number `attempts` the next one waits: 2, 4, 8 ... 128 minutes (about four hours
+    from the first failure to the last attempt)."""
+    return timedelta(minutes=2 ** attempts)
+
+
+def _attempted(event: StripeEvent, **fields) -> int:
+    """Count one attempt (F() so that racing attempts are all counted) and save what it found."""
+    return StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(attempts=F("attempts") + 1, **fields)
 
 
 def stripe_event_process(*, event: StripeEvent, by=None) -> str:
@@ -93,31 +133,53 @@ def stripe_event_process(*, event: StripeEvent, by=None) -> str:
     if event.processed_at:
         return "duplicate"
     handler = HANDLERS.get(event.type)
-    now = timezone.now()
     if handler is None:
-        StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(processed_at=now, attempts=event.attempts + 1)
+        _attempted(event, processed_at=timezone.now())
         return "ignored"
     try:
         handler(event.payload["data"]["object"], by=by)
     except services.UnknownSession as exc:
-        # Not ours: acknowledge (so Stripe stops retrying) but keep the note; stripe_reconcile reports paid ones.
-        StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
-            processed_at=now, error=str(exc)[:2000], attempts=event.attempts + 1
-        )
+        # Not ours: acknowledged, with the note kept; stripe_reconcile reports paid ones.
+        _attempted(event, processed_at=timezone.now(), error=str(exc)[:2000])
         return "ignored"
     except services.WaitForRecording as wait:
-        StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
-            deferred_key=wait.key[:120], error=str(wait), attempts=event.attempts + 1
-        )
+        _attempted(event, deferred_key=wait.key[:120], error=str(wait))
         return "deferred"
-    except Exception as exc:  # recorded for staff; Stripe retries on our 5xx
+    except Exception as exc:  # kept for the consumer's retries and for staff
         logger.exception("Stripe event %s (%s) failed", event.event_id, event.type)
-        StripeEvent.objects.filter(pk=event.pk).update(error=f"{type(exc).__name__}: {exc}"[:2000], attempts=event.attempts + 1)
+        _attempted(event, error=f"{type(exc).__name__}: {exc}"[:2000],
+                   next_attempt_at=timezone.now() + retry_delay(event.attempts + 1))
+        if event.attempts + 1 == RETRY_LIMIT:
+            send_email_on_commit(
+                template="donations/staff_event_failed",
+                to=[settings.STAFF_NOTIFICATION_EMAIL],
+                context={"event_id": event.event_id, "type": event.type, "attempts": RETRY_LIMIT, "error": str(exc)[:500]},
+            )
         return "failed"
-    StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
-        processed_at=timezone.now(), error="", deferred_key="", attempts=event.attempts + 1
-    )
+    _attempted(event, processed_at=timezone.now(), error="", deferred_key="", next_attempt_at=None)
     return "processed"
+
+
+def stripe_events_due(*, now=None, limit: int = 100) -> list[int]:
+    """The next due events, oldest first: new ones, and failed ones whose backoff has passed (not the ones parked until
+    their gift is recorded). The partial index on unfinished events keeps this cheap however many have been handled."""
+    now = now or timezone.now()
+    due = StripeEvent.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        processed_at__isnull=True, deferred_key="", attempts__lt=RETRY_LIMIT, received_at__lte=now,
+    ).order_by("received_at", "pk")
+    return list(due.values_list("pk", flat=True)[:limit])
+
+
+def stripe_events_process_due(*, now=None, limit: int = 100) -> dict:
+    """One pass of the consumer: handle each due event once. Returns counts by result ({} when nothing was due)."""
+    counts = {}
+    for pk in stripe_events_due(now=now, limit=limit):
+        event = StripeEvent.objects.filter(pk=pk).first()
+        if event is not None:
+            result = stripe_event_process(event=event)
+            counts[result] = counts.get(result, 0) + 1
+    return counts
 
 
 def stripe_event_replay(*, event: StripeEvent, by) -> str:
@@ -145,11 +207,15 @@ def stripe_webhook(request):
         return HttpResponse("Stripe webhooks are not configured.", status=503, content_type="text/plain")
     payload = request.body
     try:
-        stripe.Webhook.construct_event(payload, request.headers.get("Stripe-Signature"), secret, tolerance=300)
-    except (ValueError, stripe.SignatureVerificationError):
+        # The check inside stripe.Webhook.construct_event (HMAC-SHA256 of "timestamp.raw body", 300 s tolerance),
+        # without building the StripeObject tree construct_event returns: we store the plain JSON.
+        stripe.WebhookSignature.verify_header(payload.decode("utf-8"), request.headers.get("Stripe-Signature"), secret,
+                                              tolerance=300)
+        event_data = json.loads(payload)
+        if not isinstance(event_data, dict) or not isinstance(event_data.get("id"), str) or "type" not in event_data:
+            raise ValueError("not a Stripe event")
+    except (ValueError, stripe.SignatureVerificationError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return HttpResponseBadRequest("Invalid payload or signature.", content_type="text/plain")
-    event_data = json.loads(payload)
-    event, _created = stripe_event_store(event=event_data)
-    result = stripe_event_process(event=event)
-    status = 500 if result == "failed" else 200
-    return HttpResponse(result, status=status, content_type="text/plain")
+    stripe_event_insert(event=event_data)
+    # Stored and committed (or stored before: a redelivery needs nothing more). The consumer takes it from here.
+    return HttpResponse("received", content_type="text/plain")
