@@ -29,7 +29,7 @@ from .models import (
     RecurringDonation,
 )
 from .signals import send_totals_changed_on_commit
-from .stripe_client import as_dict, checkout_session_create
+from .stripe_client import as_dict, checkout_session_create, invoice_id_for_payment_intent, invoice_payment_intent_id
 
 logger = logging.getLogger(__name__)
 S = DonationStatus
@@ -219,6 +219,7 @@ def donation_record_from_checkout(*, session, by=None, received_at=None) -> Dona
     A session still waiting for an asynchronous payment keeps the donation pending.
     """
     session = as_dict(session)
+    intent = session.get("payment_intent") or _invoice_intent(session.get("invoice"))
     with transaction.atomic():
         donation = _locked_donation_for_session(session)
         if donation.status in RECEIVED_STATUSES or donation.amount_mismatch:
@@ -240,7 +241,7 @@ def donation_record_from_checkout(*, session, by=None, received_at=None) -> Dona
             return donation
         fields = ["stripe_checkout_session_id", "stripe_payment_intent_id", "stripe_invoice_id"]
         donation.stripe_checkout_session_id = session["id"]
-        donation.stripe_payment_intent_id = session.get("payment_intent") or donation.stripe_payment_intent_id
+        donation.stripe_payment_intent_id = intent or donation.stripe_payment_intent_id
         donation.stripe_invoice_id = session.get("invoice") or donation.stripe_invoice_id
         _remember_customer(donation.donor_id, session.get("customer"))
         if session.get("payment_status") not in ("paid", "no_payment_required"):
@@ -255,10 +256,21 @@ def donation_record_from_checkout(*, session, by=None, received_at=None) -> Dona
             )
         accounting.post_online_gift(donation, by=by)
         audit(donation, "donations.donation.record", user=by, data={"amount": str(donation.amount), "session": session["id"]})
-        _after_recorded(
-            donation, [f"donation:{donation.pk}", donation.stripe_payment_intent_id, session.get("subscription")]
-        )
+        _after_recorded(donation, [f"donation:{donation.pk}", donation.stripe_payment_intent_id, session.get("subscription"),
+                                   f"invoice:{session['invoice']}" if session.get("invoice") else ""])
     return donation
+
+
+def _invoice_intent(invoice_id) -> str | None:
+    """The PaymentIntent of a monthly gift's invoice, asked of Stripe (the invoice no longer names it). A lookup that
+    fails never stops a gift being recorded: a later refund finds the gift through Stripe instead."""
+    if not invoice_id:
+        return None
+    try:
+        return invoice_payment_intent_id(invoice_id)
+    except Exception:
+        logger.warning("Could not look up the PaymentIntent of invoice %s", invoice_id, exc_info=True)
+        return None
 
 
 def _remember_customer(donor_id, customer_id):
@@ -302,7 +314,11 @@ def _subscription_id(invoice: dict) -> str | None:
 
 
 def donation_record_invoice(*, invoice, by=None, received_at=None) -> Donation:
-    """Each paid invoice of a monthly gift is one donation, unique by invoice id. The first one is the checkout's."""
+    """Each paid invoice of a monthly gift is one donation, unique by invoice id. The first one is the checkout's.
+
+    A renewal records what Stripe actually collected (the donor may have changed the amount in the customer portal),
+    keeps the first gift's Gift Aid declaration (HMRC's wording covers future gifts) and anonymity, and is flagged for
+    staff, not recorded, if its currency is not the monthly gift's."""
     invoice = as_dict(invoice)
     existing = Donation.objects.filter(stripe_invoice_id=invoice["id"]).first()
     if existing:
@@ -312,27 +328,38 @@ def donation_record_invoice(*, invoice, by=None, received_at=None) -> Donation:
     if recurring is None or invoice.get("billing_reason") == "subscription_create":
         # The first invoice is recorded with its Checkout Session; wait until that has happened.
         raise WaitForRecording(sub_id or invoice["id"])
+    first = recurring.donations.order_by("pk").first()
+    intent = invoice.get("payment_intent") or _invoice_intent(invoice["id"])
     amount = from_minor_units(invoice["amount_paid"], recurring.currency)
     fee = fees.processing_fee(amount)
+    currency_ok = (invoice.get("currency") or "").lower() == recurring.currency.lower()
     with transaction.atomic():
         try:
             with transaction.atomic():
                 donation = Donation.objects.create(
                     donor=recurring.donor, fund=recurring.fund, campaign=recurring.campaign, recurring=recurring,
                     method=Method.STRIPE, amount=amount, currency=recurring.currency, fee_covered=recurring.fee_covered,
-                    fee_amount=fee, net_amount=amount - fee, status=S.SUCCEEDED, received_at=received_at or timezone.now(),
-                    stripe_invoice_id=invoice["id"], stripe_payment_intent_id=invoice.get("payment_intent") or None,
-                    donor_name=recurring.donor.name, donor_address=recurring.donor.address,
-                    anonymous=recurring.donations.filter(anonymous=True).exists(),
+                    fee_amount=fee, net_amount=amount - fee, status=S.SUCCEEDED if currency_ok else S.PENDING,
+                    received_at=(received_at or timezone.now()) if currency_ok else None,
+                    stripe_invoice_id=invoice["id"], stripe_payment_intent_id=intent or None,
+                    donor_name=recurring.donor.name, donor_address=recurring.donor.address or (first.donor_address if first else ""),
+                    anonymous=bool(first and first.anonymous),
+                    gift_aid=bool(first and first.gift_aid),
+                    gift_aid_declaration=first.gift_aid_declaration if first and first.gift_aid else "",
+                    gift_aid_declared_at=first.gift_aid_declared_at if first and first.gift_aid else None,
                 )
         except IntegrityError:
             return Donation.objects.get(stripe_invoice_id=invoice["id"])
-        if (invoice.get("currency") or "").lower() != recurring.currency.lower():
-            _flag_mismatch(donation, f"Invoice {invoice['id']} currency {invoice.get('currency')}.", by)
-            raise DonationError("currency mismatch")  # rolls back; the event stays failed for staff
+        if not currency_ok:
+            _flag_mismatch(donation, f"Invoice {invoice['id']} is in {invoice.get('currency')}; the monthly gift is in "
+                                     f"{recurring.currency.lower()}. Not recorded.", by)
+            return donation
+        if amount != recurring.amount:
+            audit(recurring, "donations.recurring.amount", user=by, data={"was": str(recurring.amount), "paid": str(amount)})
+            RecurringDonation.objects.filter(pk=recurring.pk).update(amount=amount)
         accounting.post_online_gift(donation, by=by)
         audit(donation, "donations.donation.record", user=by, data={"invoice": invoice["id"]})
-        _after_recorded(donation, [donation.stripe_payment_intent_id])
+        _after_recorded(donation, [donation.stripe_payment_intent_id, f"invoice:{invoice['id']}"])
     return donation
 
 
@@ -346,17 +373,39 @@ SUBSCRIPTION_STATUS = {
 }
 
 
-def recurring_update_from_stripe(*, subscription_id: str, stripe_status: str, by=None) -> RecurringDonation:
+def _subscription_amount(subscription: dict, currency: str):
+    """The monthly amount a subscription now charges (its one item's price times quantity), or None if unknown."""
+    items = ((subscription.get("items") or {}).get("data")) or []
+    if len(items) != 1:
+        return None
+    price = items[0].get("price") or {}
+    if price.get("unit_amount") is None or (price.get("currency") or "").lower() != currency.lower():
+        return None
+    return from_minor_units(int(price["unit_amount"]) * int(items[0].get("quantity") or 1), currency)
+
+
+def recurring_update_from_stripe(*, subscription_id: str, stripe_status: str, subscription: dict | None = None,
+                                 by=None) -> RecurringDonation:
+    """Follow a subscription's status (active, past due, cancelled: a cancelled gift stays cancelled) and the amount
+    the donor chose in the customer portal."""
     status = SUBSCRIPTION_STATUS.get(stripe_status)
     with transaction.atomic():
         recurring = RecurringDonation.objects.select_for_update().filter(stripe_subscription_id=subscription_id).first()
         if recurring is None:
             raise WaitForRecording(subscription_id)
+        fields = []
         if status and recurring.status != status and recurring.status != RecurringDonation.Status.CANCELED:
             recurring.status = status
             recurring.canceled_at = timezone.now() if status == RecurringDonation.Status.CANCELED else None
-            recurring.save(update_fields=["status", "canceled_at"])
+            fields += ["status", "canceled_at"]
             audit(recurring, "donations.recurring.update", user=by, data={"status": status})
+        amount = _subscription_amount(subscription or {}, recurring.currency)
+        if amount is not None and amount > 0 and amount != recurring.amount:
+            audit(recurring, "donations.recurring.amount", user=by, data={"was": str(recurring.amount), "now": str(amount)})
+            recurring.amount = amount
+            fields.append("amount")
+        if fields:
+            recurring.save(update_fields=fields)
     return recurring
 
 
@@ -380,7 +429,18 @@ def _donation_for_charge(charge: dict) -> Donation:
         found = qs.filter(pk=int(ref)).first()
         if found:
             return found
-    raise WaitForRecording(charge.get("payment_intent") or charge.get("charge") or charge["id"])
+    intent = charge.get("payment_intent")
+    if intent:
+        # A monthly gift recorded before its PaymentIntent was known: Stripe knows which invoice it paid.
+        invoice_id = invoice_id_for_payment_intent(intent)
+        found = qs.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None
+        if found:
+            if not found.stripe_payment_intent_id:
+                Donation.objects.filter(pk=found.pk, stripe_payment_intent_id__isnull=True).update(stripe_payment_intent_id=intent)
+            return found
+        if invoice_id:
+            raise WaitForRecording(f"invoice:{invoice_id}")
+    raise WaitForRecording(intent or charge.get("charge") or charge["id"])
 
 
 def _sync_receipt_on_commit(donation):
@@ -442,7 +502,7 @@ def donation_record_dispute(*, dispute, by=None) -> Donation:
                 fields.append("refunded_amount")
                 _sync_receipt_on_commit(donation)
             donation.status = S.REFUNDED if donation.refunded_amount >= donation.amount else S.DISPUTED
-        elif outcome == "won":
+        elif outcome in ("won", "warning_closed"):  # won, or an inquiry closed without becoming a chargeback
             donation.status = S.PARTIALLY_REFUNDED if donation.refunded_amount > 0 else S.SUCCEEDED
         else:
             donation.status = S.DISPUTED

@@ -52,7 +52,8 @@ def checkout_params(donation, *, monthly: bool, success_path=None, cancel_path=N
         "client_reference_id": str(donation.pk),
         "customer_email": donation.donor.email,
         "success_url": success,
-        "cancel_url": _site(cancel_path or reverse("donations:donate")),
+        # Back out of Checkout to the same campaign's form, not the general one.
+        "cancel_url": _site(cancel_path or reverse("donations:donate") + (f"?campaign={campaign.slug}" if campaign else "")),
         "metadata": metadata,
     }
     if donation.donor.stripe_customer_id:
@@ -76,6 +77,27 @@ def checkout_session_create(donation, *, monthly: bool):
 
 def checkout_session_retrieve(session_id: str):
     return get_client().v1.checkout.sessions.retrieve(session_id)
+
+
+def invoice_payment_intent_id(invoice_id: str) -> str | None:
+    """The PaymentIntent that paid an invoice. Since API version 2025-03-31.basil the invoice no longer names it:
+    it is on the invoice's paid InvoicePayment. Refunds and disputes of monthly gifts arrive by that id."""
+    payments = get_client().v1.invoice_payments.list({"invoice": invoice_id, "status": "paid", "limit": 1})
+    for payment in payments.data:
+        intent = (as_dict(payment).get("payment") or {}).get("payment_intent")
+        return intent if isinstance(intent, str) or intent is None else intent.get("id")
+    return None
+
+
+def invoice_id_for_payment_intent(payment_intent_id: str) -> str | None:
+    """The invoice a PaymentIntent paid, if any (the other way round, for a refund of an older monthly gift)."""
+    payments = get_client().v1.invoice_payments.list(
+        {"payment": {"type": "payment_intent", "payment_intent": payment_intent_id}, "limit": 1}
+    )
+    for payment in payments.data:
+        invoice = as_dict(payment).get("invoice")
+        return invoice if isinstance(invoice, str) or invoice is None else invoice.get("id")
+    return None
 
 
 def checkout_sessions_list(*, created_gte: int, limit: int = 100):

@@ -18,6 +18,7 @@ ACTIONS = {
     "donations.donation.offline": _("Offline gift recorded"),
     "donations.donor.update": _("Donor details updated"),
     "donations.recurring.update": _("Monthly gift updated"),
+    "donations.recurring.amount": _("Monthly gift amount changed"),
     "donations.pledge.create": _("Pledge recorded"),
     "donations.pledge.payment": _("Pledge instalment paid"),
     "donations.receipt.issue": _("Receipt issued"),

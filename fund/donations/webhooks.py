@@ -62,7 +62,8 @@ def on_invoice_payment_failed(obj, by=None):
 
 
 def on_subscription_changed(obj, by=None):
-    return services.recurring_update_from_stripe(subscription_id=obj["id"], stripe_status=obj.get("status", ""), by=by)
+    return services.recurring_update_from_stripe(subscription_id=obj["id"], stripe_status=obj.get("status", ""),
+                                                 subscription=obj, by=by)
 
 
 def on_charge_refunded(obj, by=None):

@@ -34,6 +34,15 @@ def test_start_checkout_saves_pending_donation_and_sends_deterministic_idempoten
     assert params["line_items"][0]["price_data"]["currency"] == "usd"
     assert params["success_url"].endswith("/donate/thanks/?session_id={CHECKOUT_SESSION_ID}")
     assert request["headers"]["Stripe-Version"] == "2025-10-29.clover"
+    assert params["cancel_url"].endswith("/donate/")
+
+
+def test_backing_out_of_checkout_returns_to_the_same_campaign(fake_stripe, start_gift):
+    fund = FundFactory()
+    campaign = CampaignFactory(fund=fund, slug="winter-appeal")
+    start_gift(fund, campaign=campaign)
+    [request] = fake_stripe.captured("POST", "/v1/checkout/sessions")
+    assert request["params"]["cancel_url"].endswith("/donate/?campaign=winter-appeal")
 
 
 def test_monthly_gift_with_fee_covered_uses_subscription_mode_with_recurring_price(fake_stripe, start_gift):

@@ -56,6 +56,8 @@ class FakeStripe:
         self.sessions: dict[str, dict] = {}
         self.events: list[dict] = []
         self.portal_sessions: list[dict] = []
+        self.invoices: dict[str, dict] = {}
+        self.invoice_payments: list[dict] = []
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._ids = itertools.count(1)
         self.fail_next = 0  # answer this many API calls with a 500
@@ -115,10 +117,43 @@ class FakeStripe:
                 s["amount_total"] = amount_total
             if s["mode"] == "subscription":
                 s["subscription"] = s["subscription"] or self.new_id("sub")
-                s["invoice"] = s["invoice"] or self.new_id("in")
+                if not s["invoice"]:
+                    first = self._new_invoice(s["subscription"], s["amount_total"], s["currency"], "subscription_create")
+                    s["invoice"] = first["id"]
             else:
                 s["payment_intent"] = s["payment_intent"] or self.new_id("pi")
             return dict(s)
+
+    def _new_invoice(self, subscription_id, amount, currency, billing_reason, *, paid=True):
+        """An invoice as the pinned API version (basil and later) shapes it: the subscription under
+        parent.subscription_details, and no payment_intent or charge field; its payment is an InvoicePayment."""
+        invoice = {
+            "id": self.new_id("in"), "object": "invoice", "created": int(time.time()), "billing_reason": billing_reason,
+            "currency": currency, "amount_due": amount, "amount_paid": amount if paid else 0,
+            "status": "paid" if paid else "open", "livemode": False,
+            "parent": {"type": "subscription_details", "subscription_details": {"subscription": subscription_id}},
+        }
+        self.invoices[invoice["id"]] = invoice
+        if paid:
+            self.invoice_payments.append({
+                "id": self.new_id("inpay"), "object": "invoice_payment", "created": invoice["created"],
+                "invoice": invoice["id"], "amount_paid": amount, "currency": currency, "status": "paid", "is_default": True,
+                "payment": {"type": "payment_intent", "payment_intent": self.new_id("pi")},
+            })
+        return invoice
+
+    def renew(self, subscription_id: str, amount: int, currency: str = "usd", *, paid: bool = True) -> dict:
+        """The next month of a subscription: a new invoice (paid, or open after a failed payment)."""
+        with self.lock:
+            return dict(self._new_invoice(subscription_id, amount, currency, "subscription_cycle", paid=paid))
+
+    def invoice(self, invoice_id: str) -> dict:
+        with self.lock:
+            return dict(self.invoices[invoice_id])
+
+    def payment_intent_of(self, invoice_id: str) -> str:
+        with self.lock:
+            return next(p["payment"]["payment_intent"] for p in self.invoice_payments if p["invoice"] == invoice_id)
 
     def async_paid(self, session_id: str) -> dict:
         with self.lock:
@@ -232,6 +267,14 @@ class _Handler(BaseHTTPRequestHandler):
             if session is None:
                 return 404, {"error": {"type": "invalid_request_error", "message": "No such checkout.session"}}
             return 200, dict(session)
+        if path == "/v1/invoice_payments" and method == "GET":
+            payment = params.get("payment") or {}
+            with fake.lock:
+                found = [p for p in fake.invoice_payments
+                         if (not params.get("invoice") or p["invoice"] == params["invoice"])
+                         and (not payment.get("payment_intent") or p["payment"]["payment_intent"] == payment["payment_intent"])
+                         and (not params.get("status") or p["status"] == params["status"])]
+                return 200, {**_page(found, params), "url": path}
         if path == "/v1/events" and method == "GET":
             with fake.lock:
                 return 200, {**_page(list(fake.events), params), "url": path}
