@@ -13,6 +13,7 @@ worker processes do not share a cache, e.g. local-memory caches under gunicorn);
 never past the next start or expiry of a site alert.
 """
 
+import functools
 import hashlib
 import re
 
@@ -26,7 +27,7 @@ GENERATION_KEY = "cms:pages:generation"
 KEY_PREFIX = "cms:page:"
 CSRF_PLACEHOLDER = "__cms_csrf_token__"
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]*)(")')
-STORED_HEADERS = ("Content-Type", "Content-Language", "Link")
+STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "Content-Disposition", "Access-Control-Allow-Origin")
 
 
 def page_cache_seconds():
@@ -111,6 +112,30 @@ def store_response(request, response, generation):
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
     cache.set(cache_key(request, generation), (content, headers, has_csrf), _timeout_for(page))
     response["X-Page-Cache"] = "miss"
+
+
+def cached_view(seconds: int):
+    """Cache a public non-page view (open data) exactly like a page: same key, same generation, so whatever retires
+    pages (a published page, a gift, an award saved) retires it too, and the middleware answers hits early."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            hit = cached_response(request)
+            if hit is not None:
+                return hit
+            cacheable = is_cacheable_request(request)
+            generation = _generation() if cacheable else None
+            response = view(request, *args, **kwargs)
+            if cacheable and response.status_code == 200 and not response.streaming and not response.cookies:
+                headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
+                cache.set(cache_key(request, generation), (response.content, headers, False), seconds)
+                response["X-Page-Cache"] = "miss"
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 class PageCacheMiddleware:

@@ -3,11 +3,11 @@
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
 from . import opendata
+from .cache import cached_view
 
 OPEN_DATA_SECONDS = 300
 SEARCH_PAGE_SIZE = 10
@@ -18,7 +18,7 @@ def _base_url(request):
 
 
 @require_GET
-@cache_page(OPEN_DATA_SECONDS, key_prefix="cms-open-data")
+@cached_view(OPEN_DATA_SECONDS)
 def open_data_json(request):
     response = JsonResponse(opendata.grants_package(base_url=_base_url(request)), json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
@@ -26,7 +26,7 @@ def open_data_json(request):
 
 
 @require_GET
-@cache_page(OPEN_DATA_SECONDS, key_prefix="cms-open-data")
+@cached_view(OPEN_DATA_SECONDS)
 def open_data_csv(request):
     response = HttpResponse(opendata.grants_csv(base_url=_base_url(request)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="grants-360giving.csv"'

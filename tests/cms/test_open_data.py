@@ -63,3 +63,18 @@ def test_grants_csv_uses_the_360giving_column_headings(client, site):
     assert rows[0][:6] == ["Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date"]
     assert rows[1][1].startswith("'=")  # a formula is never executable in a spreadsheet
     assert len(rows) == 2
+
+
+def test_open_data_is_cached_and_shows_a_new_award_at_once(client, site):
+    make_public_grant(round=site["closed_round"], title="Naloxone trainings")
+    first = client.get("/open-data/grants.json")
+    assert first["X-Page-Cache"] == "miss" and len(json.loads(first.content)["grants"]) == 1
+    again = client.get("/open-data/grants.json")
+    assert again["X-Page-Cache"] == "hit" and again["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/open-data/grants.csv")["Content-Disposition"] == 'attachment; filename="grants-360giving.csv"'
+    assert client.get("/open-data/grants.csv")["Content-Disposition"] == 'attachment; filename="grants-360giving.csv"'
+
+    make_public_grant(round=site["closed_round"], title="Drop-in evenings")  # an award saved retires the cached copy
+    fresh = client.get("/open-data/grants.json")
+    assert fresh["X-Page-Cache"] == "miss"
+    assert sorted(g["title"] for g in json.loads(fresh.content)["grants"]) == ["Drop-in evenings", "Naloxone trainings"]
