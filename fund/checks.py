@@ -20,10 +20,15 @@ T = LedgerTransaction.Kind
 REPEATABLE_KINDS = {T.AWARD_RELEASED}
 
 
+# Amounts have two places, so any real imbalance is at least a cent. Comparing against half a cent rather than zero
+# keeps SQLite, which sums decimals as binary floats (8212.40 - 8000.00 - 212.40 is not exactly 0 there), honest.
+HALF_CENT = Decimal("0.005")
+
+
 def check_transactions_balance():
     qs = (
         LedgerTransaction.objects.annotate(total=Sum("entries__amount"), n=Count("entries"))
-        .filter(Q(total__isnull=True) | ~Q(total=0) | Q(n__lt=2))
+        .filter(Q(total__isnull=True) | Q(total__gte=HALF_CENT) | Q(total__lte=-HALF_CENT) | Q(n__lt=2))
         .values_list("pk", "kind", "total", "n")
     )
     for pk, kind, total, n in qs:
@@ -118,6 +123,35 @@ def check_fund_positions():
             yield f"Fund {name}: commitment ceiling {have.ceiling} should be {max(have.liquid, have.payable)}."
 
 
+def check_noncash_gifts_are_sold_exactly_once():
+    """Per gift: what non-cash assets hold for it is never negative, and a (not reversed) sale cleared all of it.
+    Across the fund, non-cash assets are never negative either (the fund cannot hold less than no securities)."""
+    sold = set(
+        LedgerTransaction.objects.filter(kind=T.NONCASH_SALE, reverses__isnull=True, reversed_by__isnull=True)
+        .values_list("fund_id", "source_type", "source_id")
+    )
+    rows = (
+        Entry.objects.filter(account__kind=K.NONCASH_ASSETS)
+        .values("transaction__fund_id", "transaction__source_type", "transaction__source_id")
+        .annotate(total=Sum("amount"))
+        .order_by("transaction__fund_id", "transaction__source_type", "transaction__source_id")
+    )
+    per_fund = defaultdict(Decimal)
+    for row in rows:
+        key = (row["transaction__fund_id"], row["transaction__source_type"], row["transaction__source_id"])
+        total = money(row["total"] or 0)
+        per_fund[key[0]] += total
+        source = f"{key[1]}:{key[2]}" if key[1] else "entries without a source"
+        if total < ZERO:
+            yield f"Non-cash assets for {source} are {total}: more was sold than the gift booked."
+        elif key in sold and total != ZERO:
+            yield f"The sale of gifted securities for {source} left {total} in non-cash assets; it must clear the gift."
+    names = dict(Fund.objects.values_list("pk", "name"))
+    for fund_id, total in sorted(per_fund.items()):
+        if total < ZERO:
+            yield f"Fund {names.get(fund_id, fund_id)}: non-cash assets are {money(total)}, below zero."
+
+
 CORE_CHECKS = [
     check_transactions_balance,
     check_entries_belong_to_the_transaction_fund,
@@ -125,6 +159,7 @@ CORE_CHECKS = [
     check_one_posting_per_source,
     check_sources_exist,
     check_fund_positions,
+    check_noncash_gifts_are_sold_exactly_once,
 ]
 
 
@@ -145,7 +180,7 @@ def run_ledger_checks() -> list[tuple[str, list[str]]]:
 
 # Money events that must name what caused them. Offline gifts without a source are opening-balance journals.
 SOURCE_REQUIRED = {T.DONATION, T.PROCESSING_FEE, T.REFUND, T.DISPUTE, T.DISPUTE_WON, T.PLEDGE, T.PLEDGE_PAYMENT,
-                   T.AWARD_COMMITTED, T.AWARD_RELEASED, T.DISBURSEMENT_PAID}
+                   T.AWARD_COMMITTED, T.AWARD_RELEASED, T.DISBURSEMENT_PAID, T.NONCASH_SALE}
 
 
 def check_money_events_name_their_source():

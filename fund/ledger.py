@@ -13,6 +13,8 @@ from portal.money import ZERO, money
 from .models import Account, Entry, Fund, FundPosition, LedgerTransaction
 
 Kind = Account.Kind
+# Money the fund can promise. Deliberately not pledges receivable (promises) nor non-cash assets (gifted securities,
+# whose price moves until they are sold): those become liquid only when a payment or a sale posts cash.
 LIQUID_KINDS = (Kind.CASH, Kind.STRIPE_CLEARING)
 PAYABLE_KIND = Kind.GRANTS_PAYABLE
 # Postings that may only go through when the fund can afford them (the position's ceiling is not raised for them).

@@ -130,6 +130,9 @@ class Account(models.Model):
         DISPUTE_LOSSES = "dispute_losses", _("Dispute losses")
         GRANTS_EXPENSE = "grants_expense", _("Grants committed (expense)")
         GRANTS_PAYABLE = "grants_payable", _("Grants payable")
+        # Gifts of securities, at their value on the day given, until sold. Not cash: never available to award.
+        NONCASH_ASSETS = "noncash_assets", _("Gifts of securities held")
+        NONCASH_GAINS = "noncash_gains", _("Gain or loss on sale of gifted securities")
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="accounts")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -160,6 +163,7 @@ class LedgerTransaction(AppendOnlyModel):
         DISPUTE = "dispute", _("Dispute")
         DISPUTE_WON = "dispute_won", _("Dispute won")
         OFFLINE_GIFT = "offline_gift", _("Offline gift")
+        NONCASH_SALE = "noncash_sale", _("Sale of gifted securities")
         PLEDGE = "pledge", _("Pledge")
         PLEDGE_PAYMENT = "pledge_payment", _("Pledge payment")
         PAYOUT = "payout", _("Stripe payout")

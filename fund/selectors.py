@@ -20,28 +20,35 @@ def _figures(bal: dict[str, Decimal]) -> dict[str, Decimal]:
     committed = bal[K.GRANTS_EXPENSE]
     outstanding = -bal[K.GRANTS_PAYABLE]
     cash_on_hand = bal[K.CASH] + bal[K.STRIPE_CLEARING]
+    sale_gains = -bal[K.NONCASH_GAINS]
     return {
         "received": money(received),
         "fees": money(fees),
         "refunded": money(refunded),
         "dispute_losses": money(dispute_losses),
-        "net_received": money(received - fees - refunded - dispute_losses),
+        # Gifts of securities count at their value on the day given; their sale adds its gain (or loss) here.
+        "sale_gains": money(sale_gains),
+        "net_received": money(received - fees - refunded - dispute_losses + sale_gains),
         "pledges_outstanding": money(bal[K.PLEDGES_RECEIVABLE]),
+        "noncash_held": money(bal[K.NONCASH_ASSETS]),
         "committed": money(committed),
         "outstanding_commitments": money(outstanding),
         "disbursed": money(committed - outstanding),
         "cash_on_hand": money(cash_on_hand),
         "in_bank": money(bal[K.CASH]),
         "in_stripe": money(bal[K.STRIPE_CLEARING]),
-        # Only money actually held can be promised: unpaid pledges are not available to award.
+        # Only money actually held can be promised: unpaid pledges and unsold securities are not available to award
+        # (the same rule as the FundPosition counter that guards award commitments in the database).
         "available_to_award": money(cash_on_hand - outstanding),
     }
 
 
 def fund_balances(fund) -> dict:
-    """The fund's figures: received, fees, refunded, dispute_losses, net_received, pledges_outstanding, committed
-    (net of releases, including what was paid), outstanding_commitments, disbursed, cash_on_hand, available_to_award;
-    plus `campaigns`: per restricted campaign its received, fees, refunded, dispute_losses and net (two queries)."""
+    """The fund's figures: received, fees, refunded, dispute_losses, sale_gains, net_received, pledges_outstanding,
+    noncash_held (gifted securities not yet sold), committed (net of releases, including what was paid),
+    outstanding_commitments, disbursed, cash_on_hand, available_to_award (cash on hand less what is owed: never
+    pledges or unsold securities); plus `campaigns`: per restricted campaign its received, fees, refunded,
+    dispute_losses, sale_gains and net (two queries)."""
     result = _figures(account_balances(fund))
     result["campaigns"] = campaign_balances(fund)
     return result
@@ -61,7 +68,7 @@ def campaign_balances(fund) -> list[dict]:
             {
                 "campaign_id": row["account__campaign"], "title": row["account__campaign__title"],
                 "slug": row["account__campaign__slug"], "received": ZERO, "fees": ZERO, "refunded": ZERO,
-                "dispute_losses": ZERO,
+                "dispute_losses": ZERO, "sale_gains": ZERO,
             },
         )
         total = money(row["total"] or 0)
@@ -74,15 +81,21 @@ def campaign_balances(fund) -> list[dict]:
             item["refunded"] = total
         elif kind == K.DISPUTE_LOSSES:
             item["dispute_losses"] = total
+        elif kind == K.NONCASH_GAINS:
+            item["sale_gains"] = -total
     for item in by_campaign.values():
-        item["net"] = money(item["received"] - item["fees"] - item["refunded"] - item["dispute_losses"])
+        item["net"] = money(
+            item["received"] - item["fees"] - item["refunded"] - item["dispute_losses"] + item["sale_gains"]
+        )
     return list(by_campaign.values())
 
 
 def campaign_raised(campaign) -> Decimal:
-    """Net money raised for one campaign (gifts and pledges, less fees, refunds and lost disputes)."""
+    """Net money raised for one campaign (gifts and pledges, less fees, refunds and lost disputes, plus any gain or
+    less any loss on selling gifted securities)."""
     bal = account_balances(campaign.fund, campaign=campaign)
-    return money(-bal[K.DONATIONS_REVENUE] - bal[K.PROCESSING_FEES] - bal[K.REFUNDS] - bal[K.DISPUTE_LOSSES])
+    return money(-bal[K.DONATIONS_REVENUE] - bal[K.PROCESSING_FEES] - bal[K.REFUNDS] - bal[K.DISPUTE_LOSSES]
+                 - bal[K.NONCASH_GAINS])
 
 
 def ledger_transactions(fund=None):

@@ -1,8 +1,9 @@
 """Named ledger postings for every money event of the portal.
 
 Other apps call these (never `ledger_post` with hand-built lines), so each business event always writes the same
-entries. Signs: debit +, credit −. Asset accounts (cash, Stripe clearing, pledges receivable) are unrestricted;
-revenue and its contra accounts (fees, refunds, dispute losses) carry the campaign when a gift was restricted to one.
+entries. Signs: debit +, credit −. Asset accounts (cash, Stripe clearing, pledges receivable, non-cash assets) are
+unrestricted; revenue and the accounts that adjust it (fees, refunds, dispute losses, gain or loss on sale of gifted
+securities) carry the campaign when a gift was restricted to one.
 
 Every function takes keyword-only arguments, returns the `LedgerTransaction`(s) it wrote, and relies on the unique
 (kind, source) constraint of `LedgerTransaction`: posting the same event for the same source twice raises
@@ -11,10 +12,12 @@ Every function takes keyword-only arguments, returns the `LedgerTransaction`(s) 
 
 from decimal import Decimal
 
+from django.db.models import Sum
+
 from portal.money import ZERO, money
 
-from .ledger import LedgerError, Line, ledger_post
-from .models import Account, LedgerTransaction
+from .ledger import LedgerError, Line, ledger_post, source_ref
+from .models import Account, Entry, LedgerTransaction
 
 K = Account.Kind
 T = LedgerTransaction.Kind
@@ -58,6 +61,47 @@ def ledger_record_donation(
             lines=[Line(K.PROCESSING_FEES, fee, campaign), Line(clearing, -fee)],
         )
     return gift, fee_txn
+
+
+def ledger_record_noncash_gift(
+    *, fund, campaign=None, amount, source, created_by=None, effective_date=None, memo="",
+) -> LedgerTransaction:
+    """A gift of securities (or other property) at its fair market value on the day given: Dr non-cash assets /
+    Cr donations revenue (restricted to `campaign` if given). Kind `offline_gift`, like a cheque, so one gift is booked
+    once whichever account it lands in. Not cash: it is not available to award until `ledger_record_noncash_sale`."""
+    amount = _positive(amount)
+    return ledger_post(
+        fund=fund, kind=T.OFFLINE_GIFT, source=source, created_by=created_by, effective_date=effective_date,
+        memo=memo or "Gift of securities received",
+        lines=[Line(K.NONCASH_ASSETS, amount), Line(K.DONATIONS_REVENUE, -amount, campaign)],
+    )
+
+
+def noncash_booked_value(*, source) -> Decimal:
+    """What the ledger holds in non-cash assets for one gift (its booking, less any sale, plus any reversal of one)."""
+    source_type, source_id = source_ref(source)
+    total = Entry.objects.filter(
+        transaction__source_type=source_type, transaction__source_id=source_id, account__kind=K.NONCASH_ASSETS,
+    ).aggregate(total=Sum("amount"))["total"]
+    return money(total or 0)
+
+
+def ledger_record_noncash_sale(
+    *, fund, campaign=None, proceeds, source, created_by=None, effective_date=None, group=None, memo="",
+) -> LedgerTransaction:
+    """Gifted securities sold: Dr cash (the proceeds actually received) / Cr non-cash assets (everything still booked
+    for `source`, the gift), and the difference to gain or loss on sale (a gain is a credit, a loss a debit), restricted
+    to `campaign` like the gift's revenue. The value booked is read from the ledger, never supplied by the caller, so a
+    sale always clears exactly its gift; one sale per gift (the unique (kind, source) constraint)."""
+    proceeds = _positive(proceeds, "sale proceeds")
+    held = noncash_booked_value(source=source)
+    if held <= ZERO:
+        raise LedgerError("Nothing is held in non-cash assets for this gift.")
+    return ledger_post(
+        fund=fund, kind=T.NONCASH_SALE, source=source, created_by=created_by, effective_date=effective_date,
+        group=group, memo=memo or "Sale of gifted securities",
+        lines=[Line(K.CASH, proceeds), Line(K.NONCASH_ASSETS, -held), Line(K.NONCASH_GAINS, held - proceeds, campaign)],
+    )
 
 
 def ledger_record_refund(

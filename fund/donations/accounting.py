@@ -5,16 +5,28 @@ source of its gift and fee, each refund or lost dispute is a DonationAdjustment 
 Gifts restricted to a campaign carry the campaign on revenue (and on fees/refunds, as fund.services does).
 """
 
-from fund.models import Account
+from fund.ledger import source_ref
+from fund.models import Account, LedgerTransaction
 from fund.services import (
     ledger_record_dispute_lost,
     ledger_record_donation,
+    ledger_record_noncash_gift,
+    ledger_record_noncash_sale,
     ledger_record_pledge,
     ledger_record_pledge_payment,
     ledger_record_refund,
+    noncash_booked_value,
 )
 
+from .models import Method
+
 K = Account.Kind
+# Gifts of property rather than money: booked to non-cash assets at fair market value until sold.
+NONCASH_METHODS = frozenset({Method.STOCK})
+
+
+def is_noncash(donation) -> bool:
+    return donation.method in NONCASH_METHODS
 
 
 def _day(donation):
@@ -30,9 +42,42 @@ def post_online_gift(donation, *, by=None):
 
 
 def post_offline_gift(donation, *, by=None):
+    """A cheque or transfer goes to cash; a gift of securities to non-cash assets (it is not money until sold)."""
+    memo = f"{donation.get_method_display()} gift #{donation.pk}"
+    if is_noncash(donation):
+        return ledger_record_noncash_gift(
+            fund=donation.fund, campaign=donation.campaign, amount=donation.amount, source=donation, created_by=by,
+            effective_date=_day(donation), memo=memo,
+        ), None
     return ledger_record_donation(
         fund=donation.fund, campaign=donation.campaign, amount=donation.amount, source=donation, created_by=by,
-        effective_date=_day(donation), clearing_account=K.CASH, memo=f"{donation.get_method_display()} gift #{donation.pk}",
+        effective_date=_day(donation), clearing_account=K.CASH, memo=memo,
+    )
+
+
+def noncash_held(donation):
+    """What the ledger still holds in non-cash assets for this gift (zero once sold, or if it was booked as cash)."""
+    return noncash_booked_value(source=donation)
+
+
+def noncash_sale(donation) -> LedgerTransaction | None:
+    """The sale recorded for this gift's securities, if any. A gift has one sale (the ledger's unique constraint), so
+    a sale later reversed still counts: a wrong sale is corrected by finance with a reversal and a journal, not a
+    second sale."""
+    source_type, source_id = source_ref(donation)
+    return LedgerTransaction.objects.filter(
+        kind=LedgerTransaction.Kind.NONCASH_SALE, source_type=source_type, source_id=source_id, reverses__isnull=True,
+    ).first()
+
+
+def post_noncash_sale(donation, *, proceeds, sold_on, by=None):
+    """Dr cash (proceeds) / Cr non-cash assets (the value booked) / gain or loss, in the gift's ledger group."""
+    gift = LedgerTransaction.objects.filter(
+        kind=LedgerTransaction.Kind.OFFLINE_GIFT, source_type=source_ref(donation)[0], source_id=str(donation.pk),
+    ).first()
+    return ledger_record_noncash_sale(
+        fund=donation.fund, campaign=donation.campaign, proceeds=proceeds, source=donation, created_by=by,
+        effective_date=sold_on, group=gift.group if gift else None, memo=f"Sale of securities, gift #{donation.pk}",
     )
 
 

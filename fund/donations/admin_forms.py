@@ -16,17 +16,29 @@ class DonationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + list(DonationStatus.choices))
     method = forms.ChoiceField(label=_("Method"), required=False, choices=[("", _("Any"))] + list(Method.choices))
     campaign = forms.ChoiceField(label=_("Designation"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The date the money was received (an offline gift may be entered weeks later), not the date the row was made.
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [("", _("Any")), ("general", _("General fund"))] + list(
             Campaign.objects.values_list("slug", "title"))
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end date must be on or after the start date."))
+        return data
+
     def filters(self) -> dict:
-        if not self.is_valid():
+        """Keyword arguments for `selectors.staff_donations`. An invalid form has no filters to give: the caller must
+        show its errors rather than list (or export) every donation."""
+        if not self.is_bound:
             return {}
+        if not self.is_valid():
+            raise ValueError("Invalid donation filters; show form.errors instead.")
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
@@ -56,6 +68,51 @@ class OfflineGiftForm(DonorChoiceMixin):
     description = forms.CharField(label=_("Description (required for stock)"), required=False, max_length=300)
     advantage_amount = forms.DecimalField(label=_("Value of goods or services given in return"), required=False,
                                           min_value=0, max_digits=14, decimal_places=2)
+    # Canadian funds only: CRA receipts for appraised gifts in kind name the appraiser. Listed securities need none.
+    appraised_value = forms.DecimalField(
+        label=_("Appraised value (Canada, gifts in kind)"), required=False, min_value=0.01, max_digits=14,
+        decimal_places=2, help_text=_("Only if the property was appraised; publicly traded securities need no "
+                                      "appraisal. Must equal the amount."))
+    appraiser_name = forms.CharField(label=_("Appraiser's name"), required=False, max_length=200)
+    appraiser_address = forms.CharField(label=_("Appraiser's address"), required=False, max_length=500,
+                                        widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        from .offline import appraisal_problems
+
+        data = super().clean()
+        advantage, amount = data.get("advantage_amount"), data.get("amount")
+        if advantage is not None and amount is not None and advantage > amount:
+            self.add_error("advantage_amount", _("The value given in return cannot be more than the amount."))
+        if data.get("method") == Method.STOCK and not data.get("description"):
+            self.add_error("description", _("Describe the stock gift (security and number of shares)."))
+        if "appraised_value" in self.errors:
+            return data
+        problems = appraisal_problems(
+            fund=data.get("fund"), method=data.get("method"), amount=amount, appraised_value=data.get("appraised_value"),
+            appraiser_name=data.get("appraiser_name", ""), appraiser_address=data.get("appraiser_address", ""),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
+        return data
+
+    def service_kwargs(self) -> dict:
+        """Everything `offline.donation_record_offline` takes from this form (all but `donor` and `by`)."""
+        data = self.cleaned_data
+        return {
+            "fund": data["fund"], "campaign": data["campaign"], "amount": data["amount"], "method": data["method"],
+            "received_on": data["received_on"], "reference": data["reference"], "description": data["description"],
+            "advantage_amount": data.get("advantage_amount") or 0, "appraised_value": data.get("appraised_value"),
+            "appraiser_name": data.get("appraiser_name", ""), "appraiser_address": data.get("appraiser_address", ""),
+        }
+
+
+class OfflineGiftSaleForm(forms.Form):
+    """Staff record what a gift of securities fetched when the fund sold it."""
+
+    proceeds = forms.DecimalField(label=_("Proceeds received"), min_value=0.01, max_digits=14, decimal_places=2,
+                                  help_text=_("What reached the bank, after the broker's commission."))
+    sold_on = forms.DateField(label=_("Sold on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class PledgeForm(DonorChoiceMixin):

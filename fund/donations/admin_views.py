@@ -1,4 +1,5 @@
-"""Staff screens in the Wagtail admin. Each checks our roles (finance or program staff); everyone else gets 403."""
+"""Staff screens in the Wagtail admin. Each checks our roles (finance or program staff); everyone else gets 403.
+Finance actions (void, reissue or resend a receipt, replay a Stripe event) are for Finance only."""
 
 import csv
 import io
@@ -12,17 +13,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import roles
 from portal.downloads import download_response
-from portal.money import split_equally
+from portal.money import format_money, split_equally
 
-from . import offline, receipts, selectors, services
+from . import accounting, offline, receipt_delivery, receipts, selectors, services
 from .admin_forms import (
     DonationFilterForm,
     InstalmentPaymentForm,
+    OfflineGiftSaleForm,
     OfflineGiftForm,
     PledgeForm,
     ReissueForm,
 )
+from .forms import StatementRunForm
 from .models import (
     Donation,
     Donor,
@@ -32,6 +36,7 @@ from .models import (
     StatementRun,
     StripeEvent,
 )
+from .statements import statement_run_start
 from .wagtail_hooks import can_see_donations
 from .webhooks import RETRY_LIMIT, stripe_event_replay
 
@@ -51,22 +56,50 @@ def staff_only(view):
     return wrapper
 
 
+def can_act_on_money(user):
+    """Voiding, reissuing and resending receipts and replaying Stripe events are finance actions: Finance (and
+    superusers). Program staff read the same screens."""
+    return roles.is_finance(user)
+
+
+def finance_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_act_on_money(request.user):
+            return render(request, "403.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _donor_from(form):
     data = form.cleaned_data
     return data["donor"] or services.donor_get_or_create(email=data["new_donor_email"], name=data["new_donor_name"])
 
 
-@staff_only
-def donation_list(request):
+def _filtered_donations(request):
+    """The filter form and its donations; None instead of the donations when a filter is invalid."""
     form = DonationFilterForm(request.GET or None)
-    qs = selectors.staff_donations(**form.filters())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if form.is_bound and not form.is_valid():
+        return form, None
+    return form, selectors.staff_donations(**form.filters())
+
+
+def _donation_list_response(request, form, qs):
+    status = 200 if qs is not None else 400
+    page = Paginator(qs if qs is not None else Donation.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "donations/admin/list.html", {
         "form": form, "page_obj": page, "query": query.urlencode(), "overdue_count": selectors.overdue_instalments().count(),
         "mismatches": Donation.objects.filter(amount_mismatch=True).count(),
-    })
+    }, status=status)
+
+
+@staff_only
+def donation_list(request):
+    form, qs = _filtered_donations(request)
+    return _donation_list_response(request, form, qs)
 
 
 def _export_rows(qs):
@@ -83,7 +116,12 @@ class _Echo:
 
 @staff_only
 def donation_export(request, fmt):
-    qs = selectors.staff_donations(**DonationFilterForm(request.GET or None).filters())
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form, qs = _filtered_donations(request)
+    if qs is None:
+        # Never fall back to exporting every donation: show the listing with what is wrong.
+        return _donation_list_response(request, form, None)
     if fmt == "csv":
         writer = csv.writer(_Echo())
 
@@ -123,16 +161,20 @@ def donation_detail(request, pk):
     return render(request, "donations/admin/detail.html", {
         "donation": donation, "receipts": donation.receipts.select_related("replaces").order_by("issued_at"),
         "adjustments": donation.adjustments.all(), "reissue_form": ReissueForm(),
+        "can_act_on_money": can_act_on_money(request.user),
+        "noncash": accounting.is_noncash(donation),
+        "noncash_held": accounting.noncash_held(donation) if accounting.is_noncash(donation) else None,
+        "noncash_sale": accounting.noncash_sale(donation) if accounting.is_noncash(donation) else None,
     })
 
 
 @staff_only
 def donor_detail(request, pk):
     donor = get_object_or_404(Donor, pk=pk)
-    page = Paginator(Donation.objects.filter(donor=donor).select_related("campaign", "fund").order_by("-created_at"), PAGE_SIZE)
+    page = Paginator(selectors.staff_donor_gifts(donor), PAGE_SIZE)
     return render(request, "donations/admin/donor.html", {
         "donor": donor, "page_obj": page.get_page(request.GET.get("page")), "totals": selectors.donor_totals(donor),
-        "pledges": donor.pledges.prefetch_related("instalments"),
+        "pledges": donor.pledges.prefetch_related("instalments"), "recurring": selectors.staff_donor_recurring(donor),
     })
 
 
@@ -142,11 +184,7 @@ def offline_gift_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            donation = offline.donation_record_offline(
-                donor=_donor_from(form), fund=data["fund"], campaign=data["campaign"], amount=data["amount"],
-                method=data["method"], received_on=data["received_on"], reference=data["reference"],
-                description=data["description"], advantage_amount=data.get("advantage_amount") or 0, by=request.user,
-            )
+            donation = offline.donation_record_offline(donor=_donor_from(form), by=request.user, **form.service_kwargs())
         except offline.OfflineGiftError as exc:
             form.add_error(None, str(exc))
         else:
@@ -201,7 +239,35 @@ def instalment_pay(request, pk):
     return redirect("donations_admin:pledges")
 
 
-@staff_only
+@finance_only
+def offline_gift_sale(request, pk):
+    """Record what a gift of securities fetched when it was sold (it moves money in the ledger: finance only)."""
+    donation = get_object_or_404(Donation.objects.select_related("fund", "donor"), pk=pk)
+    if not accounting.is_noncash(donation):
+        messages.error(request, _("Only gifts of securities are sold; this gift was money."))
+        return redirect("donations_admin:detail", donation.pk)
+    form = OfflineGiftSaleForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            offline.offline_gift_record_sale(donation=donation, by=request.user, **form.cleaned_data)
+        except offline.OfflineGiftError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Sale of gift #%(id)s recorded.") % {"id": donation.pk})
+            return redirect("donations_admin:detail", donation.pk)
+    sale = accounting.noncash_sale(donation)
+    intro = (
+        _("The sale of this gift is already recorded.") if sale is not None else
+        _("%(description)s, booked at %(value)s when given. The proceeds go to cash; the difference is a gain or loss "
+          "on sale.") % {"description": donation.description or _("securities"),
+                         "value": format_money(accounting.noncash_held(donation), donation.currency)}
+    )
+    return render(request, "donations/admin/form.html", {
+        "form": form, "intro": intro, "title": _("Record the sale of gift #%(id)s") % {"id": donation.pk},
+    })
+
+
+@finance_only
 @require_POST
 def receipt_reissue(request, pk):
     receipt = get_object_or_404(Receipt, pk=pk)
@@ -215,6 +281,20 @@ def receipt_reissue(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Receipt %(old)s cancelled and replaced by %(new)s.") % {"old": receipt.serial, "new": new.serial})
+    return redirect("donations_admin:detail", receipt.donation_id)
+
+
+@finance_only
+@require_POST
+def receipt_resend(request, pk):
+    receipt = get_object_or_404(Receipt.objects.select_related("donation__donor"), pk=pk)
+    try:
+        receipt_delivery.receipt_resend(receipt=receipt, by=request.user)
+    except receipts.ReceiptError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Receipt %(serial)s sent again to %(email)s.") % {
+            "serial": receipt.serial, "email": receipt.donation.donor.email})
     return redirect("donations_admin:detail", receipt.donation_id)
 
 
@@ -239,10 +319,11 @@ def event_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page:
         event.retries_left = event.state in ("failed", "received") and event.attempts < RETRY_LIMIT
-    return render(request, "donations/admin/events.html", {"page_obj": page, "state": state, "query": f"state={state}"})
+    return render(request, "donations/admin/events.html", {"page_obj": page, "state": state, "query": f"state={state}",
+                                                           "can_act_on_money": can_act_on_money(request.user)})
 
 
-@staff_only
+@finance_only
 @require_POST
 def event_replay(request, pk):
     event = get_object_or_404(StripeEvent, pk=pk)
@@ -254,15 +335,15 @@ def event_replay(request, pk):
 
 @staff_only
 def statement_runs(request):
+    form = StatementRunForm(request.POST or None)
     if request.method == "POST":
-        from .statements import statement_run_start
-
-        try:
-            year = int(request.POST.get("year", ""))
-        except ValueError:
-            messages.error(request, _("Enter a year."))
-        else:
+        if form.is_valid():
+            year = form.cleaned_data["year"]
             statement_run_start(year=year, by=request.user)
             messages.success(request, _("Statements for %(year)s are being generated.") % {"year": year})
-        return redirect("donations_admin:statements")
-    return render(request, "donations/admin/statements.html", {"runs": StatementRun.objects.all()[:20]})
+            return redirect("donations_admin:statements")
+        status = 400
+    else:
+        status = 200
+    return render(request, "donations/admin/statements.html", {"form": form, "runs": StatementRun.objects.all()[:20]},
+                  status=status)

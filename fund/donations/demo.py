@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.money import to_minor_units
 
-from . import offline, services
+from . import accounting, offline, services
 from .models import Donation, Donor, Pledge, RecurringDonation
 from .receipts import receipt_issue_for_donation
 
@@ -62,7 +62,8 @@ class _Seeder:
         session = {
             "id": sid, "client_reference_id": str(donation.pk), "amount_total": to_minor_units(donation.amount),
             "currency": donation.currency.lower(), "status": "complete", "payment_status": "paid",
-            "customer": f"cus_demo_{donor.pk:04d}", "payment_intent": None if monthly else f"pi_demo_{n}",
+            # Monthly gifts too carry their PaymentIntent here, so seeding asks Stripe for nothing.
+            "customer": f"cus_demo_{donor.pk:04d}", "payment_intent": f"pi_demo_{n}",
             "subscription": f"sub_demo_{n}" if monthly else None, "invoice": f"in_demo_{n}_01" if monthly else None,
         }
         donation = services.donation_record_from_checkout(session=session, received_at=_at(day))
@@ -79,7 +80,8 @@ class _Seeder:
             if Donation.objects.filter(stripe_invoice_id=invoice_id).exists():
                 continue
             invoice = {"id": invoice_id, "subscription": sub, "billing_reason": "subscription_cycle",
-                       "amount_paid": to_minor_units(first.amount), "currency": first.currency.lower()}
+                       "amount_paid": to_minor_units(first.amount), "currency": first.currency.lower(),
+                       "payment_intent": f"pi_demo_{invoice_id[len('in_demo_'):]}"}
             self.recorded.append(services.donation_record_invoice(invoice=invoice, received_at=_at(first_day + timedelta(days=30 * (m - 1)))))
             self.ctx.note("donations", True)
 
@@ -168,6 +170,16 @@ def seed(ctx):
             donor=hospital, fund=s.fund, campaign=naloxone, amount="25000.00", method="bank_transfer",
             received_on=today - timedelta(days=20), reference="DEMO-MRHS-WIRE-001", by=finance))
     Donor.objects.filter(pk__in=[hartley.pk, hospital.pk]).update(is_organisation=True)
+
+    # A gift of listed shares: held in non-cash assets (not available to award) until sold, then cash at the proceeds.
+    stock = Donation.objects.filter(reference="DEMO-STOCK-EXIF").first()
+    if stock is None:
+        stock = offline.donation_record_offline(
+            donor=donors[9], fund=s.fund, amount="8000.00", method="stock", received_on=today - timedelta(days=75),
+            description="40 shares of Example Index Fund (EXIF)", reference="DEMO-STOCK-EXIF", by=finance)
+        s.recorded.append(stock)
+    if accounting.noncash_sale(stock) is None:
+        offline.offline_gift_record_sale(donation=stock, proceeds="8212.40", sold_on=today - timedelta(days=70), by=finance)
 
     # Receipts (not emailed in the demo).
     for donation in s.recorded:

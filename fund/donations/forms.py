@@ -122,6 +122,11 @@ class DonateForm(forms.Form):
         }
 
 
+def percent_display(fraction: Decimal) -> str:
+    """A rate given as a fraction, as a percentage without trailing zeros: 0.029 -> "2.9%", 0.03 -> "3%"."""
+    return f"{(Decimal(fraction) * 100).normalize():f}%"
+
+
 def donate_form_context(request, campaign=None, form=None) -> dict:
     """Everything `donations/includes/donate_form.html` needs; the cms CampaignPage calls this for its embedded form."""
     fund = campaign.fund if campaign is not None else default_fund()
@@ -131,7 +136,8 @@ def donate_form_context(request, campaign=None, form=None) -> dict:
         user = getattr(request, "user", None)
         initial = {"email": user.email, "name": user.get_full_name()} if getattr(user, "is_authenticated", False) else {}
         form = DonateForm(fund=fund, campaign=campaign, initial=initial)
-    example = fees.checkout_amounts(Decimal("50"), cover_fee=True)
+    example_gift = Decimal("50")
+    example = fees.checkout_amounts(example_gift, cover_fee=True)
     return {
         "donate_form": form,
         "donate_fund": fund,
@@ -141,6 +147,10 @@ def donate_form_context(request, campaign=None, form=None) -> dict:
         "donate_fee_percent": str(conf.fee_percent()),
         "donate_fee_fixed": str(conf.fee_fixed()),
         "donate_fee_example": example,
+        "donate_fee_percent_display": percent_display(conf.fee_percent()),
+        "donate_fee_fixed_display": format_money(conf.fee_fixed(), fund.currency),
+        "donate_fee_example_gift": format_money(example_gift, fund.currency),
+        "donate_fee_example_charged": format_money(example["amount"], fund.currency),
         "donate_minimum": conf.minimum_amount(),
         "donate_currency": fund.currency,
     }
@@ -161,3 +171,26 @@ class StatementRangeForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("The start date must be before the end date."))
         return data
+
+
+class StatementRunForm(forms.Form):
+    """Staff: the calendar year to issue annual statements for (from the first statement year to this year)."""
+
+    year = forms.IntegerField(label=_("Year"))
+
+    def __init__(self, *args, **kwargs):
+        from .statements import statement_year_bounds
+
+        super().__init__(*args, **kwargs)
+        first, last = statement_year_bounds()
+        self.fields["year"].widget.attrs.update({"min": first, "max": last})
+        self.fields["year"].initial = last - 1 if last > first else last
+        self.fields["year"].error_messages["invalid"] = _("Enter a year as a number, such as %(year)s.") % {"year": last - 1}
+
+    def clean_year(self):
+        from .statements import StatementYearError, statement_year_check
+
+        try:
+            return statement_year_check(self.cleaned_data["year"])
+        except StatementYearError as exc:
+            raise forms.ValidationError(str(exc)) from None

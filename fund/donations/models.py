@@ -122,6 +122,11 @@ class Donation(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING)
     description = models.CharField(_("description"), max_length=300, blank=True, help_text=_("E.g. the stock and number of shares."))
     reference = models.CharField(_("reference"), max_length=100, blank=True, help_text=_("Cheque number or bank reference."))
+    # Canada: a non-cash gift valued by an appraisal names the appraiser on its official receipt (CRA). Publicly traded
+    # securities need no appraisal: their fair market value is the market price on the day given.
+    appraised_value = MoneyField(_("appraised value"), null=True, blank=True)
+    appraiser_name = models.CharField(_("appraiser's name"), max_length=200, blank=True)
+    appraiser_address = models.TextField(_("appraiser's address"), blank=True)
     stripe_checkout_session_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     stripe_charge_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
@@ -138,7 +143,7 @@ class Donation(models.Model):
     gift_aid_declared_at = models.DateTimeField(null=True, blank=True)
     amount_mismatch = models.BooleanField(_("amount mismatch"), default=False)
     mismatch_note = models.TextField(_("mismatch note"), blank=True)
-    dispute_status = models.CharField(max_length=20, blank=True)
+    dispute_status = models.CharField(max_length=40, blank=True)  # Stripe: e.g. "warning_needs_response"
     received_at = models.DateTimeField(_("received"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -163,6 +168,11 @@ class Donation(models.Model):
     @property
     def kept_amount(self):
         return self.amount - self.refunded_amount
+
+    @property
+    def shown_without_value(self) -> bool:
+        """A US gift of securities is described to the donor, never valued (IRS): receipts, statements, the portal."""
+        return self.method == Method.STOCK and self.fund.jurisdiction == "US"
 
     @property
     def public_name(self):

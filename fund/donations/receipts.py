@@ -15,7 +15,7 @@ from portal.emails import send_email_on_commit
 from portal.money import ZERO, format_money
 from portal.pdf import build_pdf, para, spacer, table
 
-from . import conf
+from . import conf, giftaid
 from .models import RECEIVED_STATUSES, Donation, Method, Receipt, ReceiptCounter
 
 
@@ -55,7 +55,8 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send
         to=[donation.donor.email],
         context={
             "donor_name": donation.donor_name or donation.donor.name,
-            "amount": format_money(donation.kept_amount, donation.currency),
+            # A gift of securities is named, never valued, in the email: US acknowledgements state no value for it.
+            "amount": _gift_description(donation) if _is_stock(donation) else format_money(donation.kept_amount, donation.currency),
             "serial": receipt.serial,
             "replaces": replaces.serial if replaces else "",
             "campaign": donation.campaign.title if donation.campaign_id else "",
@@ -136,6 +137,10 @@ def _is_stock(donation):
     return donation.method == Method.STOCK
 
 
+def _gift_description(donation):
+    return donation.description or _("securities")
+
+
 def receipt_pdf(receipt: Receipt) -> bytes:
     donation = receipt.donation
     fund = donation.fund
@@ -154,11 +159,18 @@ def _story_us(receipt, donation, fund):
     money = format_money(receipt.amount, receipt.currency)
     if _is_stock(donation):
         gift = _("a contribution of %(description)s (non-cash; the charity does not state its value)") % {
-            "description": donation.description or _("securities")
+            "description": _gift_description(donation)
         }
     else:
         gift = _("a contribution of %(amount)s") % {"amount": money}
-    if receipt.advantage_amount > 0:
+    if receipt.advantage_amount > 0 and _is_stock(donation):
+        # Valuing donated property is the donor's job (IRS): state only what the donor received, never a deductible sum.
+        goods = _(
+            "In exchange for this contribution you received goods or services with an estimated fair market value of "
+            "%(value)s. The amount of your contribution that is deductible for federal income tax purposes is limited to "
+            "the excess of the value of the property you contributed over that value."
+        ) % {"value": format_money(receipt.advantage_amount, receipt.currency)}
+    elif receipt.advantage_amount > 0:
         goods = _(
             "In exchange for this contribution you received goods or services with an estimated fair market value of "
             "%(value)s. The amount of your contribution that is deductible for federal income tax purposes is limited to "
@@ -192,32 +204,51 @@ def _story_us(receipt, donation, fund):
 
 
 def _story_ca(receipt, donation, fund):
+    rows = [
+        (_("Receipt serial number"), receipt.serial),
+        (_("Charity"), fund.legal_name or fund.name),
+        (_("Charity address"), fund.address),
+        (_("Charitable registration number (BN)"), fund.charity_number),
+        (_("Place of issue"), conf.place_of_issue(fund)),
+        (_("Donor name and address"), _donor_block(donation)),
+        (_("Date donation received"), _date(donation.received_at or receipt.issued_at)),
+        (_("Date receipt issued"), _date(receipt.issued_at)),
+    ]
+    if _is_stock(donation):
+        # A gift in kind (CRA): describe the property, state its fair market value on the day received as the amount
+        # the eligible amount starts from, and name the appraiser if it was appraised (listed securities need none).
+        rows += [
+            (_("Description of property received"), _gift_description(donation)),
+            (_("Fair market value of property received"), format_money(receipt.amount, receipt.currency)),
+        ]
+        if donation.appraiser_name:
+            rows += [
+                (_("Appraised by"), donation.appraiser_name),
+                (_("Appraiser's address"), donation.appraiser_address),
+            ]
+    else:
+        rows.append((_("Total amount received"), format_money(receipt.amount, receipt.currency)))
+    rows += [
+        (_("Value of advantage"), format_money(receipt.advantage_amount, receipt.currency)),
+        (_("Eligible amount of gift for tax purposes"), format_money(receipt.eligible_amount, receipt.currency)),
+    ]
     return [
         para(_("Official receipt for income tax purposes"), "h1"),
-        _rows([
-            (_("Receipt serial number"), receipt.serial),
-            (_("Charity"), fund.legal_name or fund.name),
-            (_("Charity address"), fund.address),
-            (_("Charitable registration number (BN)"), fund.charity_number),
-            (_("Place of issue"), conf.place_of_issue(fund)),
-            (_("Donor name and address"), _donor_block(donation)),
-            (_("Date donation received"), _date(donation.received_at or receipt.issued_at)),
-            (_("Date receipt issued"), _date(receipt.issued_at)),
-            (_("Total amount received"), format_money(receipt.amount, receipt.currency)),
-            (_("Value of advantage"), format_money(receipt.advantage_amount, receipt.currency)),
-            (_("Eligible amount of gift for tax purposes"), format_money(receipt.eligible_amount, receipt.currency)),
-        ] + ([(_("Description of property"), donation.description)] if _is_stock(donation) else [])),
+        _rows(rows),
         spacer(8),
         para("______________________________"),
         para(_("Signature of authorized individual: %(name)s, %(title)s") % {
             "name": fund.signatory_name, "title": fund.signatory_title}),
         spacer(),
-        para(_("Canada Revenue Agency: canada.ca/charities-giving")),
+        para(_("Canada Revenue Agency: www.canada.ca/charities-giving")),
     ]
 
 
 def _story_uk(receipt, donation, fund):
-    if donation.gift_aid:
+    claims_gift_aid = donation.gift_aid and giftaid.gift_aid_applies(method=donation.method)
+    if not giftaid.gift_aid_applies(method=donation.method):
+        gift_aid = _("Gift Aid does not apply to gifts of shares or securities, so none will be claimed on this gift.")
+    elif claims_gift_aid:
         gift_aid = _("Gift Aid: you declared this gift eligible for Gift Aid on %(date)s. We will claim 25p for every £1 "
                      "you gave, at no extra cost to you.") % {"date": _date(donation.gift_aid_declared_at or receipt.issued_at)}
     else:
@@ -230,12 +261,16 @@ def _story_uk(receipt, donation, fund):
             (_("Registered charity number"), fund.charity_number),
             (_("Donor"), _donor_block(donation)),
             (_("Date received"), _date(donation.received_at or receipt.issued_at)),
+        ] + ([
+            (_("Gift"), _gift_description(donation)),
+            (_("Value on the day given"), format_money(receipt.amount, receipt.currency)),
+        ] if _is_stock(donation) else [
             (_("Amount"), format_money(receipt.amount, receipt.currency)),
-        ]),
+        ])),
         spacer(),
         para(gift_aid),
     ]
-    if donation.gift_aid and donation.gift_aid_declaration:
+    if claims_gift_aid and donation.gift_aid_declaration:
         story += [para(_("Your declaration:"), "label"), para(donation.gift_aid_declaration, "small")]
     story += [spacer(), para(_("Thank you. %(name)s, %(title)s") % {"name": fund.signatory_name, "title": fund.signatory_title})]
     return story

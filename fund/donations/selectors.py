@@ -1,11 +1,13 @@
 """Reads: campaign progress for the public site, donor history, staff listings. Anonymous donors are never named publicly."""
 
-from django.db.models import Count, F, Q, Sum
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils import timezone
 
 from portal.money import ZERO, money
 
-from .models import RECEIVED_STATUSES, Donation, Donor, PledgeInstalment, Receipt
+from .models import Method, RECEIVED_STATUSES, Donation, Donor, PledgeInstalment, Receipt, RecurringDonation
 
 
 def received_donations():
@@ -64,9 +66,12 @@ def donor_gifts(donor):
 
 
 def donor_statement_gifts(donor, *, start, end):
+    """A donor's received gifts in a date range, with their live (issued) receipts: one query for all the receipts."""
+    live_receipts = Receipt.objects.filter(status=Receipt.Status.ISSUED).only("pk", "donation_id", "serial", "status")
     return (
         received_donations().filter(donor=donor, received_at__date__gte=start, received_at__date__lte=end)
-        .select_related("fund", "campaign").order_by("received_at", "pk")
+        .select_related("fund", "campaign").prefetch_related(Prefetch("receipts", queryset=live_receipts))
+        .order_by("received_at", "pk")
     )
 
 
@@ -74,7 +79,13 @@ def receipt_for_donor(donor, receipt_id):
     return Receipt.objects.filter(pk=receipt_id, donation__donor=donor).select_related("donation").first()
 
 
-def staff_donations(*, status="", method="", campaign="", q="", date_from=None, date_to=None):
+def _start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def staff_donations(*, status="", method="", campaign="", q="", received_from=None, received_to=None):
+    """Staff listing and export. The dates are the day the gift was received (local time), both days included; a gift
+    not received yet (pending, failed) is in no received period."""
     qs = Donation.objects.select_related("donor", "fund", "campaign").order_by("-created_at", "-pk")
     if status:
         qs = qs.filter(status=status)
@@ -90,11 +101,25 @@ def staff_donations(*, status="", method="", campaign="", q="", date_from=None, 
         if q.isdigit():
             cond |= Q(pk=int(q))
         qs = qs.filter(cond)
-    if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
+    # Bounds on the column itself (not received_at__date) so the index on received_at is used.
+    if received_from:
+        qs = qs.filter(received_at__gte=_start_of_day(received_from))
+    if received_to:
+        qs = qs.filter(received_at__lt=_start_of_day(received_to + timedelta(days=1)))
     return qs
+
+
+def staff_donor_gifts(donor):
+    """Every gift of a donor, newest first, each with all its receipts (live and cancelled): two queries a page."""
+    return (
+        Donation.objects.filter(donor=donor).select_related("campaign", "fund")
+        .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by("issued_at", "pk")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def staff_donor_recurring(donor):
+    return RecurringDonation.objects.filter(donor=donor).select_related("campaign").order_by("-created_at", "-pk")
 
 
 def overdue_instalments(*, today=None):
@@ -105,6 +130,10 @@ def overdue_instalments(*, today=None):
     )
 
 
-def donor_totals(donor) -> dict:
-    row = received_donations().filter(donor=donor).aggregate(total=Sum(F("amount") - F("refunded_amount")), gifts=Count("pk"))
-    return {"total": money(row["total"] or ZERO), "gifts": row["gifts"]}
+def donor_totals(donor, *, for_the_donor: bool = False) -> dict:
+    """Gifts received and their total. What the donor sees leaves out US gifts of securities, which are described to
+    them but never valued (Donation.shown_without_value); staff see every gift at its booked value."""
+    gifts = received_donations().filter(donor=donor)
+    valued = gifts.exclude(method=Method.STOCK, fund__jurisdiction="US") if for_the_donor else gifts
+    row = valued.aggregate(total=Sum(F("amount") - F("refunded_amount")))
+    return {"total": money(row["total"] or ZERO), "gifts": gifts.count()}

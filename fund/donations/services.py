@@ -18,6 +18,7 @@ from portal.emails import send_email_on_commit
 from portal.money import from_minor_units, to_minor_units
 
 from . import accounting, fees, giftaid
+from .conf import stripe_configured
 from .models import (
     RECEIVED_STATUSES,
     Dedication,
@@ -264,7 +265,7 @@ def donation_record_from_checkout(*, session, by=None, received_at=None) -> Dona
 def _invoice_intent(invoice_id) -> str | None:
     """The PaymentIntent of a monthly gift's invoice, asked of Stripe (the invoice no longer names it). A lookup that
     fails never stops a gift being recorded: a later refund finds the gift through Stripe instead."""
-    if not invoice_id:
+    if not invoice_id or not stripe_configured():
         return None
     try:
         return invoice_payment_intent_id(invoice_id)

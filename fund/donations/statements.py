@@ -25,6 +25,7 @@ PROGRESS_EVERY = 50
 
 
 ROWS_PER_PAGE = 38
+FIRST_PAGE_ROWS = 30
 
 
 def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
@@ -36,11 +37,19 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
         from .forms import default_fund
 
         fund = default_fund()
-    currency = gifts[0].currency if gifts else (fund.currency if fund else "USD")
-    rows, total = [], ZERO
+    # One total per currency, in order of first appearance: gifts in different currencies are never added together.
+    totals = {}
+    mixed = len({gift.currency for gift in gifts}) > 1
+    rows = []
+    unvalued = False
     for gift in gifts:
         kept = gift.amount - gift.refunded_amount
-        total += kept
+        # A US gift of securities is described, never valued, to the donor (as on its IRS acknowledgement): it is
+        # listed without an amount and left out of the total.
+        not_valued = gift.shown_without_value
+        unvalued = unvalued or not_valued
+        if not not_valued:
+            totals[gift.currency] = totals.get(gift.currency, ZERO) + kept
         receipts = getattr(gift, "_statement_receipts", None)
         if receipts is None and hasattr(gift, "_prefetched_objects_cache") and "receipts" in gift._prefetched_objects_cache:
             receipts = [r.serial for r in gift.receipts.all() if r.status == "issued"]
@@ -48,14 +57,18 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
             timezone.localtime(gift.received_at).date().isoformat(),
             (gift.campaign.title if gift.campaign_id else str(_("General fund")))[:48],
             ", ".join(receipts or []),
-            format_money(kept, gift.currency),
+            str(_("Securities")) if not_valued else
+            f"{format_money(kept, gift.currency)} {gift.currency}" if mixed else format_money(kept, gift.currency),
         ))
+    if not totals:
+        totals[fund.currency if fund else "USD"] = ZERO
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=LETTER, pageCompression=1)
     title = str(_("Giving statement"))
     c.setTitle(f"{title} {start} - {end}")
     width, height = LETTER
-    pages = [rows[i:i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
+    # The first page also carries the title and the donor's address, so it holds fewer rows.
+    pages = [rows[:FIRST_PAGE_ROWS]] + [rows[i:i + ROWS_PER_PAGE] for i in range(FIRST_PAGE_ROWS, len(rows), ROWS_PER_PAGE)]
     name, details = _identity_lines(fund)
     for number, page_rows in enumerate(pages, 1):
         c.setFillColor(BRAND)
@@ -90,8 +103,11 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
         if number == len(pages):
             y -= 8 * mm
             c.setFont("Helvetica-Bold", 10)
-            c.drawString(COLUMNS[2], y, str(_("Total")))
-            c.drawString(COLUMNS[3], y, format_money(total, currency))
+            for index, (currency, total) in enumerate(totals.items()):
+                if index:
+                    y -= 5 * mm
+                c.drawString(COLUMNS[2], y, str(_("Total (%(currency)s)") % {"currency": currency} if mixed else _("Total")))
+                c.drawString(COLUMNS[3], y, format_money(total, currency))
             if not rows:
                 y -= 8 * mm
                 c.setFont("Helvetica", 10)
@@ -99,6 +115,9 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
             c.setFont("Helvetica", 8)
             c.drawString(18 * mm, 18 * mm, str(_("This statement summarises your gifts; your individual receipts are the "
                                                  "documents for tax purposes.")))
+            if unvalued:
+                c.drawString(18 * mm, 14 * mm, str(_("Gifts of securities are listed without a value and are not in the "
+                                                     "total; their acknowledgement describes them.")))
         c.setFont("Helvetica", 8)
         c.drawRightString(width - 18 * mm, 10 * mm, f"{number}/{len(pages)}")
         c.showPage()
@@ -109,10 +128,32 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
 COLUMNS = [18 * mm, 45 * mm, 130 * mm, 170 * mm]
 
 
+FIRST_STATEMENT_YEAR = 2000
+
+
+class StatementYearError(ValueError):
+    pass
+
+
+def statement_year_bounds() -> tuple[int, int]:
+    """Statements cover a past or the current calendar year, from the first year the fund could have gifts."""
+    return FIRST_STATEMENT_YEAR, timezone.localdate().year
+
+
+def statement_year_check(year) -> int:
+    """The year as an int, or StatementYearError with a message for the person who asked."""
+    first, last = statement_year_bounds()
+    if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last:
+        raise StatementYearError(_("Choose a year between %(first)s and %(last)s.") % {"first": first, "last": last})
+    return year
+
+
 def statement_run_start(*, year: int, by=None, send_email_to_donors: bool = True) -> StatementRun:
-    """Create a run and enqueue it as a background task (the worker, or immediately in tests)."""
+    """Create a run and enqueue it as a background task (the worker, or immediately in tests). The year must be
+    between FIRST_STATEMENT_YEAR and the current year."""
     from .tasks import annual_statements_task
 
+    year = statement_year_check(year)
     run = StatementRun.objects.create(year=year, created_by=by, send_email=send_email_to_donors)
     audit(run, "donations.statementrun.start", user=by, data={"year": year})
     transaction.on_commit(lambda: annual_statements_task.enqueue(run.pk))

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from portal.downloads import download_response
 
 from . import conf, ratelimit, selectors, services
 from .forms import DonateForm, DonorAddressForm, StatementRangeForm, donate_form_context
-from .models import Donation, RecurringDonation
+from .models import Donation, DonationStatus, RecurringDonation
 from .statements import statement_pdf
 from .stripe_client import (
     StripeNotConfigured,
@@ -80,10 +81,42 @@ def thanks(request):
             logger.exception("Stripe retrieve failed on thanks page")
         donation.refresh_from_db()
     progress = selectors.campaign_progress(donation.campaign) if donation.campaign_id else None
+    state = _thanks_state(donation)
+    attempt = _attempt_from(request)
+    refresh_url = None
+    if state == "pending" and attempt < THANKS_REFRESH_LIMIT:
+        refresh_url = f"{reverse('donations:thanks')}?{urlencode({'session_id': session_id, 'attempt': attempt + 1})}"
+    retry_url = reverse("donations:donate")
+    if donation.campaign_id:
+        retry_url += f"?{urlencode({'campaign': donation.campaign.slug})}"
     return render(request, "donations/thanks.html", {
         "donation": donation, "progress": progress, "page_title": _("Thank you"),
-        "confirmed": donation.is_received,
+        "confirmed": state == "confirmed", "state": state, "refresh_url": refresh_url,
+        "refresh_seconds": THANKS_REFRESH_SECONDS, "retry_url": retry_url,
     })
+
+
+# The thank-you page polls while Stripe has not told us yet, for about two minutes; then it says the email will follow.
+THANKS_REFRESH_SECONDS = 5
+THANKS_REFRESH_LIMIT = 24
+
+
+def _thanks_state(donation) -> str:
+    """confirmed, mismatch (staff check it), failed (card declined), ended (cancelled or expired) or pending."""
+    if donation.is_received:
+        return "confirmed"
+    if donation.amount_mismatch:
+        return "mismatch"
+    if donation.status == DonationStatus.FAILED:
+        return "failed"
+    if donation.status == DonationStatus.CANCELED:
+        return "ended"
+    return "pending"
+
+
+def _attempt_from(request) -> int:
+    value = (request.GET.get("attempt") or "")[:6]
+    return int(value) if value.isdigit() else 0
 
 
 # --- Donor portal -----------------------------------------------------------------------------------------------------
@@ -103,7 +136,7 @@ def donor_home(request):
         return render(request, "donations/donor_empty.html", {"page_title": _("Your giving")})
     page = Paginator(selectors.donor_gifts(donor), 25).get_page(request.GET.get("page"))
     return render(request, "donations/donor_home.html", {
-        "donor": donor, "page_obj": page, "totals": selectors.donor_totals(donor),
+        "donor": donor, "page_obj": page, "totals": selectors.donor_totals(donor, for_the_donor=True),
         "recurring": RecurringDonation.objects.filter(donor=donor).exclude(status="pending").select_related("campaign"),
         "statement_form": StatementRangeForm(), "page_title": _("Your giving"),
     })

@@ -16,6 +16,7 @@ ACTIONS = {
     "donations.donation.refund": _("Refund recorded"),
     "donations.donation.dispute": _("Dispute updated"),
     "donations.donation.offline": _("Offline gift recorded"),
+    "donations.donation.noncash_sale": _("Sale of gifted securities recorded"),
     "donations.donor.update": _("Donor details updated"),
     "donations.recurring.update": _("Monthly gift updated"),
     "donations.recurring.amount": _("Monthly gift amount changed"),
@@ -23,6 +24,7 @@ ACTIONS = {
     "donations.pledge.payment": _("Pledge instalment paid"),
     "donations.receipt.issue": _("Receipt issued"),
     "donations.receipt.cancel": _("Receipt cancelled"),
+    "donations.receipt.resend": _("Receipt sent again"),
     "donations.stripeevent.replay": _("Stripe event replayed"),
     "donations.statementrun.start": _("Annual statements started"),
 }

@@ -5,6 +5,8 @@
     var pct = parseFloat(form.dataset.feePercent || "0");
     var fixed = parseFloat(form.dataset.feeFixed || "0");
     var note = form.querySelector("#donate-fee-note");
+    // Only the example is replaced by the live figure; the rate ("2.9% + $0.30") stays visible.
+    var live = note ? (note.querySelector(".donate-fee-live") || note) : null;
     var custom = form.querySelector("input[name=custom_amount]");
     function gift() {
       var checked = form.querySelector("input[name=amount_choice]:checked");
@@ -32,7 +34,7 @@
         ? "Your gift: " + charged.toFixed(2) + " " + form.dataset.currency + " (includes " + cents(charged - g).toFixed(2) + " for the processing fee)"
         : "Your gift: " + g.toFixed(2) + " " + form.dataset.currency + " (processing fee about " + fee.toFixed(2) + ")";
       if (monthly && monthly.checked) { text += ", every month"; }
-      note.textContent = text + ".";
+      live.textContent = text + ".";
     }
     if (custom) {
       custom.addEventListener("focus", function () {

@@ -7,6 +7,7 @@ import pytest
 from fund.donations.fees import checkout_amounts
 from fund.donations.forms import donate_form_context
 from fund.donations.models import Donation
+from tests.factories.donations import DonationFactory
 from tests.factories.fund import CampaignFactory, FundFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,79 @@ def test_embeddable_form_context_renders_for_a_campaign_page(rf, fund, mfa_user_
     assert "Give to Winter Appeal" in html
     assert f'action="/donate/?campaign={campaign.slug}"' in html
     assert 'value="known@example.org"' in html
+
+
+def _fee_note(html):
+    start = html.index('id="donate-fee-note"')
+    return html[start:html.index("</p>", start)]
+
+
+def test_fee_note_shows_a_percentage_and_money_in_the_funds_currency(client, fund):
+    note = _fee_note(client.get("/donate/").content.decode())
+    assert "2.9% + $0.30" in note
+    assert "0.029" not in note
+    assert "$50.00" in note and "$51.80" in note  # the no-JS example, as money
+
+
+def test_fee_note_follows_configured_rates_without_trailing_zeros(client, settings):
+    FundFactory(is_default=True, jurisdiction="UK", currency="GBP")
+    settings.DONATION_FEE_PERCENT = "0.0250"
+    settings.DONATION_FEE_FIXED = "0.20"
+    note = _fee_note(client.get("/donate/").content.decode())
+    assert "2.5% + £0.20" in note
+
+
+# --- The thank-you page after Stripe Checkout --------------------------------------------------------------------------
+
+
+def _thanks(client, session_id, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return client.get(f"/donate/thanks/?session_id={session_id}" + (f"&{query}" if query else ""))
+
+
+@pytest.mark.parametrize("status", ["failed", "canceled"])
+def test_thanks_page_for_a_failed_or_expired_checkout_says_nothing_was_charged_and_stops_refreshing(client, fund, fake_stripe, status):
+    DonationFactory(fund=fund, status=status, received_at=None, method="stripe", stripe_checkout_session_id=f"cs_test_{status}")
+    response = _thanks(client, f"cs_test_{status}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'http-equiv="refresh"' not in html
+    assert "Nothing was charged" in html
+    assert "confirming" not in html
+    assert 'href="/donate/"' in html  # try again
+    assert fake_stripe.requests == []  # a finished checkout is not asked about again
+
+
+def test_try_again_link_returns_to_the_campaign_form(client, fund, fake_stripe):
+    campaign = CampaignFactory(fund=fund)
+    DonationFactory(fund=fund, campaign=campaign, status="failed", received_at=None, method="stripe",
+                    stripe_checkout_session_id="cs_test_campaign")
+    assert f'href="/donate/?campaign={campaign.slug}"' in _thanks(client, "cs_test_campaign").content.decode()
+
+
+def test_thanks_page_for_an_amount_mismatch_says_staff_will_contact_and_does_not_refresh(client, fund, fake_stripe):
+    DonationFactory(fund=fund, status="pending", received_at=None, method="stripe", amount_mismatch=True,
+                    stripe_checkout_session_id="cs_test_mismatch")
+    html = _thanks(client, "cs_test_mismatch").content.decode()
+    assert 'http-equiv="refresh"' not in html
+    assert "We are checking this payment" in html and "staff will contact you" in html
+    assert "confirming" not in html
+
+
+def test_pending_thanks_page_refreshes_then_stops_after_two_minutes(client, fund, start_gift):
+    donation, session = start_gift(fund)
+    first = _thanks(client, session["id"]).content.decode()
+    assert 'http-equiv="refresh"' in first and "attempt=1" in first
+    assert "We are confirming your gift" in first
+    later = _thanks(client, session["id"], attempt=5).content.decode()
+    assert "attempt=6" in later
+    last = _thanks(client, session["id"], attempt=24).content.decode()
+    assert 'http-equiv="refresh"' not in last
+    assert "receipt will arrive by email" in last
+
+
+@pytest.mark.parametrize("attempt", ["abc", "-3", "99999999999999999999"])
+def test_thanks_page_ignores_a_nonsense_attempt_counter(client, fund, start_gift, attempt):
+    _donation, session = start_gift(fund)
+    response = _thanks(client, session["id"], attempt=attempt)
+    assert response.status_code == 200

@@ -106,3 +106,33 @@ def test_donor_cannot_manage_someone_elses_monthly_gift(client, login, donor_use
     login(donor_user)
     assert client.post(f"/donor/monthly/{other.pk}/manage/").status_code == 404
     assert fake_stripe.requests == []
+
+
+@pytest.mark.parametrize("gifts", [2, 8])
+def test_portal_statement_lists_live_receipt_serials_without_a_query_per_gift(
+        client, login, donor_user, donor, django_assert_max_num_queries, gifts):
+    from fund.donations.receipts import receipt_cancel_and_replace
+
+    now = timezone.now()
+    live = [receipt_issue_for_donation(donation=DonationFactory(donor=donor, received_at=now - timedelta(days=i + 1)), send=False)
+            for i in range(gifts)]
+    voided = live[0]
+    live[0] = receipt_cancel_and_replace(receipt=voided, by=None, reason="Wrong address")
+    login(donor_user)
+    start, end = (now - timedelta(days=30)).date(), now.date()
+    client.get("/donor/")  # links the donor to the user first, so both runs below do the same work
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/donor/statement/?start={start}&end={end}")
+    assert response.status_code == 200
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert all(r.serial in text for r in live)
+    assert voided.serial not in text
+
+
+def test_donor_portal_describes_a_us_gift_of_securities_without_a_value(client, login, donor_user, donor):
+    DonationFactory(donor=donor, amount=Decimal("25.00"))
+    DonationFactory(donor=donor, amount=Decimal("8000.00"), method="stock", description="100 shares of Example Corp")
+    page = login(donor_user).get("/donor/").content.decode()
+    assert "100 shares of Example Corp" in page
+    assert "8000" not in page and "8,000" not in page
+    assert "2 gifts, $25.00 in total" in page or "2 gifts, 25.00 in total" in page

@@ -107,3 +107,104 @@ def test_issue_annual_statements_emails_each_donor_of_the_year_with_progress(dja
     statements = [m for m in mail.outbox if "statement" in m.subject.lower()]
     assert sorted(m.to[0] for m in statements) == sorted([a.email, b.email])
     assert statements[0].attachments[0][2] == "application/pdf"
+
+
+@pytest.mark.parametrize("year", ["-1", "0", "1999", "99999"])
+def test_issue_annual_statements_refuses_an_impossible_year_with_a_clear_message(year):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="between 2000 and"):
+        call_command("issue_annual_statements", "--year", year)
+    assert StatementRun.objects.count() == 0
+
+
+def test_issue_annual_statements_refuses_a_year_that_is_not_a_number():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--year abc: Choose a year between 2000 and"):
+        call_command("issue_annual_statements", "--year", "abc")
+    assert StatementRun.objects.count() == 0
+
+
+def _statement_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _total_lines(text: str) -> list[str]:
+    """Each "Total" label with the amount drawn beside it (pypdf gives each drawn string its own line)."""
+    lines = text.splitlines()
+    return [f"{label} {lines[i + 1]}" for i, label in enumerate(lines) if label.startswith("Total")]
+
+
+def test_statement_totals_each_currency_separately():
+    from datetime import date
+
+    from fund.donations.statements import statement_pdf
+
+    donor = DonorFactory()
+    usd, cad = FundFactory(currency="USD"), FundFactory(currency="CAD", jurisdiction="CA")
+    gifts = [DonationFactory(donor=donor, fund=usd, amount=Decimal("100.00")),
+             DonationFactory(donor=donor, fund=cad, currency="CAD", amount=Decimal("40.00")),
+             DonationFactory(donor=donor, fund=usd, amount=Decimal("25.00"))]
+    year = timezone.now().year
+    text = _statement_text(statement_pdf(donor, start=date(year, 1, 1), end=date(year, 12, 31), gifts=gifts))
+    assert _total_lines(text) == ["Total (USD) $125.00", "Total (CAD) $40.00"]
+    assert "$165.00" not in text
+
+
+def test_statement_in_one_currency_has_one_plain_total():
+    from datetime import date
+
+    from fund.donations.statements import statement_pdf
+
+    donor = DonorFactory()
+    gifts = [DonationFactory(donor=donor, amount=Decimal("100.00")), DonationFactory(donor=donor, amount=Decimal("25.00"))]
+    year = timezone.now().year
+    text = _statement_text(statement_pdf(donor, start=date(year, 1, 1), end=date(year, 12, 31), gifts=gifts))
+    assert _total_lines(text) == ["Total $125.00"]
+
+
+def test_long_statement_rows_stay_above_the_footnote_and_totals_come_last():
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+    from reportlab.lib.units import mm
+
+    from fund.donations.statements import statement_pdf
+
+    donor = DonorFactory(address_line2="Flat 2")
+    gifts = [DonationFactory(donor=donor, amount=Decimal("10.00")) for _ in range(40)]
+    gifts += [DonationFactory(donor=donor, currency="CAD", amount=Decimal("5.00")) for _ in range(5)]
+    year = timezone.now().year
+    pdf = statement_pdf(donor, start=date(year, 1, 1), end=date(year, 12, 31), gifts=gifts)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2
+    footnote_y = 18 * mm
+    for page in reader.pages:
+        heights = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: heights.append(tm[5]) if text.strip() else None)
+        body = [y for y in heights if y > footnote_y + 1]  # everything but the footnote and the page number
+        assert min(body) > footnote_y + 5 * mm
+    assert _total_lines(_statement_text(pdf)) == ["Total (USD) $400.00", "Total (CAD) $25.00"]
+
+
+def test_us_statement_describes_a_gift_of_securities_without_a_value_and_leaves_it_out_of_the_total():
+    from datetime import date
+
+    from fund.donations.statements import statement_pdf
+
+    donor = DonorFactory()
+    fund = FundFactory(jurisdiction="US")
+    gifts = [DonationFactory(donor=donor, fund=fund, amount=Decimal("100.00")),
+             DonationFactory(donor=donor, fund=fund, amount=Decimal("8000.00"), method="stock",
+                             description="100 shares of Example Corp")]
+    year = timezone.now().year
+    text = _statement_text(statement_pdf(donor, start=date(year, 1, 1), end=date(year, 12, 31), gifts=gifts))
+    assert _total_lines(text) == ["Total $100.00"]
+    assert "8,000" not in text and "Securities" in text
+    assert "listed without a value" in text

@@ -22,13 +22,35 @@ def finance(mfa_user_factory):
     return mfa_user_factory(roles.FINANCE)
 
 
-@pytest.mark.parametrize("role,expected", [(roles.FINANCE, 200), (roles.PROGRAM_STAFF, 200), (roles.EDITOR, 403),
-                                           (roles.REVIEWER, 403), (None, 403)])
+def _user_with(mfa_user_factory, role):
+    if role == "superuser":
+        return mfa_user_factory(is_superuser=True, is_staff=True)
+    return mfa_user_factory(*([role] if role else []))
+
+
+@pytest.mark.parametrize("role,expected", [(roles.FINANCE, 200), (roles.PROGRAM_STAFF, 200), ("superuser", 200),
+                                           (roles.EDITOR, 403), (roles.REVIEWER, 403), (None, 403)])
 def test_donations_admin_is_for_finance_and_program_staff_only(client, login, mfa_user_factory, role, expected):
-    user = mfa_user_factory(*([role] if role else []))
-    login(user)
-    for url in ["/admin/donations/", "/admin/donations/export/csv/", "/admin/donations/pledges/", "/admin/donations/events/"]:
+    donation = DonationFactory()
+    login(_user_with(mfa_user_factory, role))
+    for url in ["/admin/donations/", "/admin/donations/export/csv/", "/admin/donations/pledges/", "/admin/donations/events/",
+                f"/admin/donations/{donation.pk}/", f"/admin/donations/donors/{donation.donor_id}/",
+                "/admin/donations/statements/"]:
         assert client.get(url).status_code == expected, url
+
+
+@pytest.mark.parametrize("role,expected", [(roles.FINANCE, 302), ("superuser", 302), (roles.PROGRAM_STAFF, 403),
+                                           (roles.EDITOR, 403), (roles.REVIEWER, 403), (None, 403)])
+def test_receipt_and_event_actions_are_for_finance_only(client, login, mfa_user_factory, role, expected):
+    from fund.donations.receipts import receipt_issue_for_donation
+
+    receipt = receipt_issue_for_donation(donation=DonationFactory(), send=False)
+    event = StripeEvent.objects.create(event_id="evt_perm", type="customer.created", payload={"data": {"object": {}}}, error="x")
+    login(_user_with(mfa_user_factory, role))
+    for url, data in [(f"/admin/donations/receipts/{receipt.pk}/resend/", {}),
+                      (f"/admin/donations/events/{event.pk}/replay/", {}),
+                      (f"/admin/donations/receipts/{receipt.pk}/reissue/", {"reason": "Wrong address"})]:
+        assert client.post(url, data).status_code == expected, url
 
 
 def test_donation_list_filters_searches_and_exports(client, login, finance):

@@ -77,6 +77,92 @@ def test_offline_cheque_goes_to_cash_without_fee(fund, make_source):
     assert fund_balances(fund)["in_bank"] == Decimal("2500.00")
 
 
+def test_gift_of_securities_is_held_apart_from_cash_and_not_available_to_award(fund, campaign, make_source):
+    services.ledger_record_noncash_gift(fund=fund, campaign=campaign, amount=Decimal("12000.00"), source=make_source())
+
+    assert ledger_table(fund) == [
+        ("offline_gift", "noncash_assets", None, "12000.00"),
+        ("offline_gift", "donations_revenue", "naloxone", "-12000.00"),
+    ]
+    balances = fund_balances(fund)
+    assert (balances["received"], balances["noncash_held"]) == (Decimal("12000.00"), Decimal("12000.00"))
+    assert (balances["cash_on_hand"], balances["in_bank"], balances["available_to_award"]) == (
+        Decimal("0.00"), Decimal("0.00"), Decimal("0.00"),
+    )
+    # The database guard agrees: nothing can be promised against shares not yet sold.
+    with pytest.raises(LedgerError):
+        services.ledger_record_award_committed(fund=fund, amount=Decimal("0.01"), source=make_source())
+
+
+def test_gifted_securities_sold_at_a_gain(fund, campaign, make_source):
+    gift = make_source()
+    booked = services.ledger_record_noncash_gift(fund=fund, campaign=campaign, amount=Decimal("12000.00"), source=gift)
+    sale = services.ledger_record_noncash_sale(fund=fund, campaign=campaign, proceeds=Decimal("12345.67"), source=gift,
+                                               group=booked.group)
+
+    assert ledger_table(fund)[2:] == [
+        ("noncash_sale", "cash", None, "12345.67"),
+        ("noncash_sale", "noncash_gains", "naloxone", "-345.67"),
+        ("noncash_sale", "noncash_assets", None, "-12000.00"),
+    ]
+    assert sale.group == booked.group
+    balances = fund_balances(fund)
+    assert (balances["noncash_held"], balances["cash_on_hand"], balances["available_to_award"]) == (
+        Decimal("0.00"), Decimal("12345.67"), Decimal("12345.67"),
+    )
+    assert (balances["received"], balances["sale_gains"], balances["net_received"]) == (
+        Decimal("12000.00"), Decimal("345.67"), Decimal("12345.67"),
+    )
+    assert (balances["campaigns"][0]["sale_gains"], balances["campaigns"][0]["net"]) == (
+        Decimal("345.67"), Decimal("12345.67"),
+    )
+    fund.position.refresh_from_db()
+    assert fund.position.liquid == Decimal("12345.67")
+
+
+def test_gifted_securities_sold_at_a_loss(fund, campaign, make_source):
+    from fund.selectors import campaign_raised
+
+    gift = make_source()
+    services.ledger_record_noncash_gift(fund=fund, campaign=campaign, amount=Decimal("12000.00"), source=gift)
+    services.ledger_record_noncash_sale(fund=fund, campaign=campaign, proceeds=Decimal("11500.00"), source=gift)
+
+    assert ledger_table(fund)[2:] == [
+        ("noncash_sale", "cash", None, "11500.00"),
+        ("noncash_sale", "noncash_gains", "naloxone", "500.00"),
+        ("noncash_sale", "noncash_assets", None, "-12000.00"),
+    ]
+    balances = fund_balances(fund)
+    assert (balances["sale_gains"], balances["net_received"], balances["available_to_award"]) == (
+        Decimal("-500.00"), Decimal("11500.00"), Decimal("11500.00"),
+    )
+    assert campaign_raised(campaign) == Decimal("11500.00")
+
+
+def test_securities_sold_at_their_booked_value_write_no_gain_line(fund, make_source):
+    gift = make_source()
+    services.ledger_record_noncash_gift(fund=fund, amount=Decimal("800.00"), source=gift)
+    services.ledger_record_noncash_sale(fund=fund, proceeds=Decimal("800.00"), source=gift)
+
+    assert ledger_table(fund, transaction__kind="noncash_sale") == [
+        ("noncash_sale", "cash", None, "800.00"),
+        ("noncash_sale", "noncash_assets", None, "-800.00"),
+    ]
+
+
+def test_securities_are_sold_once_and_only_if_held(fund, make_source):
+    gift = make_source()
+    with pytest.raises(LedgerError, match="Nothing is held"):
+        services.ledger_record_noncash_sale(fund=fund, proceeds=Decimal("10.00"), source=gift)
+    services.ledger_record_noncash_gift(fund=fund, amount=Decimal("800.00"), source=gift)
+    services.ledger_record_noncash_sale(fund=fund, proceeds=Decimal("900.00"), source=gift)
+    with pytest.raises(LedgerError, match="Nothing is held"):
+        services.ledger_record_noncash_sale(fund=fund, proceeds=Decimal("900.00"), source=gift)
+    with pytest.raises(LedgerError, match="more than zero"):
+        services.ledger_record_noncash_sale(fund=fund, proceeds=Decimal("0.00"), source=make_source())
+    assert fund_balances(fund)["cash_on_hand"] == Decimal("900.00")
+
+
 def test_pledge_and_instalment(fund, make_source):
     pledge = make_source()
     services.ledger_record_pledge(fund=fund, amount=Decimal("100000.00"), source=pledge)
