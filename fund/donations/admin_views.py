@@ -182,7 +182,6 @@ def donor_detail(request, pk):
 def offline_gift_create(request):
     form = OfflineGiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             donation = offline.donation_record_offline(donor=_donor_from(form), by=request.user, **form.service_kwargs())
         except offline.OfflineGiftError as exc:

@@ -55,7 +55,7 @@ def on_invoice_paid(obj, by=None):
 
 
 def on_invoice_payment_failed(obj, by=None):
-    sub = services._subscription_id(obj)
+    sub = services.subscription_id_of(obj)
     if not sub:
         return None
     return services.recurring_update_from_stripe(subscription_id=sub, stripe_status="past_due", by=by)

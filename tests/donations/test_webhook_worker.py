@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from fund.donations.models import Donation, StripeEvent
+from fund.donations.models import StripeEvent
 from fund.donations.webhooks import RETRY_LIMIT, stripe_event_store
 from fund.models import LedgerTransaction
 from tests.factories.fund import FundFactory

@@ -1,0 +1,47 @@
+"""Donors: one per email, and the details they keep up to date."""
+
+from django.db import IntegrityError, transaction
+
+from portal.audit import audit
+
+from ..models import Donor
+
+ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "region", "postal_code", "country"]
+
+
+def donor_get_or_create(*, email: str, name: str, address: dict | None = None, user=None) -> Donor:
+    """One donor per email. A stranger giving with someone's email never overwrites that donor's saved address."""
+    email = email.strip().lower()
+    address = {k: v for k, v in (address or {}).items() if k in ADDRESS_FIELDS and v}
+    try:
+        with transaction.atomic():
+            donor, created = Donor.objects.get_or_create(email=email, defaults={"name": name, "user": user, **address})
+    except IntegrityError:
+        donor, created = Donor.objects.get(email=email), False
+    if not created and address and not donor.address_line1:
+        for key, value in address.items():
+            setattr(donor, key, value)
+        donor.save(update_fields=list(address))
+    return donor
+
+
+def donor_update_address(*, donor: Donor, by, name: str, address: dict) -> Donor:
+    with transaction.atomic():
+        donor = Donor.objects.select_for_update().get(pk=donor.pk)
+        donor.name = name
+        for key in ADDRESS_FIELDS:
+            setattr(donor, key, address.get(key, ""))
+        donor.full_clean()
+        donor.save(update_fields=["name", *ADDRESS_FIELDS])
+        audit(donor, "donations.donor.update", user=by)
+    return donor
+
+
+def donor_link_user(*, donor: Donor, user) -> Donor:
+    """Attach a signed-in user (whose verified email is the donor's) to the donor record."""
+    with transaction.atomic():
+        donor = Donor.objects.select_for_update().get(pk=donor.pk)
+        if donor.user_id is None:
+            donor.user = user
+            donor.save(update_fields=["user"])
+    return donor
