@@ -19,6 +19,7 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.constants import OnConflict
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -89,30 +90,30 @@ HANDLERS = {
 }
 
 
-def stripe_event_insert(*, event: dict) -> StripeEvent | None:
-    """Store a verified event under its unique event id; None when it was stored before (a redelivery).
+def stripe_event_receive(*, event: dict) -> None:
+    """Store a verified event under its unique event id, or nothing if it was stored before (a redelivery).
 
-    Insert first: nearly every delivery is a new event, and the unique constraint answers "seen before?" in the same
-    statement. Called from the webhook (autocommit) the insert has committed when it returns, with no BEGIN/COMMIT
-    around it; inside someone's transaction it takes a savepoint, so a duplicate key cannot break that transaction."""
+    One INSERT ... ON CONFLICT DO NOTHING (SQLite: INSERT OR IGNORE), committed when it returns in the webhook's
+    autocommit: no read before it, no BEGIN/COMMIT around it, and a duplicate raises no error (PostgreSQL would log
+    each one). It is the insert bulk_create(ignore_conflicts=True) makes, without the transaction bulk_create opens."""
     new = StripeEvent(event_id=event["id"], type=event.get("type", ""), payload=event, livemode=bool(event.get("livemode")))
-    try:
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():
-                new.save(force_insert=True)
-        else:
-            new.save(force_insert=True)
-    except IntegrityError:
-        return None
-    return new
+    fields = [f for f in StripeEvent._meta.local_concrete_fields if not f.primary_key]
+    StripeEvent._base_manager._insert([new], fields=fields, on_conflict=OnConflict.IGNORE)
 
 
 def stripe_event_store(*, event: dict) -> tuple[StripeEvent, bool]:
-    """Get or create the stored event (reconciliation wants the row either way). Returns (event, created)."""
-    new = stripe_event_insert(event=event)
-    if new is not None:
-        return new, True
-    return StripeEvent.objects.get(event_id=event["id"]), False
+    """Get or create the stored event (reconciliation wants the row either way). Returns (event, created).
+    Inside someone's transaction the insert takes a savepoint, so a duplicate key cannot break that transaction."""
+    found = StripeEvent.objects.filter(event_id=event["id"]).first()
+    if found is not None:
+        return found, False
+    new = StripeEvent(event_id=event["id"], type=event.get("type", ""), payload=event, livemode=bool(event.get("livemode")))
+    try:
+        with transaction.atomic():
+            new.save(force_insert=True)
+    except IntegrityError:  # a concurrent delivery stored it first
+        return StripeEvent.objects.get(event_id=event["id"]), False
+    return new, True
 
 
 RETRY_LIMIT = 8  # attempts before an event is left to staff: the last one runs about four hours after it arrived
@@ -217,6 +218,6 @@ def stripe_webhook(request):
             raise ValueError("not a Stripe event")
     except (ValueError, stripe.SignatureVerificationError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return HttpResponseBadRequest("Invalid payload or signature.", content_type="text/plain")
-    stripe_event_insert(event=event_data)
+    stripe_event_receive(event=event_data)
     # Stored and committed (or stored before: a redelivery needs nothing more). The consumer takes it from here.
     return HttpResponse("received", content_type="text/plain")
