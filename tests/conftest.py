@@ -41,6 +41,17 @@ def mfa_user_factory(db):
 
 
 @pytest.fixture
+def fake_stripe(settings):
+    """The local fake Stripe HTTP API, with the real `stripe` library pointed at it (tests/fakes/stripe_server.py)."""
+    from tests.fakes.stripe_server import FakeStripe
+
+    fake = FakeStripe(api_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET).start()
+    settings.STRIPE_API_BASE = fake.url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def login(client):
     """Log a user in on the test client, marking MFA as passed (the MFA flow itself is tested in tests/portal)."""
 

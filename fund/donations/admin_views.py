@@ -45,31 +45,30 @@ EXPORT_COLUMNS = ["id", "created", "received", "donor", "email", "fund", "campai
                   "fee", "net", "refunded", "currency", "anonymous", "reference", "stripe_checkout_session"]
 
 
-def staff_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not can_see_donations(request.user):
-            # An explicit 403 (Wagtail would turn PermissionDenied into a redirect to the dashboard).
-            return render(request, "403.html", status=403)
-        return view(request, *args, **kwargs)
+def allowed_if(check):
+    """A view decorator answering an explicit 403 unless check(user) (Wagtail would turn PermissionDenied into a
+    redirect to the dashboard)."""
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                return render(request, "403.html", status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def can_act_on_money(user):
-    """Voiding, reissuing and resending receipts and replaying Stripe events are finance actions: Finance (and
-    superusers). Program staff read the same screens."""
+    """Voiding, reissuing and resending receipts, replaying Stripe events and recording sales are finance actions:
+    Finance (and superusers). Program staff read the same screens."""
     return roles.is_finance(user)
 
 
-def finance_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not can_act_on_money(request.user):
-            return render(request, "403.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_only = allowed_if(can_see_donations)
+finance_only = allowed_if(can_act_on_money)
 
 
 def _donor_from(form):

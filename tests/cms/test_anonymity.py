@@ -16,21 +16,12 @@ from wagtail.models import Page
 
 from fund.donations.models import Donation
 from tests.factories.cms import make_public_grant, record_gift
-from tests.fakes.stripe_server import FakeStripe
 
 pytestmark = pytest.mark.django_db
 
 SECRET_NAME = "Secret Donor Name"
 SECRET_EMAIL = "secret.donor@example.org"
 CAMPAIGN = "/campaigns/naloxone-in-every-pocket/"
-
-
-@pytest.fixture
-def fake_stripe(settings):
-    fake = FakeStripe(api_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET).start()
-    settings.STRIPE_API_BASE = fake.url
-    yield fake
-    fake.stop()
 
 
 def give_anonymously_online(fake_stripe, campaign):

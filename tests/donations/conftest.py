@@ -3,15 +3,6 @@ import json
 import pytest
 import stripe
 
-from tests.fakes.stripe_server import FakeStripe
-
-
-@pytest.fixture
-def fake_stripe(settings):
-    fake = FakeStripe(api_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET).start()
-    settings.STRIPE_API_BASE = fake.url
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

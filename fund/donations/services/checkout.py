@@ -148,25 +148,23 @@ def donation_record_from_checkout(*, session, by=None, received_at=None) -> Dona
     return donation
 
 
-def donation_mark_payment_failed(*, session, by=None) -> Donation:
+def _pending_donation_ends(session, *, status, action: str, by=None) -> Donation:
     session = as_dict(session)
     with transaction.atomic():
         donation = _locked_donation_for_session(session)
         if donation.status != S.PENDING:
             return donation
-        donation.status = S.FAILED
+        donation.status = status
         donation.save(update_fields=["status"])
-        audit(donation, "donations.donation.fail", user=by)
+        audit(donation, action, user=by)
     return donation
+
+
+def donation_mark_payment_failed(*, session, by=None) -> Donation:
+    """A delayed payment method (e.g. a bank debit) failed: the pending gift ends as failed; nothing was received."""
+    return _pending_donation_ends(session, status=S.FAILED, action="donations.donation.fail", by=by)
 
 
 def donation_mark_expired(*, session, by=None) -> Donation:
-    session = as_dict(session)
-    with transaction.atomic():
-        donation = _locked_donation_for_session(session)
-        if donation.status != S.PENDING:
-            return donation
-        donation.status = S.CANCELED
-        donation.save(update_fields=["status"])
-        audit(donation, "donations.donation.expire", user=by)
-    return donation
+    """The donor never paid and Stripe expired the session: the pending gift ends as cancelled."""
+    return _pending_donation_ends(session, status=S.CANCELED, action="donations.donation.expire", by=by)
