@@ -1,7 +1,45 @@
 """Fixtures shared by every test. App-specific fixtures live in tests/<app>/conftest.py; factories in tests/factories/."""
 
+import os
+from datetime import UTC, datetime, time
+
 import pytest
+import time_machine
 from django.db import connection
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("TEST_CLOCK", ""),
+        help="start the whole run's clock at this time, then let it tick: an ISO datetime, or HH:MM for today at that "
+        "UTC time (e.g. --clock=02:30 proves no test depends on the UTC date matching the fund's local date)",
+    )
+
+
+def _clock_start(value: str) -> datetime:
+    if len(value) <= 5:
+        return datetime.combine(datetime.now(UTC).date(), time.fromisoformat(value), tzinfo=UTC)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def pytest_configure(config):
+    value = config.getoption("--clock")
+    if value:
+        config._clock_traveller = time_machine.travel(_clock_start(value), tick=True)
+        config._clock_traveller.start()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock")
+    return f"clock: starts at {_clock_start(value).isoformat()} (--clock={value})" if value else None
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_clock_traveller", None)
+    if traveller is not None:
+        traveller.stop()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,8 +112,12 @@ def ensure_baseline_data():
     Locale.objects.get_or_create(language_code="en")
     if not Page.objects.filter(depth=1).exists():
         page_ct = ContentType.objects.get_for_model(Page)
-        root = Page.add_root(instance=Page(title="Root", slug="root", content_type=page_ct, locale=Locale.objects.first()))
-        home = root.add_child(instance=Page(title="Welcome", slug="home", content_type=page_ct, locale=Locale.objects.first()))
+        root = Page.add_root(
+            instance=Page(title="Root", slug="root", content_type=page_ct, locale=Locale.objects.first())
+        )
+        home = root.add_child(
+            instance=Page(title="Welcome", slug="home", content_type=page_ct, locale=Locale.objects.first())
+        )
         Site.objects.get_or_create(hostname="localhost", defaults={"root_page": home, "is_default_site": True})
 
 

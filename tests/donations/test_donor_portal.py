@@ -70,7 +70,7 @@ def test_statement_for_a_date_range_lists_only_gifts_in_range_net_of_refunds(cli
                     received_at=now - timedelta(days=10))
     DonationFactory(donor=donor, amount=Decimal("500.00"), received_at=now - timedelta(days=400))
     login(donor_user)
-    start, end = (now - timedelta(days=30)).date(), now.date()
+    start, end = timezone.localdate(now - timedelta(days=30)), timezone.localdate(now)
     response = client.get(f"/donor/statement/?start={start}&end={end}")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
@@ -119,7 +119,7 @@ def test_portal_statement_lists_live_receipt_serials_without_a_query_per_gift(
     voided = live[0]
     live[0] = receipt_cancel_and_replace(receipt=voided, by=None, reason="Wrong address")
     login(donor_user)
-    start, end = (now - timedelta(days=30)).date(), now.date()
+    start, end = timezone.localdate(now - timedelta(days=30)), timezone.localdate(now)
     client.get("/donor/")  # links the donor to the user first, so both runs below do the same work
     with django_assert_max_num_queries(8):
         response = client.get(f"/donor/statement/?start={start}&end={end}")

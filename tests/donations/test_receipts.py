@@ -39,7 +39,7 @@ def test_us_receipt_is_an_irs_written_acknowledgement(django_capture_on_commit_c
     donor = DonorFactory(name="Ada Lovelace", address_line1="7 Analytical Way", city="Millbrook", region="PA", postal_code="19001")
     donation, receipt = issue(django_capture_on_commit_callbacks, fund=fund, amount=Decimal("250.00"), donor=donor,
                               received_at=days_ago(20))
-    received, issued = donation.received_at.date().isoformat(), receipt.issued_at.date().isoformat()
+    received, issued = timezone.localdate(donation.received_at).isoformat(), timezone.localdate(receipt.issued_at).isoformat()
     assert received != issued  # so each date below is the one its label names
     text = pdf_text(receipt)
     # Each required field as "label value", as the receipt prints it (the letterhead repeats the name and EIN).
@@ -98,7 +98,7 @@ def ca_donor():
 def test_canadian_receipt_has_every_cra_required_field(django_capture_on_commit_callbacks):
     donation, receipt = issue(django_capture_on_commit_callbacks, fund=ca_fund(), donor=ca_donor(), currency="CAD",
                               amount=Decimal("500.00"), advantage_amount=Decimal("75.00"), received_at=days_ago(20))
-    received, issued = donation.received_at.date().isoformat(), receipt.issued_at.date().isoformat()
+    received, issued = timezone.localdate(donation.received_at).isoformat(), timezone.localdate(receipt.issued_at).isoformat()
     assert received != issued
     text = pdf_text(receipt)
     required = [
@@ -173,7 +173,7 @@ def test_uk_receipt_notes_gift_aid_declaration(django_capture_on_commit_callback
         gift_aid_declaration="I want to Gift Aid my donation ... I am a UK taxpayer", donor=uk_donor(),
         received_at=days_ago(3), gift_aid_declared_at=days_ago(3),
     )
-    received = donation.received_at.date().isoformat()
+    received = timezone.localdate(donation.received_at).isoformat()
     text = pdf_text(receipt)
     # Gift Aid needs the donor's home address and postcode on record: the receipt shows what was declared with.
     for expected in ["Donation receipt", f"Receipt number {receipt.serial}", "Charity Millbrook Trust",

@@ -1,9 +1,10 @@
 """The dashboard's cached figures and compliance counts follow every report change, and overdue follows the date."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from grants.impact import selectors
 from grants.impact.models import ImpactReport, Metric
@@ -31,7 +32,8 @@ def test_a_report_becomes_overdue_in_the_cached_counts_when_the_day_passes(award
                          status=ImpactReport.Status.DUE)
     report.due_date = date(2030, 6, 1)
     report.save(update_fields=["due_date"])
-    with time_machine.travel(datetime(2030, 6, 1, 17, 0, tzinfo=timezone.utc), tick=False):
+    # Late afternoon of the due date and of the next day, in the fund's time zone (whatever TIME_ZONE is).
+    with time_machine.travel(timezone.make_aware(datetime(2030, 6, 1, 17, 0)), tick=False):
         assert selectors.dashboard_compliance()["overdue"] == 0
-    with time_machine.travel(datetime(2030, 6, 2, 17, 0, tzinfo=timezone.utc), tick=False):
+    with time_machine.travel(timezone.make_aware(datetime(2030, 6, 2, 17, 0)), tick=False):
         assert selectors.dashboard_compliance()["overdue"] == 1

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from grants.impact import selectors, services
 from grants.impact.models import ImpactReport, Metric, MetricValue, ReportRequirement, RoundMetric
@@ -35,7 +36,7 @@ def pct(funding_round):
 
 @pytest.fixture
 def report(award, kits, pct):
-    today = date.today()
+    today = timezone.localdate()
     return make_report(award, 1, period_start=today - timedelta(days=90), period_end=today - timedelta(days=1),
                        status=S.DUE, due_date=today + timedelta(days=20), metrics=[kits, pct])
 
@@ -149,7 +150,7 @@ def test_awards_payment_hold_sees_overdue_reports(award, report):
     from grants.awards.selectors import has_overdue_reports, report_approved
 
     assert not has_overdue_reports(award.organisation)
-    report.due_date = date.today() - timedelta(days=1)
+    report.due_date = timezone.localdate() - timedelta(days=1)
     report.save(update_fields=["due_date"])
     assert has_overdue_reports(award.organisation)
     assert selectors.organisation_has_overdue_reports(award.organisation)
@@ -265,7 +266,7 @@ def test_approval_releases_the_tranche_waiting_on_that_report(staff, member, kit
 
     fund_with_money(funding_round.fund, "50000.00")
     owner = grantee_owner(organisation)
-    today = date.today()
+    today = timezone.localdate()
     award = accepted_award(
         application=ApprovedApplicationFactory(round=funding_round, organisation=organisation), staff=staff, owner=owner,
         amount="10000.00", tranches=[TrancheSpec(Decimal("6000.00"), today), TrancheSpec(Decimal("4000.00"), today, "on_report_approval", 1)],
