@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test venv venv-dev migrate demo worker browser-test check clean
+.PHONY: run test lint format venv venv-dev migrate demo worker browser-test check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ run: demo
 ## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: venv-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff's linter and formatter check (configured in pyproject.toml); make format applies the formatter
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 browser-test: venv-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.test REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)

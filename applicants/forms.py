@@ -6,26 +6,52 @@ from .models import Membership, Neighbourhood, Organisation
 from .validators import normalise_registration_number
 
 PROFILE_FIELDS = [
-    "legal_name", "operating_name", "org_type", "country", "registration_number", "fiscal_sponsor_name",
-    "address_line1", "address_line2", "city", "region", "postal_code", "neighbourhood", "service_areas",
-    "annual_budget", "staff_size", "peer_led", "culturally_specific", "communities_served", "mission",
-    "website", "email", "phone", "publicly_named",
+    "legal_name",
+    "operating_name",
+    "org_type",
+    "country",
+    "registration_number",
+    "fiscal_sponsor_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "neighbourhood",
+    "service_areas",
+    "annual_budget",
+    "staff_size",
+    "peer_led",
+    "culturally_specific",
+    "communities_served",
+    "mission",
+    "website",
+    "email",
+    "phone",
+    "publicly_named",
 ]
 
 
 class OrganisationForm(forms.ModelForm):
     service_areas = forms.ModelMultipleChoiceField(
-        label=_("Neighbourhoods served"), queryset=Neighbourhood.objects.all(), required=False,
+        label=_("Neighbourhoods served"),
+        queryset=Neighbourhood.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Organisation
         fields = PROFILE_FIELDS
-        widgets = {"communities_served": forms.Textarea(attrs={"rows": 3}), "mission": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "communities_served": forms.Textarea(attrs={"rows": 3}),
+            "mission": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {
             "registration_number": _("US: EIN (12-3456789). UK: charity number. Canada: 123456782RR0001."),
-            "fiscal_sponsor_name": _("Required for unincorporated groups: the registered charity that holds funds for you."),
+            "fiscal_sponsor_name": _(
+                "Required for unincorporated groups: the registered charity that holds funds for you."
+            ),
         }
 
     def clean(self):

@@ -50,10 +50,16 @@ class Organisation(models.Model):
     region = models.CharField(_("state / province / county"), max_length=100, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     neighbourhood = models.ForeignKey(
-        Neighbourhood, verbose_name=_("main neighbourhood"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="organisations",
+        Neighbourhood,
+        verbose_name=_("main neighbourhood"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organisations",
     )
-    service_areas = models.ManyToManyField(Neighbourhood, verbose_name=_("neighbourhoods served"), blank=True, related_name="+")
+    service_areas = models.ManyToManyField(
+        Neighbourhood, verbose_name=_("neighbourhoods served"), blank=True, related_name="+"
+    )
     annual_budget = MoneyField(_("annual budget"), null=True, blank=True)
     staff_size = models.PositiveIntegerField(_("staff (people)"), null=True, blank=True)
     peer_led = models.BooleanField(_("peer-led / led by people with lived experience"), default=False)
@@ -64,7 +70,8 @@ class Organisation(models.Model):
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     publicly_named = models.BooleanField(
-        _("may be named publicly"), default=True,
+        _("may be named publicly"),
+        default=True,
         help_text=_("If unticked, public pages say 'a community organisation' instead of your name."),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -85,7 +85,11 @@ def invitation_create(*, organisation: Organisation, email: str, role: str, by) 
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organisation=organisation, email=email, role=role, token_hash=_hash(token), invited_by=by,
+            organisation=organisation,
+            email=email,
+            role=role,
+            token_hash=_hash(token),
+            invited_by=by,
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
         audit(organisation, "applicants.invitation.create", user=by, data={"email": email, "role": role})
@@ -111,7 +115,9 @@ def invitation_accept(*, token: str, by) -> Membership:
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token or "")).first()
         if invitation is None or not invitation.is_pending:
-            raise ValidationError(_("This invitation has expired or was already used. Ask the organisation to invite you again."))
+            raise ValidationError(
+                _("This invitation has expired or was already used. Ask the organisation to invite you again.")
+            )
         membership, created = Membership.objects.get_or_create(
             user=by, organisation=invitation.organisation, defaults={"role": invitation.role}
         )
@@ -144,8 +150,12 @@ def membership_change_role(*, membership: Membership, role: str, by) -> Membersh
             raise ValidationError(_("An organisation needs at least one owner."))
         membership.role = role
         membership.save(update_fields=["role"])
-        audit(membership.organisation, "applicants.membership.change_role", user=by,
-              data={"member": membership.user.email, "role": role})
+        audit(
+            membership.organisation,
+            "applicants.membership.change_role",
+            user=by,
+            data={"member": membership.user.email, "role": role},
+        )
     return membership
 
 

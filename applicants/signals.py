@@ -18,4 +18,6 @@ def accept_pending_invitation(sender, request, user, **kwargs):
         messages.error(request, exc.messages[0], fail_silently=True)
         return
     selectors.set_current_organisation(request, membership.organisation)
-    messages.success(request, _("You have joined %(name)s.") % {"name": membership.organisation.name}, fail_silently=True)
+    messages.success(
+        request, _("You have joined %(name)s.") % {"name": membership.organisation.name}, fail_silently=True
+    )

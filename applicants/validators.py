@@ -19,7 +19,9 @@ def normalise_registration_number(country: str, org_type: str, number: str) -> s
     if org_type == "unincorporated":
         return number
     if not number:
-        raise ValidationError(_("Enter your registration number, or choose 'unincorporated community group' if you have none."))
+        raise ValidationError(
+            _("Enter your registration number, or choose 'unincorporated community group' if you have none.")
+        )
     if country == "US":
         try:
             return us_ein.format(us_ein.validate(number))
@@ -30,16 +32,20 @@ def normalise_registration_number(country: str, org_type: str, number: str) -> s
         # stdnum checks the 9-digit business number (Luhn); it does not know the charities' RR program account.
         if len(compact) != 15 or not ca_bn.is_valid(compact[:9]) or compact[9:11] != "RR" or not compact[11:].isdigit():
             raise ValidationError(
-                _("This is not a valid Canadian charity registration number. It has 15 characters: the 9-digit "
-                  "business number, RR and 4 digits, like 123456782RR0001.")
+                _(
+                    "This is not a valid Canadian charity registration number. It has 15 characters: the 9-digit "
+                    "business number, RR and 4 digits, like 123456782RR0001."
+                )
             )
         return compact
     if country == "GB":
         compact = re.sub(r"\s+", "", number).upper()
         if not UK_CHARITY_RE.match(compact):
             raise ValidationError(
-                _("This is not a UK charity number. Use 6 or 7 digits (England and Wales), SC and 6 digits (Scotland) "
-                  "or NIC and 6 digits (Northern Ireland).")
+                _(
+                    "This is not a UK charity number. Use 6 or 7 digits (England and Wales), SC and 6 digits (Scotland) "
+                    "or NIC and 6 digits (Northern Ireland)."
+                )
             )
         return compact
     return number

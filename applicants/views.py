@@ -44,9 +44,13 @@ def organisation_create(request):
             _apply_errors(form, exc)
         else:
             selectors.set_current_organisation(request, organisation)
-            messages.success(request, _("%(name)s is registered. You can now apply for funding.") % {"name": organisation.name})
+            messages.success(
+                request, _("%(name)s is registered. You can now apply for funding.") % {"name": organisation.name}
+            )
             return redirect("applicants:organisation_detail", slug=organisation.slug)
-    return render(request, "applicants/organisation_form.html", {"form": form, "page_title": _("Register your organisation")})
+    return render(
+        request, "applicants/organisation_form.html", {"form": form, "page_title": _("Register your organisation")}
+    )
 
 
 @login_required
@@ -59,10 +63,13 @@ def organisation_edit(request, slug):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Profile saved. Applications you already submitted keep the details they were sent with."))
+            messages.success(
+                request, _("Profile saved. Applications you already submitted keep the details they were sent with.")
+            )
             return redirect("applicants:organisation_detail", slug=organisation.slug)
     return render(
-        request, "applicants/organisation_form.html",
+        request,
+        "applicants/organisation_form.html",
         {"form": form, "organisation": organisation, "page_title": _("Edit %(name)s") % {"name": organisation.name}},
     )
 
@@ -100,7 +107,11 @@ def invitation_create(request, slug):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("applicants:organisation_detail", slug=organisation.slug)
-    return render(request, "applicants/invitation_form.html", {"form": form, "organisation": organisation, "page_title": _("Invite a colleague")})
+    return render(
+        request,
+        "applicants/invitation_form.html",
+        {"form": form, "organisation": organisation, "page_title": _("Invite a colleague")},
+    )
 
 
 @login_required
@@ -120,7 +131,15 @@ def invitation_accept(request, token):
         raise Http404
     if not request.user.is_authenticated:
         request.session[PENDING_INVITATION_KEY] = token
-        return render(request, "applicants/invitation_accept.html", {"invitation": invitation, "page_title": _("Join %(name)s") % {"name": invitation.organisation.name}, "next": request.path})
+        return render(
+            request,
+            "applicants/invitation_accept.html",
+            {
+                "invitation": invitation,
+                "page_title": _("Join %(name)s") % {"name": invitation.organisation.name},
+                "next": request.path,
+            },
+        )
     if request.method == "POST":
         try:
             services.invitation_accept(token=token, by=request.user)
@@ -131,14 +150,20 @@ def invitation_accept(request, token):
         selectors.set_current_organisation(request, invitation.organisation)
         messages.success(request, _("You have joined %(name)s.") % {"name": invitation.organisation.name})
         return redirect("applicants:organisation_detail", slug=invitation.organisation.slug)
-    return render(request, "applicants/invitation_accept.html", {"invitation": invitation, "page_title": _("Join %(name)s") % {"name": invitation.organisation.name}})
+    return render(
+        request,
+        "applicants/invitation_accept.html",
+        {"invitation": invitation, "page_title": _("Join %(name)s") % {"name": invitation.organisation.name}},
+    )
 
 
 @login_required
 @require_POST
 def member_change_role(request, slug, pk):
     organisation = _organisation_for_member(request, slug)
-    membership = get_object_or_404(Membership.objects.select_related("user", "organisation"), organisation=organisation, pk=pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"), organisation=organisation, pk=pk
+    )
     form = MemberRoleForm(request.POST)
     if form.is_valid():
         try:
@@ -153,7 +178,9 @@ def member_change_role(request, slug, pk):
 @require_POST
 def member_remove(request, slug, pk):
     organisation = _organisation_for_member(request, slug)
-    membership = get_object_or_404(Membership.objects.select_related("user", "organisation"), organisation=organisation, pk=pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"), organisation=organisation, pk=pk
+    )
     try:
         services.membership_remove(membership=membership, by=request.user)
         messages.success(request, _("Member removed."))

@@ -41,15 +41,27 @@ def build(n):
 
     from applicants.models import Neighbourhood, Organisation
     from fund.models import Fund
-    from grants.models import Application, ApplicationMessage, ApplicationStatusChange, ApplicationSubmission, FundingRound
+    from grants.models import (
+        Application,
+        ApplicationMessage,
+        ApplicationStatusChange,
+        ApplicationSubmission,
+        FundingRound,
+    )
     from portal.models import User
 
     S = Application.Status
     fund = Fund.objects.create(name="Bench fund", slug=f"bench-{n}", currency="USD")
     funding_round = FundingRound.objects.create(
-        fund=fund, title=f"Bench round {n}", slug=f"bench-round-{n}", budget=Decimal("1000000"), max_request=Decimal("50000"),
-        opens_at=timezone.now() - timezone.timedelta(days=30), closes_at=timezone.now() + timezone.timedelta(days=30),
-        status="open", reference_prefix="BEN",
+        fund=fund,
+        title=f"Bench round {n}",
+        slug=f"bench-round-{n}",
+        budget=Decimal("1000000"),
+        max_request=Decimal("50000"),
+        opens_at=timezone.now() - timezone.timedelta(days=30),
+        closes_at=timezone.now() + timezone.timedelta(days=30),
+        status="open",
+        reference_prefix="BEN",
     )
     staff = User.objects.create(email=f"bench-staff-{n}@example.org", first_name="Bench", last_name="Staff")
     staff.groups.add(Group.objects.get(name="Program staff"))
@@ -58,32 +70,67 @@ def build(n):
     TOTP.activate(staff, generate_totp_secret())  # program staff must have MFA to get past the middleware
     hoods = [Neighbourhood.objects.get_or_create(slug=f"hood-{i}", defaults={"name": f"Hood {i}"})[0] for i in range(8)]
     types = [t for t, _label in Organisation.Type.choices]
-    orgs = Organisation.objects.bulk_create([
-        Organisation(legal_name=f"Bench org {n}-{i}", slug=f"bench-org-{n}-{i}", org_type=types[i % len(types)],
-                     neighbourhood=hoods[i % 8]) for i in range(max(1, n // 3))
-    ], batch_size=BATCH)
+    orgs = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                legal_name=f"Bench org {n}-{i}",
+                slug=f"bench-org-{n}-{i}",
+                org_type=types[i % len(types)],
+                neighbourhood=hoods[i % 8],
+            )
+            for i in range(max(1, n // 3))
+        ],
+        batch_size=BATCH,
+    )
     statuses = [S.SUBMITTED, S.IN_REVIEW, S.IN_REVIEW, S.MORE_INFO, S.DECLINED, S.APPROVED, S.WAITLISTED]
     now = timezone.now()
-    apps = Application.objects.bulk_create([
-        Application(round=funding_round, organisation=orgs[i % len(orgs)], reference=f"BEN-{n}-{i + 1:06d}",
-                    title=f"Project {i}", summary="Peer outreach and naloxone.", requested_amount=Decimal(1000 + (i * 37) % 49000),
-                    status=statuses[i % len(statuses)], submitted_at=now - timezone.timedelta(minutes=i),
-                    answers={"need": "word " * 50}, form_snapshot={"version": 1, "questions": [
-                        {"key": "need", "kind": "long_text", "label": "Need", "required": True}]})
-        for i in range(n)
-    ], batch_size=BATCH)
-    ApplicationStatusChange.objects.bulk_create([
-        ApplicationStatusChange(application=a, from_status="draft", to_status="submitted", action="submit", by=staff)
-        for a in apps
-    ], batch_size=BATCH)
-    ApplicationSubmission.objects.bulk_create([
-        ApplicationSubmission(application=a, number=1, title=a.title, answers=a.answers, form_snapshot=a.form_snapshot)
-        for a in apps
-    ], batch_size=BATCH)
-    ApplicationMessage.objects.bulk_create([
-        ApplicationMessage(application=a, author=staff, from_staff=True, internal=bool(k), body="Thanks, noted.")
-        for a in apps for k in range(2)
-    ], batch_size=BATCH)
+    apps = Application.objects.bulk_create(
+        [
+            Application(
+                round=funding_round,
+                organisation=orgs[i % len(orgs)],
+                reference=f"BEN-{n}-{i + 1:06d}",
+                title=f"Project {i}",
+                summary="Peer outreach and naloxone.",
+                requested_amount=Decimal(1000 + (i * 37) % 49000),
+                status=statuses[i % len(statuses)],
+                submitted_at=now - timezone.timedelta(minutes=i),
+                answers={"need": "word " * 50},
+                form_snapshot={
+                    "version": 1,
+                    "questions": [{"key": "need", "kind": "long_text", "label": "Need", "required": True}],
+                },
+            )
+            for i in range(n)
+        ],
+        batch_size=BATCH,
+    )
+    ApplicationStatusChange.objects.bulk_create(
+        [
+            ApplicationStatusChange(
+                application=a, from_status="draft", to_status="submitted", action="submit", by=staff
+            )
+            for a in apps
+        ],
+        batch_size=BATCH,
+    )
+    ApplicationSubmission.objects.bulk_create(
+        [
+            ApplicationSubmission(
+                application=a, number=1, title=a.title, answers=a.answers, form_snapshot=a.form_snapshot
+            )
+            for a in apps
+        ],
+        batch_size=BATCH,
+    )
+    ApplicationMessage.objects.bulk_create(
+        [
+            ApplicationMessage(application=a, author=staff, from_staff=True, internal=bool(k), body="Thanks, noted.")
+            for a in apps
+            for k in range(2)
+        ],
+        batch_size=BATCH,
+    )
     reviews = build_reviews(funding_round, apps, n)
     return staff, apps[len(apps) // 2], reviews
 
@@ -96,14 +143,31 @@ def build_reviews(funding_round, apps, n):
     from portal.models import User
 
     panel = Panel.objects.create(round=funding_round, name="Bench panel")
-    members = [PanelMember.objects.create(panel=panel, user=User.objects.create(email=f"bench-rev-{n}-{k}@example.org"),
-                                          kind=PanelMember.Kind.choices[k % len(PanelMember.Kind.choices)][0]) for k in range(3)]
-    assignments = Assignment.objects.bulk_create([Assignment(application=a, member=m) for a in apps for m in members], batch_size=BATCH)
-    Review.objects.bulk_create([
-        Review(assignment=asg, application_id=asg.application_id, member=asg.member, status="submitted",
-               weighted_score=Decimal("3.50"), submitted_at=timezone.now())
-        for asg in assignments
-    ], batch_size=BATCH)
+    members = [
+        PanelMember.objects.create(
+            panel=panel,
+            user=User.objects.create(email=f"bench-rev-{n}-{k}@example.org"),
+            kind=PanelMember.Kind.choices[k % len(PanelMember.Kind.choices)][0],
+        )
+        for k in range(3)
+    ]
+    assignments = Assignment.objects.bulk_create(
+        [Assignment(application=a, member=m) for a in apps for m in members], batch_size=BATCH
+    )
+    Review.objects.bulk_create(
+        [
+            Review(
+                assignment=asg,
+                application_id=asg.application_id,
+                member=asg.member,
+                status="submitted",
+                weighted_score=Decimal("3.50"),
+                submitted_at=timezone.now(),
+            )
+            for asg in assignments
+        ],
+        batch_size=BATCH,
+    )
     return len(assignments)
 
 
@@ -151,7 +215,9 @@ def main():
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(f"database: {connection.vendor}; {RUNS} runs after 1 warm-up; times are medians")
-    print(f"{'applications':>12} {'reviews':>8} {'build s':>8} | {'list q':>6} {'list ms':>8} | {'filter q':>8} {'filter ms':>9} | {'detail q':>8} {'detail ms':>9}")
+    print(
+        f"{'applications':>12} {'reviews':>8} {'build s':>8} | {'list q':>6} {'list ms':>8} | {'filter q':>8} {'filter ms':>9} | {'detail q':>8} {'detail ms':>9}"
+    )
     for n, reviews, build_s, (lq, lt), (fq, ft), (dq, dt) in results:
         print(f"{n:>12} {reviews:>8} {build_s:>8.1f} | {lq:>6} {lt:>8.1f} | {fq:>8} {ft:>9.1f} | {dq:>8} {dt:>9.1f}")
     print(f"empty listing (Wagtail admin shell + filters only): {shell[0]} queries, {shell[1]:.1f} ms")

@@ -37,10 +37,15 @@ if os.environ.get("BENCH_ROLE") == "server":
     from django.core.wsgi import get_wsgi_application  # noqa: E402
 
     django.setup(set_prefix=False)
-    if os.environ.get("BENCH_PAGE_CACHE_MIDDLEWARE") == "1" and "cms.cache.PageCacheMiddleware" not in settings.MIDDLEWARE:
+    if (
+        os.environ.get("BENCH_PAGE_CACHE_MIDDLEWARE") == "1"
+        and "cms.cache.PageCacheMiddleware" not in settings.MIDDLEWARE
+    ):
         # What docs/cms.md recommends: cached pages answered right after the CSRF middleware.
         middleware = list(settings.MIDDLEWARE)
-        middleware.insert(middleware.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "cms.cache.PageCacheMiddleware")
+        middleware.insert(
+            middleware.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "cms.cache.PageCacheMiddleware"
+        )
         settings.MIDDLEWARE = middleware
     application = get_wsgi_application()
     settings.ROOT_URLCONF = "bench.campaign_page"
@@ -60,6 +65,7 @@ if os.environ.get("BENCH_ROLE") == "server":
 
 # --- The driver ----------------------------------------------------------------------------------------------------
 
+
 def run(cmd, env):
     subprocess.run(cmd, env=env, check=True, cwd=ROOT)
 
@@ -67,11 +73,7 @@ def run(cmd, env):
 def build_site(env):
     """Migrate a fresh database and build the small test site (one campaign page) into it."""
     run([sys.executable, "manage.py", "migrate", "-v0", "--noinput"], env)
-    script = (
-        "from tests.factories.cms import make_site;"
-        "from cms.editors import grant_editor_permissions;"
-        "make_site()"
-    )
+    script = "from tests.factories.cms import make_site;from cms.editors import grant_editor_permissions;make_site()"
     run([sys.executable, "manage.py", "shell", "-c", script], env)
 
 
@@ -89,7 +91,9 @@ def wait_until_up(url, timeout=60):
 def wrk(url, duration, connections):
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
@@ -144,7 +148,8 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--port", type=int, default=8180)
     parser.add_argument(
-        "--with-middleware", action="store_true",
+        "--with-middleware",
+        action="store_true",
         help="also add cms.cache.PageCacheMiddleware after CsrfViewMiddleware (if settings do not already have it)",
     )
     args = parser.parse_args()
@@ -175,9 +180,16 @@ def main():
         for phase in ("capture", "measure"):
             bare_file.write_bytes(bare_file.read_bytes() if bare_file.exists() else b"")
             server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "bench" / "gunicorn.conf.py"),
-                 "bench.campaign_page:application"],
-                env={**env, "BENCH_ROLE": "server", "BENCH_BARE_FILE": str(bare_file)}, cwd=ROOT,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    str(ROOT / "bench" / "gunicorn.conf.py"),
+                    "bench.campaign_page:application",
+                ],
+                env={**env, "BENCH_ROLE": "server", "BENCH_BARE_FILE": str(bare_file)},
+                cwd=ROOT,
                 start_new_session=True,
             )
             body = wait_until_up(page_url)
@@ -198,9 +210,11 @@ def main():
             server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"\nLoad: {loader.__name__}, {args.connections} connections, {args.duration}s per target, "
-          f"gunicorn 2 sync workers on loopback, {len(body):,} bytes per response, "
-          f"PageCacheMiddleware {'added' if args.with_middleware else 'as configured in settings'}\n")
+    print(
+        f"\nLoad: {loader.__name__}, {args.connections} connections, {args.duration}s per target, "
+        f"gunicorn 2 sync workers on loopback, {len(body):,} bytes per response, "
+        f"PageCacheMiddleware {'added' if args.with_middleware else 'as configured in settings'}\n"
+    )
     print(f"{'target':<20}{'req/s':>10}{'p99 ms':>10}{'errors':>8}")
     for name, (rps, p99, errors) in results.items():
         print(f"{name:<20}{rps:>10.0f}{p99:>10.1f}{errors:>8}")

@@ -53,8 +53,13 @@ def build(n, tag):
 
     fund = Fund.objects.create(name="Bench fund", slug=f"bench-{tag}", currency="USD")
     rnd = FundingRound.objects.create(
-        fund=fund, title=f"Bench round {tag}", slug=f"bench-round-{tag}", budget=Decimal("5000000"),
-        max_request=Decimal("50000"), opens_at=timezone.now() - timedelta(days=800), status="closed",
+        fund=fund,
+        title=f"Bench round {tag}",
+        slug=f"bench-round-{tag}",
+        budget=Decimal("5000000"),
+        max_request=Decimal("50000"),
+        opens_at=timezone.now() - timedelta(days=800),
+        status="closed",
     )
     staff = User.objects.create(email=f"bench-impact-{tag}@example.org", first_name="Bench", last_name="Staff")
     staff.groups.add(Group.objects.get(name="Program staff"))
@@ -62,31 +67,74 @@ def build(n, tag):
     hoods = [Neighbourhood.objects.get_or_create(slug=f"hood-{i}", defaults={"name": f"Hood {i}"})[0] for i in range(8)]
     types = [t for t, _label in Organisation.Type.choices]
     count = max(n // REPORTS_PER_AWARD, 1)
-    orgs = Organisation.objects.bulk_create([
-        Organisation(legal_name=f"Org {tag}-{i}", slug=f"org-{tag}-{i}", org_type=types[i % len(types)],
-                     neighbourhood=hoods[i % 8], annual_budget=Decimal(50_000 * (i % 30 + 1)), peer_led=i % 3 == 0)
-        for i in range(count)])
-    apps = Application.objects.bulk_create([
-        Application(round=rnd, organisation=org, title=f"Project {i}", status="approved",
-                    requested_amount=Decimal("20000"), reference=f"BEN-{tag}-{i:05d}") for i, org in enumerate(orgs)])
-    awards = Award.objects.bulk_create([
-        Award(application=app, fund=fund, round=rnd, organisation=app.organisation, approved_amount=Decimal("20000"),
-              amount=Decimal("20000"), currency="USD", status="accepted", offered_at=timezone.now(),
-              offer_expires_on=timezone.localdate()) for app in apps])
-    metrics = [Metric.objects.get(key=k) for k in ("naloxone-kits-distributed", "people-reached", "peer-workers-employed")]
+    orgs = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                legal_name=f"Org {tag}-{i}",
+                slug=f"org-{tag}-{i}",
+                org_type=types[i % len(types)],
+                neighbourhood=hoods[i % 8],
+                annual_budget=Decimal(50_000 * (i % 30 + 1)),
+                peer_led=i % 3 == 0,
+            )
+            for i in range(count)
+        ]
+    )
+    apps = Application.objects.bulk_create(
+        [
+            Application(
+                round=rnd,
+                organisation=org,
+                title=f"Project {i}",
+                status="approved",
+                requested_amount=Decimal("20000"),
+                reference=f"BEN-{tag}-{i:05d}",
+            )
+            for i, org in enumerate(orgs)
+        ]
+    )
+    awards = Award.objects.bulk_create(
+        [
+            Award(
+                application=app,
+                fund=fund,
+                round=rnd,
+                organisation=app.organisation,
+                approved_amount=Decimal("20000"),
+                amount=Decimal("20000"),
+                currency="USD",
+                status="accepted",
+                offered_at=timezone.now(),
+                offer_expires_on=timezone.localdate(),
+            )
+            for app in apps
+        ]
+    )
+    metrics = [
+        Metric.objects.get(key=k) for k in ("naloxone-kits-distributed", "people-reached", "peer-workers-employed")
+    ]
     start = date(2024, 1, 1)
     reqs, specs = [], []
     for i in range(n):
         award, number = awards[i % count], i // count + 1
         p_start = start + timedelta(days=91 * (number - 1))
         p_end = p_start + timedelta(days=90)
-        reqs.append(ReportRequirement(award=award, number=number, period_start=p_start, period_end=p_end,
-                                      due_date=p_end + timedelta(days=30)))
+        reqs.append(
+            ReportRequirement(
+                award=award, number=number, period_start=p_start, period_end=p_end, due_date=p_end + timedelta(days=30)
+            )
+        )
         specs.append((award, number, p_start, p_end, "approved" if i % 10 else "submitted"))
     reqs = ReportRequirement.objects.bulk_create(reqs, batch_size=2000)
-    reports = ImpactReport.objects.bulk_create([
-        ImpactReport(requirement=r, award=a, number=num, period_start=s, period_end=e, due_date=r.due_date, status=st)
-        for r, (a, num, s, e, st) in zip(reqs, specs)], batch_size=2000)
+    reports = ImpactReport.objects.bulk_create(
+        [
+            ImpactReport(
+                requirement=r, award=a, number=num, period_start=s, period_end=e, due_date=r.due_date, status=st
+            )
+            for r, (a, num, s, e, st) in zip(reqs, specs)
+        ],
+        batch_size=2000,
+    )
     values = []
     for r in reports:
         for j, m in enumerate(metrics):
@@ -145,7 +193,9 @@ def main():
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"database: {connection.vendor}; {RUNS} runs after 1 warm-up; times are medians")
-    print(f"{'reports':>8} {'build s':>8} | {'queries':>7} {'ms':>8} | {'filtered q':>10} {'ms':>8} | {'uncached aggregation ms':>24}")
+    print(
+        f"{'reports':>8} {'build s':>8} | {'queries':>7} {'ms':>8} | {'filtered q':>10} {'ms':>8} | {'uncached aggregation ms':>24}"
+    )
     for n, build_s, (q, t), (fq, ft), cold in results:
         print(f"{n:>8} {build_s:>8.1f} | {q:>7} {t:>8.1f} | {fq:>10} {ft:>8.1f} | {cold:>24.1f}")
     if len(results) >= 2:

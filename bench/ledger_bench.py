@@ -44,8 +44,12 @@ def main(n):
             def post_gifts():
                 for i in range(n):
                     amount = Decimal(25 + i % 200)
-                    ledger_post(fund=fund, kind="offline_gift", memo="Opening balance bench",
-                                lines=[Line("cash", amount), Line("donations_revenue", -amount)])
+                    ledger_post(
+                        fund=fund,
+                        kind="offline_gift",
+                        memo="Opening balance bench",
+                        lines=[Line("cash", amount), Line("donations_revenue", -amount)],
+                    )
 
             timed(f"post {n} gifts", post_gifts)
             balances = timed("fund_balances", lambda: fund_balances(fund))

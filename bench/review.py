@@ -58,27 +58,44 @@ def build(n):
 
     fund = Fund.objects.create(name="Bench fund", slug=f"bench-review-{n}", currency="USD")
     funding_round = FundingRound.objects.create(
-        fund=fund, title=f"Bench round {n}", slug=f"bench-review-round-{n}", budget=Decimal("1000000"),
-        max_request=Decimal("50000"), opens_at=timezone.now() - timezone.timedelta(days=30), status="review",
+        fund=fund,
+        title=f"Bench round {n}",
+        slug=f"bench-review-round-{n}",
+        budget=Decimal("1000000"),
+        max_request=Decimal("50000"),
+        opens_at=timezone.now() - timezone.timedelta(days=30),
+        status="review",
         reference_prefix="BRV",
     )
     panel = Panel.objects.create(round=funding_round, name="Bench panel")
     rubric = Rubric.objects.create(round=funding_round, title="Bench rubric")
     for k in range(5):
-        Criterion.objects.create(rubric=rubric, title=f"Criterion {k}", weight=Decimal(k + 1), allow_na=k == 4, order=k,
-                                 labels={"1": "Weak", "5": "Excellent"})
+        Criterion.objects.create(
+            rubric=rubric,
+            title=f"Criterion {k}",
+            weight=Decimal(k + 1),
+            allow_na=k == 4,
+            order=k,
+            labels={"1": "Weak", "5": "Excellent"},
+        )
     kinds = [PanelMember.Kind.STAFF, PanelMember.Kind.COMMUNITY, PanelMember.Kind.EXTERNAL]
     members = [
-        PanelMember.objects.create(panel=panel, user=_user(f"bench-rev-{n}-{k}@example.org", roles.REVIEWER), kind=kinds[k % 3])
+        PanelMember.objects.create(
+            panel=panel, user=_user(f"bench-rev-{n}-{k}@example.org", roles.REVIEWER), kind=kinds[k % 3]
+        )
         for k in range(9)
     ]
     bulk_reviewed_applications(funding_round, n, members=members)
     staff = _user(f"bench-staff-{n}@example.org", roles.PROGRAM_STAFF)
     # One open assignment for the scoring page, declared "no conflict".
     application = Application.objects.filter(round=funding_round).order_by("pk").first()
-    extra = PanelMember.objects.create(panel=panel, user=_user(f"bench-scorer-{n}@example.org", roles.REVIEWER), kind="community")
+    extra = PanelMember.objects.create(
+        panel=panel, user=_user(f"bench-scorer-{n}@example.org", roles.REVIEWER), kind="community"
+    )
     assignment = Assignment.objects.create(application=application, member=extra)
-    ConflictDeclaration.objects.create(assignment=assignment, member=extra, organisation=application.organisation, has_conflict=False)
+    ConflictDeclaration.objects.create(
+        assignment=assignment, member=extra, organisation=application.organisation, has_conflict=False
+    )
     return funding_round, staff, extra.user, assignment
 
 
@@ -125,11 +142,17 @@ def main():
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
-    print(f"database: {connection.vendor}; {RUNS} runs after 1 warm-up; times are medians; 3 submitted reviews per application")
-    print(f"{'applications':>12} {'build s':>8} | {'raw q':>5} {'raw ms':>8} | {'norm q':>6} {'norm ms':>8} | "
-          f"{'deep q':>6} {'deep ms':>8} | {'score q':>7} {'score ms':>8}")
+    print(
+        f"database: {connection.vendor}; {RUNS} runs after 1 warm-up; times are medians; 3 submitted reviews per application"
+    )
+    print(
+        f"{'applications':>12} {'build s':>8} | {'raw q':>5} {'raw ms':>8} | {'norm q':>6} {'norm ms':>8} | "
+        f"{'deep q':>6} {'deep ms':>8} | {'score q':>7} {'score ms':>8}"
+    )
     for n, build_s, (rq, rt), (nq, nt), (dq, dt), (sq, st) in results:
-        print(f"{n:>12} {build_s:>8.1f} | {rq:>5} {rt:>8.1f} | {nq:>6} {nt:>8.1f} | {dq:>6} {dt:>8.1f} | {sq:>7} {st:>8.1f}")
+        print(
+            f"{n:>12} {build_s:>8.1f} | {rq:>5} {rt:>8.1f} | {nq:>6} {nt:>8.1f} | {dq:>6} {dt:>8.1f} | {sq:>7} {st:>8.1f}"
+        )
     if len(results) >= 2:
         first, last = results[0], results[-1]
         for label, index in (("raw", 2), ("normalised", 3)):

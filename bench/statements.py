@@ -67,7 +67,9 @@ def bare_loop(n):
         c.drawString(369, 515, "Total")
         c.drawString(482, 515, "$300.00")
         c.setFont("Helvetica", 8)
-        c.drawString(51, 51, "This statement summarises your gifts; your individual receipts are the documents for tax purposes.")
+        c.drawString(
+            51, 51, "This statement summarises your gifts; your individual receipts are the documents for tax purposes."
+        )
         c.drawRightString(width - 51, 28, "1/1")
         c.showPage()
         c.save()
@@ -95,12 +97,31 @@ def main():
 
     fund, _ = Fund.objects.get_or_create(slug="bench", defaults={"name": "Bench fund", "is_default": True})
     print(f"creating {args.donors} donors with 3 gifts each...", flush=True)
-    donors = Donor.objects.bulk_create([Donor(name=f"Donor {i}", email=f"d{i}@example.org", address_line1="12 Elm Street",
-                                              city="Millbrook") for i in range(args.donors)], batch_size=2000)
+    donors = Donor.objects.bulk_create(
+        [
+            Donor(name=f"Donor {i}", email=f"d{i}@example.org", address_line1="12 Elm Street", city="Millbrook")
+            for i in range(args.donors)
+        ],
+        batch_size=2000,
+    )
     when = [timezone.make_aware(datetime(args.year, m, 15, 12)) for m in (1, 2, 3)]
-    Donation.objects.bulk_create([
-        Donation(donor=d, fund=fund, amount=Decimal("100.00"), net_amount=Decimal("100.00"), method="cheque",
-                 status="succeeded", received_at=w, donor_name=d.name) for d in donors for w in when], batch_size=5000)
+    Donation.objects.bulk_create(
+        [
+            Donation(
+                donor=d,
+                fund=fund,
+                amount=Decimal("100.00"),
+                net_amount=Decimal("100.00"),
+                method="cheque",
+                status="succeeded",
+                received_at=w,
+                donor_name=d.name,
+            )
+            for d in donors
+            for w in when
+        ],
+        batch_size=5000,
+    )
 
     samples = []
     original = statements.PROGRESS_EVERY

@@ -43,7 +43,7 @@ from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 
 @csrf_exempt
 def bare(request):
-    request.body  # read it, like the webhook does
+    _ = request.body  # read it, like the webhook does
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -59,7 +59,9 @@ def post_all(port, path_, bodies, threads):
         conn.connect()
         conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for payload, header in chunk:
-            conn.request("POST", path_, body=payload, headers={"Content-Type": "application/json", "Stripe-Signature": header})
+            conn.request(
+                "POST", path_, body=payload, headers={"Content-Type": "application/json", "Stripe-Signature": header}
+            )
             resp = conn.getresponse()
             resp.read()
             statuses.append(resp.status)
@@ -125,11 +127,21 @@ def main():
     def signed_events(n, tag):
         bodies = []
         for i in range(n):
-            donation = services.donation_create_pending(fund=fund, gift="25.00", cover_fee=False, monthly=False,
-                                                        email=f"bench-{tag}-{i}@example.org", name=f"Bench {i}")
-            session = fake.create_session({
-                "mode": "payment", "client_reference_id": str(donation.pk),
-                "line_items": [{"price_data": {"unit_amount": "2500", "currency": "usd"}, "quantity": "1"}]})
+            donation = services.donation_create_pending(
+                fund=fund,
+                gift="25.00",
+                cover_fee=False,
+                monthly=False,
+                email=f"bench-{tag}-{i}@example.org",
+                name=f"Bench {i}",
+            )
+            session = fake.create_session(
+                {
+                    "mode": "payment",
+                    "client_reference_id": str(donation.pk),
+                    "line_items": [{"price_data": {"unit_amount": "2500", "currency": "usd"}, "quantity": "1"}],
+                }
+            )
             Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session_id=session["id"])
             event = fake.event("checkout.session.completed", fake.complete_session(session["id"]))
             payload = json.dumps(event)
@@ -188,20 +200,33 @@ def main():
     ratios = sorted(hook_rate / bare_rate for bare_rate, hook_rate, _ in rounds)
     median = ratios[len(ratios) // 2]
     bare_median = sorted(bare_rate for bare_rate, _, _ in rounds)[len(rounds) // 2]
-    print(f"database: {settings.DATABASES['default']['ENGINE']}, threads: {args.threads}, "
-          f"{args.rounds} rounds of {2 * args.events} deliveries ({args.events} events x2)")
+    print(
+        f"database: {settings.DATABASES['default']['ENGINE']}, threads: {args.threads}, "
+        f"{args.rounds} rounds of {2 * args.events} deliveries ({args.events} events x2)"
+    )
     for i, (bare_rate, hook_rate, statuses) in enumerate(rounds, 1):
-        print(f"   round {i}: bare POST view {bare_rate:7.1f} req/s, webhook {hook_rate:7.1f} events/s, "
-              f"ratio {hook_rate / bare_rate:.2f} "
-              f"(statuses {statuses})")
-    print(f"1. webhook, consumer stopped: median ratio {median:.2f} of the bare view (target >= 0.50); "
-          f"{queued} gifts stored and waiting, none lost")
-    print(f"2. consumer recording them: {total_events / drain_time:6.1f} gifts/s end to end "
-          f"({drain_time:.1f} s for {total_events}); exactly once: {after_drain}")
-    print(f"   task worker issuing receipts: {receipts / receipts_time:6.1f} receipts/s ({receipts} in {receipts_time:.1f} s)")
-    print(f"3. webhook, consumer and worker running: {shared_rate:7.1f} events/s, "
-          f"ratio {shared_rate / bare_median:.2f} of the median bare rate")
+        print(
+            f"   round {i}: bare POST view {bare_rate:7.1f} req/s, webhook {hook_rate:7.1f} events/s, "
+            f"ratio {hook_rate / bare_rate:.2f} "
+            f"(statuses {statuses})"
+        )
+    print(
+        f"1. webhook, consumer stopped: median ratio {median:.2f} of the bare view (target >= 0.50); "
+        f"{queued} gifts stored and waiting, none lost"
+    )
+    print(
+        f"2. consumer recording them: {total_events / drain_time:6.1f} gifts/s end to end "
+        f"({drain_time:.1f} s for {total_events}); exactly once: {after_drain}"
+    )
+    print(
+        f"   task worker issuing receipts: {receipts / receipts_time:6.1f} receipts/s ({receipts} in {receipts_time:.1f} s)"
+    )
+    print(
+        f"3. webhook, consumer and worker running: {shared_rate:7.1f} events/s, "
+        f"ratio {shared_rate / bare_median:.2f} of the median bare rate"
+    )
     print(f"   exactly once after everything: {exactly_once(total_events + args.events)}")
+
 
 if __name__ == "__main__":
     main()

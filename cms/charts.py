@@ -35,7 +35,12 @@ def bar_chart(rows, *, title_id, currency="USD"):
     return render_to_string(
         "cms/includes/bar_chart.svg",
         {
-            "bars": bars, "height": height, "width": CHART_WIDTH, "label_width": LABEL_WIDTH,
-            "bar_height": BAR_HEIGHT, "title_id": title_id, "currency": currency,
+            "bars": bars,
+            "height": height,
+            "width": CHART_WIDTH,
+            "label_width": LABEL_WIDTH,
+            "bar_height": BAR_HEIGHT,
+            "title_id": title_id,
+            "currency": currency,
         },
     )

@@ -82,8 +82,12 @@ def _home(ctx):
     if home is None:
         hero = _image(ctx, "hero")
         home = HomePage(
-            title=content.HOME["title"], slug="millbrook", hero_heading=content.HOME["hero_heading"],
-            intro=content.HOME["intro"], hero_image=hero, hero_image_alt=content.IMAGES["hero"][1],
+            title=content.HOME["title"],
+            slug="millbrook",
+            hero_heading=content.HOME["hero_heading"],
+            intro=content.HOME["intro"],
+            hero_image=hero,
+            hero_image_alt=content.IMAGES["hero"][1],
             seo_title="Millbrook Community Resilience Fund: community-led answers to the overdose crisis",
             search_description=content.HOME["intro"][:160],
         )
@@ -107,8 +111,17 @@ def seed(ctx):
     from fund.models import Fund
 
     from .models import (
-        Alert, CampaignIndexPage, CampaignPage, FundingIndexPage, FundingRoundPage, GrantsDirectoryPage, ImpactPage,
-        SiteSettings, StandardPage, StoryIndexPage, StoryPage,
+        Alert,
+        CampaignIndexPage,
+        CampaignPage,
+        FundingIndexPage,
+        FundingRoundPage,
+        GrantsDirectoryPage,
+        ImpactPage,
+        SiteSettings,
+        StandardPage,
+        StoryIndexPage,
+        StoryPage,
     )
 
     grant_editor_permissions()
@@ -130,7 +143,11 @@ def seed(ctx):
 
     # Campaigns
     campaigns_index = _child(
-        ctx, home, CampaignIndexPage, "campaigns", title="Campaigns",
+        ctx,
+        home,
+        CampaignIndexPage,
+        "campaigns",
+        title="Campaigns",
         intro="Give to a campaign and your gift goes exactly where it says.",
     )
     campaign_pages = {}
@@ -138,9 +155,17 @@ def seed(ctx):
         words = content.CAMPAIGNS.get(key, {"intro": campaign.summary or campaign.title, "story": []})
         image_key = "naloxone" if key == "naloxone" else "winter"
         campaign_pages[key] = _child(
-            ctx, campaigns_index, CampaignPage, campaign.slug, title=campaign.title, campaign=campaign,
-            intro=words["intro"], hero_image=_image(ctx, image_key), hero_image_alt=content.IMAGES[image_key][1],
-            body=_stream(ctx, words["story"]), search_description=words["intro"][:160],
+            ctx,
+            campaigns_index,
+            CampaignPage,
+            campaign.slug,
+            title=campaign.title,
+            campaign=campaign,
+            intro=words["intro"],
+            hero_image=_image(ctx, image_key),
+            hero_image_alt=content.IMAGES[image_key][1],
+            body=_stream(ctx, words["story"]),
+            search_description=words["intro"][:160],
         )
     featured = campaign_pages.get("naloxone") or next(iter(campaign_pages.values()), None)
     if featured and home.featured_campaign_id is None:
@@ -149,7 +174,11 @@ def seed(ctx):
 
     # Calls for proposals
     funding_index = _child(
-        ctx, home, FundingIndexPage, "funding", title="Funding",
+        ctx,
+        home,
+        FundingIndexPage,
+        "funding",
+        title="Funding",
         intro="We fund community-led work on the overdose crisis in Millbrook. Here is what is open now.",
     )
     for funding_round in ctx.objects.get("rounds", {}).values():
@@ -158,26 +187,45 @@ def seed(ctx):
         else:
             words = content.ROUND_PAGES["closed"]
         _child(
-            ctx, funding_index, FundingRoundPage, funding_round.slug, title=funding_round.title,
-            funding_round=funding_round, intro=words["intro"], what_we_fund=words["what_we_fund"],
-            eligibility=words["eligibility"], results=words.get("results", ""),
+            ctx,
+            funding_index,
+            FundingRoundPage,
+            funding_round.slug,
+            title=funding_round.title,
+            funding_round=funding_round,
+            intro=words["intro"],
+            what_we_fund=words["what_we_fund"],
+            eligibility=words["eligibility"],
+            results=words.get("results", ""),
             timeline=_stream(ctx, [("step", {"when": w, "what": t}) for w, t in words["timeline"]]),
             faqs=_stream(ctx, [("faq", {"question": q, "answer": a}) for q, a in words["faqs"]]),
         )
 
     _child(
-        ctx, home, GrantsDirectoryPage, "grants", title="Who we fund",
+        ctx,
+        home,
+        GrantsDirectoryPage,
+        "grants",
+        title="Who we fund",
         intro="Every grant we have made: who, how much, for what and where. Some organisations ask not to be named; "
         "we list them as a community organisation.",
     )
     _child(
-        ctx, home, ImpactPage, "impact", title="Our impact",
+        ctx,
+        home,
+        ImpactPage,
+        "impact",
+        title="Our impact",
         intro="Where the money came from, where it went, and what grantees report it achieved.",
     )
 
     # Stories
     story_index = _child(
-        ctx, home, StoryIndexPage, "stories", title="Stories",
+        ctx,
+        home,
+        StoryIndexPage,
+        "stories",
+        title="Stories",
         intro="News from the fund and stories from the people we fund, shared with their consent.",
     )
     for offset, (slug, title, intro, tags, grantee, image_key, paragraphs, quote) in enumerate(content.STORIES):
@@ -187,9 +235,16 @@ def seed(ctx):
         if quote:
             body.append(("quote", {"quote": quote[0], "attribution": quote[1]}))
         story = StoryPage(
-            slug=slug, title=title, intro=intro, date=ctx.today - timedelta(days=9 * offset + 2),
-            hero_image=_image(ctx, image_key), hero_image_alt=content.IMAGES[image_key][1],
-            body=_stream(ctx, body), is_grantee_story=grantee, consent_given=grantee, search_description=intro[:160],
+            slug=slug,
+            title=title,
+            intro=intro,
+            date=ctx.today - timedelta(days=9 * offset + 2),
+            hero_image=_image(ctx, image_key),
+            hero_image_alt=content.IMAGES[image_key][1],
+            body=_stream(ctx, body),
+            is_grantee_story=grantee,
+            consent_given=grantee,
+            search_description=intro[:160],
         )
         story_index.add_child(instance=story)
         story.tags.add(*tags)

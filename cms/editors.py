@@ -8,9 +8,14 @@ from portal.roles import EDITOR
 
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 MODEL_PERMISSIONS = [
-    ("cms", "add_alert"), ("cms", "change_alert"), ("cms", "delete_alert"), ("cms", "view_alert"),
+    ("cms", "add_alert"),
+    ("cms", "change_alert"),
+    ("cms", "delete_alert"),
+    ("cms", "view_alert"),
     ("cms", "change_sitesettings"),
-    ("wagtailimages", "add_image"), ("wagtailimages", "change_image"), ("wagtailimages", "choose_image"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
 ]
 
 
@@ -26,7 +31,8 @@ def grant_editor_permissions():
             if permission is not None:
                 GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
     wanted = [
-        perm for app_label, codename in MODEL_PERMISSIONS
+        perm
+        for app_label, codename in MODEL_PERMISSIONS
         if (perm := Permission.objects.filter(content_type__app_label=app_label, codename=codename).first())
     ]
     group.permissions.add(*wanted)

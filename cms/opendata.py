@@ -68,7 +68,8 @@ def grant_record(grant, base_url="") -> dict:
     record = {
         "id": f"{prefix}-{grant.reference}",
         "title": grant.title,
-        "description": (grant.summary or grant.title) if grant.organisation_named
+        "description": (grant.summary or grant.title)
+        if grant.organisation_named
         else _("A grant to a community organisation for community-led work on the overdose crisis."),
         "currency": grant.currency,
         "amountAwarded": float(grant.amount),
@@ -78,10 +79,12 @@ def grant_record(grant, base_url="") -> dict:
         "grantProgramme": [{"code": grant.round_slug, "title": grant.round_title}],
     }
     if grant.planned_start or grant.planned_end:
-        record["plannedDates"] = [{
-            "startDate": grant.planned_start.isoformat() if grant.planned_start else "",
-            "endDate": grant.planned_end.isoformat() if grant.planned_end else "",
-        }]
+        record["plannedDates"] = [
+            {
+                "startDate": grant.planned_start.isoformat() if grant.planned_start else "",
+                "endDate": grant.planned_end.isoformat() if grant.planned_end else "",
+            }
+        ]
     if grant.amount_disbursed is not None:
         record["amountDisbursed"] = float(grant.amount_disbursed)
     if grant.neighbourhood:

@@ -17,6 +17,7 @@ PUBLIC_AWARD_STATUSES = ("accepted", "active", "completed")
 
 # --- Site and fund ------------------------------------------------------------------------------------------------
 
+
 def site_settings(request):
     from cms.models import SiteSettings
 
@@ -39,6 +40,7 @@ def site_fund(request=None):
 
 
 # --- Campaigns ----------------------------------------------------------------------------------------------------
+
 
 def _ledger_campaign_progress(campaign) -> dict:
     from fund.ledger import account_balances
@@ -83,6 +85,7 @@ def donate_form_context(request, campaign):
 
     try:
         from fund.donations.forms import donate_form_context as build
+
         get_template("donations/includes/donate_form.html")
     except (ImportError, TemplateDoesNotExist):
         return None
@@ -96,6 +99,7 @@ def donate_form_context(request, campaign):
 
 
 # --- Pages --------------------------------------------------------------------------------------------------------
+
 
 def open_round_pages(limit=3):
     from cms.models import FundingRoundPage
@@ -117,6 +121,7 @@ def directory_page():
 
 
 # --- Grants (awards when the awards app has them, approved applications before that) --------------------------------
+
 
 @dataclass
 class Grant:
@@ -222,7 +227,8 @@ def _disbursed_by_award(award_ids):
         return {}
     rows = (
         Disbursement.objects.filter(tranche__award_id__in=award_ids, status="paid")
-        .values("tranche__award_id").annotate(total=Sum("amount"))
+        .values("tranche__award_id")
+        .annotate(total=Sum("amount"))
     )
     return {row["tranche__award_id"]: money(row["total"] or 0) for row in rows}
 
@@ -303,13 +309,16 @@ def directory_filter_choices():
     kind, qs, prefix = _base_queryset()
     round_ids = qs.values(f"{prefix}round_id")
     rounds = list(FundingRound.objects.filter(pk__in=round_ids).order_by("-opens_at").values_list("slug", "title"))
-    hood_ids = qs.filter(**{f"{prefix}organisation__publicly_named": True}).values(f"{prefix}organisation__neighbourhood_id")
+    hood_ids = qs.filter(**{f"{prefix}organisation__publicly_named": True}).values(
+        f"{prefix}organisation__neighbourhood_id"
+    )
     hoods = list(Neighbourhood.objects.filter(pk__in=hood_ids).values_list("slug", "name"))
     years = sorted({d.year for d in qs.dates(_date_field(kind), "year")}, reverse=True)
     return rounds, hoods, years
 
 
 # --- Impact -------------------------------------------------------------------------------------------------------
+
 
 def money_totals(fund) -> dict:
     """Raised (donations net of refunds), granted (committed net of releases) and paid, from the ledger."""
@@ -334,7 +343,9 @@ def grant_counts() -> dict:
         "grants": qs.count(),
         "organisations": qs.values(f"{prefix}organisation_id").distinct().count(),
         "neighbourhoods": qs.exclude(**{f"{prefix}organisation__neighbourhood": None})
-        .values(f"{prefix}organisation__neighbourhood_id").distinct().count(),
+        .values(f"{prefix}organisation__neighbourhood_id")
+        .distinct()
+        .count(),
     }
 
 
@@ -348,8 +359,11 @@ def grants_by_year() -> list[dict]:
 
     kind, qs, _prefix = _base_queryset()
     rows = (
-        qs.exclude(**{_date_field(kind): None}).annotate(y=ExtractYear(_date_field(kind))).values("y")
-        .annotate(amount=Sum(_amount_field(kind)), count=Count("pk")).order_by("y")
+        qs.exclude(**{_date_field(kind): None})
+        .annotate(y=ExtractYear(_date_field(kind)))
+        .values("y")
+        .annotate(amount=Sum(_amount_field(kind)), count=Count("pk"))
+        .order_by("y")
     )
     return [{"year": r["y"], "amount": money(r["amount"] or 0), "count": r["count"]} for r in rows]
 
@@ -360,7 +374,8 @@ def grants_by_round() -> list[dict]:
     kind, qs, prefix = _base_queryset()
     rows = (
         qs.values(f"{prefix}round__title", f"{prefix}round__opens_at")
-        .annotate(amount=Sum(_amount_field(kind)), count=Count("pk")).order_by(f"{prefix}round__opens_at")
+        .annotate(amount=Sum(_amount_field(kind)), count=Count("pk"))
+        .order_by(f"{prefix}round__opens_at")
     )
     return [{"round": r[f"{prefix}round__title"], "amount": money(r["amount"] or 0), "count": r["count"]} for r in rows]
 
@@ -382,8 +397,13 @@ def impact_metrics(years=()) -> list[dict]:
     totals = list(impact.public_metric_totals())
     per_year = {year: {r["key"]: r["total"] for r in impact.public_metric_totals(year=year)} for year in years}
     return [
-        {"key": r["key"], "label": r["label"], "unit": r["unit"], "value": r["total"],
-         "by_year": [per_year[year].get(r["key"]) for year in years]}
+        {
+            "key": r["key"],
+            "label": r["label"],
+            "unit": r["unit"],
+            "value": r["total"],
+            "by_year": [per_year[year].get(r["key"]) for year in years],
+        }
         for r in totals
     ]
 

@@ -20,7 +20,9 @@ def _base_url(request):
 @require_GET
 @cached_view(OPEN_DATA_SECONDS)
 def open_data_json(request):
-    response = JsonResponse(opendata.grants_package(base_url=_base_url(request)), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response = JsonResponse(
+        opendata.grants_package(base_url=_base_url(request)), json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -58,4 +60,3 @@ def search(request):
         results = Page.objects.live().public().specific().search(query, operator="and")
     page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cms/search.html", {"query": query, "page_obj": page_obj, "robots_noindex": True})
-

@@ -21,9 +21,14 @@ def ledger_readers_only(view):
     def wrapped(request, *args, **kwargs):
         allowed, reason = can_view_ledger(request.user)
         if not allowed:
-            return render(request, "fund/admin/forbidden.html", {"reason": reason, "page_title": _("Not allowed"),
-                                                                 "header_title": _("Not allowed")}, status=403)
+            return render(
+                request,
+                "fund/admin/forbidden.html",
+                {"reason": reason, "page_title": _("Not allowed"), "header_title": _("Not allowed")},
+                status=403,
+            )
         return view(request, *args, **kwargs)
+
     return wrapped
 
 
@@ -47,10 +52,19 @@ def ledger(request):
     if kind in LedgerTransaction.Kind.values:
         qs = qs.filter(kind=kind)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "fund/admin/ledger.html", {
-        "funds": funds, "fund": fund, "kind": kind, "kinds": LedgerTransaction.Kind.choices, "page": page,
-        "page_title": _("Ledger"), "header_title": _("Ledger"),
-    })
+    return render(
+        request,
+        "fund/admin/ledger.html",
+        {
+            "funds": funds,
+            "fund": fund,
+            "kind": kind,
+            "kinds": LedgerTransaction.Kind.choices,
+            "page": page,
+            "page_title": _("Ledger"),
+            "header_title": _("Ledger"),
+        },
+    )
 
 
 @ledger_readers_only
@@ -61,10 +75,18 @@ def transaction_detail(request, pk):
         entry.debit = entry.amount if entry.amount > 0 else None
         entry.credit = -entry.amount if entry.amount < 0 else None
     related = LedgerTransaction.objects.filter(group=txn.group).exclude(pk=txn.pk).order_by("pk")
-    return render(request, "fund/admin/transaction_detail.html", {
-        "txn": txn, "entries": entries, "related": related, "source_url": source_url(txn) if txn.source_type else None,
-        "page_title": _("Ledger transaction #%(pk)s") % {"pk": txn.pk}, "header_title": _("Ledger transaction #%(pk)s") % {"pk": txn.pk},
-    })
+    return render(
+        request,
+        "fund/admin/transaction_detail.html",
+        {
+            "txn": txn,
+            "entries": entries,
+            "related": related,
+            "source_url": source_url(txn) if txn.source_type else None,
+            "page_title": _("Ledger transaction #%(pk)s") % {"pk": txn.pk},
+            "header_title": _("Ledger transaction #%(pk)s") % {"pk": txn.pk},
+        },
+    )
 
 
 class _Echo:
@@ -76,12 +98,24 @@ class _Echo:
 def ledger_csv(request, fund_pk):
     fund = get_object_or_404(Fund, pk=fund_pk)
     writer = csv.writer(_Echo())
-    header = [_("Date"), _("Transaction"), _("Kind"), _("Memo"), _("Source"), _("Account"), _("Campaign"), _("Debit"), _("Credit")]
+    header = [
+        _("Date"),
+        _("Transaction"),
+        _("Kind"),
+        _("Memo"),
+        _("Source"),
+        _("Account"),
+        _("Campaign"),
+        _("Debit"),
+        _("Credit"),
+    ]
 
     def rows():
         yield writer.writerow(header)
         for row in ledger_rows_for_export(fund):
             # Memos can hold donor-typed text: stop spreadsheet formula injection.
-            yield writer.writerow([("'" + c) if isinstance(c, str) and c[:1] in "=+-@\t\r" and c[:1] else c for c in row])
+            yield writer.writerow(
+                [("'" + c) if isinstance(c, str) and c[:1] in "=+-@\t\r" and c[:1] else c for c in row]
+            )
 
     return download_response(rows(), filename=f"ledger-{fund.slug}.csv", content_type="text/csv")

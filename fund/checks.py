@@ -49,7 +49,8 @@ def check_reversals_mirror_their_original():
     sums = defaultdict(Decimal)
     rows = (
         Entry.objects.filter(Q(transaction_id__in=pairs.keys()) | Q(transaction_id__in=pairs.values()))
-        .values("transaction_id", "account_id").annotate(total=Sum("amount"))
+        .values("transaction_id", "account_id")
+        .annotate(total=Sum("amount"))
     )
     original_of = {v: k for k, v in pairs.items()}
     for row in rows:
@@ -62,8 +63,12 @@ def check_reversals_mirror_their_original():
 
 def check_one_posting_per_source():
     qs = (
-        LedgerTransaction.objects.exclude(source_type="").filter(reverses__isnull=True).exclude(kind__in=REPEATABLE_KINDS)
-        .values("kind", "source_type", "source_id").annotate(n=Count("pk")).filter(n__gt=1)
+        LedgerTransaction.objects.exclude(source_type="")
+        .filter(reverses__isnull=True)
+        .exclude(kind__in=REPEATABLE_KINDS)
+        .values("kind", "source_type", "source_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
     )
     for row in qs:
         yield f"{row['n']} '{row['kind']}' transactions for {row['source_type']}:{row['source_id']}; expected one."
@@ -71,7 +76,9 @@ def check_one_posting_per_source():
 
 def check_sources_exist():
     by_type = defaultdict(set)
-    for source_type, source_id in LedgerTransaction.objects.exclude(source_type="").values_list("source_type", "source_id").distinct():
+    for source_type, source_id in (
+        LedgerTransaction.objects.exclude(source_type="").values_list("source_type", "source_id").distinct()
+    ):
         by_type[source_type].add(source_id)
     for source_type, ids in sorted(by_type.items()):
         try:
@@ -93,8 +100,11 @@ def check_sources_exist():
 def derived_positions() -> dict[int, dict[str, Decimal]]:
     """liquid and payable per fund, from the entries."""
     result = defaultdict(lambda: {"liquid": ZERO, "payable": ZERO})
-    rows = Entry.objects.filter(account__kind__in=[K.CASH, K.STRIPE_CLEARING, K.GRANTS_PAYABLE]).values(
-        "account__fund_id", "account__kind").annotate(total=Sum("amount"))
+    rows = (
+        Entry.objects.filter(account__kind__in=[K.CASH, K.STRIPE_CLEARING, K.GRANTS_PAYABLE])
+        .values("account__fund_id", "account__kind")
+        .annotate(total=Sum("amount"))
+    )
     for row in rows:
         total = money(row["total"] or 0)
         if row["account__kind"] == K.GRANTS_PAYABLE:
@@ -127,8 +137,9 @@ def check_noncash_gifts_are_sold_exactly_once():
     """Per gift: what non-cash assets hold for it is never negative, and a (not reversed) sale cleared all of it.
     Across the fund, non-cash assets are never negative either (the fund cannot hold less than no securities)."""
     sold = set(
-        LedgerTransaction.objects.filter(kind=T.NONCASH_SALE, reverses__isnull=True, reversed_by__isnull=True)
-        .values_list("fund_id", "source_type", "source_id")
+        LedgerTransaction.objects.filter(
+            kind=T.NONCASH_SALE, reverses__isnull=True, reversed_by__isnull=True
+        ).values_list("fund_id", "source_type", "source_id")
     )
     rows = (
         Entry.objects.filter(account__kind=K.NONCASH_ASSETS)
@@ -179,15 +190,28 @@ def run_ledger_checks() -> list[tuple[str, list[str]]]:
 
 
 # Money events that must name what caused them. Offline gifts without a source are opening-balance journals.
-SOURCE_REQUIRED = {T.DONATION, T.PROCESSING_FEE, T.REFUND, T.DISPUTE, T.DISPUTE_WON, T.PLEDGE, T.PLEDGE_PAYMENT,
-                   T.AWARD_COMMITTED, T.AWARD_RELEASED, T.DISBURSEMENT_PAID, T.NONCASH_SALE}
+SOURCE_REQUIRED = {
+    T.DONATION,
+    T.PROCESSING_FEE,
+    T.REFUND,
+    T.DISPUTE,
+    T.DISPUTE_WON,
+    T.PLEDGE,
+    T.PLEDGE_PAYMENT,
+    T.AWARD_COMMITTED,
+    T.AWARD_RELEASED,
+    T.DISBURSEMENT_PAID,
+    T.NONCASH_SALE,
+}
 
 
 def check_money_events_name_their_source():
     qs = LedgerTransaction.objects.filter(source_type="", kind__in=SOURCE_REQUIRED).values_list("pk", "kind")
     for pk, kind in qs:
         yield f"Transaction #{pk} ({kind}) does not say what caused it."
-    qs = LedgerTransaction.objects.filter(source_type="", kind=T.OFFLINE_GIFT).exclude(memo__startswith="Opening balance")
+    qs = LedgerTransaction.objects.filter(source_type="", kind=T.OFFLINE_GIFT).exclude(
+        memo__startswith="Opening balance"
+    )
     for pk in qs.values_list("pk", flat=True):
         yield f"Offline gift #{pk} has no source and is not an opening balance."
 

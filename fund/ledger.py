@@ -100,13 +100,18 @@ def ledger_post(
         reverses=reverses,
     )
     Entry.objects.bulk_create(
-        [Entry(transaction=txn, account=get_account(fund, line.account, line.campaign), amount=line.amount) for line in cleaned]
+        [
+            Entry(transaction=txn, account=get_account(fund, line.account, line.campaign), amount=line.amount)
+            for line in cleaned
+        ]
     )
     return txn
 
 
 @transaction.atomic
-def ledger_reverse(*, original: LedgerTransaction, kind: str = LedgerTransaction.Kind.REVERSAL, memo="", created_by=None, source=None):
+def ledger_reverse(
+    *, original: LedgerTransaction, kind: str = LedgerTransaction.Kind.REVERSAL, memo="", created_by=None, source=None
+):
     """Post the exact opposite of a transaction. A transaction can be reversed once."""
     original = LedgerTransaction.objects.select_for_update().get(pk=original.pk)
     if LedgerTransaction.objects.filter(reverses=original).exists():

@@ -24,10 +24,14 @@ class Fund(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_default = models.BooleanField(_("default fund for general gifts"), default=False)
     # Legal identity used on receipts, letters and agreements (cms site settings show and edit the public parts).
-    jurisdiction = models.CharField(_("jurisdiction"), max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.US)
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.US
+    )
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     charity_number = models.CharField(
-        _("charity / tax registration number"), max_length=60, blank=True,
+        _("charity / tax registration number"),
+        max_length=60,
+        blank=True,
         help_text=_("US: EIN. UK: registered charity number. Canada: business number (e.g. 123456789RR0001)."),
     )
     address = models.TextField(_("postal address"), blank=True)
@@ -41,16 +45,15 @@ class Fund(models.Model):
     originating_bank_routing = models.CharField(_("originating bank routing number"), max_length=9, blank=True)
     # Grant agreements: plain text with {placeholders}; see grants.awards.pdf.AGREEMENT_PLACEHOLDERS.
     agreement_template = models.TextField(
-        _("grant agreement template"), blank=True,
+        _("grant agreement template"),
+        blank=True,
         help_text=_(
             "Plain text. Placeholders: {fund_name}, {fund_legal_name}, {grantee_name}, {grantee_legal_name}, "
             "{reference}, {project_title}, {amount}, {period_start}, {period_end}, {offer_expires_on}, "
             "{reporting_requirements}. Leave empty for the standard agreement."
         ),
     )
-    award_offer_days = models.PositiveSmallIntegerField(
-        _("days a grantee has to accept an award offer"), default=30
-    )
+    award_offer_days = models.PositiveSmallIntegerField(_("days a grantee has to accept an award offer"), default=30)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,12 +183,12 @@ class LedgerTransaction(AppendOnlyModel):
     # What caused it, e.g. "donations.donation:42"; used for drill-down and for "one transaction per source" checks.
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.CharField(max_length=60, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     effective_date = models.DateField(_("effective date"))
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -196,7 +199,9 @@ class LedgerTransaction(AppendOnlyModel):
             # and the rest on decline, expiry or termination.
             models.UniqueConstraint(
                 fields=["kind", "source_type", "source_id"],
-                condition=~models.Q(source_type="") & models.Q(reverses__isnull=True) & ~models.Q(kind="award_released"),
+                condition=~models.Q(source_type="")
+                & models.Q(reverses__isnull=True)
+                & ~models.Q(kind="award_released"),
                 name="unique_ledger_posting_per_source",
             ),
         ]
@@ -240,7 +245,9 @@ class FundPosition(models.Model):
         verbose_name = _("fund position")
         verbose_name_plural = _("fund positions")
         constraints = [
-            models.CheckConstraint(condition=models.Q(payable__lte=models.F("ceiling")), name="fund_never_overcommitted"),
+            models.CheckConstraint(
+                condition=models.Q(payable__lte=models.F("ceiling")), name="fund_never_overcommitted"
+            ),
         ]
 
     def __str__(self):

@@ -66,9 +66,14 @@ def campaign_balances(fund) -> list[dict]:
         item = by_campaign.setdefault(
             row["account__campaign"],
             {
-                "campaign_id": row["account__campaign"], "title": row["account__campaign__title"],
-                "slug": row["account__campaign__slug"], "received": ZERO, "fees": ZERO, "refunded": ZERO,
-                "dispute_losses": ZERO, "sale_gains": ZERO,
+                "campaign_id": row["account__campaign"],
+                "title": row["account__campaign__title"],
+                "slug": row["account__campaign__slug"],
+                "received": ZERO,
+                "fees": ZERO,
+                "refunded": ZERO,
+                "dispute_losses": ZERO,
+                "sale_gains": ZERO,
             },
         )
         total = money(row["total"] or 0)
@@ -94,8 +99,13 @@ def campaign_raised(campaign) -> Decimal:
     """Net money raised for one campaign (gifts and pledges, less fees, refunds and lost disputes, plus any gain or
     less any loss on selling gifted securities)."""
     bal = account_balances(campaign.fund, campaign=campaign)
-    return money(-bal[K.DONATIONS_REVENUE] - bal[K.PROCESSING_FEES] - bal[K.REFUNDS] - bal[K.DISPUTE_LOSSES]
-                 - bal[K.NONCASH_GAINS])
+    return money(
+        -bal[K.DONATIONS_REVENUE]
+        - bal[K.PROCESSING_FEES]
+        - bal[K.REFUNDS]
+        - bal[K.DISPUTE_LOSSES]
+        - bal[K.NONCASH_GAINS]
+    )
 
 
 def ledger_transactions(fund=None):
@@ -117,8 +127,13 @@ def ledger_rows_for_export(fund):
     for entry in qs.iterator(chunk_size=2000):
         txn = entry.transaction
         yield [
-            txn.effective_date.isoformat(), txn.pk, txn.get_kind_display(), txn.memo,
-            f"{txn.source_type}:{txn.source_id}" if txn.source_type else "", entry.account.get_kind_display(),
+            txn.effective_date.isoformat(),
+            txn.pk,
+            txn.get_kind_display(),
+            txn.memo,
+            f"{txn.source_type}:{txn.source_id}" if txn.source_type else "",
+            entry.account.get_kind_display(),
             entry.account.campaign.title if entry.account.campaign_id else "",
-            f"{entry.amount:.2f}" if entry.amount > 0 else "", f"{-entry.amount:.2f}" if entry.amount < 0 else "",
+            f"{entry.amount:.2f}" if entry.amount > 0 else "",
+            f"{-entry.amount:.2f}" if entry.amount < 0 else "",
         ]

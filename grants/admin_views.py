@@ -41,8 +41,12 @@ def program_staff_required(view):
         allowed, reason = can_manage_applications(request.user)
         if not allowed:
             # A plain 403 (not Wagtail's redirect-with-message), so nothing about the application leaks.
-            return render(request, "grants/admin/forbidden.html", {"reason": reason, "page_title": _("Not allowed"),
-                                                                   "header_title": _("Not allowed")}, status=403)
+            return render(
+                request,
+                "grants/admin/forbidden.html",
+                {"reason": reason, "page_title": _("Not allowed"), "header_title": _("Not allowed")},
+                status=403,
+            )
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -85,7 +89,9 @@ def _export_xlsx(queryset):
         sheet.append([_safe_cell(get(application)) for _label, get in EXPORT_COLUMNS])
     buffer = BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="applications.xlsx"'
     return response
 
@@ -93,7 +99,9 @@ def _export_xlsx(queryset):
 @program_staff_required
 def application_list(request):
     form = ApplicationFilterForm(request.GET or None)
-    queryset = selectors.staff_applications(**form.selector_kwargs()) if form.is_bound else selectors.staff_applications()
+    queryset = (
+        selectors.staff_applications(**form.selector_kwargs()) if form.is_bound else selectors.staff_applications()
+    )
     export = request.GET.get("export")
     if export == "csv":
         return _export_csv(queryset)
@@ -102,10 +110,19 @@ def application_list(request):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "grants/admin/application_list.html", {
-        "form": form, "page_obj": page, "applications": page.object_list, "query": query.urlencode(),
-        "page_title": _("Applications"), "header_title": _("Applications"), "header_icon": "form",
-    })
+    return render(
+        request,
+        "grants/admin/application_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "applications": page.object_list,
+            "query": query.urlencode(),
+            "page_title": _("Applications"),
+            "header_title": _("Applications"),
+            "header_icon": "form",
+        },
+    )
 
 
 @program_staff_required
@@ -120,22 +137,33 @@ def application_detail(request, pk):
     grouped = {}
     for a in attachments:
         grouped.setdefault(a.question_key, []).append(a)
-    return render(request, "grants/admin/application_detail.html", {
-        "application": application, "submission": submission,
-        "rows": selectors.answer_rows(source.form_snapshot, source.answers, grouped),
-        "attachments": attachments,
-        "history": application.status_changes.select_related("by"),
-        "messages_thread": selectors.visible_messages(application, request.user),
-        "message_form": MessageForm(), "reason_form": ReasonForm(), "extension_form": ExtensionForm(),
-        "actions": available_actions(application, STAFF),
-        "diff": selectors.submission_diff(application, recent),
-        "deadline": selectors.application_deadline(application),
-        "page_title": str(application), "header_title": str(application), "header_icon": "form",
-    })
+    return render(
+        request,
+        "grants/admin/application_detail.html",
+        {
+            "application": application,
+            "submission": submission,
+            "rows": selectors.answer_rows(source.form_snapshot, source.answers, grouped),
+            "attachments": attachments,
+            "history": application.status_changes.select_related("by"),
+            "messages_thread": selectors.visible_messages(application, request.user),
+            "message_form": MessageForm(),
+            "reason_form": ReasonForm(),
+            "extension_form": ExtensionForm(),
+            "actions": available_actions(application, STAFF),
+            "diff": selectors.submission_diff(application, recent),
+            "deadline": selectors.application_deadline(application),
+            "page_title": str(application),
+            "header_title": str(application),
+            "header_icon": "form",
+        },
+    )
 
 
 STAFF_SERVICES = {
-    "request_more_info": lambda a, by, reason: services.application_request_more_info(application=a, by=by, reason=reason),
+    "request_more_info": lambda a, by, reason: services.application_request_more_info(
+        application=a, by=by, reason=reason
+    ),
     "mark_ineligible": lambda a, by, reason: services.application_mark_ineligible(application=a, by=by, reason=reason),
     "move_to_review": lambda a, by, reason: services.application_move_to_review(application=a, by=by),
 }
@@ -154,7 +182,10 @@ def application_act(request, pk, action):
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Done: the application is now %(status)s.") % {"status": application.get_status_display().lower()})
+        messages.success(
+            request,
+            _("Done: the application is now %(status)s.") % {"status": application.get_status_display().lower()},
+        )
     return redirect("grants_admin:application_detail", pk=pk)
 
 
@@ -164,9 +195,15 @@ def message_create(request, pk):
     application = get_object_or_404(Application.objects.select_related("round", "organisation"), pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        services.message_post(application=application, by=request.user, body=form.cleaned_data["body"],
-                              internal=form.cleaned_data["internal"])
-        messages.success(request, _("Internal note saved.") if form.cleaned_data["internal"] else _("Message sent to the applicant."))
+        services.message_post(
+            application=application,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+        )
+        messages.success(
+            request, _("Internal note saved.") if form.cleaned_data["internal"] else _("Message sent to the applicant.")
+        )
     else:
         messages.error(request, _("Write a message first."))
     return redirect(reverse("grants_admin:application_detail", args=[pk]) + "#messages")

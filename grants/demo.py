@@ -14,8 +14,15 @@ from django.utils import timezone
 
 from .forms_application import budget_total
 from .models import (
-    Application, ApplicationFormVersion, ApplicationMessage, ApplicationStatusChange, ApplicationSubmission,
-    EligibilityQuestion, FormQuestion, FundingRound, ReferenceCounter,
+    Application,
+    ApplicationFormVersion,
+    ApplicationMessage,
+    ApplicationStatusChange,
+    ApplicationSubmission,
+    EligibilityQuestion,
+    FormQuestion,
+    FundingRound,
+    ReferenceCounter,
 )
 
 S = Application.Status
@@ -29,12 +36,34 @@ COMMUNITY_FORM = [
     ("s_need", "section", "The need and your response", {}),
     ("need", "long_text", "What need will this project meet, and for whom?", {"word_limit": 250}),
     ("approach", "rich_text", "How will you meet it? What will you do, week by week?", {"word_limit": 400}),
-    ("focus", "single_choice", "Main focus", {"choices": "Naloxone and overdose response\nDrug checking\nPeer support\nRecovery and housing\nFamilies and young people"}),
-    ("areas", "multiple_choice", "Neighbourhoods you will work in", {"choices": "Northside\nRiverside\nEastbank\nOld Mill\nHarbor Point\nSouthgate\nCedar Hill\nUnion Square"}),
+    (
+        "focus",
+        "single_choice",
+        "Main focus",
+        {
+            "choices": "Naloxone and overdose response\nDrug checking\nPeer support\nRecovery and housing\nFamilies and young people"
+        },
+    ),
+    (
+        "areas",
+        "multiple_choice",
+        "Neighbourhoods you will work in",
+        {"choices": "Northside\nRiverside\nEastbank\nOld Mill\nHarbor Point\nSouthgate\nCedar Hill\nUnion Square"},
+    ),
     ("peer_led", "yes_no", "Will people with lived experience lead or deliver the work?", {}),
-    ("peer_support", "long_text", "How will peer workers be paid and supported?", {"word_limit": 150, "show_if_key": "peer_led", "show_if_value": "yes"}),
+    (
+        "peer_support",
+        "long_text",
+        "How will peer workers be paid and supported?",
+        {"word_limit": 150, "show_if_key": "peer_led", "show_if_value": "yes"},
+    ),
     ("s_budget", "section", "Budget and timing", {}),
-    ("budget", "budget", "Budget", {"help_text": "List what the grant will pay for. The total must equal the amount you request."}),
+    (
+        "budget",
+        "budget",
+        "Budget",
+        {"help_text": "List what the grant will pay for. The total must equal the amount you request."},
+    ),
     ("other_funding", "money", "Other funding for this project (if any)", {"required": False}),
     ("start_date", "date", "When will the project start?", {}),
     ("people_reached", "number", "About how many people will the project reach?", {}),
@@ -57,30 +86,56 @@ HARM_2025_FORM = [
 
 ROUNDS = {
     "community_2026": {
-        "slug": "2026-community-led-response-grants", "title": "2026 Community-Led Response Grants", "prefix": "CRF",
+        "slug": "2026-community-led-response-grants",
+        "title": "2026 Community-Led Response Grants",
+        "prefix": "CRF",
         "summary": "Grants of up to $50,000 for community-led responses to the overdose crisis in Millbrook.",
-        "budget": "500000.00", "max": "50000.00", "min": "5000.00", "status": FundingRound.Status.OPEN,
-        "opens": -35, "closes": 21, "form": COMMUNITY_FORM,
+        "budget": "500000.00",
+        "max": "50000.00",
+        "min": "5000.00",
+        "status": FundingRound.Status.OPEN,
+        "opens": -35,
+        "closes": 21,
+        "form": COMMUNITY_FORM,
         "eligibility": [
             ("Does your work serve people in Millbrook?", True, "this fund only supports work in Millbrook."),
-            ("Is your group a nonprofit, charity, tribal organisation, or community group with a fiscal sponsor?", True,
-             "we can only fund nonprofits, charities, tribal organisations and sponsored community groups."),
+            (
+                "Is your group a nonprofit, charity, tribal organisation, or community group with a fiscal sponsor?",
+                True,
+                "we can only fund nonprofits, charities, tribal organisations and sponsored community groups.",
+            ),
             ("Are you asking for $50,000 or less?", True, "this round funds up to $50,000 per organisation."),
         ],
     },
     "rapid": {
-        "slug": "rapid-response-micro-grants", "title": "Rapid Response Micro-grants", "prefix": "RRM",
+        "slug": "rapid-response-micro-grants",
+        "title": "Rapid Response Micro-grants",
+        "prefix": "RRM",
         "summary": "Up to $5,000, decided within two weeks, for urgent needs: a surge in overdoses, a closed service, a new drug.",
-        "budget": "60000.00", "max": "5000.00", "min": "250.00", "status": FundingRound.Status.OPEN,
-        "opens": -200, "closes": None, "form": RAPID_FORM,
+        "budget": "60000.00",
+        "max": "5000.00",
+        "min": "250.00",
+        "status": FundingRound.Status.OPEN,
+        "opens": -200,
+        "closes": None,
+        "form": RAPID_FORM,
         "eligibility": [("Does your group work in Millbrook?", True, "this fund only supports work in Millbrook.")],
     },
     "harm_2025": {
-        "slug": "2025-harm-reduction-grants", "title": "2025 Harm Reduction Grants", "prefix": "HRG",
+        "slug": "2025-harm-reduction-grants",
+        "title": "2025 Harm Reduction Grants",
+        "prefix": "HRG",
         "summary": "Our 2025 round for harm-reduction programmes. Decided; see who we funded.",
-        "budget": "400000.00", "max": "50000.00", "min": "5000.00", "status": FundingRound.Status.DECIDED,
-        "opens": -420, "closes": -360, "form": HARM_2025_FORM,
-        "eligibility": [("Does your work serve people in Millbrook?", True, "this fund only supports work in Millbrook.")],
+        "budget": "400000.00",
+        "max": "50000.00",
+        "min": "5000.00",
+        "status": FundingRound.Status.DECIDED,
+        "opens": -420,
+        "closes": -360,
+        "form": HARM_2025_FORM,
+        "eligibility": [
+            ("Does your work serve people in Millbrook?", True, "this fund only supports work in Millbrook.")
+        ],
     },
 }
 
@@ -145,11 +200,20 @@ def _form_questions(funding_round, spec):
     for order, (key, kind, label, extra) in enumerate(spec):
         extra = dict(extra)
         FormQuestion.objects.get_or_create(
-            round=funding_round, key=key,
-            defaults={"sort_order": order, "kind": kind, "label": label, "required": extra.pop("required", kind != "section"), **extra},
+            round=funding_round,
+            key=key,
+            defaults={
+                "sort_order": order,
+                "kind": kind,
+                "label": label,
+                "required": extra.pop("required", kind != "section"),
+                **extra,
+            },
         )
     definition = [q.as_definition() for q in funding_round.form_questions.order_by("sort_order", "pk")]
-    version, _created = ApplicationFormVersion.objects.get_or_create(round=funding_round, number=1, defaults={"definition": definition})
+    version, _created = ApplicationFormVersion.objects.get_or_create(
+        round=funding_round, number=1, defaults={"definition": definition}
+    )
     return version
 
 
@@ -182,7 +246,11 @@ def _answers(rng, version, amount, org):
                 {"category": "Staff", "description": "Peer worker hours", "amount": str(staff)},
                 {"category": "Supplies", "description": "Naloxone, test strips, food", "amount": str(amount - staff)},
             ]
-    if "peer_led" in answers and answers["peer_led"] == "yes" and any(q["key"] == "peer_support" for q in version.definition):
+    if (
+        "peer_led" in answers
+        and answers["peer_led"] == "yes"
+        and any(q["key"] == "peer_support" for q in version.definition)
+    ):
         answers["peer_support"] = "Peer workers are paid $24 an hour, with weekly supervision and paid training."
     return answers
 
@@ -192,8 +260,16 @@ PATHS = {
     S.MORE_INFO: [("submit", S.DRAFT, S.SUBMITTED), ("request_more_info", S.SUBMITTED, S.MORE_INFO)],
     S.IN_REVIEW: [("submit", S.DRAFT, S.SUBMITTED), ("move_to_review", S.SUBMITTED, S.IN_REVIEW)],
     S.WITHDRAWN: [("submit", S.DRAFT, S.SUBMITTED), ("withdraw", S.SUBMITTED, S.WITHDRAWN)],
-    S.APPROVED: [("submit", S.DRAFT, S.SUBMITTED), ("move_to_review", S.SUBMITTED, S.IN_REVIEW), ("approve", S.IN_REVIEW, S.APPROVED)],
-    S.WAITLISTED: [("submit", S.DRAFT, S.SUBMITTED), ("move_to_review", S.SUBMITTED, S.IN_REVIEW), ("waitlist", S.IN_REVIEW, S.WAITLISTED)],
+    S.APPROVED: [
+        ("submit", S.DRAFT, S.SUBMITTED),
+        ("move_to_review", S.SUBMITTED, S.IN_REVIEW),
+        ("approve", S.IN_REVIEW, S.APPROVED),
+    ],
+    S.WAITLISTED: [
+        ("submit", S.DRAFT, S.SUBMITTED),
+        ("move_to_review", S.SUBMITTED, S.IN_REVIEW),
+        ("waitlist", S.IN_REVIEW, S.WAITLISTED),
+    ],
 }
 REASONS = {
     "request_more_info": "Please tell us how the evening hours will be staffed and add the cost of supervision to the budget.",
@@ -211,12 +287,17 @@ def _seed_applications(ctx, funding_round, version, spec, submitted_base, rng):
         org = organisations[org_slug]
         owner = org.memberships.order_by("pk").first()
         application, created = Application.objects.get_or_create(
-            round=funding_round, organisation=org, title=title,
-            defaults={"requested_amount": Decimal(amount) if amount else None, "status": S.DRAFT,
-                      "created_by": owner.user if owner else None,
-                      "summary": f"{title}: {org.mission}" if title else "",
-                      "answers": _answers(rng, version, amount, org),
-                      "form_snapshot": {"version": version.number, "questions": version.definition}},
+            round=funding_round,
+            organisation=org,
+            title=title,
+            defaults={
+                "requested_amount": Decimal(amount) if amount else None,
+                "status": S.DRAFT,
+                "created_by": owner.user if owner else None,
+                "summary": f"{title}: {org.mission}" if title else "",
+                "answers": _answers(rng, version, amount, org),
+                "form_snapshot": {"version": version.number, "questions": version.definition},
+            },
         )
         ctx.note("applications", created)
         created_apps.append(application)
@@ -226,7 +307,11 @@ def _seed_applications(ctx, funding_round, version, spec, submitted_base, rng):
         path = PATHS.get(status) or (
             [("submit", S.DRAFT, S.SUBMITTED), ("mark_ineligible", S.SUBMITTED, S.DECLINED)]
             if funding_round.status == FundingRound.Status.OPEN
-            else [("submit", S.DRAFT, S.SUBMITTED), ("move_to_review", S.SUBMITTED, S.IN_REVIEW), ("decline", S.IN_REVIEW, S.DECLINED)]
+            else [
+                ("submit", S.DRAFT, S.SUBMITTED),
+                ("move_to_review", S.SUBMITTED, S.IN_REVIEW),
+                ("decline", S.IN_REVIEW, S.DECLINED),
+            ]
         )
         submitted_at = submitted_base + timedelta(hours=7 * index + rng.randint(0, 5))
         year = timezone.localtime(submitted_at).year
@@ -236,35 +321,71 @@ def _seed_applications(ctx, funding_round, version, spec, submitted_base, rng):
         application.reference = f"{funding_round.reference_prefix}-{year}-{counter.last_number:04d}"
         application.status = status
         application.submitted_at = submitted_at
-        application.organisation_snapshot = {"name": org.name, "legal_name": org.legal_name, "registration_number": org.registration_number,
-                                             "fiscal_sponsor_name": org.fiscal_sponsor_name,
-                                             "neighbourhood": org.neighbourhood.name if org.neighbourhood else ""}
+        application.organisation_snapshot = {
+            "name": org.name,
+            "legal_name": org.legal_name,
+            "registration_number": org.registration_number,
+            "fiscal_sponsor_name": org.fiscal_sponsor_name,
+            "neighbourhood": org.neighbourhood.name if org.neighbourhood else "",
+        }
         when = submitted_at
         for step, (action, source, target) in enumerate(path):
             when = submitted_at + timedelta(days=3 * step)
             actor = owner.user if owner and action in ("submit", "withdraw") else staff
-            ApplicationStatusChange.objects.create(application=application, from_status=source, to_status=target,
-                                                   action=action, by=actor, reason=REASONS.get(action, ""), at=when)
+            ApplicationStatusChange.objects.create(
+                application=application,
+                from_status=source,
+                to_status=target,
+                action=action,
+                by=actor,
+                reason=REASONS.get(action, ""),
+                at=when,
+            )
         if status in (S.APPROVED, S.DECLINED, S.WAITLISTED):
             application.decided_at = when
         application.save()
         ApplicationSubmission.objects.create(
-            application=application, number=1, title=application.title, summary=application.summary,
-            requested_amount=application.requested_amount, answers=application.answers,
-            form_snapshot=application.form_snapshot, organisation_snapshot=application.organisation_snapshot,
-            submitted_at=submitted_at, submitted_by=owner.user if owner else None,
+            application=application,
+            number=1,
+            title=application.title,
+            summary=application.summary,
+            requested_amount=application.requested_amount,
+            answers=application.answers,
+            form_snapshot=application.form_snapshot,
+            organisation_snapshot=application.organisation_snapshot,
+            submitted_at=submitted_at,
+            submitted_by=owner.user if owner else None,
         )
         if status == S.MORE_INFO:
-            ApplicationMessage.objects.create(application=application, author=staff, from_staff=True,
-                                              body=REASONS["request_more_info"], created_at=when)
-            ApplicationMessage.objects.create(application=application, author=staff, from_staff=True, internal=True,
-                                              body="Strong proposal; check supervision costs before review.", created_at=when)
+            ApplicationMessage.objects.create(
+                application=application,
+                author=staff,
+                from_staff=True,
+                body=REASONS["request_more_info"],
+                created_at=when,
+            )
+            ApplicationMessage.objects.create(
+                application=application,
+                author=staff,
+                from_staff=True,
+                internal=True,
+                body="Strong proposal; check supervision costs before review.",
+                created_at=when,
+            )
         elif status == S.IN_REVIEW and index % 3 == 0 and owner:
-            ApplicationMessage.objects.create(application=application, author=owner.user,
-                                              body="Could we send a letter of support from our partners?", created_at=when)
-            ApplicationMessage.objects.create(application=application, author=staff, from_staff=True,
-                                              body="Yes please, attach it as a message reply or email it to us.",
-                                              created_at=when + timedelta(hours=5))
+            ApplicationMessage.objects.create(
+                application=application,
+                author=owner.user,
+                body="Could we send a letter of support from our partners?",
+                created_at=when,
+            )
+            ApplicationMessage.objects.create(
+                application=application,
+                author=staff,
+                from_staff=True,
+                body="Yes please, attach it as a message reply or email it to us.",
+                created_at=when + timedelta(hours=5),
+            )
     return created_apps
 
 
@@ -276,33 +397,60 @@ def seed(ctx):
         funding_round, created = FundingRound.objects.get_or_create(
             slug=spec["slug"],
             defaults={
-                "fund": fund, "title": spec["title"], "summary": spec["summary"], "reference_prefix": spec["prefix"],
-                "budget": Decimal(spec["budget"]), "max_request": Decimal(spec["max"]), "min_request": Decimal(spec["min"]),
-                "opens_at": _at(ctx.today + timedelta(days=spec["opens"])), "closes_at": closes, "status": spec["status"],
+                "fund": fund,
+                "title": spec["title"],
+                "summary": spec["summary"],
+                "reference_prefix": spec["prefix"],
+                "budget": Decimal(spec["budget"]),
+                "max_request": Decimal(spec["max"]),
+                "min_request": Decimal(spec["min"]),
+                "opens_at": _at(ctx.today + timedelta(days=spec["opens"])),
+                "closes_at": closes,
+                "status": spec["status"],
                 "reviews_per_application": 3,
-                "review_deadline": _at(ctx.today + timedelta(days=(spec["closes"] or 0) + 28)) if spec["closes"] else None,
+                "review_deadline": _at(ctx.today + timedelta(days=(spec["closes"] or 0) + 28))
+                if spec["closes"]
+                else None,
             },
         )
         ctx.note("funding rounds", created)
         for order, (text, answer, message) in enumerate(spec["eligibility"]):
             EligibilityQuestion.objects.get_or_create(
-                round=funding_round, text=text, defaults={"sort_order": order, "required_answer": answer, "ineligible_message": message}
+                round=funding_round,
+                text=text,
+                defaults={"sort_order": order, "required_answer": answer, "ineligible_message": message},
             )
         rounds[key] = (funding_round, _form_questions(funding_round, spec["form"]))
     ctx.objects["rounds"] = {key: value[0] for key, value in rounds.items()}
 
     community, community_form = rounds["community_2026"]
-    _seed_applications(ctx, community, community_form, COMMUNITY_APPLICATIONS,
-                       _at(ctx.today - timedelta(days=30)), ctx.rng_for("grants.community_2026"))
+    _seed_applications(
+        ctx,
+        community,
+        community_form,
+        COMMUNITY_APPLICATIONS,
+        _at(ctx.today - timedelta(days=30)),
+        ctx.rng_for("grants.community_2026"),
+    )
     rapid, rapid_form = rounds["rapid"]
-    _seed_applications(ctx, rapid, rapid_form, RAPID_APPLICATIONS, _at(ctx.today - timedelta(days=12)), ctx.rng_for("grants.rapid"))
+    _seed_applications(
+        ctx, rapid, rapid_form, RAPID_APPLICATIONS, _at(ctx.today - timedelta(days=12)), ctx.rng_for("grants.rapid")
+    )
     harm, harm_form = rounds["harm_2025"]
-    harm_apps = _seed_applications(ctx, harm, harm_form, HARM_2025_APPLICATIONS,
-                                   _at(ctx.today - timedelta(days=380)), ctx.rng_for("grants.harm_2025"))
+    harm_apps = _seed_applications(
+        ctx,
+        harm,
+        harm_form,
+        HARM_2025_APPLICATIONS,
+        _at(ctx.today - timedelta(days=380)),
+        ctx.rng_for("grants.harm_2025"),
+    )
 
     ctx.objects["applications_2025_approved"] = [a for a in harm_apps if a.status == S.APPROVED][:9]
     ctx.objects["applications_2026_in_review"] = list(
-        Application.objects.filter(round=community, status=S.IN_REVIEW).select_related("organisation").order_by("reference")
+        Application.objects.filter(round=community, status=S.IN_REVIEW)
+        .select_related("organisation")
+        .order_by("reference")
     )
 
 

@@ -38,7 +38,12 @@ def split_steps(definition: list[dict]) -> list[dict]:
     current = None
     for question in definition:
         if question["kind"] == K.SECTION:
-            current = {"key": question["key"], "title": question["label"], "help_text": question.get("help_text", ""), "questions": []}
+            current = {
+                "key": question["key"],
+                "title": question["label"],
+                "help_text": question.get("help_text", ""),
+                "questions": [],
+            }
             steps.append(current)
             continue
         if current is None:
@@ -83,7 +88,9 @@ def extract_answers(questions: list[dict], data) -> dict:
         if kind == K.BUDGET:
             answers[q["key"]] = budget_rows_from_data(q["key"], data)
         elif kind == K.MULTIPLE_CHOICE:
-            answers[q["key"]] = [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else list(data.get(name) or [])
+            answers[q["key"]] = (
+                [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else list(data.get(name) or [])
+            )
         elif kind == K.RICH_TEXT:
             answers[q["key"]] = sanitize_rich_text(data.get(name, ""))
         elif name in data:
@@ -116,7 +123,9 @@ class BudgetRowsField(forms.Field):
             try:
                 amount = money(row["amount"].replace(",", "").replace("$", ""))
             except ValueError:
-                raise forms.ValidationError(_("Line %(n)s: the amount must be a number, like 1200.00.") % {"n": n}) from None
+                raise forms.ValidationError(
+                    _("Line %(n)s: the amount must be a number, like 1200.00.") % {"n": n}
+                ) from None
             if amount <= 0:
                 raise forms.ValidationError(_("Line %(n)s: the amount must be more than zero.") % {"n": n})
 
@@ -127,8 +136,18 @@ class ApplicationStepForm(forms.Form):
     `strict=False` (saving a draft) checks formats and word limits only; `strict=True` (submitting) also requires answers.
     """
 
-    def __init__(self, *args, questions, answers, application=None, strict=False, requested_amount=None,
-                 include_basics=False, attachments_by_key=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        questions,
+        answers,
+        application=None,
+        strict=False,
+        requested_amount=None,
+        include_basics=False,
+        attachments_by_key=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.strict = strict
@@ -139,16 +158,23 @@ class ApplicationStepForm(forms.Form):
         if include_basics:
             self.fields["title"] = forms.CharField(label=_("Project title"), max_length=200, required=strict)
             self.fields["summary"] = forms.CharField(
-                label=_("Project summary"), widget=forms.Textarea(attrs={"rows": 4, "data-word-limit": 150}),
-                required=strict, help_text=_("In up to 150 words."),
+                label=_("Project summary"),
+                widget=forms.Textarea(attrs={"rows": 4, "data-word-limit": 150}),
+                required=strict,
+                help_text=_("In up to 150 words."),
             )
             self.fields["requested_amount"] = forms.DecimalField(
-                label=_("Amount requested"), max_digits=14, decimal_places=2, required=strict, min_value=Decimal("0.01"),
+                label=_("Amount requested"),
+                max_digits=14,
+                decimal_places=2,
+                required=strict,
+                min_value=Decimal("0.01"),
             )
             if application is not None:
                 rnd = application.round
                 self.fields["requested_amount"].help_text = _("Between %(min)s and %(max)s.") % {
-                    "min": f"{rnd.min_request:,.2f}", "max": f"{rnd.max_request:,.2f}"
+                    "min": f"{rnd.min_request:,.2f}",
+                    "max": f"{rnd.max_request:,.2f}",
                 }
                 self.round = rnd
         for q in questions:
@@ -170,23 +196,43 @@ class ApplicationStepForm(forms.Form):
                 attrs["data-word-limit"] = q["word_limit"]
             if kind == K.RICH_TEXT:
                 attrs["data-rich-text"] = "1"
-                common["help_text"] = (common["help_text"] + " " + str(_("You may use simple formatting: <p>, <strong>, <em>, lists and links."))).strip()
+                common["help_text"] = (
+                    common["help_text"]
+                    + " "
+                    + str(_("You may use simple formatting: <p>, <strong>, <em>, lists and links."))
+                ).strip()
             field = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, **attrs}), **common)
         elif kind == K.NUMBER:
             field = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.NumberInput(attrs=attrs), **common)
         elif kind == K.MONEY:
-            field = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, widget=forms.NumberInput(attrs={"step": "0.01", **attrs}), **common)
+            field = forms.DecimalField(
+                max_digits=14,
+                decimal_places=2,
+                min_value=0,
+                widget=forms.NumberInput(attrs={"step": "0.01", **attrs}),
+                **common,
+            )
         elif kind == K.DATE:
             field = forms.DateField(widget=forms.DateInput(attrs={"type": "date", **attrs}), **common)
         elif kind == K.SINGLE_CHOICE:
-            field = forms.ChoiceField(choices=[(c, c) for c in q.get("choices", [])], widget=forms.RadioSelect(attrs=attrs), **common)
+            field = forms.ChoiceField(
+                choices=[(c, c) for c in q.get("choices", [])], widget=forms.RadioSelect(attrs=attrs), **common
+            )
         elif kind == K.MULTIPLE_CHOICE:
-            field = forms.MultipleChoiceField(choices=[(c, c) for c in q.get("choices", [])], widget=forms.CheckboxSelectMultiple(attrs=attrs), **common)
+            field = forms.MultipleChoiceField(
+                choices=[(c, c) for c in q.get("choices", [])],
+                widget=forms.CheckboxSelectMultiple(attrs=attrs),
+                **common,
+            )
         elif kind == K.YES_NO:
             field = forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect(attrs=attrs), **common)
         elif kind == K.FILE:
-            field = forms.FileField(required=False, label=q["label"], help_text=q.get("help_text", ""),
-                                    widget=forms.ClearableFileInput(attrs=attrs))
+            field = forms.FileField(
+                required=False,
+                label=q["label"],
+                help_text=q.get("help_text", ""),
+                widget=forms.ClearableFileInput(attrs=attrs),
+            )
             field.question_required = required
         elif kind == K.BUDGET:
             field = BudgetRowsField(**common)
@@ -222,25 +268,47 @@ class ApplicationStepForm(forms.Form):
             if q.get("word_limit") and isinstance(value, str):
                 words = count_words(value)
                 if words > q["word_limit"]:
-                    self.add_error(name, ngettext(
-                        "Please keep this to %(limit)d word (you have %(count)d).",
-                        "Please keep this to %(limit)d words (you have %(count)d).", q["word_limit"],
-                    ) % {"limit": q["word_limit"], "count": words})
-            if q["kind"] == K.FILE and getattr(field, "question_required", False) and not self.attachments_by_key.get(q["key"]) and not self.files.get(name):
+                    self.add_error(
+                        name,
+                        ngettext(
+                            "Please keep this to %(limit)d word (you have %(count)d).",
+                            "Please keep this to %(limit)d words (you have %(count)d).",
+                            q["word_limit"],
+                        )
+                        % {"limit": q["word_limit"], "count": words},
+                    )
+            if (
+                q["kind"] == K.FILE
+                and getattr(field, "question_required", False)
+                and not self.attachments_by_key.get(q["key"])
+                and not self.files.get(name)
+            ):
                 self.add_error(name, _("Please upload a file."))
             if q["kind"] == K.BUDGET and value and self.requested_amount is not None and self.strict:
                 total = budget_total(value)
                 if total != money(self.requested_amount):
-                    self.add_error(name, _("The budget adds up to %(total)s but you are requesting %(requested)s. They must match.") % {
-                        "total": f"{total:,.2f}", "requested": f"{money(self.requested_amount):,.2f}"})
+                    self.add_error(
+                        name,
+                        _("The budget adds up to %(total)s but you are requesting %(requested)s. They must match.")
+                        % {"total": f"{total:,.2f}", "requested": f"{money(self.requested_amount):,.2f}"},
+                    )
         if self.include_basics and data.get("requested_amount") is not None and hasattr(self, "round"):
             amount = data["requested_amount"]
             if amount > self.round.max_request:
-                self.add_error("requested_amount", _("This round funds up to %(max)s.") % {"max": f"{self.round.max_request:,.2f}"})
+                self.add_error(
+                    "requested_amount", _("This round funds up to %(max)s.") % {"max": f"{self.round.max_request:,.2f}"}
+                )
             elif amount < self.round.min_request:
-                self.add_error("requested_amount", _("This round funds at least %(min)s.") % {"min": f"{self.round.min_request:,.2f}"})
+                self.add_error(
+                    "requested_amount",
+                    _("This round funds at least %(min)s.") % {"min": f"{self.round.min_request:,.2f}"},
+                )
         if self.include_basics and data.get("summary") and count_words(data["summary"]) > 150:
-            self.add_error("summary", _("Please keep the summary to 150 words (you have %(count)d).") % {"count": count_words(data["summary"])})
+            self.add_error(
+                "summary",
+                _("Please keep the summary to 150 words (you have %(count)d).")
+                % {"count": count_words(data["summary"])},
+            )
         return data
 
     def blocks(self):
@@ -250,12 +318,22 @@ class ApplicationStepForm(forms.Form):
             q = getattr(field, "question", None)
             rows = None
             if q and q["kind"] == K.BUDGET:
-                rows = list(budget_rows_from_data(q["key"], self.data)) if self.is_bound else list(self.all_answers.get(q["key"]) or [])
+                rows = (
+                    list(budget_rows_from_data(q["key"], self.data))
+                    if self.is_bound
+                    else list(self.all_answers.get(q["key"]) or [])
+                )
                 target = max(BUDGET_MIN_ROWS, len(rows) + BUDGET_EXTRA_ROWS)
                 rows += [{"category": "", "description": "", "amount": ""}] * (target - len(rows))
-            out.append({"question": q, "field": self[name], "budget_rows": rows,
-                        "attachments": self.attachments_by_key.get(q["key"], []) if q else [],
-                        "hidden": bool(q) and not is_visible(q, self.all_answers)})
+            out.append(
+                {
+                    "question": q,
+                    "field": self[name],
+                    "budget_rows": rows,
+                    "attachments": self.attachments_by_key.get(q["key"], []) if q else [],
+                    "hidden": bool(q) and not is_visible(q, self.all_answers),
+                }
+            )
         return out
 
 

@@ -19,13 +19,17 @@ ORDERINGS = {
 class ApplicationFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, help_text=_("Reference, title or organisation"))
     round = forms.ModelChoiceField(label=_("Round"), queryset=FundingRound.objects.only("pk", "title"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                              choices=[("", _("All submitted"))] + list(Application.Status.choices))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All submitted"))] + list(Application.Status.choices)
+    )
     min_amount = forms.DecimalField(label=_("Amount from"), required=False, min_value=0)
     max_amount = forms.DecimalField(label=_("Amount to"), required=False, min_value=0)
-    neighbourhood = forms.ModelChoiceField(label=_("Neighbourhood"), queryset=Neighbourhood.objects.all(), required=False)
-    org_type = forms.ChoiceField(label=_("Organisation type"), required=False,
-                                 choices=[("", _("Any"))] + list(Organisation.Type.choices))
+    neighbourhood = forms.ModelChoiceField(
+        label=_("Neighbourhood"), queryset=Neighbourhood.objects.all(), required=False
+    )
+    org_type = forms.ChoiceField(
+        label=_("Organisation type"), required=False, choices=[("", _("Any"))] + list(Organisation.Type.choices)
+    )
     order = forms.ChoiceField(label=_("Sort by"), required=False, choices=list(ORDERINGS.items()))
 
     def selector_kwargs(self):

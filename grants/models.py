@@ -7,7 +7,6 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -33,7 +32,9 @@ class FundingRound(ClusterableModel):
     max_request = MoneyField(_("maximum request"))
     min_request = MoneyField(_("minimum request"), default=0)
     opens_at = models.DateTimeField(_("opens"))
-    closes_at = models.DateTimeField(_("closes"), null=True, blank=True, help_text=_("Leave empty for a rolling round."))
+    closes_at = models.DateTimeField(
+        _("closes"), null=True, blank=True, help_text=_("Leave empty for a rolling round.")
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     reviews_per_application = models.PositiveSmallIntegerField(_("reviewers per application"), default=3)
     review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
@@ -57,7 +58,13 @@ class FundingRound(ClusterableModel):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("fund"), FieldPanel("title"), FieldPanel("slug"), FieldPanel("summary"), FieldPanel("reference_prefix")],
+            [
+                FieldPanel("fund"),
+                FieldPanel("title"),
+                FieldPanel("slug"),
+                FieldPanel("summary"),
+                FieldPanel("reference_prefix"),
+            ],
             heading=_("Round"),
         ),
         MultiFieldPanel(
@@ -111,7 +118,10 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["round", "status"]), models.Index(fields=["-submitted_at", "-id"], name="grants_app_submitted_idx")]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            models.Index(fields=["-submitted_at", "-id"], name="grants_app_submitted_idx"),
+        ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 
@@ -145,7 +155,8 @@ class EligibilityQuestion(Orderable):
     text = models.CharField(_("question"), max_length=300)
     required_answer = models.BooleanField(_("eligible answer is 'yes'"), default=True)
     ineligible_message = models.CharField(
-        _("not eligible because..."), max_length=300,
+        _("not eligible because..."),
+        max_length=300,
         help_text=_("Shown to people who give the other answer, e.g. 'this round funds groups working in Millbrook'."),
     )
 
@@ -179,7 +190,9 @@ class FormQuestion(Orderable):
 
     round = ParentalKey(FundingRound, on_delete=models.CASCADE, related_name="form_questions")
     key = models.SlugField(
-        _("stable id"), max_length=40, default=_new_question_key,
+        _("stable id"),
+        max_length=40,
+        default=_new_question_key,
         help_text=_("Answers are stored under this id. Keep it when you reword a question."),
     )
     kind = models.CharField(_("type"), max_length=20, choices=QuestionKind.choices, default=QuestionKind.SHORT_TEXT)
@@ -191,7 +204,8 @@ class FormQuestion(Orderable):
     show_if_key = models.SlugField(_("show only if question (id)"), max_length=40, blank=True)
     show_if_value = models.CharField(_("has the answer"), max_length=200, blank=True)
     identifying = models.BooleanField(
-        _("identifies the applicant"), default=False,
+        _("identifies the applicant"),
+        default=False,
         help_text=_("Hidden from reviewers when the panel reviews blind (e.g. names, addresses, websites)."),
     )
 
@@ -228,7 +242,9 @@ class ApplicationFormVersion(models.Model):
     number = models.PositiveIntegerField()
     definition = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["round", "-number"]

@@ -15,17 +15,32 @@ def application_pdf(application, submission) -> bytes:
     story = [
         para(_("Application %(ref)s") % {"ref": application.reference or ""}, "h1"),
         para(application.round.title, "h2"),
-        para(_("Submitted %(when)s (submission %(n)s)") % {
-            "when": timezone.localtime(submission.submitted_at).strftime("%Y-%m-%d %H:%M %Z"), "n": submission.number}, "small"),
+        para(
+            _("Submitted %(when)s (submission %(n)s)")
+            % {
+                "when": timezone.localtime(submission.submitted_at).strftime("%Y-%m-%d %H:%M %Z"),
+                "n": submission.number,
+            },
+            "small",
+        ),
         spacer(),
-        table([
-            [_("Organisation"), org.get("name", "")],
-            [_("Legal name"), org.get("legal_name", "")],
-            [_("Registration number"), org.get("registration_number", "") or org.get("fiscal_sponsor_name", "")],
-            [_("Neighbourhood"), org.get("neighbourhood", "")],
-            [_("Project title"), submission.title],
-            [_("Amount requested"), format_money(submission.requested_amount, fund.currency) if submission.requested_amount is not None else ""],
-        ], col_widths=[130, 330], header=False),
+        table(
+            [
+                [_("Organisation"), org.get("name", "")],
+                [_("Legal name"), org.get("legal_name", "")],
+                [_("Registration number"), org.get("registration_number", "") or org.get("fiscal_sponsor_name", "")],
+                [_("Neighbourhood"), org.get("neighbourhood", "")],
+                [_("Project title"), submission.title],
+                [
+                    _("Amount requested"),
+                    format_money(submission.requested_amount, fund.currency)
+                    if submission.requested_amount is not None
+                    else "",
+                ],
+            ],
+            col_widths=[130, 330],
+            header=False,
+        ),
         spacer(),
         para(_("Project summary"), "h2"),
         para(submission.summary),

@@ -18,9 +18,11 @@ def published_form(funding_round) -> ApplicationFormVersion | None:
 
 def open_rounds():
     now = timezone.now()
-    return FundingRound.objects.filter(status=FundingRound.Status.OPEN, opens_at__lte=now).filter(
-        Q(closes_at__isnull=True) | Q(closes_at__gt=now)
-    ).select_related("fund")
+    return (
+        FundingRound.objects.filter(status=FundingRound.Status.OPEN, opens_at__lte=now)
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .select_related("fund")
+    )
 
 
 def application_deadline(application):
@@ -132,7 +134,9 @@ def answer_rows(form_snapshot: dict, answers: dict, attachments=None) -> list[di
             continue
         value = answers.get(q["key"])
         if q["kind"] == "file":
-            value = [{"name": a["name"] if isinstance(a, dict) else a.original_name} for a in attachments.get(q["key"], [])]
+            value = [
+                {"name": a["name"] if isinstance(a, dict) else a.original_name} for a in attachments.get(q["key"], [])
+            ]
         rows.append({"question": q, "label": q["label"], "text": display_answer(q, value), "value": value})
     return rows
 
@@ -167,8 +171,17 @@ def submission_diff(application, subs=None) -> list[dict]:
     return changes
 
 
-def staff_applications(*, round_id=None, status=None, min_amount=None, max_amount=None, neighbourhood_id=None,
-                       org_type=None, search="", order="-submitted_at"):
+def staff_applications(
+    *,
+    round_id=None,
+    status=None,
+    min_amount=None,
+    max_amount=None,
+    neighbourhood_id=None,
+    org_type=None,
+    search="",
+    order="-submitted_at",
+):
     """The staff listing: one query for the page whatever the number of rows (everything shown is joined)."""
     # Rounds are few and heavy to build (ClusterableModel): join only the two columns the listing shows.
     qs = Application.objects.select_related("organisation", "organisation__neighbourhood").annotate(
@@ -190,15 +203,19 @@ def staff_applications(*, round_id=None, status=None, min_amount=None, max_amoun
         qs = qs.filter(organisation__org_type=org_type)
     if search:
         qs = qs.filter(
-            Q(reference__icontains=search) | Q(title__icontains=search)
-            | Q(organisation__legal_name__icontains=search) | Q(organisation__operating_name__icontains=search)
+            Q(reference__icontains=search)
+            | Q(title__icontains=search)
+            | Q(organisation__legal_name__icontains=search)
+            | Q(organisation__operating_name__icontains=search)
         )
     return qs.order_by(order, "-pk")
 
 
 def staff_application_detail(pk):
     return (
-        Application.objects.select_related("round", "round__fund", "organisation", "organisation__neighbourhood", "created_by")
+        Application.objects.select_related(
+            "round", "round__fund", "organisation", "organisation__neighbourhood", "created_by"
+        )
         .prefetch_related("extensions")
         .filter(pk=pk)
         .first()
@@ -214,4 +231,3 @@ def organisation_contact_emails(organisation) -> list[str]:
 
 def latest_submission(application) -> ApplicationSubmission | None:
     return application.submissions.order_by("-number").first()
-

@@ -21,8 +21,14 @@ from portal.roles import is_program_staff
 from . import selectors
 from .forms_application import ApplicationStepForm, answers_to_data, split_steps
 from .models import (
-    Application, ApplicationFormVersion, ApplicationMessage, ApplicationSubmission, Attachment, DeadlineExtension,
-    FundingRound, ReferenceCounter,
+    Application,
+    ApplicationFormVersion,
+    ApplicationMessage,
+    ApplicationSubmission,
+    Attachment,
+    DeadlineExtension,
+    FundingRound,
+    ReferenceCounter,
 )
 from .permissions import can_edit_application, can_manage_applications
 from .uploads import UploadRejected, check_upload, scan_for_viruses
@@ -30,9 +36,26 @@ from .workflow import APPLICANT, STAFF, TransitionNotAllowed, application_transi
 
 S = Application.Status
 ORGANISATION_SNAPSHOT_FIELDS = [
-    "legal_name", "operating_name", "org_type", "country", "registration_number", "fiscal_sponsor_name",
-    "address_line1", "address_line2", "city", "region", "postal_code", "staff_size", "peer_led",
-    "culturally_specific", "communities_served", "mission", "website", "email", "phone", "publicly_named",
+    "legal_name",
+    "operating_name",
+    "org_type",
+    "country",
+    "registration_number",
+    "fiscal_sponsor_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "staff_size",
+    "peer_led",
+    "culturally_specific",
+    "communities_served",
+    "mission",
+    "website",
+    "email",
+    "phone",
+    "publicly_named",
 ]
 
 
@@ -96,7 +119,9 @@ def application_start(*, funding_round: FundingRound, organisation, by) -> Appli
     if not funding_round.is_accepting_applications():
         raise ValidationError(_("This round is not accepting applications."))
     application = Application.objects.create(
-        round=funding_round, organisation=organisation, created_by=by,
+        round=funding_round,
+        organisation=organisation,
+        created_by=by,
         form_snapshot=_form_snapshot(selectors.published_form(funding_round)),
     )
     audit(application, "grants.application.start", user=by)
@@ -143,8 +168,12 @@ def attachment_add(*, application: Application, question_key: str, uploaded, by)
     checked = check_upload(uploaded, already_used=used)
     clean = scan_for_viruses(uploaded)
     attachment = Attachment(
-        application=application, question_key=question_key, original_name=checked.safe_name,
-        content_type=checked.content_type, size=uploaded.size, uploaded_by=by,
+        application=application,
+        question_key=question_key,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=uploaded.size,
+        uploaded_by=by,
         scan=Attachment.Scan.CLEAN if clean else Attachment.Scan.NOT_SCANNED,
     )
     uploaded.seek(0)
@@ -174,8 +203,12 @@ def application_check(application: Application) -> list[tuple]:
     for index, step in enumerate(split_steps(questions)):
         form = ApplicationStepForm(
             data=answers_to_data(step["questions"], application.answers, application),
-            questions=step["questions"], answers=application.answers, application=application, strict=True,
-            requested_amount=application.requested_amount, include_basics=(index == 0),
+            questions=step["questions"],
+            answers=application.answers,
+            application=application,
+            strict=True,
+            requested_amount=application.requested_amount,
+            include_basics=(index == 0),
             attachments_by_key=attachments,
         )
         if not form.is_valid():
@@ -211,8 +244,12 @@ def application_submit(*, application: Application, by) -> Application:
     if application.status not in (S.DRAFT, S.MORE_INFO):
         raise TransitionNotAllowed(_("This application has already been submitted."))
     if not selectors.application_can_be_submitted_now(application):
-        raise TransitionNotAllowed(_("The deadline for this round has passed, so the application cannot be submitted. "
-                                     "Your draft is kept. Contact us if you need an extension."))
+        raise TransitionNotAllowed(
+            _(
+                "The deadline for this round has passed, so the application cannot be submitted. "
+                "Your draft is kept. Contact us if you need an extension."
+            )
+        )
     errors = application_check(application)
     if errors:
         raise ApplicationIncomplete(errors)
@@ -227,19 +264,33 @@ def application_submit(*, application: Application, by) -> Application:
         application_transition(application=locked, action=action, by=by, actor=APPLICANT)
         number = locked.submissions.count() + 1
         ApplicationSubmission.objects.create(
-            application=locked, number=number, title=locked.title, summary=locked.summary,
-            requested_amount=locked.requested_amount, answers=locked.answers, form_snapshot=locked.form_snapshot,
-            organisation_snapshot=locked.organisation_snapshot, submitted_by=by, submitted_at=now,
-            attachments=[{"id": a.pk, "key": a.question_key, "name": a.original_name, "size": a.size}
-                         for a in locked.attachments.all()],
+            application=locked,
+            number=number,
+            title=locked.title,
+            summary=locked.summary,
+            requested_amount=locked.requested_amount,
+            answers=locked.answers,
+            form_snapshot=locked.form_snapshot,
+            organisation_snapshot=locked.organisation_snapshot,
+            submitted_by=by,
+            submitted_at=now,
+            attachments=[
+                {"id": a.pk, "key": a.question_key, "name": a.original_name, "size": a.size}
+                for a in locked.attachments.all()
+            ],
         )
         locked.refresh_from_db()
         send_email_on_commit(
             template="grants/application_submitted",
             to=selectors.organisation_contact_emails(locked.organisation),
-            context={"reference": locked.reference, "title": locked.title, "round": locked.round.title,
-                     "organisation": locked.organisation.name, "resubmitted": action == "resubmit",
-                     "url": reverse("grants:application_detail", args=[locked.pk])},
+            context={
+                "reference": locked.reference,
+                "title": locked.title,
+                "round": locked.round.title,
+                "organisation": locked.organisation.name,
+                "resubmitted": action == "resubmit",
+                "url": reverse("grants:application_detail", args=[locked.pk]),
+            },
         )
     for name in ["reference", "status", "submitted_at", "organisation_snapshot"]:
         setattr(application, name, getattr(locked, name))
@@ -249,11 +300,18 @@ def application_submit(*, application: Application, by) -> Application:
 def application_withdraw(*, application: Application, by, reason: str = "") -> Application:
     _require_member(by, application)
     with transaction.atomic():
-        result = application_transition(application=application, action="withdraw", by=by, actor=APPLICANT, reason=reason)
+        result = application_transition(
+            application=application, action="withdraw", by=by, actor=APPLICANT, reason=reason
+        )
         if application.reference:
             send_email_on_commit(
-                template="grants/application_withdrawn", to=[settings.STAFF_NOTIFICATION_EMAIL],
-                context={"reference": application.reference, "organisation": application.organisation.name, "reason": reason},
+                template="grants/application_withdrawn",
+                to=[settings.STAFF_NOTIFICATION_EMAIL],
+                context={
+                    "reference": application.reference,
+                    "organisation": application.organisation.name,
+                    "reason": reason,
+                },
             )
     return result
 
@@ -267,29 +325,46 @@ def _staff_transition(*, application, action, by, reason="", email_template=None
         result = application_transition(application=application, action=action, by=by, actor=STAFF, reason=reason)
         if email_template:
             send_email_on_commit(
-                template=email_template, to=selectors.organisation_contact_emails(application.organisation),
-                context={"reference": application.reference, "title": application.title, "round": application.round.title,
-                         "organisation": application.organisation.name, "reason": reason,
-                         "url": reverse("grants:application_detail", args=[application.pk])},
+                template=email_template,
+                to=selectors.organisation_contact_emails(application.organisation),
+                context={
+                    "reference": application.reference,
+                    "title": application.title,
+                    "round": application.round.title,
+                    "organisation": application.organisation.name,
+                    "reason": reason,
+                    "url": reverse("grants:application_detail", args=[application.pk]),
+                },
             )
     return result
 
 
 def application_request_more_info(*, application: Application, by, reason: str) -> Application:
     """Send the application back to the applicant with a question; they edit and resubmit."""
-    return _staff_transition(application=application, action="request_more_info", by=by, reason=reason,
-                             email_template="grants/more_info_requested")
+    return _staff_transition(
+        application=application,
+        action="request_more_info",
+        by=by,
+        reason=reason,
+        email_template="grants/more_info_requested",
+    )
 
 
 def application_mark_ineligible(*, application: Application, by, reason: str) -> Application:
     """Decline at screening, with the reason the applicant is told."""
-    return _staff_transition(application=application, action="mark_ineligible", by=by, reason=reason,
-                             email_template="grants/application_ineligible")
+    return _staff_transition(
+        application=application,
+        action="mark_ineligible",
+        by=by,
+        reason=reason,
+        email_template="grants/application_ineligible",
+    )
 
 
 def application_move_to_review(*, application: Application, by) -> Application:
-    return _staff_transition(application=application, action="move_to_review", by=by,
-                             email_template="grants/application_in_review")
+    return _staff_transition(
+        application=application, action="move_to_review", by=by, email_template="grants/application_in_review"
+    )
 
 
 def extension_grant(*, application: Application, by, new_deadline: datetime, reason: str) -> DeadlineExtension:
@@ -305,12 +380,21 @@ def extension_grant(*, application: Application, by, new_deadline: datetime, rea
         extension = DeadlineExtension.objects.create(
             application=application, new_deadline=new_deadline, reason=reason, granted_by=by
         )
-        audit(application, "grants.application.extension", user=by,
-              data={"new_deadline": new_deadline.isoformat(), "reason": reason})
+        audit(
+            application,
+            "grants.application.extension",
+            user=by,
+            data={"new_deadline": new_deadline.isoformat(), "reason": reason},
+        )
         send_email_on_commit(
-            template="grants/extension_granted", to=selectors.organisation_contact_emails(application.organisation),
-            context={"title": application.title, "round": application.round.title, "new_deadline": new_deadline,
-                     "url": reverse("grants:application_detail", args=[application.pk])},
+            template="grants/extension_granted",
+            to=selectors.organisation_contact_emails(application.organisation),
+            context={
+                "title": application.title,
+                "round": application.round.title,
+                "new_deadline": new_deadline,
+                "url": reverse("grants:application_detail", args=[application.pk]),
+            },
         )
     return extension
 
@@ -334,23 +418,44 @@ def message_post(*, application: Application, by, body: str, internal: bool = Fa
         audit(application, "grants.message.post", user=by, data={"internal": internal})
         if staff and not internal:
             send_email_on_commit(
-                template="grants/new_message", to=selectors.organisation_contact_emails(application.organisation),
-                context={"title": application.title or application.round.title, "reference": application.reference,
-                         "body": body, "url": reverse("grants:application_detail", args=[application.pk])},
+                template="grants/new_message",
+                to=selectors.organisation_contact_emails(application.organisation),
+                context={
+                    "title": application.title or application.round.title,
+                    "reference": application.reference,
+                    "body": body,
+                    "url": reverse("grants:application_detail", args=[application.pk]),
+                },
             )
         elif not staff:
             send_email_on_commit(
-                template="grants/new_message_staff", to=[settings.STAFF_NOTIFICATION_EMAIL],
-                context={"title": application.title, "reference": application.reference or _("draft"),
-                         "organisation": application.organisation.name, "body": body,
-                         "url": reverse("grants_admin:application_detail", args=[application.pk])},
+                template="grants/new_message_staff",
+                to=[settings.STAFF_NOTIFICATION_EMAIL],
+                context={
+                    "title": application.title,
+                    "reference": application.reference or _("draft"),
+                    "organisation": application.organisation.name,
+                    "body": body,
+                    "url": reverse("grants_admin:application_detail", args=[application.pk]),
+                },
             )
     return message
 
 
 __all__ = [
-    "ApplicationIncomplete", "UploadRejected", "application_check", "application_mark_ineligible",
-    "application_move_to_review", "application_request_more_info", "application_save_draft", "application_start",
-    "application_submit", "application_withdraw", "attachment_add", "attachment_remove", "extension_grant",
-    "form_publish", "message_post",
+    "ApplicationIncomplete",
+    "UploadRejected",
+    "application_check",
+    "application_mark_ineligible",
+    "application_move_to_review",
+    "application_request_more_info",
+    "application_save_draft",
+    "application_start",
+    "application_submit",
+    "application_withdraw",
+    "attachment_add",
+    "attachment_remove",
+    "extension_grant",
+    "form_publish",
+    "message_post",
 ]

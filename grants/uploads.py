@@ -91,10 +91,14 @@ def check_upload(uploaded, *, already_used: int = 0) -> CheckedFile:
     if size == 0:
         raise UploadRejected(_("The file is empty."))
     if size > MAX_FILE_SIZE:
-        raise UploadRejected(_("The file is too large: the limit is %(mb)d MB per file.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)})
+        raise UploadRejected(
+            _("The file is too large: the limit is %(mb)d MB per file.") % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
+        )
     if already_used + size > MAX_APPLICATION_SIZE:
-        raise UploadRejected(_("Your files together would be over the %(mb)d MB limit for one application. Remove a file first.")
-                             % {"mb": MAX_APPLICATION_SIZE // (1024 * 1024)})
+        raise UploadRejected(
+            _("Your files together would be over the %(mb)d MB limit for one application. Remove a file first.")
+            % {"mb": MAX_APPLICATION_SIZE // (1024 * 1024)}
+        )
     uploaded.seek(0)
     head = uploaded.read(8192)
     uploaded.seek(0)
@@ -107,9 +111,12 @@ def check_upload(uploaded, *, already_used: int = 0) -> CheckedFile:
             result = ("image/png", "png")
         elif kind.mime == "image/jpeg":
             result = ("image/jpeg", "jpg")
-        elif kind.mime in ("application/zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           "application/vnd.oasis.opendocument.text"):
+        elif kind.mime in (
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.oasis.opendocument.text",
+        ):
             result = _zip_kind(uploaded)
             uploaded.seek(0)
     elif head[:4] == b"PK\x03\x04":
@@ -121,9 +128,13 @@ def check_upload(uploaded, *, already_used: int = 0) -> CheckedFile:
         if _looks_like_csv(data):
             result = ("text/csv", "csv")
     if result is None:
-        raise UploadRejected(_("We cannot accept this type of file. Please upload one of: %(types)s.") % {"types": ALLOWED_DESCRIPTION})
+        raise UploadRejected(
+            _("We cannot accept this type of file. Please upload one of: %(types)s.") % {"types": ALLOWED_DESCRIPTION}
+        )
     content_type, extension = result
-    return CheckedFile(content_type=content_type, extension=extension, safe_name=safe_display_name(uploaded.name, extension))
+    return CheckedFile(
+        content_type=content_type, extension=extension, safe_name=safe_display_name(uploaded.name, extension)
+    )
 
 
 def scan_for_viruses(uploaded) -> bool | None:
@@ -149,7 +160,9 @@ def scan_for_viruses(uploaded) -> bool | None:
                     break
                 reply += part
     except OSError:
-        raise UploadRejected(_("We could not check this file for viruses just now. Please try again in a few minutes.")) from None
+        raise UploadRejected(
+            _("We could not check this file for viruses just now. Please try again in a few minutes.")
+        ) from None
     finally:
         uploaded.seek(0)
     if reply.rstrip(b"\0").endswith(b"OK"):

@@ -60,15 +60,25 @@ def round_eligibility(request, slug):
             request.session[ELIGIBLE_SESSION_KEY] = sorted(eligible)
             messages.success(request, _("You are eligible to apply."))
             return redirect("grants:application_start", slug=funding_round.slug)
-    return render(request, "grants/eligibility.html", {
-        "round": funding_round, "form": form, "failures": failures,
-        "accepting": funding_round.is_accepting_applications(), "page_title": funding_round.title,
-    })
+    return render(
+        request,
+        "grants/eligibility.html",
+        {
+            "round": funding_round,
+            "form": form,
+            "failures": failures,
+            "accepting": funding_round.is_accepting_applications(),
+            "page_title": funding_round.title,
+        },
+    )
 
 
 def application_start(request, slug):
     funding_round = get_object_or_404(FundingRound.objects.select_related("fund"), slug=slug)
-    if funding_round.pk not in request.session.get(ELIGIBLE_SESSION_KEY, []) and funding_round.eligibility_questions.exists():
+    if (
+        funding_round.pk not in request.session.get(ELIGIBLE_SESSION_KEY, [])
+        and funding_round.eligibility_questions.exists()
+    ):
         return redirect("grants:round_eligibility", slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -78,21 +88,34 @@ def application_start(request, slug):
         return redirect("applicants:organisation_create")
     if request.method == "POST":
         try:
-            application = services.application_start(funding_round=funding_round, organisation=organisation, by=request.user)
+            application = services.application_start(
+                funding_round=funding_round, organisation=organisation, by=request.user
+            )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect("grants:round_eligibility", slug=slug)
         return redirect("grants:application_step", pk=application.pk, step=0)
-    return render(request, "grants/application_start.html", {
-        "round": funding_round, "organisation": organisation,
-        "organisations": organisations_for_user(request.user), "page_title": _("Apply to %(round)s") % {"round": funding_round.title},
-    })
+    return render(
+        request,
+        "grants/application_start.html",
+        {
+            "round": funding_round,
+            "organisation": organisation,
+            "organisations": organisations_for_user(request.user),
+            "page_title": _("Apply to %(round)s") % {"round": funding_round.title},
+        },
+    )
 
 
 def _step_context(application, steps, index, form, user):
     return {
-        "application": application, "steps": steps, "step": steps[index], "step_index": index,
-        "is_last": index == len(steps) - 1, "form": form, "blocks": form.blocks(),
+        "application": application,
+        "steps": steps,
+        "step": steps[index],
+        "step_index": index,
+        "is_last": index == len(steps) - 1,
+        "form": form,
+        "blocks": form.blocks(),
         "deadline": selectors.application_deadline(application),
         "can_submit_now": selectors.application_can_be_submitted_now(application),
         "page_title": steps[index]["title"],
@@ -103,7 +126,9 @@ def _save_step(request, application, step, index, data, files):
     """Save what was posted (even with errors) and any files; return the non-strict form for error display."""
     basics = None
     if index == 0:
-        basics = {name: (data.get(name) or "").strip() for name in ("title", "summary", "requested_amount") if name in data}
+        basics = {
+            name: (data.get(name) or "").strip() for name in ("title", "summary", "requested_amount") if name in data
+        }
     services.application_save_draft(
         application=application, by=request.user, answers=extract_answers(step["questions"], data), basics=basics
     )
@@ -113,12 +138,19 @@ def _save_step(request, application, step, index, data, files):
             continue
         for uploaded in files.getlist(field_name(q["key"])) if files else []:
             try:
-                services.attachment_add(application=application, question_key=q["key"], uploaded=uploaded, by=request.user)
+                services.attachment_add(
+                    application=application, question_key=q["key"], uploaded=uploaded, by=request.user
+                )
             except UploadRejected as exc:
                 file_errors[field_name(q["key"])] = str(exc)
     form = ApplicationStepForm(
-        data=data, questions=step["questions"], answers=application.answers, application=application,
-        strict=False, include_basics=(index == 0), attachments_by_key=selectors.attachments_by_key(application),
+        data=data,
+        questions=step["questions"],
+        answers=application.answers,
+        application=application,
+        strict=False,
+        include_basics=(index == 0),
+        attachments_by_key=selectors.attachments_by_key(application),
     )
     form.is_valid()
     for name, message in file_errors.items():
@@ -131,7 +163,8 @@ def application_step(request, pk, step):
         if request.method == "POST":
             # The session ran out while they were typing: keep the text in the new session and save it after sign-in.
             request.session[RESCUE_SESSION_KEY] = {
-                "application": pk, "step": step,
+                "application": pk,
+                "step": step,
                 "data": {key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"},
             }
             messages.warning(request, _("You were signed out, but we kept what you typed. Sign in to save it."))
@@ -176,8 +209,12 @@ def application_step(request, pk, step):
         form = ApplicationStepForm(
             data=answers_to_data(current["questions"], application.answers, application) if strict else None,
             initial=_initial(application, current["questions"], step),
-            questions=current["questions"], answers=application.answers, application=application, strict=strict,
-            requested_amount=application.requested_amount, include_basics=(step == 0),
+            questions=current["questions"],
+            answers=application.answers,
+            application=application,
+            strict=strict,
+            requested_amount=application.requested_amount,
+            include_basics=(step == 0),
             attachments_by_key=selectors.attachments_by_key(application),
         )
         if strict:
@@ -190,8 +227,13 @@ def _initial(application, questions, step):
     initial = {}
     for key in data:
         values = data.getlist(key)
-        initial[key] = values if len(values) > 1 or key.startswith("q_") and any(
-            q["kind"] == "multiple_choice" and field_name(q["key"]) == key for q in questions) else data.get(key)
+        initial[key] = (
+            values
+            if len(values) > 1
+            or key.startswith("q_")
+            and any(q["kind"] == "multiple_choice" and field_name(q["key"]) == key for q in questions)
+            else data.get(key)
+        )
     return initial
 
 
@@ -199,8 +241,15 @@ def _initial(application, questions, step):
 def application_autosave(request, pk, step):
     """Called by application-form.js every few seconds: saves the step's answers and says when."""
     if not request.user.is_authenticated:
-        return JsonResponse({"saved": False, "login_url": reverse("account_login") + "?" + urlencode(
-            {"next": reverse("grants:application_step", args=[pk, step])})}, status=401)
+        return JsonResponse(
+            {
+                "saved": False,
+                "login_url": reverse("account_login")
+                + "?"
+                + urlencode({"next": reverse("grants:application_step", args=[pk, step])}),
+            },
+            status=401,
+        )
     application = _member_application_or_404(request, pk)
     steps = selectors.steps_for(application)
     if step >= len(steps):
@@ -209,10 +258,13 @@ def application_autosave(request, pk, step):
         form = _save_step(request, application, steps[step], step, request.POST, None)
     except (PermissionDenied, TransitionNotAllowed):
         return JsonResponse({"saved": False, "error": _("This application can no longer be changed.")}, status=409)
-    return JsonResponse({
-        "saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S"),
-        "errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()},
-    })
+    return JsonResponse(
+        {
+            "saved": True,
+            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+            "errors": {name: [str(e) for e in errs] for name, errs in form.errors.items()},
+        }
+    )
 
 
 def application_review(request, pk):
@@ -231,21 +283,36 @@ def application_review(request, pk):
         except TransitionNotAllowed as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Thank you! Your application %(ref)s is submitted. We have emailed you a confirmation.")
-                             % {"ref": application.reference})
+            messages.success(
+                request,
+                _("Thank you! Your application %(ref)s is submitted. We have emailed you a confirmation.")
+                % {"ref": application.reference},
+            )
             return redirect("grants:application_detail", pk=pk)
     error_links = [
-        {"url": reverse("grants:application_step", args=[pk, index]) + f"?check=1#id_{name}", "label": label,
-         "message": message, "step": steps[index]["title"]}
+        {
+            "url": reverse("grants:application_step", args=[pk, index]) + f"?check=1#id_{name}",
+            "label": label,
+            "message": message,
+            "step": steps[index]["title"],
+        }
         for index, name, label, message in errors
     ]
-    return render(request, "grants/application_review.html", {
-        "application": application, "steps": steps, "errors": error_links,
-        "rows": selectors.answer_rows(application.form_snapshot, application.answers, selectors.attachments_by_key(application)),
-        "deadline": selectors.application_deadline(application),
-        "can_submit_now": selectors.application_can_be_submitted_now(application),
-        "page_title": _("Check and submit"),
-    })
+    return render(
+        request,
+        "grants/application_review.html",
+        {
+            "application": application,
+            "steps": steps,
+            "errors": error_links,
+            "rows": selectors.answer_rows(
+                application.form_snapshot, application.answers, selectors.attachments_by_key(application)
+            ),
+            "deadline": selectors.application_deadline(application),
+            "can_submit_now": selectors.application_can_be_submitted_now(application),
+            "page_title": _("Check and submit"),
+        },
+    )
 
 
 def application_detail(request, pk):
@@ -254,20 +321,34 @@ def application_detail(request, pk):
     if submission is not None:
         rows = selectors.answer_rows(submission.form_snapshot, submission.answers, _group(submission.attachments))
     else:
-        rows = selectors.answer_rows(application.form_snapshot, application.answers, selectors.attachments_by_key(application))
-    return render(request, "grants/application_detail.html", {
-        "application": application, "submission": submission, "rows": rows,
-        "attachments": application.attachments.all(),
-        "messages_thread": selectors.visible_messages(application, request.user),
-        "message_form": MessageForm(applicant=True), "withdraw_form": WithdrawForm(),
-        "can_edit": can_edit_application(request.user, application)[0],
-        "can_withdraw": application.status in ("draft", "submitted", "more_info", "in_review", "waitlisted"),
-        "status_text": selectors.plain_status(application), "next_step": selectors.next_step_for(application),
-        "more_info_reason": application.status_changes.filter(action="request_more_info").order_by("-at").values_list("reason", flat=True).first()
-        if application.status == "more_info" else "",
-        "deadline": selectors.application_deadline(application),
-        "page_title": application.title or _("Your application"),
-    })
+        rows = selectors.answer_rows(
+            application.form_snapshot, application.answers, selectors.attachments_by_key(application)
+        )
+    return render(
+        request,
+        "grants/application_detail.html",
+        {
+            "application": application,
+            "submission": submission,
+            "rows": rows,
+            "attachments": application.attachments.all(),
+            "messages_thread": selectors.visible_messages(application, request.user),
+            "message_form": MessageForm(applicant=True),
+            "withdraw_form": WithdrawForm(),
+            "can_edit": can_edit_application(request.user, application)[0],
+            "can_withdraw": application.status in ("draft", "submitted", "more_info", "in_review", "waitlisted"),
+            "status_text": selectors.plain_status(application),
+            "next_step": selectors.next_step_for(application),
+            "more_info_reason": application.status_changes.filter(action="request_more_info")
+            .order_by("-at")
+            .values_list("reason", flat=True)
+            .first()
+            if application.status == "more_info"
+            else "",
+            "deadline": selectors.application_deadline(application),
+            "page_title": application.title or _("Your application"),
+        },
+    )
 
 
 def _group(attachments):
@@ -288,7 +369,8 @@ def application_pdf_download(request, pk):
 
 def _pdf_response(application, submission):
     return download_response(
-        application_pdf(application, submission), filename=f"{application.reference or 'application'}.pdf",
+        application_pdf(application, submission),
+        filename=f"{application.reference or 'application'}.pdf",
         content_type="application/pdf",
     )
 
@@ -307,7 +389,9 @@ def attachment_download(request, pk, attachment_pk):
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
     application = _member_application_or_404(request, pk)
-    attachment = get_object_or_404(application.attachments.select_related("application__organisation"), pk=attachment_pk)
+    attachment = get_object_or_404(
+        application.attachments.select_related("application__organisation"), pk=attachment_pk
+    )
     try:
         services.attachment_remove(attachment=attachment, by=request.user)
     except PermissionDenied as exc:

@@ -2,9 +2,9 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from portal.admin_policies import ProgramStaffPolicy
@@ -42,8 +42,11 @@ class PublishFormMixin:
         if version is not None:
             from django.contrib import messages
 
-            messages.info(self.request, _("Application form version %(n)s published. Submitted applications keep the version they answered.")
-                          % {"n": version.number})
+            messages.info(
+                self.request,
+                _("Application form version %(n)s published. Submitted applications keep the version they answered.")
+                % {"n": version.number},
+            )
         return instance
 
 
@@ -54,9 +57,16 @@ class ProgramStaffOnlyMixin:
         if not is_program_staff(request.user):
             from django.shortcuts import render
 
-            return render(request, "grants/admin/forbidden.html", {
-                "reason": _("Only program staff can work with funding rounds."),
-                "page_title": _("Not allowed"), "header_title": _("Not allowed")}, status=403)
+            return render(
+                request,
+                "grants/admin/forbidden.html",
+                {
+                    "reason": _("Only program staff can work with funding rounds."),
+                    "page_title": _("Not allowed"),
+                    "header_title": _("Not allowed"),
+                },
+                status=403,
+            )
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -110,7 +120,9 @@ class ProgramStaffMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_applications_menu_item():
-    return ProgramStaffMenuItem(_("Applications"), reverse("grants_admin:application_list"), icon_name="form", order=200)
+    return ProgramStaffMenuItem(
+        _("Applications"), reverse("grants_admin:application_list"), icon_name="form", order=200
+    )
 
 
 @hooks.register("register_admin_urls")

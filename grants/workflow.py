@@ -37,8 +37,12 @@ TRANSITIONS = {
     for t in [
         Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, APPLICANT, _("Submit")),
         Transition("resubmit", frozenset({S.MORE_INFO}), S.SUBMITTED, APPLICANT, _("Resubmit")),
-        Transition("request_more_info", frozenset({S.SUBMITTED}), S.MORE_INFO, STAFF, _("Request more information"), True),
-        Transition("mark_ineligible", frozenset({S.SUBMITTED, S.MORE_INFO}), S.DECLINED, STAFF, _("Mark ineligible"), True),
+        Transition(
+            "request_more_info", frozenset({S.SUBMITTED}), S.MORE_INFO, STAFF, _("Request more information"), True
+        ),
+        Transition(
+            "mark_ineligible", frozenset({S.SUBMITTED, S.MORE_INFO}), S.DECLINED, STAFF, _("Mark ineligible"), True
+        ),
         Transition("move_to_review", frozenset({S.SUBMITTED}), S.IN_REVIEW, STAFF, _("Move to review")),
         Transition("approve", frozenset({S.IN_REVIEW, S.WAITLISTED}), S.APPROVED, STAFF, _("Approve")),
         Transition("waitlist", frozenset({S.IN_REVIEW}), S.WAITLISTED, STAFF, _("Waitlist")),
@@ -94,9 +98,20 @@ def application_transition(*, application: Application, action: str, by, actor: 
             fields.append("decided_at")
         locked.save(update_fields=fields)
         ApplicationStatusChange.objects.create(
-            application=locked, from_status=previous, to_status=locked.status, action=action, by=by, reason=reason, at=now
+            application=locked,
+            from_status=previous,
+            to_status=locked.status,
+            action=action,
+            by=by,
+            reason=reason,
+            at=now,
         )
-        audit(locked, f"grants.application.{action}", user=by, data={"from": previous, "to": locked.status, "reason": reason})
+        audit(
+            locked,
+            f"grants.application.{action}",
+            user=by,
+            data={"from": previous, "to": locked.status, "reason": reason},
+        )
     # Keep the caller's object in step.
     application.status = locked.status
     application.submitted_at = locked.submitted_at

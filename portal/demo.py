@@ -19,12 +19,33 @@ DEMO_PASSWORD = "demo-password-2026"
 # (key, email, first, last, roles, needs MFA, superuser)
 DEMO_USERS = [
     ("admin", "admin@demo.millbrook-fund.example", "Alex", "Morgan", [], True),
-    ("program_officer", "program@demo.millbrook-fund.example", "Priya", "Natarajan", [roles.PROGRAM_STAFF, roles.REVIEWER], False),
+    (
+        "program_officer",
+        "program@demo.millbrook-fund.example",
+        "Priya",
+        "Natarajan",
+        [roles.PROGRAM_STAFF, roles.REVIEWER],
+        False,
+    ),
     ("finance_1", "finance1@demo.millbrook-fund.example", "Marcus", "Bell", [roles.FINANCE], False),
     ("finance_2", "finance2@demo.millbrook-fund.example", "Dana", "Kowalski", [roles.FINANCE], False),
     ("editor", "editor@demo.millbrook-fund.example", "Jordan", "Reyes", [roles.EDITOR], False),
-    ("reviewer_community", "community.reviewer@demo.millbrook-fund.example", "Tasha", "Greene", [roles.REVIEWER], False),
-    ("reviewer_staff", "staff.reviewer@demo.millbrook-fund.example", "Owen", "Park", [roles.REVIEWER, roles.PROGRAM_STAFF], False),
+    (
+        "reviewer_community",
+        "community.reviewer@demo.millbrook-fund.example",
+        "Tasha",
+        "Greene",
+        [roles.REVIEWER],
+        False,
+    ),
+    (
+        "reviewer_staff",
+        "staff.reviewer@demo.millbrook-fund.example",
+        "Owen",
+        "Park",
+        [roles.REVIEWER, roles.PROGRAM_STAFF],
+        False,
+    ),
     ("reviewer_expert", "expert.reviewer@demo.millbrook-fund.example", "Dr. Helen", "Osei", [roles.REVIEWER], False),
     ("applicant", "applicant@demo.millbrook-fund.example", "Rosa", "Delgado", [roles.APPLICANT], False),
     ("colleague", "colleague@demo.millbrook-fund.example", "Sam", "Whitfield", [roles.APPLICANT], False),
@@ -71,7 +92,8 @@ def seed(ctx: DemoContext):
     User = get_user_model()
     for key, email, first, last, role_names, superuser in DEMO_USERS:
         user, created = User.objects.get_or_create(
-            email=email, defaults={"first_name": first, "last_name": last, "is_superuser": superuser, "is_staff": superuser}
+            email=email,
+            defaults={"first_name": first, "last_name": last, "is_superuser": superuser, "is_staff": superuser},
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -80,7 +102,10 @@ def seed(ctx: DemoContext):
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         for role in role_names:
             user.groups.add(Group.objects.get(name=role))
-        if roles.requires_mfa(user) and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if (
+            roles.requires_mfa(user)
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
             # A TOTP authenticator with a random secret: in development the documented demo code passes it.
             from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
@@ -92,7 +117,9 @@ def login_table() -> str:
     code = getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None)
     lines = ["", "Demo logins (development only). Password for all: " + DEMO_PASSWORD]
     if code:
-        lines.append(f"Staff, finance and reviewers are asked for a two-factor code: use {code} (works only with DEBUG on).")
+        lines.append(
+            f"Staff, finance and reviewers are asked for a two-factor code: use {code} (works only with DEBUG on)."
+        )
     lines.append("")
     width = max(len(email) for _k, email, *_ in DEMO_USERS)
     for key, email, *_rest in DEMO_USERS:

@@ -47,4 +47,6 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001 - any failure means unhealthy; say which.
             healthy = False
             results[name] = {"ok": False, "error": type(exc).__name__}
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503
+    )

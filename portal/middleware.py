@@ -54,7 +54,11 @@ class AdminAccessMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefix = "/" + settings.WAGTAIL_ADMIN_PREFIX.strip("/") + "/" if hasattr(settings, "WAGTAIL_ADMIN_PREFIX") else "/admin/"
+        self.prefix = (
+            "/" + settings.WAGTAIL_ADMIN_PREFIX.strip("/") + "/"
+            if hasattr(settings, "WAGTAIL_ADMIN_PREFIX")
+            else "/admin/"
+        )
 
     def __call__(self, request):
         user = getattr(request, "user", None)

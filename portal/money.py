@@ -53,7 +53,7 @@ def split_by_percentages(total, percentages) -> list[Decimal]:
     raw = [Decimal(cents) * p / 100 for p in percentages]
     floors = [int(r) for r in raw]
     leftover = cents - sum(floors)
-    order = sorted(range(len(raw)), key=lambda i: (raw[i] - floors[i]), reverse=True)
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - floors[i], reverse=True)
     for i in order[:leftover]:
         floors[i] += 1
     return [money(Decimal(c) / 100) for c in floors]

@@ -14,9 +14,20 @@ BRAND = colors.HexColor("#083f4b")
 _base = getSampleStyleSheet()
 STYLES = {
     "body": ParagraphStyle("body", parent=_base["BodyText"], fontName="Helvetica", fontSize=10, leading=14),
-    "small": ParagraphStyle("small", parent=_base["BodyText"], fontName="Helvetica", fontSize=8, leading=10, textColor=colors.HexColor("#4a5560")),
-    "h1": ParagraphStyle("h1", parent=_base["Heading1"], fontName="Helvetica-Bold", fontSize=16, leading=20, textColor=BRAND),
-    "h2": ParagraphStyle("h2", parent=_base["Heading2"], fontName="Helvetica-Bold", fontSize=12, leading=16, textColor=BRAND),
+    "small": ParagraphStyle(
+        "small",
+        parent=_base["BodyText"],
+        fontName="Helvetica",
+        fontSize=8,
+        leading=10,
+        textColor=colors.HexColor("#4a5560"),
+    ),
+    "h1": ParagraphStyle(
+        "h1", parent=_base["Heading1"], fontName="Helvetica-Bold", fontSize=16, leading=20, textColor=BRAND
+    ),
+    "h2": ParagraphStyle(
+        "h2", parent=_base["Heading2"], fontName="Helvetica-Bold", fontSize=12, leading=16, textColor=BRAND
+    ),
     "label": ParagraphStyle("label", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=9, leading=12),
 }
 
@@ -76,8 +87,14 @@ def build_pdf(story, *, title: str, fund=None, author: str = "", footer_note: st
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        buffer, pagesize=LETTER, title=title, author=author or name or "",
-        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=30 * mm, bottomMargin=18 * mm,
+        buffer,
+        pagesize=LETTER,
+        title=title,
+        author=author or name or "",
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=30 * mm,
+        bottomMargin=18 * mm,
     )
     doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()

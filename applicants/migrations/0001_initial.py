@@ -5,89 +5,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('member', 'Member')], default='member', max_length=16, verbose_name='role')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, verbose_name="email address")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Owner"), ("member", "Member")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'invitation',
-                'verbose_name_plural': 'invitations',
-                'ordering': ['-created_at'],
+                "verbose_name": "invitation",
+                "verbose_name_plural": "invitations",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('member', 'Member')], default='member', max_length=16, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Owner"), ("member", "Member")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
             },
         ),
         migrations.CreateModel(
-            name='Neighbourhood',
+            name="Neighbourhood",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
             ],
             options={
-                'verbose_name': 'neighbourhood',
-                'verbose_name_plural': 'neighbourhoods',
-                'ordering': ['name'],
+                "verbose_name": "neighbourhood",
+                "verbose_name_plural": "neighbourhoods",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', models.CharField(max_length=200, verbose_name='legal name')),
-                ('operating_name', models.CharField(blank=True, max_length=200, verbose_name='operating name')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name='slug')),
-                ('org_type', models.CharField(choices=[('registered_charity', 'Registered charity / 501(c)(3)'), ('nonprofit_corporation', 'Nonprofit corporation'), ('unincorporated', 'Unincorporated community group (with a fiscal sponsor)'), ('faith_based', 'Faith-based organisation'), ('tribal', 'Tribal or Indigenous-led organisation'), ('other', 'Other')], max_length=32, verbose_name='type')),
-                ('country', models.CharField(choices=[('US', 'United States'), ('GB', 'United Kingdom'), ('CA', 'Canada')], default='US', max_length=2, verbose_name='country')),
-                ('registration_number', models.CharField(blank=True, max_length=40, verbose_name='registration number')),
-                ('fiscal_sponsor_name', models.CharField(blank=True, max_length=200, verbose_name='fiscal sponsor')),
-                ('address_line1', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('address_line2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='state / province / county')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('annual_budget', portal.money.MoneyField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='annual budget')),
-                ('staff_size', models.PositiveIntegerField(blank=True, null=True, verbose_name='staff (people)')),
-                ('peer_led', models.BooleanField(default=False, verbose_name='peer-led / led by people with lived experience')),
-                ('culturally_specific', models.BooleanField(default=False, verbose_name='culturally specific organisation')),
-                ('communities_served', models.TextField(blank=True, verbose_name='communities served')),
-                ('mission', models.TextField(blank=True, verbose_name='mission')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('publicly_named', models.BooleanField(default=True, help_text="If unticked, public pages say 'a community organisation' instead of your name.", verbose_name='may be named publicly')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("legal_name", models.CharField(max_length=200, verbose_name="legal name")),
+                ("operating_name", models.CharField(blank=True, max_length=200, verbose_name="operating name")),
+                ("slug", models.SlugField(max_length=220, unique=True, verbose_name="slug")),
+                (
+                    "org_type",
+                    models.CharField(
+                        choices=[
+                            ("registered_charity", "Registered charity / 501(c)(3)"),
+                            ("nonprofit_corporation", "Nonprofit corporation"),
+                            ("unincorporated", "Unincorporated community group (with a fiscal sponsor)"),
+                            ("faith_based", "Faith-based organisation"),
+                            ("tribal", "Tribal or Indigenous-led organisation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        choices=[("US", "United States"), ("GB", "United Kingdom"), ("CA", "Canada")],
+                        default="US",
+                        max_length=2,
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="registration number"),
+                ),
+                ("fiscal_sponsor_name", models.CharField(blank=True, max_length=200, verbose_name="fiscal sponsor")),
+                ("address_line1", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("address_line2", models.CharField(blank=True, max_length=200, verbose_name="address line 2")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("region", models.CharField(blank=True, max_length=100, verbose_name="state / province / county")),
+                ("postal_code", models.CharField(blank=True, max_length=20, verbose_name="postal code")),
+                (
+                    "annual_budget",
+                    portal.money.MoneyField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="annual budget"
+                    ),
+                ),
+                ("staff_size", models.PositiveIntegerField(blank=True, null=True, verbose_name="staff (people)")),
+                (
+                    "peer_led",
+                    models.BooleanField(default=False, verbose_name="peer-led / led by people with lived experience"),
+                ),
+                (
+                    "culturally_specific",
+                    models.BooleanField(default=False, verbose_name="culturally specific organisation"),
+                ),
+                ("communities_served", models.TextField(blank=True, verbose_name="communities served")),
+                ("mission", models.TextField(blank=True, verbose_name="mission")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="contact email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "publicly_named",
+                    models.BooleanField(
+                        default=True,
+                        help_text="If unticked, public pages say 'a community organisation' instead of your name.",
+                        verbose_name="may be named publicly",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['legal_name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["legal_name"],
             },
         ),
     ]

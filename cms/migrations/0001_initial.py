@@ -10,189 +10,758 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.CharField(help_text='One or two plain sentences: what happened and what people should do.', max_length=300, verbose_name='message')),
-                ('severity', models.CharField(choices=[('info', 'Information'), ('warning', 'Warning'), ('critical', 'Critical: health and safety')], default='warning', max_length=10, verbose_name='severity')),
-                ('severity_rank', models.PositiveSmallIntegerField(default=2, editable=False)),
-                ('link_url', models.URLField(blank=True, verbose_name='link for more information')),
-                ('link_text', models.CharField(blank=True, help_text="Defaults to 'More information'.", max_length=80, verbose_name='link text')),
-                ('starts_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='show from')),
-                ('expires_at', models.DateTimeField(blank=True, help_text='Leave empty to show until switched off.', null=True, verbose_name='show until')),
-                ('live', models.BooleanField(default=True, verbose_name='show on the site')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "message",
+                    models.CharField(
+                        help_text="One or two plain sentences: what happened and what people should do.",
+                        max_length=300,
+                        verbose_name="message",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("info", "Information"),
+                            ("warning", "Warning"),
+                            ("critical", "Critical: health and safety"),
+                        ],
+                        default="warning",
+                        max_length=10,
+                        verbose_name="severity",
+                    ),
+                ),
+                ("severity_rank", models.PositiveSmallIntegerField(default=2, editable=False)),
+                ("link_url", models.URLField(blank=True, verbose_name="link for more information")),
+                (
+                    "link_text",
+                    models.CharField(
+                        blank=True, help_text="Defaults to 'More information'.", max_length=80, verbose_name="link text"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="show from")),
+                (
+                    "expires_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Leave empty to show until switched off.",
+                        null=True,
+                        verbose_name="show until",
+                    ),
+                ),
+                ("live", models.BooleanField(default=True, verbose_name="show on the site")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'site alert',
-                'verbose_name_plural': 'site alerts',
-                'ordering': ['-starts_at', '-pk'],
+                "verbose_name": "site alert",
+                "verbose_name_plural": "site alerts",
+                "ordering": ["-starts_at", "-pk"],
             },
             bases=(modelsearch.index.Indexed, models.Model),
         ),
         migrations.CreateModel(
-            name='CampaignPage',
+            name="CampaignPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(help_text='One or two sentences: shown at the top and on cards.', verbose_name='summary')),
-                ('hero_image_alt', models.CharField(blank=True, help_text='Required when there is a main image.', max_length=250, verbose_name='main image alternative text')),
-                ('body', wagtail.fields.StreamField([('rich_text', 0), ('image', 4), ('quote', 7), ('video', 11), ('call_to_action', 17), ('statistic', 21)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'link', 'ol', 'ul', 'hr'], 'label': 'Text', 'template': 'cms/blocks/rich_text.html'}), 1: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it. Required.', 'label': 'alternative text', 'max_length': 250}), 3: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 250, 'required': False}), 4: ('wagtail.blocks.StructBlock', [[('image', 1), ('alt_text', 2), ('caption', 3)]], {}), 5: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'attribution', 'max_length': 150, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('quote', 5), ('attribution', 6)]], {}), 8: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'A YouTube or Vimeo link.', 'label': 'video URL'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'Names the video for screen readers.', 'label': 'title', 'max_length': 150}), 10: ('wagtail.blocks.TextBlock', (), {'label': 'transcript or description', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('video', 8), ('title', 9), ('transcript', 10)]], {}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 14: ('wagtail.blocks.CharBlock', (), {'label': 'button text', 'max_length': 60}), 15: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to page', 'required': False}), 16: ('wagtail.blocks.URLBlock', (), {'label': 'or link to URL', 'required': False}), 17: ('wagtail.blocks.StructBlock', [[('heading', 12), ('text', 13), ('button_text', 14), ('page', 15), ('url', 16)]], {}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'For example 12,400 or $250,000.', 'label': 'figure', 'max_length': 30}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'what it counts', 'max_length': 120}), 20: ('wagtail.blocks.CharBlock', (), {'label': 'source', 'max_length': 200, 'required': False}), 21: ('wagtail.blocks.StructBlock', [[('value', 18), ('label', 19), ('source', 20)]], {})}, verbose_name='story')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        help_text="One or two sentences: shown at the top and on cards.", verbose_name="summary"
+                    ),
+                ),
+                (
+                    "hero_image_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="Required when there is a main image.",
+                        max_length=250,
+                        verbose_name="main image alternative text",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("rich_text", 0),
+                            ("image", 4),
+                            ("quote", 7),
+                            ("video", 11),
+                            ("call_to_action", 17),
+                            ("statistic", 21),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"],
+                                    "label": "Text",
+                                    "template": "cms/blocks/rich_text.html",
+                                },
+                            ),
+                            1: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            2: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the image for people who cannot see it. Required.",
+                                    "label": "alternative text",
+                                    "max_length": 250,
+                                },
+                            ),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 250, "required": False},
+                            ),
+                            4: ("wagtail.blocks.StructBlock", [[("image", 1), ("alt_text", 2), ("caption", 3)]], {}),
+                            5: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "attribution", "max_length": 150, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("quote", 5), ("attribution", 6)]], {}),
+                            8: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link.", "label": "video URL"},
+                            ),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Names the video for screen readers.",
+                                    "label": "title",
+                                    "max_length": 150,
+                                },
+                            ),
+                            10: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"label": "transcript or description", "required": False},
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("video", 8), ("title", 9), ("transcript", 10)]], {}),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            14: ("wagtail.blocks.CharBlock", (), {"label": "button text", "max_length": 60}),
+                            15: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to page", "required": False}),
+                            16: ("wagtail.blocks.URLBlock", (), {"label": "or link to URL", "required": False}),
+                            17: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 12), ("text", 13), ("button_text", 14), ("page", 15), ("url", 16)]],
+                                {},
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "For example 12,400 or $250,000.", "label": "figure", "max_length": 30},
+                            ),
+                            19: ("wagtail.blocks.CharBlock", (), {"label": "what it counts", "max_length": 120}),
+                            20: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "source", "max_length": 200, "required": False},
+                            ),
+                            21: ("wagtail.blocks.StructBlock", [[("value", 18), ("label", 19), ("source", 20)]], {}),
+                        },
+                        verbose_name="story",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign page',
+                "verbose_name": "campaign page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='FundingIndexPage',
+            name="FundingIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
             ],
             options={
-                'verbose_name': 'funding index page',
+                "verbose_name": "funding index page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='FundingRoundPage',
+            name="FundingRoundPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(verbose_name='summary')),
-                ('what_we_fund', wagtail.fields.RichTextField(blank=True, verbose_name='what we fund')),
-                ('eligibility', wagtail.fields.RichTextField(blank=True, verbose_name='who can apply')),
-                ('timeline', wagtail.fields.StreamField([('step', 2)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'help_text': "For example 'Early March'.", 'label': 'when', 'max_length': 80}), 1: ('wagtail.blocks.CharBlock', (), {'label': 'what happens', 'max_length': 250}), 2: ('wagtail.blocks.StructBlock', [[('when', 0), ('what', 1)]], {})}, verbose_name='timeline')),
-                ('faqs', wagtail.fields.StreamField([('faq', 2)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'question', 'max_length': 250}), 1: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'ol', 'ul'], 'label': 'answer'}), 2: ('wagtail.blocks.StructBlock', [[('question', 0), ('answer', 1)]], {})}, verbose_name='frequently asked questions')),
-                ('results', wagtail.fields.RichTextField(blank=True, help_text='Shown once the round has closed.', verbose_name='results')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(verbose_name="summary")),
+                ("what_we_fund", wagtail.fields.RichTextField(blank=True, verbose_name="what we fund")),
+                ("eligibility", wagtail.fields.RichTextField(blank=True, verbose_name="who can apply")),
+                (
+                    "timeline",
+                    wagtail.fields.StreamField(
+                        [("step", 2)],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "For example 'Early March'.", "label": "when", "max_length": 80},
+                            ),
+                            1: ("wagtail.blocks.CharBlock", (), {"label": "what happens", "max_length": 250}),
+                            2: ("wagtail.blocks.StructBlock", [[("when", 0), ("what", 1)]], {}),
+                        },
+                        verbose_name="timeline",
+                    ),
+                ),
+                (
+                    "faqs",
+                    wagtail.fields.StreamField(
+                        [("faq", 2)],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"label": "question", "max_length": 250}),
+                            1: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "ol", "ul"], "label": "answer"},
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("question", 0), ("answer", 1)]], {}),
+                        },
+                        verbose_name="frequently asked questions",
+                    ),
+                ),
+                (
+                    "results",
+                    wagtail.fields.RichTextField(
+                        blank=True, help_text="Shown once the round has closed.", verbose_name="results"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'funding round page',
+                "verbose_name": "funding round page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='GrantsDirectoryPage',
+            name="GrantsDirectoryPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
             ],
             options={
-                'verbose_name': 'grants directory page',
+                "verbose_name": "grants directory page",
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page'),
+            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('hero_heading', models.CharField(max_length=120, verbose_name='hero heading')),
-                ('intro', models.TextField(blank=True, verbose_name='hero text')),
-                ('hero_image_alt', models.CharField(blank=True, max_length=250, verbose_name='hero image alternative text')),
-                ('body', wagtail.fields.StreamField([('rich_text', 0), ('image', 4), ('quote', 7), ('video', 11), ('call_to_action', 17), ('statistic', 21)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'link', 'ol', 'ul', 'hr'], 'label': 'Text', 'template': 'cms/blocks/rich_text.html'}), 1: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it. Required.', 'label': 'alternative text', 'max_length': 250}), 3: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 250, 'required': False}), 4: ('wagtail.blocks.StructBlock', [[('image', 1), ('alt_text', 2), ('caption', 3)]], {}), 5: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'attribution', 'max_length': 150, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('quote', 5), ('attribution', 6)]], {}), 8: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'A YouTube or Vimeo link.', 'label': 'video URL'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'Names the video for screen readers.', 'label': 'title', 'max_length': 150}), 10: ('wagtail.blocks.TextBlock', (), {'label': 'transcript or description', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('video', 8), ('title', 9), ('transcript', 10)]], {}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 14: ('wagtail.blocks.CharBlock', (), {'label': 'button text', 'max_length': 60}), 15: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to page', 'required': False}), 16: ('wagtail.blocks.URLBlock', (), {'label': 'or link to URL', 'required': False}), 17: ('wagtail.blocks.StructBlock', [[('heading', 12), ('text', 13), ('button_text', 14), ('page', 15), ('url', 16)]], {}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'For example 12,400 or $250,000.', 'label': 'figure', 'max_length': 30}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'what it counts', 'max_length': 120}), 20: ('wagtail.blocks.CharBlock', (), {'label': 'source', 'max_length': 200, 'required': False}), 21: ('wagtail.blocks.StructBlock', [[('value', 18), ('label', 19), ('source', 20)]], {})}, verbose_name='more content')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("hero_heading", models.CharField(max_length=120, verbose_name="hero heading")),
+                ("intro", models.TextField(blank=True, verbose_name="hero text")),
+                (
+                    "hero_image_alt",
+                    models.CharField(blank=True, max_length=250, verbose_name="hero image alternative text"),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("rich_text", 0),
+                            ("image", 4),
+                            ("quote", 7),
+                            ("video", 11),
+                            ("call_to_action", 17),
+                            ("statistic", 21),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"],
+                                    "label": "Text",
+                                    "template": "cms/blocks/rich_text.html",
+                                },
+                            ),
+                            1: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            2: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the image for people who cannot see it. Required.",
+                                    "label": "alternative text",
+                                    "max_length": 250,
+                                },
+                            ),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 250, "required": False},
+                            ),
+                            4: ("wagtail.blocks.StructBlock", [[("image", 1), ("alt_text", 2), ("caption", 3)]], {}),
+                            5: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "attribution", "max_length": 150, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("quote", 5), ("attribution", 6)]], {}),
+                            8: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link.", "label": "video URL"},
+                            ),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Names the video for screen readers.",
+                                    "label": "title",
+                                    "max_length": 150,
+                                },
+                            ),
+                            10: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"label": "transcript or description", "required": False},
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("video", 8), ("title", 9), ("transcript", 10)]], {}),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            14: ("wagtail.blocks.CharBlock", (), {"label": "button text", "max_length": 60}),
+                            15: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to page", "required": False}),
+                            16: ("wagtail.blocks.URLBlock", (), {"label": "or link to URL", "required": False}),
+                            17: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 12), ("text", 13), ("button_text", 14), ("page", 15), ("url", 16)]],
+                                {},
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "For example 12,400 or $250,000.", "label": "figure", "max_length": 30},
+                            ),
+                            19: ("wagtail.blocks.CharBlock", (), {"label": "what it counts", "max_length": 120}),
+                            20: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "source", "max_length": 200, "required": False},
+                            ),
+                            21: ("wagtail.blocks.StructBlock", [[("value", 18), ("label", 19), ("source", 20)]], {}),
+                        },
+                        verbose_name="more content",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'home page',
+                "verbose_name": "home page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='ImpactPage',
+            name="ImpactPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
             ],
             options={
-                'verbose_name': 'impact page',
+                "verbose_name": "impact page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='SiteSettings',
+            name="SiteSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fund_name', models.CharField(blank=True, help_text='Shown in the header.', max_length=200, verbose_name='fund name')),
-                ('footer_text', models.TextField(blank=True, verbose_name='footer text')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='public contact email')),
-                ('facebook_url', models.URLField(blank=True, verbose_name='Facebook')),
-                ('instagram_url', models.URLField(blank=True, verbose_name='Instagram')),
-                ('bluesky_url', models.URLField(blank=True, verbose_name='Bluesky')),
-                ('mastodon_url', models.URLField(blank=True, verbose_name='Mastodon')),
-                ('linkedin_url', models.URLField(blank=True, verbose_name='LinkedIn')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "fund_name",
+                    models.CharField(
+                        blank=True, help_text="Shown in the header.", max_length=200, verbose_name="fund name"
+                    ),
+                ),
+                ("footer_text", models.TextField(blank=True, verbose_name="footer text")),
+                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="public contact email")),
+                ("facebook_url", models.URLField(blank=True, verbose_name="Facebook")),
+                ("instagram_url", models.URLField(blank=True, verbose_name="Instagram")),
+                ("bluesky_url", models.URLField(blank=True, verbose_name="Bluesky")),
+                ("mastodon_url", models.URLField(blank=True, verbose_name="Mastodon")),
+                ("linkedin_url", models.URLField(blank=True, verbose_name="LinkedIn")),
             ],
             options={
-                'verbose_name': 'public site settings',
-            },
-        ),
-        migrations.CreateModel(
-            name='StandardPage',
-            fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
-                ('body', wagtail.fields.StreamField([('rich_text', 0), ('image', 4), ('quote', 7), ('video', 11), ('call_to_action', 17), ('statistic', 21)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'link', 'ol', 'ul', 'hr'], 'label': 'Text', 'template': 'cms/blocks/rich_text.html'}), 1: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it. Required.', 'label': 'alternative text', 'max_length': 250}), 3: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 250, 'required': False}), 4: ('wagtail.blocks.StructBlock', [[('image', 1), ('alt_text', 2), ('caption', 3)]], {}), 5: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'attribution', 'max_length': 150, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('quote', 5), ('attribution', 6)]], {}), 8: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'A YouTube or Vimeo link.', 'label': 'video URL'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'Names the video for screen readers.', 'label': 'title', 'max_length': 150}), 10: ('wagtail.blocks.TextBlock', (), {'label': 'transcript or description', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('video', 8), ('title', 9), ('transcript', 10)]], {}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 14: ('wagtail.blocks.CharBlock', (), {'label': 'button text', 'max_length': 60}), 15: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to page', 'required': False}), 16: ('wagtail.blocks.URLBlock', (), {'label': 'or link to URL', 'required': False}), 17: ('wagtail.blocks.StructBlock', [[('heading', 12), ('text', 13), ('button_text', 14), ('page', 15), ('url', 16)]], {}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'For example 12,400 or $250,000.', 'label': 'figure', 'max_length': 30}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'what it counts', 'max_length': 120}), 20: ('wagtail.blocks.CharBlock', (), {'label': 'source', 'max_length': 200, 'required': False}), 21: ('wagtail.blocks.StructBlock', [[('value', 18), ('label', 19), ('source', 20)]], {})}, verbose_name='body')),
-            ],
-            options={
-                'verbose_name': 'standard page',
-            },
-            bases=('wagtailcore.page',),
-        ),
-        migrations.CreateModel(
-            name='StoryIndexPage',
-            fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
-            ],
-            options={
-                'verbose_name': 'story index page',
-            },
-            bases=('wagtailcore.page',),
-        ),
-        migrations.CreateModel(
-            name='StoryPage',
-            fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('date', models.DateField(default=django.utils.timezone.localdate, verbose_name='date')),
-                ('intro', models.TextField(help_text='Shown on cards and in search results.', verbose_name='summary')),
-                ('hero_image_alt', models.CharField(blank=True, max_length=250, verbose_name='main image alternative text')),
-                ('body', wagtail.fields.StreamField([('rich_text', 0), ('image', 4), ('quote', 7), ('video', 11), ('call_to_action', 17), ('statistic', 21)], blank=True, block_lookup={0: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'link', 'ol', 'ul', 'hr'], 'label': 'Text', 'template': 'cms/blocks/rich_text.html'}), 1: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the image for people who cannot see it. Required.', 'label': 'alternative text', 'max_length': 250}), 3: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 250, 'required': False}), 4: ('wagtail.blocks.StructBlock', [[('image', 1), ('alt_text', 2), ('caption', 3)]], {}), 5: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'attribution', 'max_length': 150, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('quote', 5), ('attribution', 6)]], {}), 8: ('wagtail.embeds.blocks.EmbedBlock', (), {'help_text': 'A YouTube or Vimeo link.', 'label': 'video URL'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'Names the video for screen readers.', 'label': 'title', 'max_length': 150}), 10: ('wagtail.blocks.TextBlock', (), {'label': 'transcript or description', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('video', 8), ('title', 9), ('transcript', 10)]], {}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 14: ('wagtail.blocks.CharBlock', (), {'label': 'button text', 'max_length': 60}), 15: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to page', 'required': False}), 16: ('wagtail.blocks.URLBlock', (), {'label': 'or link to URL', 'required': False}), 17: ('wagtail.blocks.StructBlock', [[('heading', 12), ('text', 13), ('button_text', 14), ('page', 15), ('url', 16)]], {}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'For example 12,400 or $250,000.', 'label': 'figure', 'max_length': 30}), 19: ('wagtail.blocks.CharBlock', (), {'label': 'what it counts', 'max_length': 120}), 20: ('wagtail.blocks.CharBlock', (), {'label': 'source', 'max_length': 200, 'required': False}), 21: ('wagtail.blocks.StructBlock', [[('value', 18), ('label', 19), ('source', 20)]], {})}, verbose_name='story')),
-                ('is_grantee_story', models.BooleanField(default=False, verbose_name="this is a grantee's story")),
-                ('consent_given', models.BooleanField(default=False, verbose_name='the people and organisation in this story consented to its publication')),
-            ],
-            options={
-                'verbose_name': 'story',
-                'verbose_name_plural': 'stories',
-            },
-            bases=('wagtailcore.page',),
-        ),
-        migrations.CreateModel(
-            name='StoryPageTag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-            ],
-            options={
-                'abstract': False,
+                "verbose_name": "public site settings",
             },
         ),
         migrations.CreateModel(
-            name='CampaignIndexPage',
+            name="StandardPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
-                ('social_image', models.ForeignKey(blank=True, help_text="Shown when the page is shared. Defaults to the page's main image.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='social sharing image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("rich_text", 0),
+                            ("image", 4),
+                            ("quote", 7),
+                            ("video", 11),
+                            ("call_to_action", 17),
+                            ("statistic", 21),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"],
+                                    "label": "Text",
+                                    "template": "cms/blocks/rich_text.html",
+                                },
+                            ),
+                            1: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            2: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the image for people who cannot see it. Required.",
+                                    "label": "alternative text",
+                                    "max_length": 250,
+                                },
+                            ),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 250, "required": False},
+                            ),
+                            4: ("wagtail.blocks.StructBlock", [[("image", 1), ("alt_text", 2), ("caption", 3)]], {}),
+                            5: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "attribution", "max_length": 150, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("quote", 5), ("attribution", 6)]], {}),
+                            8: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link.", "label": "video URL"},
+                            ),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Names the video for screen readers.",
+                                    "label": "title",
+                                    "max_length": 150,
+                                },
+                            ),
+                            10: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"label": "transcript or description", "required": False},
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("video", 8), ("title", 9), ("transcript", 10)]], {}),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            14: ("wagtail.blocks.CharBlock", (), {"label": "button text", "max_length": 60}),
+                            15: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to page", "required": False}),
+                            16: ("wagtail.blocks.URLBlock", (), {"label": "or link to URL", "required": False}),
+                            17: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 12), ("text", 13), ("button_text", 14), ("page", 15), ("url", 16)]],
+                                {},
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "For example 12,400 or $250,000.", "label": "figure", "max_length": 30},
+                            ),
+                            19: ("wagtail.blocks.CharBlock", (), {"label": "what it counts", "max_length": 120}),
+                            20: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "source", "max_length": 200, "required": False},
+                            ),
+                            21: ("wagtail.blocks.StructBlock", [[("value", 18), ("label", 19), ("source", 20)]], {}),
+                        },
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign index page',
+                "verbose_name": "standard page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
+        ),
+        migrations.CreateModel(
+            name="StoryIndexPage",
+            fields=[
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
+            ],
+            options={
+                "verbose_name": "story index page",
+            },
+            bases=("wagtailcore.page",),
+        ),
+        migrations.CreateModel(
+            name="StoryPage",
+            fields=[
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("date", models.DateField(default=django.utils.timezone.localdate, verbose_name="date")),
+                ("intro", models.TextField(help_text="Shown on cards and in search results.", verbose_name="summary")),
+                (
+                    "hero_image_alt",
+                    models.CharField(blank=True, max_length=250, verbose_name="main image alternative text"),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("rich_text", 0),
+                            ("image", 4),
+                            ("quote", 7),
+                            ("video", 11),
+                            ("call_to_action", 17),
+                            ("statistic", 21),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"],
+                                    "label": "Text",
+                                    "template": "cms/blocks/rich_text.html",
+                                },
+                            ),
+                            1: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            2: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the image for people who cannot see it. Required.",
+                                    "label": "alternative text",
+                                    "max_length": 250,
+                                },
+                            ),
+                            3: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 250, "required": False},
+                            ),
+                            4: ("wagtail.blocks.StructBlock", [[("image", 1), ("alt_text", 2), ("caption", 3)]], {}),
+                            5: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "attribution", "max_length": 150, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("quote", 5), ("attribution", 6)]], {}),
+                            8: (
+                                "wagtail.embeds.blocks.EmbedBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link.", "label": "video URL"},
+                            ),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Names the video for screen readers.",
+                                    "label": "title",
+                                    "max_length": 150,
+                                },
+                            ),
+                            10: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"label": "transcript or description", "required": False},
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("video", 8), ("title", 9), ("transcript", 10)]], {}),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            14: ("wagtail.blocks.CharBlock", (), {"label": "button text", "max_length": 60}),
+                            15: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to page", "required": False}),
+                            16: ("wagtail.blocks.URLBlock", (), {"label": "or link to URL", "required": False}),
+                            17: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 12), ("text", 13), ("button_text", 14), ("page", 15), ("url", 16)]],
+                                {},
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "For example 12,400 or $250,000.", "label": "figure", "max_length": 30},
+                            ),
+                            19: ("wagtail.blocks.CharBlock", (), {"label": "what it counts", "max_length": 120}),
+                            20: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "source", "max_length": 200, "required": False},
+                            ),
+                            21: ("wagtail.blocks.StructBlock", [[("value", 18), ("label", 19), ("source", 20)]], {}),
+                        },
+                        verbose_name="story",
+                    ),
+                ),
+                ("is_grantee_story", models.BooleanField(default=False, verbose_name="this is a grantee's story")),
+                (
+                    "consent_given",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="the people and organisation in this story consented to its publication",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "story",
+                "verbose_name_plural": "stories",
+            },
+            bases=("wagtailcore.page",),
+        ),
+        migrations.CreateModel(
+            name="StoryPageTag",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="CampaignIndexPage",
+            fields=[
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
+                (
+                    "social_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Shown when the page is shared. Defaults to the page's main image.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                        verbose_name="social sharing image",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "campaign index page",
+            },
+            bases=("wagtailcore.page",),
         ),
     ]

@@ -5,34 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cms', '0001_initial'),
-        ('fund', '0001_initial'),
-        ('wagtailimages', '0027_image_description'),
+        ("cms", "0001_initial"),
+        ("fund", "0001_initial"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaignpage',
-            name='campaign',
-            field=models.ForeignKey(help_text='Gifts made on this page go to this campaign; its goal and totals show here.', on_delete=django.db.models.deletion.PROTECT, related_name='pages', to='fund.campaign', verbose_name='campaign'),
+            model_name="campaignpage",
+            name="campaign",
+            field=models.ForeignKey(
+                help_text="Gifts made on this page go to this campaign; its goal and totals show here.",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pages",
+                to="fund.campaign",
+                verbose_name="campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='campaignpage',
-            name='hero_image',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='main image'),
+            model_name="campaignpage",
+            name="hero_image",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="wagtailimages.image",
+                verbose_name="main image",
+            ),
         ),
         migrations.AddField(
-            model_name='campaignpage',
-            name='social_image',
-            field=models.ForeignKey(blank=True, help_text="Shown when the page is shared. Defaults to the page's main image.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='social sharing image'),
+            model_name="campaignpage",
+            name="social_image",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Shown when the page is shared. Defaults to the page's main image.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="wagtailimages.image",
+                verbose_name="social sharing image",
+            ),
         ),
         migrations.AddField(
-            model_name='fundingindexpage',
-            name='social_image',
-            field=models.ForeignKey(blank=True, help_text="Shown when the page is shared. Defaults to the page's main image.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='social sharing image'),
+            model_name="fundingindexpage",
+            name="social_image",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Shown when the page is shared. Defaults to the page's main image.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="wagtailimages.image",
+                verbose_name="social sharing image",
+            ),
         ),
     ]

@@ -9,6 +9,17 @@ from .snippets import Alert
 from .stories import StoryIndexPage, StoryPage, StoryPageTag
 
 __all__ = [
-    "Alert", "CampaignIndexPage", "CampaignPage", "FundingIndexPage", "FundingRoundPage", "GrantsDirectoryPage",
-    "HomePage", "ImpactPage", "SiteSettings", "StandardPage", "StoryIndexPage", "StoryPage", "StoryPageTag",
+    "Alert",
+    "CampaignIndexPage",
+    "CampaignPage",
+    "FundingIndexPage",
+    "FundingRoundPage",
+    "GrantsDirectoryPage",
+    "HomePage",
+    "ImpactPage",
+    "SiteSettings",
+    "StandardPage",
+    "StoryIndexPage",
+    "StoryPage",
+    "StoryPageTag",
 ]

@@ -9,8 +9,12 @@ from wagtail.models import Page
 
 class BasePage(Page):
     social_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("social sharing image"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("social sharing image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("Shown when the page is shared. Defaults to the page's main image."),
     )
 

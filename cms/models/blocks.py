@@ -9,7 +9,8 @@ from wagtail.images.blocks import ImageChooserBlock
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("image"))
     alt_text = blocks.CharBlock(
-        label=_("alternative text"), max_length=250,
+        label=_("alternative text"),
+        max_length=250,
         help_text=_("Describe the image for people who cannot see it. Required."),
     )
     caption = blocks.CharBlock(label=_("caption"), required=False, max_length=250)
@@ -76,7 +77,9 @@ class StatisticBlock(blocks.StructBlock):
 
 class StoryStreamBlock(blocks.StreamBlock):
     rich_text = blocks.RichTextBlock(
-        label=_("Text"), features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"], template="cms/blocks/rich_text.html"
+        label=_("Text"),
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"],
+        template="cms/blocks/rich_text.html",
     )
     image = ImageBlock()
     quote = QuoteBlock()

@@ -33,16 +33,25 @@ class CampaignIndexPage(BasePage):
 
 class CampaignPage(BasePage):
     campaign = models.ForeignKey(
-        "fund.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="pages",
+        "fund.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="pages",
         help_text=_("Gifts made on this page go to this campaign; its goal and totals show here."),
     )
     intro = models.TextField(_("summary"), help_text=_("One or two sentences: shown at the top and on cards."))
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("main image"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("main image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     hero_image_alt = models.CharField(
-        _("main image alternative text"), max_length=250, blank=True,
+        _("main image alternative text"),
+        max_length=250,
+        blank=True,
         help_text=_("Required when there is a main image."),
     )
     body = StreamField(StoryStreamBlock(), verbose_name=_("story"), blank=True)

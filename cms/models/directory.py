@@ -97,15 +97,21 @@ class ImpactPage(BasePage):
             trend_metric=trend_metric,
             trend=trend,
             trend_chart=charts.bar_chart(
-                [(row["period"], row["total"]) for row in trend], title_id="chart-trend", currency=None,
+                [(row["period"], row["total"]) for row in trend],
+                title_id="chart-trend",
+                currency=None,
             ),
             by_year=by_year,
             by_round=by_round,
             year_chart=charts.bar_chart(
-                [(str(row["year"]), row["amount"]) for row in by_year], title_id="chart-by-year", currency=totals["currency"],
+                [(str(row["year"]), row["amount"]) for row in by_year],
+                title_id="chart-by-year",
+                currency=totals["currency"],
             ),
             round_chart=charts.bar_chart(
-                [(row["round"], row["amount"]) for row in by_round], title_id="chart-by-round", currency=totals["currency"],
+                [(row["round"], row["amount"]) for row in by_round],
+                title_id="chart-by-round",
+                currency=totals["currency"],
             ),
         )
         return context

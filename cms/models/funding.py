@@ -33,7 +33,10 @@ class FundingIndexPage(BasePage):
 
 class FundingRoundPage(BasePage):
     funding_round = models.ForeignKey(
-        "grants.FundingRound", verbose_name=_("funding round"), on_delete=models.PROTECT, related_name="pages",
+        "grants.FundingRound",
+        verbose_name=_("funding round"),
+        on_delete=models.PROTECT,
+        related_name="pages",
         help_text=_("Dates, amounts and the Apply button come from the round."),
     )
     intro = models.TextField(_("summary"))
@@ -42,7 +45,10 @@ class FundingRoundPage(BasePage):
     timeline = StreamField([("step", TimelineBlock())], verbose_name=_("timeline"), blank=True)
     faqs = StreamField([("faq", FAQBlock())], verbose_name=_("frequently asked questions"), blank=True)
     results = RichTextField(
-        _("results"), features=RICH_FEATURES, blank=True, help_text=_("Shown once the round has closed."),
+        _("results"),
+        features=RICH_FEATURES,
+        blank=True,
+        help_text=_("Shown once the round has closed."),
     )
 
     parent_page_types = ["cms.FundingIndexPage"]
@@ -58,7 +64,9 @@ class FundingRoundPage(BasePage):
         FieldPanel("results"),
     ]
     search_fields = BasePage.search_fields + [
-        index.SearchField("intro"), index.SearchField("what_we_fund"), index.SearchField("eligibility"),
+        index.SearchField("intro"),
+        index.SearchField("what_we_fund"),
+        index.SearchField("eligibility"),
     ]
 
     class Meta:

@@ -14,21 +14,33 @@ class HomePage(BasePage):
     hero_heading = models.CharField(_("hero heading"), max_length=120)
     intro = models.TextField(_("hero text"), blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("hero image"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     hero_image_alt = models.CharField(_("hero image alternative text"), max_length=250, blank=True)
     featured_campaign = models.ForeignKey(
-        "cms.CampaignPage", verbose_name=_("featured campaign"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "cms.CampaignPage",
+        verbose_name=_("featured campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = StreamField(StoryStreamBlock(), verbose_name=_("more content"), blank=True)
 
     live_totals = True
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
-        "cms.CampaignIndexPage", "cms.FundingIndexPage", "cms.GrantsDirectoryPage", "cms.ImpactPage",
-        "cms.StoryIndexPage", "cms.StandardPage",
+        "cms.CampaignIndexPage",
+        "cms.FundingIndexPage",
+        "cms.GrantsDirectoryPage",
+        "cms.ImpactPage",
+        "cms.StoryIndexPage",
+        "cms.StandardPage",
     ]
     max_count = 1
 

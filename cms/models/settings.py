@@ -9,12 +9,22 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 @register_setting(icon="cog")
 class SiteSettings(BaseSiteSetting):
     fund = models.ForeignKey(
-        "fund.Fund", verbose_name=_("fund this site represents"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", help_text=_("Its legal name, registration number and address appear in the footer and on receipts."),
+        "fund.Fund",
+        verbose_name=_("fund this site represents"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Its legal name, registration number and address appear in the footer and on receipts."),
     )
     fund_name = models.CharField(_("fund name"), max_length=200, blank=True, help_text=_("Shown in the header."))
     logo = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("logo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     footer_text = models.TextField(_("footer text"), blank=True)
     contact_email = models.EmailField(_("public contact email"), blank=True)
@@ -28,8 +38,13 @@ class SiteSettings(BaseSiteSetting):
         MultiFieldPanel([FieldPanel("fund"), FieldPanel("fund_name"), FieldPanel("logo")], heading=_("Identity")),
         MultiFieldPanel([FieldPanel("footer_text"), FieldPanel("contact_email")], heading=_("Footer")),
         MultiFieldPanel(
-            [FieldPanel("facebook_url"), FieldPanel("instagram_url"), FieldPanel("bluesky_url"),
-             FieldPanel("mastodon_url"), FieldPanel("linkedin_url")],
+            [
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("bluesky_url"),
+                FieldPanel("mastodon_url"),
+                FieldPanel("linkedin_url"),
+            ],
             heading=_("Social media"),
         ),
     ]
@@ -39,7 +54,10 @@ class SiteSettings(BaseSiteSetting):
 
     def social_links(self):
         links = [
-            ("Facebook", self.facebook_url), ("Instagram", self.instagram_url), ("Bluesky", self.bluesky_url),
-            ("Mastodon", self.mastodon_url), ("LinkedIn", self.linkedin_url),
+            ("Facebook", self.facebook_url),
+            ("Instagram", self.instagram_url),
+            ("Bluesky", self.bluesky_url),
+            ("Mastodon", self.mastodon_url),
+            ("LinkedIn", self.linkedin_url),
         ]
         return [(name, url) for name, url in links if url]

@@ -35,16 +35,21 @@ class Alert(index.Indexed, models.Model):
     SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
 
     message = models.CharField(
-        _("message"), max_length=300,
+        _("message"),
+        max_length=300,
         help_text=_("One or two plain sentences: what happened and what people should do."),
     )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
     # Stored so the most severe alert sorts first without a CASE expression.
     severity_rank = models.PositiveSmallIntegerField(default=2, editable=False)
     link_url = models.URLField(_("link for more information"), blank=True)
-    link_text = models.CharField(_("link text"), max_length=80, blank=True, help_text=_("Defaults to 'More information'."))
+    link_text = models.CharField(
+        _("link text"), max_length=80, blank=True, help_text=_("Defaults to 'More information'.")
+    )
     starts_at = models.DateTimeField(_("show from"), default=timezone.now)
-    expires_at = models.DateTimeField(_("show until"), null=True, blank=True, help_text=_("Leave empty to show until switched off."))
+    expires_at = models.DateTimeField(
+        _("show until"), null=True, blank=True, help_text=_("Leave empty to show until switched off.")
+    )
     live = models.BooleanField(_("show on the site"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -40,7 +40,10 @@ class StoryIndexPage(BasePage):
             stories = stories.filter(tags__slug=tag).distinct()
         page_obj = Paginator(stories, STORIES_PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(
-            tag=tag, page_obj=page_obj, stories=page_obj.object_list, querystring=urlencode({"tag": tag}) if tag else "",
+            tag=tag,
+            page_obj=page_obj,
+            stories=page_obj.object_list,
+            querystring=urlencode({"tag": tag}) if tag else "",
         )
         return context
 
@@ -53,15 +56,20 @@ class StoryPage(BasePage):
     date = models.DateField(_("date"), default=timezone.localdate)
     intro = models.TextField(_("summary"), help_text=_("Shown on cards and in search results."))
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("main image"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("main image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     hero_image_alt = models.CharField(_("main image alternative text"), max_length=250, blank=True)
     body = StreamField(StoryStreamBlock(), verbose_name=_("story"), blank=True)
     tags = ClusterTaggableManager(through=StoryPageTag, blank=True, verbose_name=_("tags"))
     is_grantee_story = models.BooleanField(_("this is a grantee's story"), default=False)
     consent_given = models.BooleanField(
-        _("the people and organisation in this story consented to its publication"), default=False,
+        _("the people and organisation in this story consented to its publication"),
+        default=False,
     )
 
     parent_page_types = ["cms.StoryIndexPage"]
@@ -74,7 +82,8 @@ class StoryPage(BasePage):
         FieldPanel("hero_image_alt"),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("tags"), FieldPanel("is_grantee_story"), FieldPanel("consent_given")], heading=_("About this story"),
+            [FieldPanel("tags"), FieldPanel("is_grantee_story"), FieldPanel("consent_given")],
+            heading=_("About this story"),
         ),
     ]
     search_fields = BasePage.search_fields + [index.SearchField("intro"), index.SearchField("body")]

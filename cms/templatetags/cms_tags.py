@@ -1,4 +1,4 @@
-from datetime import timezone
+from datetime import UTC
 
 from django import template
 
@@ -10,7 +10,7 @@ def utc_iso(value):
     """An aware datetime as an ISO 8601 UTC string for <time datetime>, converted in the browser by cms-localtime.js."""
     if not value:
         return ""
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @register.simple_tag

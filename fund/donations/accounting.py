@@ -36,8 +36,14 @@ def _day(donation):
 def post_online_gift(donation, *, by=None):
     """Gift (Dr Stripe clearing / Cr revenue) and fee (Dr fees / Cr clearing) as two transactions of one event."""
     return ledger_record_donation(
-        fund=donation.fund, campaign=donation.campaign, amount=donation.amount, fee=donation.fee_amount, source=donation,
-        created_by=by, effective_date=_day(donation), memo=f"Donation #{donation.pk}",
+        fund=donation.fund,
+        campaign=donation.campaign,
+        amount=donation.amount,
+        fee=donation.fee_amount,
+        source=donation,
+        created_by=by,
+        effective_date=_day(donation),
+        memo=f"Donation #{donation.pk}",
     )
 
 
@@ -46,12 +52,23 @@ def post_offline_gift(donation, *, by=None):
     memo = f"{donation.get_method_display()} gift #{donation.pk}"
     if is_noncash(donation):
         return ledger_record_noncash_gift(
-            fund=donation.fund, campaign=donation.campaign, amount=donation.amount, source=donation, created_by=by,
-            effective_date=_day(donation), memo=memo,
+            fund=donation.fund,
+            campaign=donation.campaign,
+            amount=donation.amount,
+            source=donation,
+            created_by=by,
+            effective_date=_day(donation),
+            memo=memo,
         ), None
     return ledger_record_donation(
-        fund=donation.fund, campaign=donation.campaign, amount=donation.amount, source=donation, created_by=by,
-        effective_date=_day(donation), clearing_account=K.CASH, memo=memo,
+        fund=donation.fund,
+        campaign=donation.campaign,
+        amount=donation.amount,
+        source=donation,
+        created_by=by,
+        effective_date=_day(donation),
+        clearing_account=K.CASH,
+        memo=memo,
     )
 
 
@@ -66,25 +83,42 @@ def noncash_sale(donation) -> LedgerTransaction | None:
     second sale."""
     source_type, source_id = source_ref(donation)
     return LedgerTransaction.objects.filter(
-        kind=LedgerTransaction.Kind.NONCASH_SALE, source_type=source_type, source_id=source_id, reverses__isnull=True,
+        kind=LedgerTransaction.Kind.NONCASH_SALE,
+        source_type=source_type,
+        source_id=source_id,
+        reverses__isnull=True,
     ).first()
 
 
 def post_noncash_sale(donation, *, proceeds, sold_on, by=None):
     """Dr cash (proceeds) / Cr non-cash assets (the value booked) / gain or loss, in the gift's ledger group."""
     gift = LedgerTransaction.objects.filter(
-        kind=LedgerTransaction.Kind.OFFLINE_GIFT, source_type=source_ref(donation)[0], source_id=str(donation.pk),
+        kind=LedgerTransaction.Kind.OFFLINE_GIFT,
+        source_type=source_ref(donation)[0],
+        source_id=str(donation.pk),
     ).first()
     return ledger_record_noncash_sale(
-        fund=donation.fund, campaign=donation.campaign, proceeds=proceeds, source=donation, created_by=by,
-        effective_date=sold_on, group=gift.group if gift else None, memo=f"Sale of securities, gift #{donation.pk}",
+        fund=donation.fund,
+        campaign=donation.campaign,
+        proceeds=proceeds,
+        source=donation,
+        created_by=by,
+        effective_date=sold_on,
+        group=gift.group if gift else None,
+        memo=f"Sale of securities, gift #{donation.pk}",
     )
 
 
 def post_adjustment(adjustment, *, by=None):
     donation = adjustment.donation
-    kwargs = {"fund": donation.fund, "campaign": donation.campaign, "amount": adjustment.amount, "source": adjustment,
-              "created_by": by, "memo": f"{adjustment.get_kind_display()} of donation #{donation.pk}"}
+    kwargs = {
+        "fund": donation.fund,
+        "campaign": donation.campaign,
+        "amount": adjustment.amount,
+        "source": adjustment,
+        "created_by": by,
+        "memo": f"{adjustment.get_kind_display()} of donation #{donation.pk}",
+    }
     if adjustment.kind == "refund":
         return ledger_record_refund(**kwargs)
     return ledger_record_dispute_lost(**kwargs)
@@ -92,13 +126,22 @@ def post_adjustment(adjustment, *, by=None):
 
 def post_pledge(pledge, *, by=None):
     return ledger_record_pledge(
-        fund=pledge.fund, campaign=pledge.campaign, amount=pledge.amount, source=pledge, created_by=by,
-        effective_date=pledge.pledged_on, memo=f"Pledge #{pledge.pk} from {pledge.donor}",
+        fund=pledge.fund,
+        campaign=pledge.campaign,
+        amount=pledge.amount,
+        source=pledge,
+        created_by=by,
+        effective_date=pledge.pledged_on,
+        memo=f"Pledge #{pledge.pk} from {pledge.donor}",
     )
 
 
 def post_pledge_payment(donation, *, by=None):
     return ledger_record_pledge_payment(
-        fund=donation.fund, amount=donation.amount, source=donation, created_by=by, effective_date=_day(donation),
+        fund=donation.fund,
+        amount=donation.amount,
+        source=donation,
+        created_by=by,
+        effective_date=_day(donation),
         memo=f"Pledge payment, donation #{donation.pk}",
     )

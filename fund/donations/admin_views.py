@@ -21,8 +21,8 @@ from . import accounting, offline, receipt_delivery, receipts, selectors, servic
 from .admin_forms import (
     DonationFilterForm,
     InstalmentPaymentForm,
-    OfflineGiftSaleForm,
     OfflineGiftForm,
+    OfflineGiftSaleForm,
     PledgeForm,
     ReissueForm,
 )
@@ -41,8 +41,25 @@ from .wagtail_hooks import can_see_donations
 from .webhooks import RETRY_LIMIT, stripe_event_replay
 
 PAGE_SIZE = 50
-EXPORT_COLUMNS = ["id", "created", "received", "donor", "email", "fund", "campaign", "method", "status", "amount",
-                  "fee", "net", "refunded", "currency", "anonymous", "reference", "stripe_checkout_session"]
+EXPORT_COLUMNS = [
+    "id",
+    "created",
+    "received",
+    "donor",
+    "email",
+    "fund",
+    "campaign",
+    "method",
+    "status",
+    "amount",
+    "fee",
+    "net",
+    "refunded",
+    "currency",
+    "anonymous",
+    "reference",
+    "stripe_checkout_session",
+]
 
 
 def allowed_if(check):
@@ -89,10 +106,18 @@ def _donation_list_response(request, form, qs):
     page = Paginator(qs if qs is not None else Donation.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "donations/admin/list.html", {
-        "form": form, "page_obj": page, "query": query.urlencode(), "overdue_count": selectors.overdue_instalments().count(),
-        "mismatches": Donation.objects.filter(amount_mismatch=True).count(),
-    }, status=status)
+    return render(
+        request,
+        "donations/admin/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "overdue_count": selectors.overdue_instalments().count(),
+            "mismatches": Donation.objects.filter(amount_mismatch=True).count(),
+        },
+        status=status,
+    )
 
 
 @staff_only
@@ -103,9 +128,25 @@ def donation_list(request):
 
 def _export_rows(qs):
     for d in qs.iterator(chunk_size=1000):
-        yield [d.pk, d.created_at.isoformat(), d.received_at.isoformat() if d.received_at else "", d.donor.name, d.donor.email,
-               d.fund.name, d.campaign.title if d.campaign_id else "", d.method, d.status, d.amount, d.fee_amount, d.net_amount,
-               d.refunded_amount, d.currency, d.anonymous, d.reference, d.stripe_checkout_session_id or ""]
+        yield [
+            d.pk,
+            d.created_at.isoformat(),
+            d.received_at.isoformat() if d.received_at else "",
+            d.donor.name,
+            d.donor.email,
+            d.fund.name,
+            d.campaign.title if d.campaign_id else "",
+            d.method,
+            d.status,
+            d.amount,
+            d.fee_amount,
+            d.net_amount,
+            d.refunded_amount,
+            d.currency,
+            d.anonymous,
+            d.reference,
+            d.stripe_checkout_session_id or "",
+        ]
 
 
 class _Echo:
@@ -142,7 +183,9 @@ def donation_export(request, fmt):
             ws.append([_safe_cell(c) if isinstance(c, str) else c for c in row])
         buffer = io.BytesIO()
         wb.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = 'attachment; filename="donations.xlsx"'
         return response
     raise Http404
@@ -151,30 +194,45 @@ def donation_export(request, fmt):
 def _safe_cell(value):
     # Spreadsheet formula injection: a donor-typed name starting with = + - @ is shown as text.
     text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").replace(".", "", 1).isdigit() else value
+    return (
+        "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").replace(".", "", 1).isdigit() else value
+    )
 
 
 @staff_only
 def donation_detail(request, pk):
     donation = get_object_or_404(Donation.objects.select_related("donor", "fund", "campaign", "recurring"), pk=pk)
-    return render(request, "donations/admin/detail.html", {
-        "donation": donation, "receipts": donation.receipts.select_related("replaces").order_by("issued_at"),
-        "adjustments": donation.adjustments.all(), "reissue_form": ReissueForm(),
-        "can_act_on_money": can_act_on_money(request.user),
-        "noncash": accounting.is_noncash(donation),
-        "noncash_held": accounting.noncash_held(donation) if accounting.is_noncash(donation) else None,
-        "noncash_sale": accounting.noncash_sale(donation) if accounting.is_noncash(donation) else None,
-    })
+    return render(
+        request,
+        "donations/admin/detail.html",
+        {
+            "donation": donation,
+            "receipts": donation.receipts.select_related("replaces").order_by("issued_at"),
+            "adjustments": donation.adjustments.all(),
+            "reissue_form": ReissueForm(),
+            "can_act_on_money": can_act_on_money(request.user),
+            "noncash": accounting.is_noncash(donation),
+            "noncash_held": accounting.noncash_held(donation) if accounting.is_noncash(donation) else None,
+            "noncash_sale": accounting.noncash_sale(donation) if accounting.is_noncash(donation) else None,
+        },
+    )
 
 
 @staff_only
 def donor_detail(request, pk):
     donor = get_object_or_404(Donor, pk=pk)
     page = Paginator(selectors.staff_donor_gifts(donor), PAGE_SIZE)
-    return render(request, "donations/admin/donor.html", {
-        "donor": donor, "page_obj": page.get_page(request.GET.get("page")), "totals": selectors.donor_totals(donor),
-        "pledges": donor.pledges.prefetch_related("instalments"), "recurring": selectors.staff_donor_recurring(donor),
-    })
+    return render(
+        request,
+        "donations/admin/donor.html",
+        {
+            "donor": donor,
+            "page_obj": page.get_page(request.GET.get("page")),
+            "totals": selectors.donor_totals(donor),
+            "pledges": donor.pledges.prefetch_related("instalments"),
+            "recurring": selectors.staff_donor_recurring(donor),
+        },
+    )
 
 
 @staff_only
@@ -182,7 +240,9 @@ def offline_gift_create(request):
     form = OfflineGiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            donation = offline.donation_record_offline(donor=_donor_from(form), by=request.user, **form.service_kwargs())
+            donation = offline.donation_record_offline(
+                donor=_donor_from(form), by=request.user, **form.service_kwargs()
+            )
         except offline.OfflineGiftError as exc:
             form.add_error(None, str(exc))
         else:
@@ -195,9 +255,15 @@ def offline_gift_create(request):
 def pledge_list(request):
     pledges = Pledge.objects.select_related("donor", "campaign").prefetch_related("instalments").order_by("-pledged_on")
     page = Paginator(pledges, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "donations/admin/pledges.html", {
-        "page_obj": page, "overdue": selectors.overdue_instalments()[:100], "payment_form": InstalmentPaymentForm(),
-    })
+    return render(
+        request,
+        "donations/admin/pledges.html",
+        {
+            "page_obj": page,
+            "overdue": selectors.overdue_instalments()[:100],
+            "payment_form": InstalmentPaymentForm(),
+        },
+    )
 
 
 @staff_only
@@ -206,11 +272,20 @@ def pledge_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         shares = split_equally(data["amount"], data["instalments"])
-        schedule = [(data["first_due"] + relativedelta(months=i * data["interval_months"]), share) for i, share in enumerate(shares)]
+        schedule = [
+            (data["first_due"] + relativedelta(months=i * data["interval_months"]), share)
+            for i, share in enumerate(shares)
+        ]
         try:
             offline.pledge_create(
-                donor=_donor_from(form), fund=data["fund"], campaign=data["campaign"], amount=data["amount"],
-                pledged_on=data["pledged_on"], schedule=schedule, note=data["note"], by=request.user,
+                donor=_donor_from(form),
+                fund=data["fund"],
+                campaign=data["campaign"],
+                amount=data["amount"],
+                pledged_on=data["pledged_on"],
+                schedule=schedule,
+                note=data["note"],
+                by=request.user,
             )
         except offline.OfflineGiftError as exc:
             form.add_error(None, str(exc))
@@ -255,14 +330,26 @@ def offline_gift_sale(request, pk):
             return redirect("donations_admin:detail", donation.pk)
     sale = accounting.noncash_sale(donation)
     intro = (
-        _("The sale of this gift is already recorded.") if sale is not None else
-        _("%(description)s, booked at %(value)s when given. The proceeds go to cash; the difference is a gain or loss "
-          "on sale.") % {"description": donation.description or _("securities"),
-                         "value": format_money(accounting.noncash_held(donation), donation.currency)}
+        _("The sale of this gift is already recorded.")
+        if sale is not None
+        else _(
+            "%(description)s, booked at %(value)s when given. The proceeds go to cash; the difference is a gain or loss "
+            "on sale."
+        )
+        % {
+            "description": donation.description or _("securities"),
+            "value": format_money(accounting.noncash_held(donation), donation.currency),
+        }
     )
-    return render(request, "donations/admin/form.html", {
-        "form": form, "intro": intro, "title": _("Record the sale of gift #%(id)s") % {"id": donation.pk},
-    })
+    return render(
+        request,
+        "donations/admin/form.html",
+        {
+            "form": form,
+            "intro": intro,
+            "title": _("Record the sale of gift #%(id)s") % {"id": donation.pk},
+        },
+    )
 
 
 @finance_only
@@ -274,11 +361,16 @@ def receipt_reissue(request, pk):
         messages.error(request, _("Give a reason for cancelling the receipt."))
     else:
         try:
-            new = receipts.receipt_cancel_and_replace(receipt=receipt, by=request.user, reason=form.cleaned_data["reason"])
+            new = receipts.receipt_cancel_and_replace(
+                receipt=receipt, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except receipts.ReceiptError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Receipt %(old)s cancelled and replaced by %(new)s.") % {"old": receipt.serial, "new": new.serial})
+            messages.success(
+                request,
+                _("Receipt %(old)s cancelled and replaced by %(new)s.") % {"old": receipt.serial, "new": new.serial},
+            )
     return redirect("donations_admin:detail", receipt.donation_id)
 
 
@@ -291,8 +383,11 @@ def receipt_resend(request, pk):
     except receipts.ReceiptError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Receipt %(serial)s sent again to %(email)s.") % {
-            "serial": receipt.serial, "email": receipt.donation.donor.email})
+        messages.success(
+            request,
+            _("Receipt %(serial)s sent again to %(email)s.")
+            % {"serial": receipt.serial, "email": receipt.donation.donor.email},
+        )
     return redirect("donations_admin:detail", receipt.donation_id)
 
 
@@ -317,8 +412,16 @@ def event_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page:
         event.retries_left = event.state in ("failed", "received") and event.attempts < RETRY_LIMIT
-    return render(request, "donations/admin/events.html", {"page_obj": page, "state": state, "query": f"state={state}",
-                                                           "can_act_on_money": can_act_on_money(request.user)})
+    return render(
+        request,
+        "donations/admin/events.html",
+        {
+            "page_obj": page,
+            "state": state,
+            "query": f"state={state}",
+            "can_act_on_money": can_act_on_money(request.user),
+        },
+    )
 
 
 @finance_only
@@ -343,5 +446,9 @@ def statement_runs(request):
         status = 400
     else:
         status = 200
-    return render(request, "donations/admin/statements.html", {"form": form, "runs": StatementRun.objects.all()[:20]},
-                  status=status)
+    return render(
+        request,
+        "donations/admin/statements.html",
+        {"form": form, "runs": StatementRun.objects.all()[:20]},
+        status=status,
+    )

@@ -13,11 +13,59 @@ from . import accounting, offline, services
 from .models import Donation, Donor, Pledge, RecurringDonation
 from .receipts import receipt_issue_for_donation
 
-FIRST = ["Amara", "Ben", "Carmen", "Dev", "Elif", "Farah", "Gus", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Mateo", "Nia",
-         "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor", "Wen", "Yara", "Zane", "Aiko", "Bruno", "Chloe",
-         "Diego"]
-LAST = ["Abbott", "Brennan", "Castillo", "Dube", "Eriksen", "Fontaine", "Goldberg", "Haddad", "Ibarra", "Jensen", "Kaur",
-        "Lindqvist", "Moreau", "Nakamura", "Okoye", "Petrov", "Quispe", "Rahman", "Sato", "Thompson"]
+FIRST = [
+    "Amara",
+    "Ben",
+    "Carmen",
+    "Dev",
+    "Elif",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Yara",
+    "Zane",
+    "Aiko",
+    "Bruno",
+    "Chloe",
+    "Diego",
+]
+LAST = [
+    "Abbott",
+    "Brennan",
+    "Castillo",
+    "Dube",
+    "Eriksen",
+    "Fontaine",
+    "Goldberg",
+    "Haddad",
+    "Ibarra",
+    "Jensen",
+    "Kaur",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okoye",
+    "Petrov",
+    "Quispe",
+    "Rahman",
+    "Sato",
+    "Thompson",
+]
 ADDRESS = {"address_line1": "", "city": "Millbrook", "region": "PA", "postal_code": "19000"}
 
 
@@ -42,7 +90,9 @@ class _Seeder:
     def donor(self, i):
         name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}"
         address = {**ADDRESS, "address_line1": f"{10 + i} {['Mill', 'River', 'Cedar', 'Harbor'][i % 4]} Street"}
-        donor = services.donor_get_or_create(email=f"donor{i:02d}@demo.millbrook-fund.example", name=name, address=address)
+        donor = services.donor_get_or_create(
+            email=f"donor{i:02d}@demo.millbrook-fund.example", name=name, address=address
+        )
         self.ctx.note("donors", donor.created_at >= self.started)
         return donor
 
@@ -53,18 +103,31 @@ class _Seeder:
         if existing:
             return existing
         donation = services.donation_create_pending(
-            fund=self.fund, campaign=campaign, gift=Decimal(amount), cover_fee=cover_fee, monthly=monthly, email=donor.email,
-            name=donor.name, address={"address_line1": donor.address_line1, "city": donor.city, "postal_code": donor.postal_code},
-            anonymous=anonymous, **extra,
+            fund=self.fund,
+            campaign=campaign,
+            gift=Decimal(amount),
+            cover_fee=cover_fee,
+            monthly=monthly,
+            email=donor.email,
+            name=donor.name,
+            address={"address_line1": donor.address_line1, "city": donor.city, "postal_code": donor.postal_code},
+            anonymous=anonymous,
+            **extra,
         )
         Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session_id=sid)
         n = sid.rsplit("_", 1)[1]
         session = {
-            "id": sid, "client_reference_id": str(donation.pk), "amount_total": to_minor_units(donation.amount),
-            "currency": donation.currency.lower(), "status": "complete", "payment_status": "paid",
+            "id": sid,
+            "client_reference_id": str(donation.pk),
+            "amount_total": to_minor_units(donation.amount),
+            "currency": donation.currency.lower(),
+            "status": "complete",
+            "payment_status": "paid",
             # Monthly gifts too carry their PaymentIntent here, so seeding asks Stripe for nothing.
-            "customer": f"cus_demo_{donor.pk:04d}", "payment_intent": f"pi_demo_{n}",
-            "subscription": f"sub_demo_{n}" if monthly else None, "invoice": f"in_demo_{n}_01" if monthly else None,
+            "customer": f"cus_demo_{donor.pk:04d}",
+            "payment_intent": f"pi_demo_{n}",
+            "subscription": f"sub_demo_{n}" if monthly else None,
+            "invoice": f"in_demo_{n}_01" if monthly else None,
         }
         donation = services.donation_record_from_checkout(session=session, received_at=_at(day))
         self.ctx.note("donations", True)
@@ -79,10 +142,19 @@ class _Seeder:
             invoice_id = f"{first.stripe_invoice_id[:-3]}_{m:02d}"
             if Donation.objects.filter(stripe_invoice_id=invoice_id).exists():
                 continue
-            invoice = {"id": invoice_id, "subscription": sub, "billing_reason": "subscription_cycle",
-                       "amount_paid": to_minor_units(first.amount), "currency": first.currency.lower(),
-                       "payment_intent": f"pi_demo_{invoice_id[len('in_demo_'):]}"}
-            self.recorded.append(services.donation_record_invoice(invoice=invoice, received_at=_at(first_day + timedelta(days=30 * (m - 1)))))
+            invoice = {
+                "id": invoice_id,
+                "subscription": sub,
+                "billing_reason": "subscription_cycle",
+                "amount_paid": to_minor_units(first.amount),
+                "currency": first.currency.lower(),
+                "payment_intent": f"pi_demo_{invoice_id[len('in_demo_') :]}",
+            }
+            self.recorded.append(
+                services.donation_record_invoice(
+                    invoice=invoice, received_at=_at(first_day + timedelta(days=30 * (m - 1)))
+                )
+            )
             self.ctx.note("donations", True)
 
     def spread(self, start, end):
@@ -99,87 +171,165 @@ def seed(ctx):
 
     # The demo donor login: a Donor record with several gifts and a monthly gift.
     user = ctx.users["donor"]
-    eleanor = services.donor_get_or_create(email=user.email, name=user.get_full_name(), user=user,
-                                           address={**ADDRESS, "address_line1": "4 Orchard Lane"})
+    eleanor = services.donor_get_or_create(
+        email=user.email, name=user.get_full_name(), user=user, address={**ADDRESS, "address_line1": "4 Orchard Lane"}
+    )
     if eleanor.user_id is None:
         services.donor_link_user(donor=eleanor, user=user)
 
     # Peer Support Winter Appeal: ended, met its $80,000 goal.
-    w_start, w_end = timezone.localtime(winter.starts_at).date(), timezone.localtime(winter.ends_at).date() - timedelta(days=1)
+    w_start, w_end = (
+        timezone.localtime(winter.starts_at).date(),
+        timezone.localtime(winter.ends_at).date() - timedelta(days=1),
+    )
     for i in range(56):
-        s.gift(donors[i], amount=rng.choice([20, 40, 40, 100, 200, 500]), day=s.spread(w_start, w_end), campaign=winter,
-               anonymous=rng.random() < 0.1, cover_fee=rng.random() < 0.4)
+        s.gift(
+            donors[i],
+            amount=rng.choice([20, 40, 40, 100, 200, 500]),
+            day=s.spread(w_start, w_end),
+            campaign=winter,
+            anonymous=rng.random() < 0.1,
+            cover_fee=rng.random() < 0.4,
+        )
     s.gift(eleanor, amount=250, day=w_start + timedelta(days=20), campaign=winter, cover_fee=True)
     for i, amount in enumerate([25000, 20000, 15000]):
-        s.gift(donors[i * 5], amount=amount, day=w_start + timedelta(days=30 + i * 15), campaign=winter, anonymous=i == 1)
+        s.gift(
+            donors[i * 5], amount=amount, day=w_start + timedelta(days=30 + i * 15), campaign=winter, anonymous=i == 1
+        )
     from .selectors import campaign_progress
 
     shortfall = Decimal("80500.00") - campaign_progress(winter)["raised"]
     if shortfall > 0 and not Donation.objects.filter(reference="DEMO-WINTER-MATCH").exists():
         match = offline.donation_record_offline(
-            donor=donors[3], fund=s.fund, campaign=winter, amount=shortfall, method="cheque", received_on=w_end,
-            reference="DEMO-WINTER-MATCH", by=ctx.users["finance_1"])
+            donor=donors[3],
+            fund=s.fund,
+            campaign=winter,
+            amount=shortfall,
+            method="cheque",
+            received_on=w_end,
+            reference="DEMO-WINTER-MATCH",
+            by=ctx.users["finance_1"],
+        )
         s.recorded.append(match)
 
     # Naloxone in Every Pocket: running, partly raised.
     n_start = timezone.localtime(naloxone.starts_at).date()
     for i in range(40):
-        s.gift(donors[(i * 3) % 56], amount=rng.choice([25, 50, 50, 100, 250, 500]), day=s.spread(n_start, today),
-               campaign=naloxone, anonymous=rng.random() < 0.12, cover_fee=rng.random() < 0.5)
-    s.gift(donors[7], amount=100, day=n_start + timedelta(days=9), campaign=naloxone, dedication_type="memory",
-           dedication_name="Daniel Okafor", dedication_notify_email="okafor.family@demo.millbrook-fund.example")
+        s.gift(
+            donors[(i * 3) % 56],
+            amount=rng.choice([25, 50, 50, 100, 250, 500]),
+            day=s.spread(n_start, today),
+            campaign=naloxone,
+            anonymous=rng.random() < 0.12,
+            cover_fee=rng.random() < 0.5,
+        )
+    s.gift(
+        donors[7],
+        amount=100,
+        day=n_start + timedelta(days=9),
+        campaign=naloxone,
+        dedication_type="memory",
+        dedication_name="Daniel Okafor",
+        dedication_notify_email="okafor.family@demo.millbrook-fund.example",
+    )
     s.gift(eleanor, amount=500, day=today - timedelta(days=12), campaign=naloxone)
 
     # General fund over the last two years, one gift refunded.
     for i in range(36):
-        s.gift(donors[(i * 5 + 2) % 56], amount=rng.choice([30, 50, 75, 100, 150, 1000]),
-               day=today - timedelta(days=rng.randrange(30, 720)), anonymous=rng.random() < 0.1)
+        s.gift(
+            donors[(i * 5 + 2) % 56],
+            amount=rng.choice([30, 50, 75, 100, 150, 1000]),
+            day=today - timedelta(days=rng.randrange(30, 720)),
+            anonymous=rng.random() < 0.1,
+        )
     s.gift(eleanor, amount=150, day=today - timedelta(days=400))
     refunded = s.gift(donors[11], amount=200, day=today - timedelta(days=90))
-    services.donation_record_refund(charge={"id": "ch_demo_refund_0001", "payment_intent": refunded.stripe_payment_intent_id,
-                                            "amount_refunded": to_minor_units(refunded.amount)})
+    services.donation_record_refund(
+        charge={
+            "id": "ch_demo_refund_0001",
+            "payment_intent": refunded.stripe_payment_intent_id,
+            "amount_refunded": to_minor_units(refunded.amount),
+        }
+    )
 
     # Monthly donors.
-    for i, (amount, months, campaign) in enumerate([(20, 8, None), (10, 12, None), (25, 6, naloxone), (50, 4, None),
-                                                    (15, 10, None)]):
+    for i, (amount, months, campaign) in enumerate(
+        [(20, 8, None), (10, 12, None), (25, 6, naloxone), (50, 4, None), (15, 10, None)]
+    ):
         s.monthly(donors[40 + i], amount=amount, months=months, campaign=campaign, anonymous=i == 3)
     s.monthly(eleanor, amount=35, months=5)
 
     # The Hartley Family Foundation's $100,000 pledge to naloxone, paid in quarterly instalments (two paid so far).
-    hartley = services.donor_get_or_create(email="grants@hartley-foundation.demo.millbrook-fund.example",
-                                           name="Hartley Family Foundation", address={**ADDRESS, "address_line1": "1 Foundation Plaza"})
+    hartley = services.donor_get_or_create(
+        email="grants@hartley-foundation.demo.millbrook-fund.example",
+        name="Hartley Family Foundation",
+        address={**ADDRESS, "address_line1": "1 Foundation Plaza"},
+    )
     finance = ctx.users["finance_1"]
     pledge = Pledge.objects.filter(reference="DEMO-PLEDGE-HARTLEY").first()
     if pledge is None:
         pledge = offline.pledge_create(
-            donor=hartley, fund=s.fund, campaign=naloxone, amount="100000.00", pledged_on=n_start - timedelta(days=95),
-            schedule=[(n_start - timedelta(days=80) + timedelta(days=90 * k), "25000.00") for k in range(4)], by=finance,
-            note="Four quarterly instalments by bank transfer.", reference="DEMO-PLEDGE-HARTLEY",
+            donor=hartley,
+            fund=s.fund,
+            campaign=naloxone,
+            amount="100000.00",
+            pledged_on=n_start - timedelta(days=95),
+            schedule=[(n_start - timedelta(days=80) + timedelta(days=90 * k), "25000.00") for k in range(4)],
+            by=finance,
+            note="Four quarterly instalments by bank transfer.",
+            reference="DEMO-PLEDGE-HARTLEY",
         )
         ctx.note("pledges", True)
     for instalment in pledge.instalments.filter(due_date__lte=today, donation__isnull=True):
-        s.recorded.append(offline.pledge_instalment_pay(instalment=instalment, method="bank_transfer",
-                                                        received_on=instalment.due_date, by=finance,
-                                                        reference=f"HARTLEY-{instalment.sequence}"))
+        s.recorded.append(
+            offline.pledge_instalment_pay(
+                instalment=instalment,
+                method="bank_transfer",
+                received_on=instalment.due_date,
+                by=finance,
+                reference=f"HARTLEY-{instalment.sequence}",
+            )
+        )
 
     # Millbrook Regional Health System: an offline gift by bank transfer.
-    hospital = services.donor_get_or_create(email="community.benefit@mrhs.demo.millbrook-fund.example",
-                                            name="Millbrook Regional Health System", address={**ADDRESS, "address_line1": "500 Hospital Drive"})
+    hospital = services.donor_get_or_create(
+        email="community.benefit@mrhs.demo.millbrook-fund.example",
+        name="Millbrook Regional Health System",
+        address={**ADDRESS, "address_line1": "500 Hospital Drive"},
+    )
     if not Donation.objects.filter(reference="DEMO-MRHS-WIRE-001").exists():
-        s.recorded.append(offline.donation_record_offline(
-            donor=hospital, fund=s.fund, campaign=naloxone, amount="25000.00", method="bank_transfer",
-            received_on=today - timedelta(days=20), reference="DEMO-MRHS-WIRE-001", by=finance))
+        s.recorded.append(
+            offline.donation_record_offline(
+                donor=hospital,
+                fund=s.fund,
+                campaign=naloxone,
+                amount="25000.00",
+                method="bank_transfer",
+                received_on=today - timedelta(days=20),
+                reference="DEMO-MRHS-WIRE-001",
+                by=finance,
+            )
+        )
     Donor.objects.filter(pk__in=[hartley.pk, hospital.pk]).update(is_organisation=True)
 
     # A gift of listed shares: held in non-cash assets (not available to award) until sold, then cash at the proceeds.
     stock = Donation.objects.filter(reference="DEMO-STOCK-EXIF").first()
     if stock is None:
         stock = offline.donation_record_offline(
-            donor=donors[9], fund=s.fund, amount="8000.00", method="stock", received_on=today - timedelta(days=75),
-            description="40 shares of Example Index Fund (EXIF)", reference="DEMO-STOCK-EXIF", by=finance)
+            donor=donors[9],
+            fund=s.fund,
+            amount="8000.00",
+            method="stock",
+            received_on=today - timedelta(days=75),
+            description="40 shares of Example Index Fund (EXIF)",
+            reference="DEMO-STOCK-EXIF",
+            by=finance,
+        )
         s.recorded.append(stock)
     if accounting.noncash_sale(stock) is None:
-        offline.offline_gift_record_sale(donation=stock, proceeds="8212.40", sold_on=today - timedelta(days=70), by=finance)
+        offline.offline_gift_record_sale(
+            donation=stock, proceeds="8212.40", sold_on=today - timedelta(days=70), by=finance
+        )
 
     # Receipts (not emailed in the demo).
     for donation in s.recorded:

@@ -26,23 +26,46 @@ def open_campaigns(fund):
 class DonateForm(forms.Form):
     amount_choice = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect, required=False)
     custom_amount = forms.DecimalField(
-        label=_("Other amount"), required=False, max_digits=10, decimal_places=2,
+        label=_("Other amount"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "1"}),
     )
     frequency = forms.ChoiceField(
-        label=_("How often"), choices=[("once", _("Once")), ("monthly", _("Monthly"))], initial="once", widget=forms.RadioSelect
+        label=_("How often"),
+        choices=[("once", _("Once")), ("monthly", _("Monthly"))],
+        initial="once",
+        widget=forms.RadioSelect,
     )
-    cover_fee = forms.BooleanField(label=_("Cover the processing fee so the fund receives my whole gift"), required=False)
+    cover_fee = forms.BooleanField(
+        label=_("Cover the processing fee so the fund receives my whole gift"), required=False
+    )
     designation = forms.ChoiceField(label=_("Direct my gift to"))
     name = forms.CharField(label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("Email"), help_text=_("Your receipt is sent here."),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    address_line1 = forms.CharField(label=_("Address"), max_length=200, required=False,
-                                    widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
-    city = forms.CharField(label=_("Town or city"), max_length=100, required=False,
-                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False,
-                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("Your receipt is sent here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address_line1 = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    city = forms.CharField(
+        label=_("Town or city"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
     anonymous = forms.BooleanField(label=_("Give anonymously (your name is never shown publicly)"), required=False)
     dedication_type = forms.ChoiceField(label=_("Dedicate this gift"), choices=Dedication.choices, required=False)
     dedication_name = forms.CharField(label=_("Name of the person"), max_length=200, required=False)
@@ -55,16 +78,20 @@ class DonateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fund = fund
         self.campaign = campaign
-        suggested = (campaign.suggested_amounts if campaign and campaign.suggested_amounts else None) or conf.default_suggested_amounts()
+        suggested = (
+            campaign.suggested_amounts if campaign and campaign.suggested_amounts else None
+        ) or conf.default_suggested_amounts()
         self.suggested = [money(a) for a in suggested]
         self.fields["amount_choice"].choices = [(str(a), format_money(a, fund.currency)) for a in self.suggested] + [
-            ("other", _("Other amount"))]
+            ("other", _("Other amount"))
+        ]
         self.fields["amount_choice"].initial = str(self.suggested[min(1, len(self.suggested) - 1)])
         campaigns = list(open_campaigns(fund))
         if campaign and campaign not in campaigns:
             campaigns.insert(0, campaign)
         self.fields["designation"].choices = [("general", _("Where it is needed most (general fund)"))] + [
-            (c.slug, c.title) for c in campaigns]
+            (c.slug, c.title) for c in campaigns
+        ]
         self.fields["designation"].initial = campaign.slug if campaign else "general"
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.is_uk = fund.jurisdiction == "UK"
@@ -72,7 +99,9 @@ class DonateForm(forms.Form):
             del self.fields["gift_aid"]
         else:
             self.fields["gift_aid"].help_text = giftaid.declaration_text(charity_name=fund.legal_name or fund.name)
-        self.fields["custom_amount"].help_text = _("Minimum %(min)s.") % {"min": format_money(conf.minimum_amount(), fund.currency)}
+        self.fields["custom_amount"].help_text = _("Minimum %(min)s.") % {
+            "min": format_money(conf.minimum_amount(), fund.currency)
+        }
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
@@ -95,9 +124,16 @@ class DonateForm(forms.Form):
                 return data
         gift = money(gift)
         if gift < conf.minimum_amount():
-            self.add_error("custom_amount", _("The minimum gift is %(min)s.") % {"min": format_money(conf.minimum_amount(), self.fund.currency)})
+            self.add_error(
+                "custom_amount",
+                _("The minimum gift is %(min)s.") % {"min": format_money(conf.minimum_amount(), self.fund.currency)},
+            )
         elif gift > conf.maximum_amount():
-            self.add_error("custom_amount", _("For gifts over %(max)s please contact us.") % {"max": format_money(conf.maximum_amount(), self.fund.currency)})
+            self.add_error(
+                "custom_amount",
+                _("For gifts over %(max)s please contact us.")
+                % {"max": format_money(conf.maximum_amount(), self.fund.currency)},
+            )
         data["gift"] = gift
         designation = data.get("designation")
         data["campaign_obj"] = None
@@ -112,12 +148,23 @@ class DonateForm(forms.Form):
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         return {
-            "fund": self.fund, "campaign": d["campaign_obj"], "gift": d["gift"], "cover_fee": d.get("cover_fee", False),
-            "monthly": d.get("frequency") == "monthly", "email": d["email"], "name": d["name"],
-            "address": {"address_line1": d.get("address_line1", ""), "city": d.get("city", ""),
-                        "postal_code": d.get("postal_code", ""), "country": {"UK": "GB", "CA": "CA"}.get(self.fund.jurisdiction, "US")},
-            "anonymous": d.get("anonymous", False), "dedication_type": d.get("dedication_type", ""),
-            "dedication_name": d.get("dedication_name", ""), "dedication_notify_email": d.get("dedication_notify_email", ""),
+            "fund": self.fund,
+            "campaign": d["campaign_obj"],
+            "gift": d["gift"],
+            "cover_fee": d.get("cover_fee", False),
+            "monthly": d.get("frequency") == "monthly",
+            "email": d["email"],
+            "name": d["name"],
+            "address": {
+                "address_line1": d.get("address_line1", ""),
+                "city": d.get("city", ""),
+                "postal_code": d.get("postal_code", ""),
+                "country": {"UK": "GB", "CA": "CA"}.get(self.fund.jurisdiction, "US"),
+            },
+            "anonymous": d.get("anonymous", False),
+            "dedication_type": d.get("dedication_type", ""),
+            "dedication_name": d.get("dedication_name", ""),
+            "dedication_notify_email": d.get("dedication_notify_email", ""),
             "gift_aid": d.get("gift_aid", False),
         }
 
@@ -134,7 +181,9 @@ def donate_form_context(request, campaign=None, form=None) -> dict:
         return {"donate_unavailable": True, "donate_debug": settings.DEBUG}
     if form is None:
         user = getattr(request, "user", None)
-        initial = {"email": user.email, "name": user.get_full_name()} if getattr(user, "is_authenticated", False) else {}
+        initial = (
+            {"email": user.email, "name": user.get_full_name()} if getattr(user, "is_authenticated", False) else {}
+        )
         form = DonateForm(fund=fund, campaign=campaign, initial=initial)
     example_gift = Decimal("50")
     example = fees.checkout_amounts(example_gift, cover_fee=True)
@@ -159,7 +208,16 @@ def donate_form_context(request, campaign=None, form=None) -> dict:
 class DonorAddressForm(forms.ModelForm):
     class Meta:
         model = Donor
-        fields = ["name", "address_line1", "address_line2", "city", "region", "postal_code", "country", "anonymous_by_default"]
+        fields = [
+            "name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "anonymous_by_default",
+        ]
 
 
 class StatementRangeForm(forms.Form):
@@ -185,7 +243,9 @@ class StatementRunForm(forms.Form):
         first, last = statement_year_bounds()
         self.fields["year"].widget.attrs.update({"min": first, "max": last})
         self.fields["year"].initial = last - 1 if last > first else last
-        self.fields["year"].error_messages["invalid"] = _("Enter a year as a number, such as %(year)s.") % {"year": last - 1}
+        self.fields["year"].error_messages["invalid"] = _("Enter a year as a number, such as %(year)s.") % {
+            "year": last - 1
+        }
 
     def clean_year(self):
         from .statements import StatementYearError, statement_year_check

@@ -45,7 +45,11 @@ class Donor(models.Model):
 
     @property
     def address(self) -> str:
-        parts = [self.address_line1, self.address_line2, " ".join(p for p in [self.city, self.region, self.postal_code] if p)]
+        parts = [
+            self.address_line1,
+            self.address_line2,
+            " ".join(p for p in [self.city, self.region, self.postal_code] if p),
+        ]
         return "\n".join(p for p in parts if p)
 
 
@@ -60,7 +64,12 @@ class DonationStatus(models.TextChoices):
 
 
 # Gifts that count as received money (net of refunds) in totals, statements and receipts.
-RECEIVED_STATUSES = [DonationStatus.SUCCEEDED, DonationStatus.PARTIALLY_REFUNDED, DonationStatus.DISPUTED, DonationStatus.REFUNDED]
+RECEIVED_STATUSES = [
+    DonationStatus.SUCCEEDED,
+    DonationStatus.PARTIALLY_REFUNDED,
+    DonationStatus.DISPUTED,
+    DonationStatus.REFUNDED,
+]
 
 
 class Method(models.TextChoices):
@@ -106,7 +115,9 @@ class RecurringDonation(models.Model):
 class Donation(models.Model):
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="donations")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="donations")
-    campaign = models.ForeignKey("fund.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="donations")
+    campaign = models.ForeignKey(
+        "fund.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
     recurring = models.ForeignKey(
         RecurringDonation, null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
     )
@@ -119,9 +130,15 @@ class Donation(models.Model):
     refunded_amount = MoneyField(_("refunded"), default=ZERO)
     advantage_amount = MoneyField(_("value of goods or services received"), default=ZERO)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.STRIPE)
-    status = models.CharField(_("status"), max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING)
-    description = models.CharField(_("description"), max_length=300, blank=True, help_text=_("E.g. the stock and number of shares."))
-    reference = models.CharField(_("reference"), max_length=100, blank=True, help_text=_("Cheque number or bank reference."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING
+    )
+    description = models.CharField(
+        _("description"), max_length=300, blank=True, help_text=_("E.g. the stock and number of shares.")
+    )
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("Cheque number or bank reference.")
+    )
     # Canada: a non-cash gift valued by an appraisal names the appraiser on its official receipt (CRA). Publicly traded
     # securities need no appraisal: their fair market value is the market price on the day given.
     appraised_value = MoneyField(_("appraised value"), null=True, blank=True)
@@ -131,7 +148,9 @@ class Donation(models.Model):
     stripe_payment_intent_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     stripe_charge_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
     stripe_invoice_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
-    dedication_type = models.CharField(_("dedication"), max_length=10, choices=Dedication.choices, blank=True, default="")
+    dedication_type = models.CharField(
+        _("dedication"), max_length=10, choices=Dedication.choices, blank=True, default=""
+    )
     dedication_name = models.CharField(_("dedicated to"), max_length=200, blank=True)
     dedication_notify_email = models.EmailField(_("notify by email"), blank=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
@@ -146,7 +165,9 @@ class Donation(models.Model):
     dispute_status = models.CharField(max_length=40, blank=True)  # Stripe: e.g. "warning_needs_response"
     received_at = models.DateTimeField(_("received"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -155,7 +176,9 @@ class Donation(models.Model):
         indexes = [models.Index(fields=["status", "campaign"]), models.Index(fields=["donor", "received_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
-            models.CheckConstraint(condition=Q(refunded_amount__lte=models.F("amount")), name="donation_refund_not_above_amount"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__lte=models.F("amount")), name="donation_refund_not_above_amount"
+            ),
         ]
 
     def __str__(self):
@@ -205,14 +228,18 @@ class Pledge(models.Model):
 
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="pledges")
-    campaign = models.ForeignKey("fund.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="pledges")
+    campaign = models.ForeignKey(
+        "fund.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="pledges"
+    )
     amount = MoneyField(_("pledged amount"))
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
     pledged_on = models.DateField(_("pledged on"))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     note = models.TextField(_("note"), blank=True)
     reference = models.CharField(_("reference"), max_length=100, unique=True, null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -230,7 +257,9 @@ class PledgeInstalment(models.Model):
     sequence = models.PositiveSmallIntegerField()
     due_date = models.DateField(_("due"))
     amount = MoneyField(_("amount"))
-    donation = models.OneToOneField(Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="pledge_instalment")
+    donation = models.OneToOneField(
+        Donation, null=True, blank=True, on_delete=models.PROTECT, related_name="pledge_instalment"
+    )
 
     class Meta:
         ordering = ["pledge", "sequence"]
@@ -280,7 +309,9 @@ class Receipt(models.Model):
         verbose_name_plural = _("receipts")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year", "number"], name="unique_receipt_serial"),
-            models.UniqueConstraint(fields=["donation"], condition=Q(status="issued"), name="one_live_receipt_per_donation"),
+            models.UniqueConstraint(
+                fields=["donation"], condition=Q(status="issued"), name="one_live_receipt_per_donation"
+            ),
         ]
 
     def __str__(self):
@@ -298,14 +329,18 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("After a failure: when it is tried again."))
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("After a failure: when it is tried again.")
+    )
     deferred_key = models.CharField(max_length=120, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         indexes = [
             # The events consumer polls for unfinished events; handled ones (nearly all) stay out of this index.
-            models.Index(fields=["received_at"], condition=models.Q(processed_at__isnull=True), name="stripeevent_unfinished"),
+            models.Index(
+                fields=["received_at"], condition=models.Q(processed_at__isnull=True), name="stripeevent_unfinished"
+            ),
         ]
         verbose_name = _("Stripe event")
         verbose_name_plural = _("Stripe events")
@@ -350,7 +385,9 @@ class StatementRun(models.Model):
     done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     send_email = models.BooleanField(default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -41,7 +41,9 @@ def _amount(value, message) -> Decimal:
     return amount
 
 
-def appraisal_problems(*, fund, method: str, amount, appraised_value, appraiser_name: str, appraiser_address: str) -> dict:
+def appraisal_problems(
+    *, fund, method: str, amount, appraised_value, appraiser_name: str, appraiser_address: str
+) -> dict:
     """{field: message} for an appraisal that a Canadian official receipt could not state truthfully; empty if fine.
     An appraisal belongs to a non-cash gift to a Canadian fund; an appraised value needs the appraiser's name and
     address, and is the fair market value receipted (so it equals the amount). Publicly traded securities need none."""
@@ -58,7 +60,9 @@ def appraisal_problems(*, fund, method: str, amount, appraised_value, appraiser_
     if appraised_value is None:
         problems["appraised_value"] = _("Give the appraised value, or leave the appraiser empty.")
     elif amount is not None and money(appraised_value) != money(amount):
-        problems["appraised_value"] = _("The amount receipted is the fair market value: it must equal the appraised value.")
+        problems["appraised_value"] = _(
+            "The amount receipted is the fair market value: it must equal the appraised value."
+        )
     if appraised_value is not None and not appraiser_name:
         problems["appraiser_name"] = _("Give the appraiser's name: the receipt must state it.")
     if appraised_value is not None and not appraiser_address:
@@ -67,8 +71,20 @@ def appraisal_problems(*, fund, method: str, amount, appraised_value, appraiser_
 
 
 def donation_record_offline(
-    *, donor, fund, campaign=None, amount, method: str, received_on: date, by, reference: str = "", description: str = "",
-    advantage_amount=ZERO, anonymous: bool = False, appraised_value=None, appraiser_name: str = "",
+    *,
+    donor,
+    fund,
+    campaign=None,
+    amount,
+    method: str,
+    received_on: date,
+    by,
+    reference: str = "",
+    description: str = "",
+    advantage_amount=ZERO,
+    anonymous: bool = False,
+    appraised_value=None,
+    appraiser_name: str = "",
     appraiser_address: str = "",
 ) -> Donation:
     """A cheque, bank transfer, stock or other gift received outside Stripe, and its receipt. Money goes to cash
@@ -92,17 +108,37 @@ def donation_record_offline(
         raise OfflineGiftError(_("Describe the stock gift (security and number of shares)."))
     if campaign is not None and campaign.fund_id != fund.pk:
         raise OfflineGiftError(_("That campaign belongs to another fund."))
-    problems = appraisal_problems(fund=fund, method=method, amount=amount, appraised_value=appraised_value,
-                                  appraiser_name=appraiser_name, appraiser_address=appraiser_address)
+    problems = appraisal_problems(
+        fund=fund,
+        method=method,
+        amount=amount,
+        appraised_value=appraised_value,
+        appraiser_name=appraiser_name,
+        appraiser_address=appraiser_address,
+    )
     if problems:
         raise OfflineGiftError(" ".join(str(p) for p in problems.values()))
     with transaction.atomic():
         donation = Donation.objects.create(
-            donor=donor, fund=fund, campaign=campaign, amount=amount, currency=fund.currency, net_amount=amount,
-            method=method, status=DonationStatus.SUCCEEDED, received_at=_received_at(received_on), reference=reference,
-            description=description, advantage_amount=advantage, donor_name=donor.name,
-            donor_address=donor.address, anonymous=anonymous or donor.anonymous_by_default, recorded_by=by,
-            appraised_value=appraised_value, appraiser_name=appraiser_name, appraiser_address=appraiser_address,
+            donor=donor,
+            fund=fund,
+            campaign=campaign,
+            amount=amount,
+            currency=fund.currency,
+            net_amount=amount,
+            method=method,
+            status=DonationStatus.SUCCEEDED,
+            received_at=_received_at(received_on),
+            reference=reference,
+            description=description,
+            advantage_amount=advantage,
+            donor_name=donor.name,
+            donor_address=donor.address,
+            anonymous=anonymous or donor.anonymous_by_default,
+            recorded_by=by,
+            appraised_value=appraised_value,
+            appraiser_name=appraiser_name,
+            appraiser_address=appraiser_address,
         )
         accounting.post_offline_gift(donation, by=by)
         audit(donation, "donations.donation.offline", user=by, data={"amount": str(amount), "method": method})
@@ -122,7 +158,9 @@ def offline_gift_record_sale(*, donation: Donation, proceeds, sold_on: date, by)
     if sold_on > timezone.localdate():
         raise OfflineGiftError(_("The sale date cannot be in the future."))
     with transaction.atomic():
-        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "campaign").get(pk=donation.pk)
+        donation = (
+            Donation.objects.select_for_update(of=("self",)).select_related("fund", "campaign").get(pk=donation.pk)
+        )
         if not accounting.is_noncash(donation):
             raise OfflineGiftError(_("Only gifts of securities are sold; this gift was money."))
         if not donation.is_received:
@@ -139,15 +177,31 @@ def offline_gift_record_sale(*, donation: Donation, proceeds, sold_on: date, by)
                 sale = accounting.post_noncash_sale(donation, proceeds=proceeds, sold_on=sold_on, by=by)
         except IntegrityError:
             raise OfflineGiftError(_("The sale of this gift is already recorded.")) from None
-        audit(donation, "donations.donation.noncash_sale", user=by, data={
-            "proceeds": str(proceeds), "sold_on": sold_on.isoformat(), "value_booked": str(held),
-            "gain": str(money(proceeds - held)), "transaction": sale.pk,
-        })
+        audit(
+            donation,
+            "donations.donation.noncash_sale",
+            user=by,
+            data={
+                "proceeds": str(proceeds),
+                "sold_on": sold_on.isoformat(),
+                "value_booked": str(held),
+                "gain": str(money(proceeds - held)),
+                "transaction": sale.pk,
+            },
+        )
     return sale
 
 
 def pledge_create(
-    *, donor, fund, campaign=None, amount, pledged_on: date, schedule: list[tuple[date, object]], by, note: str = "",
+    *,
+    donor,
+    fund,
+    campaign=None,
+    amount,
+    pledged_on: date,
+    schedule: list[tuple[date, object]],
+    by,
+    note: str = "",
     reference: str | None = None,
 ) -> Pledge:
     """A promise to give, with instalments that add up exactly to the pledge. Posts pledges receivable / revenue."""
@@ -161,23 +215,39 @@ def pledge_create(
         raise OfflineGiftError(_("Each instalment must be positive."))
     with transaction.atomic():
         pledge = Pledge.objects.create(
-            donor=donor, fund=fund, campaign=campaign, amount=amount, currency=fund.currency, pledged_on=pledged_on,
-            note=note, reference=reference, created_by=by,
+            donor=donor,
+            fund=fund,
+            campaign=campaign,
+            amount=amount,
+            currency=fund.currency,
+            pledged_on=pledged_on,
+            note=note,
+            reference=reference,
+            created_by=by,
         )
         PledgeInstalment.objects.bulk_create(
-            [PledgeInstalment(pledge=pledge, sequence=i, due_date=due, amount=value) for i, (due, value) in enumerate(schedule, 1)]
+            [
+                PledgeInstalment(pledge=pledge, sequence=i, due_date=due, amount=value)
+                for i, (due, value) in enumerate(schedule, 1)
+            ]
         )
         accounting.post_pledge(pledge, by=by)
         audit(pledge, "donations.pledge.create", user=by, data={"amount": str(amount), "instalments": len(schedule)})
     return pledge
 
 
-def pledge_instalment_pay(*, instalment: PledgeInstalment, method: str, received_on: date, by, reference: str = "") -> Donation:
+def pledge_instalment_pay(
+    *, instalment: PledgeInstalment, method: str, received_on: date, by, reference: str = ""
+) -> Donation:
     """Record an instalment as received, once: a donation (receipted) that settles the receivable (Dr cash / Cr receivable)."""
     if method == Method.STRIPE or method not in Method.values:
         raise OfflineGiftError(_("Choose how the payment was received."))
     with transaction.atomic():
-        instalment = PledgeInstalment.objects.select_for_update(of=("self",)).select_related("pledge", "pledge__donor", "pledge__fund").get(pk=instalment.pk)
+        instalment = (
+            PledgeInstalment.objects.select_for_update(of=("self",))
+            .select_related("pledge", "pledge__donor", "pledge__fund")
+            .get(pk=instalment.pk)
+        )
         pledge = instalment.pledge
         if instalment.donation_id:
             return instalment.donation
@@ -186,10 +256,19 @@ def pledge_instalment_pay(*, instalment: PledgeInstalment, method: str, received
         try:
             with transaction.atomic():
                 donation = Donation.objects.create(
-                    donor=pledge.donor, fund=pledge.fund, campaign=pledge.campaign, amount=instalment.amount,
-                    currency=pledge.currency, net_amount=instalment.amount, method=method, status=DonationStatus.SUCCEEDED,
-                    received_at=_received_at(received_on), reference=reference, donor_name=pledge.donor.name,
-                    donor_address=pledge.donor.address, recorded_by=by,
+                    donor=pledge.donor,
+                    fund=pledge.fund,
+                    campaign=pledge.campaign,
+                    amount=instalment.amount,
+                    currency=pledge.currency,
+                    net_amount=instalment.amount,
+                    method=method,
+                    status=DonationStatus.SUCCEEDED,
+                    received_at=_received_at(received_on),
+                    reference=reference,
+                    donor_name=pledge.donor.name,
+                    donor_address=pledge.donor.address,
+                    recorded_by=by,
                     description=_("Pledge instalment %(n)s") % {"n": instalment.sequence},
                 )
                 instalment.donation = donation
@@ -200,7 +279,12 @@ def pledge_instalment_pay(*, instalment: PledgeInstalment, method: str, received
         if not pledge.instalments.filter(donation__isnull=True).exists():
             pledge.status = Pledge.Status.FULFILLED
             pledge.save(update_fields=["status"])
-        audit(pledge, "donations.pledge.payment", user=by, data={"instalment": instalment.sequence, "donation": donation.pk})
+        audit(
+            pledge,
+            "donations.pledge.payment",
+            user=by,
+            data={"instalment": instalment.sequence, "donation": donation.pk},
+        )
         _queue_receipt(donation)
         send_totals_changed_on_commit(donation)
     return donation

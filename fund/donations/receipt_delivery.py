@@ -24,10 +24,15 @@ def receipt_resend(*, receipt: Receipt, by) -> Receipt:
     """Email the live receipt's stored PDF to the donor again, with the receipt email. Only an issued (not cancelled)
     receipt with its PDF can be resent; the send is recorded (`emailed_at`, audit) and happens after commit."""
     with transaction.atomic():
-        receipt = (Receipt.objects.select_for_update(of=("self",))
-                   .select_related("donation__donor", "donation__campaign", "replaces").get(pk=receipt.pk))
+        receipt = (
+            Receipt.objects.select_for_update(of=("self",))
+            .select_related("donation__donor", "donation__campaign", "replaces")
+            .get(pk=receipt.pk)
+        )
         if receipt.status != Receipt.Status.ISSUED:
-            raise ReceiptError(_("Receipt %(serial)s is cancelled; send its replacement instead.") % {"serial": receipt.serial})
+            raise ReceiptError(
+                _("Receipt %(serial)s is cancelled; send its replacement instead.") % {"serial": receipt.serial}
+            )
         if not receipt.pdf:
             raise ReceiptError(_("Receipt %(serial)s has no PDF to send.") % {"serial": receipt.serial})
         with receipt.pdf.open("rb") as stored:

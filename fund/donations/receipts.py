@@ -40,9 +40,17 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send
     number = allocate_serial(jurisdiction=fund.jurisdiction, year=year)
     advantage = donation.advantage_amount or ZERO
     receipt = Receipt.objects.create(
-        donation=donation, jurisdiction=fund.jurisdiction, year=year, number=number,
-        serial=f"{fund.jurisdiction}-{year}-{number:06d}", amount=donation.kept_amount, advantage_amount=advantage,
-        eligible_amount=max(donation.kept_amount - advantage, ZERO), currency=donation.currency, replaces=replaces, issued_at=now,
+        donation=donation,
+        jurisdiction=fund.jurisdiction,
+        year=year,
+        number=number,
+        serial=f"{fund.jurisdiction}-{year}-{number:06d}",
+        amount=donation.kept_amount,
+        advantage_amount=advantage,
+        eligible_amount=max(donation.kept_amount - advantage, ZERO),
+        currency=donation.currency,
+        replaces=replaces,
+        issued_at=now,
     )
     content = receipt_pdf(receipt)
     receipt.pdf.save(f"receipt-{receipt.serial}.pdf", ContentFile(content), save=False)
@@ -56,7 +64,9 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send
         context={
             "donor_name": donation.donor_name or donation.donor.name,
             # A gift of securities is named, never valued, in the email: US acknowledgements state no value for it.
-            "amount": _gift_description(donation) if _is_stock(donation) else format_money(donation.kept_amount, donation.currency),
+            "amount": _gift_description(donation)
+            if _is_stock(donation)
+            else format_money(donation.kept_amount, donation.currency),
             "serial": receipt.serial,
             "replaces": replaces.serial if replaces else "",
             "campaign": donation.campaign.title if donation.campaign_id else "",
@@ -70,7 +80,11 @@ def receipt_issue_for_donation(*, donation: Donation, by=None, send: bool = True
     """Issue (and email, unless `send` is off, e.g. for the demo) the receipt for a received gift, once.
     Returns the live receipt."""
     with transaction.atomic():
-        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=donation.pk)
+        donation = (
+            Donation.objects.select_for_update(of=("self",))
+            .select_related("fund", "donor", "campaign")
+            .get(pk=donation.pk)
+        )
         if donation.status not in RECEIVED_STATUSES or donation.kept_amount <= 0:
             return None
         live = donation.receipts.filter(status=Receipt.Status.ISSUED).first()
@@ -87,7 +101,11 @@ def receipt_cancel_and_replace(*, receipt: Receipt, by, reason: str, replace: bo
         receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
         if receipt.status != Receipt.Status.ISSUED:
             raise ReceiptError(_("This receipt is already cancelled."))
-        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=receipt.donation_id)
+        donation = (
+            Donation.objects.select_for_update(of=("self",))
+            .select_related("fund", "donor", "campaign")
+            .get(pk=receipt.donation_id)
+        )
         receipt.status = Receipt.Status.CANCELLED
         receipt.cancelled_at = timezone.now()
         receipt.cancel_reason = reason[:300]
@@ -104,7 +122,11 @@ def receipt_sync_with_donation(*, donation: Donation, by=None) -> Receipt | None
     """After a refund or a lost dispute the live receipt must not overstate the gift: cancel it and, if something is
     still kept, issue a replacement for the kept amount (with "cancels and replaces")."""
     with transaction.atomic():
-        donation = Donation.objects.select_for_update(of=("self",)).select_related("fund", "donor", "campaign").get(pk=donation.pk)
+        donation = (
+            Donation.objects.select_for_update(of=("self",))
+            .select_related("fund", "donor", "campaign")
+            .get(pk=donation.pk)
+        )
         live = Receipt.objects.select_for_update().filter(donation=donation, status=Receipt.Status.ISSUED).first()
         if live is None or live.amount == donation.kept_amount:
             return live
@@ -147,7 +169,9 @@ def receipt_pdf(receipt: Receipt) -> bytes:
     builder = {"CA": _story_ca, "UK": _story_uk}.get(receipt.jurisdiction, _story_us)
     story = builder(receipt, donation, fund)
     if receipt.replaces_id:
-        story.insert(1, para(_("This cancels and replaces receipt #%(serial)s.") % {"serial": receipt.replaces.serial}, "h2"))
+        story.insert(
+            1, para(_("This cancels and replaces receipt #%(serial)s.") % {"serial": receipt.replaces.serial}, "h2")
+        )
     return build_pdf(story, title=_("Receipt %(serial)s") % {"serial": receipt.serial}, fund=fund)
 
 
@@ -175,29 +199,43 @@ def _story_us(receipt, donation, fund):
             "In exchange for this contribution you received goods or services with an estimated fair market value of "
             "%(value)s. The amount of your contribution that is deductible for federal income tax purposes is limited to "
             "the excess of your contribution over that value, %(eligible)s."
-        ) % {"value": format_money(receipt.advantage_amount, receipt.currency),
-             "eligible": format_money(receipt.eligible_amount, receipt.currency)}
+        ) % {
+            "value": format_money(receipt.advantage_amount, receipt.currency),
+            "eligible": format_money(receipt.eligible_amount, receipt.currency),
+        }
     else:
         goods = _("No goods or services were provided in exchange for this contribution.")
     return [
         para(_("Contribution acknowledgement"), "h1"),
-        _rows([
-            (_("Receipt number"), receipt.serial),
-            (_("Organisation"), fund.legal_name or fund.name),
-            (_("EIN"), fund.charity_number),
-            (_("Donor"), _donor_block(donation)),
-            (_("Date received"), _date(donation.received_at or receipt.issued_at)),
-            (_("Date issued"), _date(receipt.issued_at)),
-            (_("Amount"), _("Not stated (non-cash gift)") if _is_stock(donation) else money),
-        ]),
+        _rows(
+            [
+                (_("Receipt number"), receipt.serial),
+                (_("Organisation"), fund.legal_name or fund.name),
+                (_("EIN"), fund.charity_number),
+                (_("Donor"), _donor_block(donation)),
+                (_("Date received"), _date(donation.received_at or receipt.issued_at)),
+                (_("Date issued"), _date(receipt.issued_at)),
+                (_("Amount"), _("Not stated (non-cash gift)") if _is_stock(donation) else money),
+            ]
+        ),
         spacer(),
-        para(_("%(org)s gratefully acknowledges receipt from %(donor)s, on %(date)s, of %(gift)s.") % {
-            "org": fund.legal_name or fund.name, "donor": donation.donor_name or donation.donor.name,
-            "date": _date(donation.received_at or receipt.issued_at), "gift": gift,
-        }),
+        para(
+            _("%(org)s gratefully acknowledges receipt from %(donor)s, on %(date)s, of %(gift)s.")
+            % {
+                "org": fund.legal_name or fund.name,
+                "donor": donation.donor_name or donation.donor.name,
+                "date": _date(donation.received_at or receipt.issued_at),
+                "gift": gift,
+            }
+        ),
         para(goods),
-        para(_("%(org)s is a tax-exempt organisation under section 501(c)(3) of the Internal Revenue Code. Please keep this "
-               "written acknowledgement for your tax records.") % {"org": fund.legal_name or fund.name}),
+        para(
+            _(
+                "%(org)s is a tax-exempt organisation under section 501(c)(3) of the Internal Revenue Code. Please keep this "
+                "written acknowledgement for your tax records."
+            )
+            % {"org": fund.legal_name or fund.name}
+        ),
         spacer(),
         para(f"{fund.signatory_name}, {fund.signatory_title}"),
     ]
@@ -237,8 +275,10 @@ def _story_ca(receipt, donation, fund):
         _rows(rows),
         spacer(8),
         para("______________________________"),
-        para(_("Signature of authorized individual: %(name)s, %(title)s") % {
-            "name": fund.signatory_name, "title": fund.signatory_title}),
+        para(
+            _("Signature of authorized individual: %(name)s, %(title)s")
+            % {"name": fund.signatory_name, "title": fund.signatory_title}
+        ),
         spacer(),
         para(_("Canada Revenue Agency: www.canada.ca/charities-giving")),
     ]
@@ -249,28 +289,40 @@ def _story_uk(receipt, donation, fund):
     if not giftaid.gift_aid_applies(method=donation.method):
         gift_aid = _("Gift Aid does not apply to gifts of shares or securities, so none will be claimed on this gift.")
     elif claims_gift_aid:
-        gift_aid = _("Gift Aid: you declared this gift eligible for Gift Aid on %(date)s. We will claim 25p for every £1 "
-                     "you gave, at no extra cost to you.") % {"date": _date(donation.gift_aid_declared_at or receipt.issued_at)}
+        gift_aid = _(
+            "Gift Aid: you declared this gift eligible for Gift Aid on %(date)s. We will claim 25p for every £1 "
+            "you gave, at no extra cost to you."
+        ) % {"date": _date(donation.gift_aid_declared_at or receipt.issued_at)}
     else:
         gift_aid = _("Gift Aid: not declared for this gift.")
     story = [
         para(_("Donation receipt"), "h1"),
-        _rows([
-            (_("Receipt number"), receipt.serial),
-            (_("Charity"), fund.legal_name or fund.name),
-            (_("Registered charity number"), fund.charity_number),
-            (_("Donor"), _donor_block(donation)),
-            (_("Date received"), _date(donation.received_at or receipt.issued_at)),
-        ] + ([
-            (_("Gift"), _gift_description(donation)),
-            (_("Value on the day given"), format_money(receipt.amount, receipt.currency)),
-        ] if _is_stock(donation) else [
-            (_("Amount"), format_money(receipt.amount, receipt.currency)),
-        ])),
+        _rows(
+            [
+                (_("Receipt number"), receipt.serial),
+                (_("Charity"), fund.legal_name or fund.name),
+                (_("Registered charity number"), fund.charity_number),
+                (_("Donor"), _donor_block(donation)),
+                (_("Date received"), _date(donation.received_at or receipt.issued_at)),
+            ]
+            + (
+                [
+                    (_("Gift"), _gift_description(donation)),
+                    (_("Value on the day given"), format_money(receipt.amount, receipt.currency)),
+                ]
+                if _is_stock(donation)
+                else [
+                    (_("Amount"), format_money(receipt.amount, receipt.currency)),
+                ]
+            )
+        ),
         spacer(),
         para(gift_aid),
     ]
     if claims_gift_aid and donation.gift_aid_declaration:
         story += [para(_("Your declaration:"), "label"), para(donation.gift_aid_declaration, "small")]
-    story += [spacer(), para(_("Thank you. %(name)s, %(title)s") % {"name": fund.signatory_name, "title": fund.signatory_title})]
+    story += [
+        spacer(),
+        para(_("Thank you. %(name)s, %(title)s") % {"name": fund.signatory_name, "title": fund.signatory_title}),
+    ]
     return story

@@ -29,7 +29,8 @@ def stripe_reconcile(*, days: int = 3, by=None) -> ReconcileReport:
         report.sessions_seen += 1
         ref = session.get("client_reference_id")
         donation = Donation.objects.filter(stripe_checkout_session_id=session["id"]).first() or (
-            Donation.objects.filter(pk=int(ref)).first() if ref and str(ref).isdigit() else None)
+            Donation.objects.filter(pk=int(ref)).first() if ref and str(ref).isdigit() else None
+        )
         paid = session.get("status") == "complete" and session.get("payment_status") in ("paid", "no_payment_required")
         if donation is None:
             if paid:
@@ -42,7 +43,9 @@ def stripe_reconcile(*, days: int = 3, by=None) -> ReconcileReport:
         if donation.amount_mismatch:
             report.discrepancies.append(f"Donation #{donation.pk}: {donation.mismatch_note}")
         elif donation.status in RECEIVED_STATUSES and not paid:
-            report.discrepancies.append(f"Donation #{donation.pk} is {donation.status} but session {session['id']} is not paid.")
+            report.discrepancies.append(
+                f"Donation #{donation.pk} is {donation.status} but session {session['id']} is not paid."
+            )
     for obj in events_list(created_gte=since):
         event = as_dict(obj)
         report.events_seen += 1

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from portal.money import ZERO, money
 
-from .models import Method, RECEIVED_STATUSES, Donation, Donor, PledgeInstalment, Receipt, RecurringDonation
+from .models import RECEIVED_STATUSES, Donation, Donor, Method, PledgeInstalment, Receipt, RecurringDonation
 
 
 def received_donations():
@@ -16,8 +16,10 @@ def received_donations():
 
 def campaign_progress(campaign) -> dict:
     """Raised (received gifts net of refunds), distinct donors, goal, percent of goal, days left, currency. One query."""
-    row = received_donations().filter(campaign=campaign).aggregate(
-        raised=Sum(F("amount") - F("refunded_amount")), donors=Count("donor", distinct=True)
+    row = (
+        received_donations()
+        .filter(campaign=campaign)
+        .aggregate(raised=Sum(F("amount") - F("refunded_amount")), donors=Count("donor", distinct=True))
     )
     raised = money(row["raised"] or ZERO)
     goal = money(campaign.goal or ZERO)
@@ -25,8 +27,14 @@ def campaign_progress(campaign) -> dict:
     days_left = None
     if campaign.ends_at:
         days_left = max((campaign.ends_at - timezone.now()).days, 0)
-    return {"raised": raised, "donors": row["donors"] or 0, "goal": goal, "percent": percent, "days_left": days_left,
-            "currency": campaign.fund.currency}
+    return {
+        "raised": raised,
+        "donors": row["donors"] or 0,
+        "goal": goal,
+        "percent": percent,
+        "days_left": days_left,
+        "currency": campaign.fund.currency,
+    }
 
 
 def recent_public_gifts(*, campaign=None, limit=10) -> list[dict]:
@@ -35,8 +43,12 @@ def recent_public_gifts(*, campaign=None, limit=10) -> list[dict]:
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     return [
-        {"name": None if d.anonymous else (d.donor_name or d.donor.name), "amount": d.amount, "currency": d.currency,
-         "received_at": d.received_at}
+        {
+            "name": None if d.anonymous else (d.donor_name or d.donor.name),
+            "amount": d.amount,
+            "currency": d.currency,
+            "received_at": d.received_at,
+        }
         for d in qs[:limit]
     ]
 
@@ -69,8 +81,10 @@ def donor_statement_gifts(donor, *, start, end):
     """A donor's received gifts in a date range, with their live (issued) receipts: one query for all the receipts."""
     live_receipts = Receipt.objects.filter(status=Receipt.Status.ISSUED).only("pk", "donation_id", "serial", "status")
     return (
-        received_donations().filter(donor=donor, received_at__date__gte=start, received_at__date__lte=end)
-        .select_related("fund", "campaign").prefetch_related(Prefetch("receipts", queryset=live_receipts))
+        received_donations()
+        .filter(donor=donor, received_at__date__gte=start, received_at__date__lte=end)
+        .select_related("fund", "campaign")
+        .prefetch_related(Prefetch("receipts", queryset=live_receipts))
         .order_by("received_at", "pk")
     )
 
@@ -96,8 +110,13 @@ def staff_donations(*, status="", method="", campaign="", q="", received_from=No
     elif campaign:
         qs = qs.filter(campaign__slug=campaign)
     if q:
-        cond = Q(donor__name__icontains=q) | Q(donor__email__icontains=q) | Q(reference__icontains=q) | Q(
-            stripe_checkout_session_id=q) | Q(stripe_payment_intent_id=q)
+        cond = (
+            Q(donor__name__icontains=q)
+            | Q(donor__email__icontains=q)
+            | Q(reference__icontains=q)
+            | Q(stripe_checkout_session_id=q)
+            | Q(stripe_payment_intent_id=q)
+        )
         if q.isdigit():
             cond |= Q(pk=int(q))
         qs = qs.filter(cond)
@@ -112,7 +131,8 @@ def staff_donations(*, status="", method="", campaign="", q="", received_from=No
 def staff_donor_gifts(donor):
     """Every gift of a donor, newest first, each with all its receipts (live and cancelled): two queries a page."""
     return (
-        Donation.objects.filter(donor=donor).select_related("campaign", "fund")
+        Donation.objects.filter(donor=donor)
+        .select_related("campaign", "fund")
         .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by("issued_at", "pk")))
         .order_by("-created_at", "-pk")
     )
@@ -126,7 +146,8 @@ def overdue_instalments(*, today=None):
     today = today or timezone.localdate()
     return (
         PledgeInstalment.objects.filter(donation__isnull=True, due_date__lt=today, pledge__status="open")
-        .select_related("pledge", "pledge__donor", "pledge__campaign").order_by("due_date")
+        .select_related("pledge", "pledge__donor", "pledge__campaign")
+        .order_by("due_date")
     )
 
 

@@ -4,15 +4,14 @@ import io
 from collections import defaultdict
 from datetime import date
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
-
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 
 from portal.audit import audit
 from portal.emails import send_email
@@ -51,15 +50,24 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
         if not not_valued:
             totals[gift.currency] = totals.get(gift.currency, ZERO) + kept
         receipts = getattr(gift, "_statement_receipts", None)
-        if receipts is None and hasattr(gift, "_prefetched_objects_cache") and "receipts" in gift._prefetched_objects_cache:
+        if (
+            receipts is None
+            and hasattr(gift, "_prefetched_objects_cache")
+            and "receipts" in gift._prefetched_objects_cache
+        ):
             receipts = [r.serial for r in gift.receipts.all() if r.status == "issued"]
-        rows.append((
-            timezone.localtime(gift.received_at).date().isoformat(),
-            (gift.campaign.title if gift.campaign_id else str(_("General fund")))[:48],
-            ", ".join(receipts or []),
-            str(_("Securities")) if not_valued else
-            f"{format_money(kept, gift.currency)} {gift.currency}" if mixed else format_money(kept, gift.currency),
-        ))
+        rows.append(
+            (
+                timezone.localtime(gift.received_at).date().isoformat(),
+                (gift.campaign.title if gift.campaign_id else str(_("General fund")))[:48],
+                ", ".join(receipts or []),
+                str(_("Securities"))
+                if not_valued
+                else f"{format_money(kept, gift.currency)} {gift.currency}"
+                if mixed
+                else format_money(kept, gift.currency),
+            )
+        )
     if not totals:
         totals[fund.currency if fund else "USD"] = ZERO
     buffer = io.BytesIO()
@@ -68,7 +76,9 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
     c.setTitle(f"{title} {start} - {end}")
     width, height = LETTER
     # The first page also carries the title and the donor's address, so it holds fewer rows.
-    pages = [rows[:FIRST_PAGE_ROWS]] + [rows[i:i + ROWS_PER_PAGE] for i in range(FIRST_PAGE_ROWS, len(rows), ROWS_PER_PAGE)]
+    pages = [rows[:FIRST_PAGE_ROWS]] + [
+        rows[i : i + ROWS_PER_PAGE] for i in range(FIRST_PAGE_ROWS, len(rows), ROWS_PER_PAGE)
+    ]
     name, details = _identity_lines(fund)
     for number, page_rows in enumerate(pages, 1):
         c.setFillColor(BRAND)
@@ -89,8 +99,14 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
                 c.drawString(18 * mm, y, line[:90])
                 y -= 5 * mm
             y -= 3 * mm
-            c.drawString(18 * mm, y, str(_("Gifts received from %(start)s to %(end)s, net of any refunds.")
-                                         % {"start": start.isoformat(), "end": end.isoformat()}))
+            c.drawString(
+                18 * mm,
+                y,
+                str(
+                    _("Gifts received from %(start)s to %(end)s, net of any refunds.")
+                    % {"start": start.isoformat(), "end": end.isoformat()}
+                ),
+            )
             y -= 9 * mm
         c.setFont("Helvetica-Bold", 9)
         for x, label in zip(COLUMNS, [_("Date"), _("Designation"), _("Receipt"), _("Amount")]):
@@ -106,18 +122,36 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
             for index, (currency, total) in enumerate(totals.items()):
                 if index:
                     y -= 5 * mm
-                c.drawString(COLUMNS[2], y, str(_("Total (%(currency)s)") % {"currency": currency} if mixed else _("Total")))
+                c.drawString(
+                    COLUMNS[2], y, str(_("Total (%(currency)s)") % {"currency": currency} if mixed else _("Total"))
+                )
                 c.drawString(COLUMNS[3], y, format_money(total, currency))
             if not rows:
                 y -= 8 * mm
                 c.setFont("Helvetica", 10)
                 c.drawString(18 * mm, y, str(_("No gifts in this period.")))
             c.setFont("Helvetica", 8)
-            c.drawString(18 * mm, 18 * mm, str(_("This statement summarises your gifts; your individual receipts are the "
-                                                 "documents for tax purposes.")))
+            c.drawString(
+                18 * mm,
+                18 * mm,
+                str(
+                    _(
+                        "This statement summarises your gifts; your individual receipts are the "
+                        "documents for tax purposes."
+                    )
+                ),
+            )
             if unvalued:
-                c.drawString(18 * mm, 14 * mm, str(_("Gifts of securities are listed without a value and are not in the "
-                                                     "total; their acknowledgement describes them.")))
+                c.drawString(
+                    18 * mm,
+                    14 * mm,
+                    str(
+                        _(
+                            "Gifts of securities are listed without a value and are not in the "
+                            "total; their acknowledgement describes them."
+                        )
+                    ),
+                )
         c.setFont("Helvetica", 8)
         c.drawRightString(width - 18 * mm, 10 * mm, f"{number}/{len(pages)}")
         c.showPage()
@@ -184,13 +218,19 @@ def _gifts_for(donors, *, start, end) -> dict:
     from .models import Receipt
 
     gifts = list(
-        Donation.objects.filter(donor__in=[d.pk for d in donors], status__in=RECEIVED_STATUSES,
-                                received_at__date__gte=start, received_at__date__lte=end)
-        .select_related("fund", "campaign").order_by("received_at", "pk")
+        Donation.objects.filter(
+            donor__in=[d.pk for d in donors],
+            status__in=RECEIVED_STATUSES,
+            received_at__date__gte=start,
+            received_at__date__lte=end,
+        )
+        .select_related("fund", "campaign")
+        .order_by("received_at", "pk")
     )
     serials = defaultdict(list)
     for donation_id, serial in Receipt.objects.filter(donation__in=[g.pk for g in gifts], status="issued").values_list(
-            "donation_id", "serial"):
+        "donation_id", "serial"
+    ):
         serials[donation_id].append(serial)
     by_donor = defaultdict(list)
     for gift in gifts:
@@ -214,7 +254,8 @@ def statement_run_execute(*, run_id: int, render_only: bool = False):
                 pdf = statement_pdf(donor, start=start, end=end, gifts=gifts_by_donor.get(donor.pk, []))
                 if run.send_email and not render_only:
                     send_email(
-                        template="donations/statement", to=[donor.email],
+                        template="donations/statement",
+                        to=[donor.email],
                         context={"donor_name": donor.name, "year": run.year},
                         attachments=[(f"giving-statement-{run.year}.pdf", pdf, "application/pdf")],
                     )
@@ -222,6 +263,10 @@ def statement_run_execute(*, run_id: int, render_only: bool = False):
                 if done % PROGRESS_EVERY == 0:
                     StatementRun.objects.filter(pk=run.pk).update(done=done)
     except Exception as exc:
-        StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.FAILED, done=done, error=str(exc)[:2000])
+        StatementRun.objects.filter(pk=run.pk).update(
+            status=StatementRun.Status.FAILED, done=done, error=str(exc)[:2000]
+        )
         raise
-    StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.DONE, done=done, finished_at=timezone.now())
+    StatementRun.objects.filter(pk=run.pk).update(
+        status=StatementRun.Status.DONE, done=done, finished_at=timezone.now()
+    )

@@ -2,10 +2,9 @@
 
 import functools
 
+import stripe
 from django.conf import settings
 from django.urls import reverse
-
-import stripe
 
 from portal.money import to_minor_units
 
@@ -37,7 +36,11 @@ def checkout_params(donation, *, monthly: bool, success_path=None, cancel_path=N
     """Checkout Session parameters for a pending donation (payment mode, or subscription mode for monthly gifts)."""
     campaign = donation.campaign
     name = str(campaign.title if campaign else donation.fund.name)
-    metadata = {"donation_id": str(donation.pk), "fund": donation.fund.slug, "campaign": campaign.slug if campaign else ""}
+    metadata = {
+        "donation_id": str(donation.pk),
+        "fund": donation.fund.slug,
+        "campaign": campaign.slug if campaign else "",
+    }
     price_data = {
         "currency": donation.currency.lower(),
         "unit_amount": to_minor_units(donation.amount, donation.currency),
@@ -53,7 +56,9 @@ def checkout_params(donation, *, monthly: bool, success_path=None, cancel_path=N
         "customer_email": donation.donor.email,
         "success_url": success,
         # Back out of Checkout to the same campaign's form, not the general one.
-        "cancel_url": _site(cancel_path or reverse("donations:donate") + (f"?campaign={campaign.slug}" if campaign else "")),
+        "cancel_url": _site(
+            cancel_path or reverse("donations:donate") + (f"?campaign={campaign.slug}" if campaign else "")
+        ),
         "metadata": metadata,
     }
     if donation.donor.stripe_customer_id:

@@ -59,15 +59,24 @@ def donate(request):
                     return redirect(url)
         else:
             status = 400
-    context.update({"campaign": campaign, "page_title": _("Donate"),
-                    "progress": selectors.campaign_progress(campaign) if campaign else None})
+    context.update(
+        {
+            "campaign": campaign,
+            "page_title": _("Donate"),
+            "progress": selectors.campaign_progress(campaign) if campaign else None,
+        }
+    )
     return render(request, "donations/donate.html", context, status=status)
 
 
 def thanks(request):
     """Shows the gift as soon as it is confirmed: by the webhook, or here by asking Stripe (same service, exactly once)."""
     session_id = (request.GET.get("session_id") or "")[:100]
-    donation = Donation.objects.select_related("campaign", "fund").filter(stripe_checkout_session_id=session_id).first() if session_id else None
+    donation = (
+        Donation.objects.select_related("campaign", "fund").filter(stripe_checkout_session_id=session_id).first()
+        if session_id
+        else None
+    )
     if donation is None:
         raise Http404(_("We could not find that gift."))
     if donation.status == "pending" and not donation.amount_mismatch:
@@ -89,11 +98,20 @@ def thanks(request):
     retry_url = reverse("donations:donate")
     if donation.campaign_id:
         retry_url += f"?{urlencode({'campaign': donation.campaign.slug})}"
-    return render(request, "donations/thanks.html", {
-        "donation": donation, "progress": progress, "page_title": _("Thank you"),
-        "confirmed": state == "confirmed", "state": state, "refresh_url": refresh_url,
-        "refresh_seconds": THANKS_REFRESH_SECONDS, "retry_url": retry_url,
-    })
+    return render(
+        request,
+        "donations/thanks.html",
+        {
+            "donation": donation,
+            "progress": progress,
+            "page_title": _("Thank you"),
+            "confirmed": state == "confirmed",
+            "state": state,
+            "refresh_url": refresh_url,
+            "refresh_seconds": THANKS_REFRESH_SECONDS,
+            "retry_url": retry_url,
+        },
+    )
 
 
 # The thank-you page polls while Stripe has not told us yet, for about two minutes; then it says the email will follow.
@@ -135,11 +153,20 @@ def donor_home(request):
     if donor is None:
         return render(request, "donations/donor_empty.html", {"page_title": _("Your giving")})
     page = Paginator(selectors.donor_gifts(donor), 25).get_page(request.GET.get("page"))
-    return render(request, "donations/donor_home.html", {
-        "donor": donor, "page_obj": page, "totals": selectors.donor_totals(donor, for_the_donor=True),
-        "recurring": RecurringDonation.objects.filter(donor=donor).exclude(status="pending").select_related("campaign"),
-        "statement_form": StatementRangeForm(), "page_title": _("Your giving"),
-    })
+    return render(
+        request,
+        "donations/donor_home.html",
+        {
+            "donor": donor,
+            "page_obj": page,
+            "totals": selectors.donor_totals(donor, for_the_donor=True),
+            "recurring": RecurringDonation.objects.filter(donor=donor)
+            .exclude(status="pending")
+            .select_related("campaign"),
+            "statement_form": StatementRangeForm(),
+            "page_title": _("Your giving"),
+        },
+    )
 
 
 @login_required
@@ -173,7 +200,9 @@ def donor_address(request):
     form = DonorAddressForm(request.POST or None, instance=donor)
     if request.method == "POST" and form.is_valid():
         services.donor_update_address(
-            donor=donor, by=request.user, name=form.cleaned_data["name"],
+            donor=donor,
+            by=request.user,
+            name=form.cleaned_data["name"],
             address={k: form.cleaned_data.get(k, "") for k in services.ADDRESS_FIELDS},
         )
         messages.success(request, _("Your address is updated. New receipts will use it."))

@@ -63,8 +63,9 @@ def on_invoice_payment_failed(obj, by=None):
 
 
 def on_subscription_changed(obj, by=None):
-    return services.recurring_update_from_stripe(subscription_id=obj["id"], stripe_status=obj.get("status", ""),
-                                                 subscription=obj, by=by)
+    return services.recurring_update_from_stripe(
+        subscription_id=obj["id"], stripe_status=obj.get("status", ""), subscription=obj, by=by
+    )
 
 
 def on_charge_refunded(obj, by=None):
@@ -96,7 +97,9 @@ def stripe_event_receive(*, event: dict) -> None:
     One INSERT ... ON CONFLICT DO NOTHING (SQLite: INSERT OR IGNORE), committed when it returns in the webhook's
     autocommit: no read before it, no BEGIN/COMMIT around it, and a duplicate raises no error (PostgreSQL would log
     each one). It is the insert bulk_create(ignore_conflicts=True) makes, without the transaction bulk_create opens."""
-    new = StripeEvent(event_id=event["id"], type=event.get("type", ""), payload=event, livemode=bool(event.get("livemode")))
+    new = StripeEvent(
+        event_id=event["id"], type=event.get("type", ""), payload=event, livemode=bool(event.get("livemode"))
+    )
     fields = [f for f in StripeEvent._meta.local_concrete_fields if not f.primary_key]
     StripeEvent._base_manager._insert([new], fields=fields, on_conflict=OnConflict.IGNORE)
 
@@ -107,7 +110,9 @@ def stripe_event_store(*, event: dict) -> tuple[StripeEvent, bool]:
     found = StripeEvent.objects.filter(event_id=event["id"]).first()
     if found is not None:
         return found, False
-    new = StripeEvent(event_id=event["id"], type=event.get("type", ""), payload=event, livemode=bool(event.get("livemode")))
+    new = StripeEvent(
+        event_id=event["id"], type=event.get("type", ""), payload=event, livemode=bool(event.get("livemode"))
+    )
     try:
         with transaction.atomic():
             new.save(force_insert=True)
@@ -122,12 +127,14 @@ RETRY_LIMIT = 8  # attempts before an event is left to staff: the last one runs 
 def retry_delay(attempts: int) -> timedelta:
     """How long after failed attempt number `attempts` the next one waits: 2, 4, 8 ... 128 minutes (about four hours
     from the first failure to the last attempt)."""
-    return timedelta(minutes=2 ** attempts)
+    return timedelta(minutes=2**attempts)
 
 
 def _attempted(event: StripeEvent, **fields) -> int:
     """Count one attempt (F() so that racing attempts are all counted) and save what it found."""
-    return StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(attempts=F("attempts") + 1, **fields)
+    return StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
+        attempts=F("attempts") + 1, **fields
+    )
 
 
 def stripe_event_process(*, event: StripeEvent, by=None) -> str:
@@ -149,13 +156,21 @@ def stripe_event_process(*, event: StripeEvent, by=None) -> str:
         return "deferred"
     except Exception as exc:  # kept for the consumer's retries and for staff
         logger.exception("Stripe event %s (%s) failed", event.event_id, event.type)
-        _attempted(event, error=f"{type(exc).__name__}: {exc}"[:2000],
-                   next_attempt_at=timezone.now() + retry_delay(event.attempts + 1))
+        _attempted(
+            event,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            next_attempt_at=timezone.now() + retry_delay(event.attempts + 1),
+        )
         if event.attempts + 1 == RETRY_LIMIT:
             send_email_on_commit(
                 template="donations/staff_event_failed",
                 to=[settings.STAFF_NOTIFICATION_EMAIL],
-                context={"event_id": event.event_id, "type": event.type, "attempts": RETRY_LIMIT, "error": str(exc)[:500]},
+                context={
+                    "event_id": event.event_id,
+                    "type": event.type,
+                    "attempts": RETRY_LIMIT,
+                    "error": str(exc)[:500],
+                },
             )
         return "failed"
     _attempted(event, processed_at=timezone.now(), error="", deferred_key="", next_attempt_at=None)
@@ -168,7 +183,10 @@ def stripe_events_due(*, now=None, limit: int = 100) -> list[int]:
     now = now or timezone.now()
     due = StripeEvent.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        processed_at__isnull=True, deferred_key="", attempts__lt=RETRY_LIMIT, received_at__lte=now,
+        processed_at__isnull=True,
+        deferred_key="",
+        attempts__lt=RETRY_LIMIT,
+        received_at__lte=now,
     ).order_by("received_at", "pk")
     return list(due.values_list("pk", flat=True)[:limit])
 
@@ -211,8 +229,9 @@ def stripe_webhook(request):
     try:
         # The check inside stripe.Webhook.construct_event (HMAC-SHA256 of "timestamp.raw body", 300 s tolerance),
         # without building the StripeObject tree construct_event returns: we store the plain JSON.
-        stripe.WebhookSignature.verify_header(payload.decode("utf-8"), request.headers.get("Stripe-Signature"), secret,
-                                              tolerance=300)
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"), request.headers.get("Stripe-Signature"), secret, tolerance=300
+        )
         event_data = json.loads(payload)
         if not isinstance(event_data, dict) or not isinstance(event_data.get("id"), str) or "type" not in event_data:
             raise ValueError("not a Stripe event")

@@ -7,123 +7,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('goal', portal.money.MoneyField(decimal_places=2, max_digits=14, verbose_name='goal')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends')),
-                ('suggested_amounts', models.JSONField(blank=True, default=list, verbose_name='suggested amounts')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                ("goal", portal.money.MoneyField(decimal_places=2, max_digits=14, verbose_name="goal")),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends")),
+                ("suggested_amounts", models.JSONField(blank=True, default=list, verbose_name="suggested amounts")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-starts_at'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Fund',
+            name="Fund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('currency', models.CharField(choices=[('USD', 'USD'), ('GBP', 'GBP'), ('CAD', 'CAD'), ('EUR', 'EUR')], default='USD', max_length=3, verbose_name='currency')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default fund for general gifts')),
-                ('jurisdiction', models.CharField(choices=[('US', 'United States (IRS)'), ('UK', 'United Kingdom (HMRC, Gift Aid)'), ('CA', 'Canada (CRA)')], default='US', max_length=2, verbose_name='jurisdiction')),
-                ('legal_name', models.CharField(blank=True, max_length=200, verbose_name='legal name')),
-                ('charity_number', models.CharField(blank=True, help_text='US: EIN. UK: registered charity number. Canada: business number (e.g. 123456789RR0001).', max_length=60, verbose_name='charity / tax registration number')),
-                ('address', models.TextField(blank=True, verbose_name='postal address')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('signatory_name', models.CharField(blank=True, max_length=120, verbose_name='signatory name')),
-                ('signatory_title', models.CharField(blank=True, max_length=120, verbose_name='signatory title')),
-                ('originator_name', models.CharField(blank=True, max_length=23, verbose_name='payment originator name')),
-                ('originator_id', models.CharField(blank=True, max_length=10, verbose_name='payment originator id')),
-                ('originating_bank_routing', models.CharField(blank=True, max_length=9, verbose_name='originating bank routing number')),
-                ('agreement_template', models.TextField(blank=True, help_text='Plain text. Placeholders: {fund_name}, {fund_legal_name}, {grantee_name}, {grantee_legal_name}, {reference}, {project_title}, {amount}, {period_start}, {period_end}, {offer_expires_on}, {reporting_requirements}. Leave empty for the standard agreement.', verbose_name='grant agreement template')),
-                ('award_offer_days', models.PositiveSmallIntegerField(default=30, verbose_name='days a grantee has to accept an award offer')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[("USD", "USD"), ("GBP", "GBP"), ("CAD", "CAD"), ("EUR", "EUR")],
+                        default="USD",
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("is_default", models.BooleanField(default=False, verbose_name="default fund for general gifts")),
+                (
+                    "jurisdiction",
+                    models.CharField(
+                        choices=[
+                            ("US", "United States (IRS)"),
+                            ("UK", "United Kingdom (HMRC, Gift Aid)"),
+                            ("CA", "Canada (CRA)"),
+                        ],
+                        default="US",
+                        max_length=2,
+                        verbose_name="jurisdiction",
+                    ),
+                ),
+                ("legal_name", models.CharField(blank=True, max_length=200, verbose_name="legal name")),
+                (
+                    "charity_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="US: EIN. UK: registered charity number. Canada: business number (e.g. 123456789RR0001).",
+                        max_length=60,
+                        verbose_name="charity / tax registration number",
+                    ),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="postal address")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("signatory_name", models.CharField(blank=True, max_length=120, verbose_name="signatory name")),
+                ("signatory_title", models.CharField(blank=True, max_length=120, verbose_name="signatory title")),
+                (
+                    "originator_name",
+                    models.CharField(blank=True, max_length=23, verbose_name="payment originator name"),
+                ),
+                ("originator_id", models.CharField(blank=True, max_length=10, verbose_name="payment originator id")),
+                (
+                    "originating_bank_routing",
+                    models.CharField(blank=True, max_length=9, verbose_name="originating bank routing number"),
+                ),
+                (
+                    "agreement_template",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain text. Placeholders: {fund_name}, {fund_legal_name}, {grantee_name}, {grantee_legal_name}, {reference}, {project_title}, {amount}, {period_start}, {period_end}, {offer_expires_on}, {reporting_requirements}. Leave empty for the standard agreement.",
+                        verbose_name="grant agreement template",
+                    ),
+                ),
+                (
+                    "award_offer_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="days a grantee has to accept an award offer"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'fund',
-                'verbose_name_plural': 'funds',
-                'ordering': ['name'],
+                "verbose_name": "fund",
+                "verbose_name_plural": "funds",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerTransaction',
+            name="LedgerTransaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('donation', 'Donation received'), ('processing_fee', 'Processing fee'), ('refund', 'Refund'), ('dispute', 'Dispute'), ('dispute_won', 'Dispute won'), ('offline_gift', 'Offline gift'), ('pledge', 'Pledge'), ('pledge_payment', 'Pledge payment'), ('payout', 'Stripe payout'), ('award_committed', 'Award committed'), ('award_released', 'Award released'), ('disbursement_paid', 'Disbursement paid'), ('disbursement_returned', 'Disbursement returned'), ('reversal', 'Reversal')], max_length=32, verbose_name='kind')),
-                ('group', models.UUIDField(db_index=True, default=uuid.uuid4, verbose_name='business event')),
-                ('memo', models.CharField(blank=True, max_length=300, verbose_name='memo')),
-                ('source_type', models.CharField(blank=True, max_length=60)),
-                ('source_id', models.CharField(blank=True, max_length=60)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('effective_date', models.DateField(verbose_name='effective date')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("donation", "Donation received"),
+                            ("processing_fee", "Processing fee"),
+                            ("refund", "Refund"),
+                            ("dispute", "Dispute"),
+                            ("dispute_won", "Dispute won"),
+                            ("offline_gift", "Offline gift"),
+                            ("pledge", "Pledge"),
+                            ("pledge_payment", "Pledge payment"),
+                            ("payout", "Stripe payout"),
+                            ("award_committed", "Award committed"),
+                            ("award_released", "Award released"),
+                            ("disbursement_paid", "Disbursement paid"),
+                            ("disbursement_returned", "Disbursement returned"),
+                            ("reversal", "Reversal"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("group", models.UUIDField(db_index=True, default=uuid.uuid4, verbose_name="business event")),
+                ("memo", models.CharField(blank=True, max_length=300, verbose_name="memo")),
+                ("source_type", models.CharField(blank=True, max_length=60)),
+                ("source_id", models.CharField(blank=True, max_length=60)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("effective_date", models.DateField(verbose_name="effective date")),
             ],
             options={
-                'verbose_name': 'ledger transaction',
-                'verbose_name_plural': 'ledger transactions',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "ledger transaction",
+                "verbose_name_plural": "ledger transactions",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cash', 'Cash at bank'), ('stripe_clearing', 'Stripe clearing'), ('pledges_receivable', 'Pledges receivable'), ('donations_revenue', 'Donations revenue'), ('processing_fees', 'Processing fees'), ('refunds', 'Refunds'), ('dispute_losses', 'Dispute losses'), ('grants_expense', 'Grants committed (expense)'), ('grants_payable', 'Grants payable')], max_length=32, verbose_name='kind')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='fund.campaign')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='fund.fund')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Cash at bank"),
+                            ("stripe_clearing", "Stripe clearing"),
+                            ("pledges_receivable", "Pledges receivable"),
+                            ("donations_revenue", "Donations revenue"),
+                            ("processing_fees", "Processing fees"),
+                            ("refunds", "Refunds"),
+                            ("dispute_losses", "Dispute losses"),
+                            ("grants_expense", "Grants committed (expense)"),
+                            ("grants_payable", "Grants payable"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="fund.campaign",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="accounts", to="fund.fund"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger account',
-                'verbose_name_plural': 'ledger accounts',
+                "verbose_name": "ledger account",
+                "verbose_name_plural": "ledger accounts",
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', portal.money.MoneyField(decimal_places=2, max_digits=14, verbose_name='amount (debit +, credit -)')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='fund.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "amount",
+                    portal.money.MoneyField(decimal_places=2, max_digits=14, verbose_name="amount (debit +, credit -)"),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="fund.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
             },
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='fund.fund'),
+            model_name="campaign",
+            name="fund",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="campaigns", to="fund.fund"
+            ),
         ),
         migrations.CreateModel(
-            name='FundPosition',
+            name="FundPosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('liquid', portal.money.MoneyField(decimal_places=2, default=0, max_digits=14, verbose_name='cash and clearing')),
-                ('payable', portal.money.MoneyField(decimal_places=2, default=0, max_digits=14, verbose_name='grants payable')),
-                ('ceiling', portal.money.MoneyField(decimal_places=2, default=0, max_digits=14, verbose_name='commitment ceiling')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('fund', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='position', to='fund.fund')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "liquid",
+                    portal.money.MoneyField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="cash and clearing"
+                    ),
+                ),
+                (
+                    "payable",
+                    portal.money.MoneyField(decimal_places=2, default=0, max_digits=14, verbose_name="grants payable"),
+                ),
+                (
+                    "ceiling",
+                    portal.money.MoneyField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="commitment ceiling"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "fund",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="position", to="fund.fund"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fund position',
-                'verbose_name_plural': 'fund positions',
+                "verbose_name": "fund position",
+                "verbose_name_plural": "fund positions",
             },
         ),
     ]

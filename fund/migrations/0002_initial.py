@@ -6,57 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('fund', '0001_initial'),
+        ("fund", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ledgertransaction',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="ledgertransaction",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='ledgertransaction',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='fund.fund'),
+            model_name="ledgertransaction",
+            name="fund",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="transactions", to="fund.fund"
+            ),
         ),
         migrations.AddField(
-            model_name='ledgertransaction',
-            name='reverses',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='fund.ledgertransaction'),
+            model_name="ledgertransaction",
+            name="reverses",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reversed_by",
+                to="fund.ledgertransaction",
+            ),
         ),
         migrations.AddField(
-            model_name='entry',
-            name='transaction',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='fund.ledgertransaction'),
+            model_name="entry",
+            name="transaction",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="fund.ledgertransaction"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(fields=('fund', 'kind', 'campaign'), name='unique_account_per_campaign'),
+            model_name="account",
+            constraint=models.UniqueConstraint(fields=("fund", "kind", "campaign"), name="unique_account_per_campaign"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(('campaign__isnull', True)), fields=('fund', 'kind'), name='unique_account_unrestricted'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("campaign__isnull", True)),
+                fields=("fund", "kind"),
+                name="unique_account_unrestricted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundposition',
-            constraint=models.CheckConstraint(condition=models.Q(('payable__lte', models.F('ceiling'))), name='fund_never_overcommitted'),
+            model_name="fundposition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("payable__lte", models.F("ceiling"))), name="fund_never_overcommitted"
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgertransaction',
-            index=models.Index(fields=['source_type', 'source_id'], name='fund_ledger_source__9c5ad2_idx'),
+            model_name="ledgertransaction",
+            index=models.Index(fields=["source_type", "source_id"], name="fund_ledger_source__9c5ad2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ledgertransaction',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('source_type', ''), _negated=True), ('reverses__isnull', True), models.Q(('kind', 'award_released'), _negated=True)), fields=('kind', 'source_type', 'source_id'), name='unique_ledger_posting_per_source'),
+            model_name="ledgertransaction",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("source_type", ""), _negated=True),
+                    ("reverses__isnull", True),
+                    models.Q(("kind", "award_released"), _negated=True),
+                ),
+                fields=("kind", "source_type", "source_id"),
+                name="unique_ledger_posting_per_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='entry_amount_not_zero'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount", 0), _negated=True), name="entry_amount_not_zero"
+            ),
         ),
     ]

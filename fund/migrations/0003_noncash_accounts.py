@@ -4,20 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fund', '0002_initial'),
+        ("fund", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='account',
-            name='kind',
-            field=models.CharField(choices=[('cash', 'Cash at bank'), ('stripe_clearing', 'Stripe clearing'), ('pledges_receivable', 'Pledges receivable'), ('donations_revenue', 'Donations revenue'), ('processing_fees', 'Processing fees'), ('refunds', 'Refunds'), ('dispute_losses', 'Dispute losses'), ('grants_expense', 'Grants committed (expense)'), ('grants_payable', 'Grants payable'), ('noncash_assets', 'Gifts of securities held'), ('noncash_gains', 'Gain or loss on sale of gifted securities')], max_length=32, verbose_name='kind'),
+            model_name="account",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("cash", "Cash at bank"),
+                    ("stripe_clearing", "Stripe clearing"),
+                    ("pledges_receivable", "Pledges receivable"),
+                    ("donations_revenue", "Donations revenue"),
+                    ("processing_fees", "Processing fees"),
+                    ("refunds", "Refunds"),
+                    ("dispute_losses", "Dispute losses"),
+                    ("grants_expense", "Grants committed (expense)"),
+                    ("grants_payable", "Grants payable"),
+                    ("noncash_assets", "Gifts of securities held"),
+                    ("noncash_gains", "Gain or loss on sale of gifted securities"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgertransaction',
-            name='kind',
-            field=models.CharField(choices=[('donation', 'Donation received'), ('processing_fee', 'Processing fee'), ('refund', 'Refund'), ('dispute', 'Dispute'), ('dispute_won', 'Dispute won'), ('offline_gift', 'Offline gift'), ('noncash_sale', 'Sale of gifted securities'), ('pledge', 'Pledge'), ('pledge_payment', 'Pledge payment'), ('payout', 'Stripe payout'), ('award_committed', 'Award committed'), ('award_released', 'Award released'), ('disbursement_paid', 'Disbursement paid'), ('disbursement_returned', 'Disbursement returned'), ('reversal', 'Reversal')], max_length=32, verbose_name='kind'),
+            model_name="ledgertransaction",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("donation", "Donation received"),
+                    ("processing_fee", "Processing fee"),
+                    ("refund", "Refund"),
+                    ("dispute", "Dispute"),
+                    ("dispute_won", "Dispute won"),
+                    ("offline_gift", "Offline gift"),
+                    ("noncash_sale", "Sale of gifted securities"),
+                    ("pledge", "Pledge"),
+                    ("pledge_payment", "Pledge payment"),
+                    ("payout", "Stripe payout"),
+                    ("award_committed", "Award committed"),
+                    ("award_released", "Award released"),
+                    ("disbursement_paid", "Disbursement paid"),
+                    ("disbursement_returned", "Disbursement returned"),
+                    ("reversal", "Reversal"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -29,10 +29,16 @@ def requires(check):
         def wrapped(request, *args, **kwargs):
             allowed, reason = check(request.user)
             if not allowed:
-                return render(request, "awards/admin/forbidden.html", {"reason": reason, "page_title": _("Not allowed"),
-                                                                       "header_title": _("Not allowed")}, status=403)
+                return render(
+                    request,
+                    "awards/admin/forbidden.html",
+                    {"reason": reason, "page_title": _("Not allowed"), "header_title": _("Not allowed")},
+                    status=403,
+                )
             return view(request, *args, **kwargs)
+
         return wrapped
+
     return decorator
 
 
@@ -51,8 +57,11 @@ def award_list(request):
     qs = Award.objects.select_related("application", "organisation", "round").order_by("-offered_at", "-pk")
     if status in Award.Status.values:
         qs = qs.filter(status=status)
-    return _admin(request, "award_list.html", {"page": _page(request, qs), "status": status,
-                                                "statuses": Award.Status.choices, "page_title": _("Awards")})
+    return _admin(
+        request,
+        "award_list.html",
+        {"page": _page(request, qs), "status": status, "statuses": Award.Status.choices, "page_title": _("Awards")},
+    )
 
 
 def _award(pk):
@@ -65,12 +74,18 @@ def award_detail(request, pk):
     tranches = list(award.tranches.prefetch_related("disbursements"))
     for tranche in tranches:
         tranche.payable, tranche.reason = selectors.tranche_payable(tranche)
-    return _admin(request, "award_detail.html", {
-        "award": award, "tranches": tranches, "terminate_form": ReasonForm(),
-        "is_staff": permissions.can_manage_awards(request.user)[0],
-        "is_finance": permissions.can_handle_payments(request.user)[0],
-        "page_title": _("Award %(ref)s") % {"ref": award.application},
-    })
+    return _admin(
+        request,
+        "award_detail.html",
+        {
+            "award": award,
+            "tranches": tranches,
+            "terminate_form": ReasonForm(),
+            "is_staff": permissions.can_manage_awards(request.user)[0],
+            "is_finance": permissions.can_handle_payments(request.user)[0],
+            "page_title": _("Award %(ref)s") % {"ref": award.application},
+        },
+    )
 
 
 @requires(permissions.can_manage_awards)
@@ -80,10 +95,14 @@ def award_prepare_offer(request, pk):
     if award.status != Award.Status.OFFERED:
         messages.error(request, _("Only an open offer can be changed."))
         return redirect("awards_admin:award_detail", pk=award.pk)
-    initial = {f: getattr(award, f) for f in ("amount", "period_start", "period_end", "offer_expires_on", "conditions",
-                                               "reporting_requirements")}
-    tranche_initial = [{"amount": t.amount, "due_date": t.due_date, "condition": t.condition, "report_number": t.report_number}
-                       for t in award.tranches.all()]
+    initial = {
+        f: getattr(award, f)
+        for f in ("amount", "period_start", "period_end", "offer_expires_on", "conditions", "reporting_requirements")
+    }
+    tranche_initial = [
+        {"amount": t.amount, "due_date": t.due_date, "condition": t.condition, "report_number": t.report_number}
+        for t in award.tranches.all()
+    ]
     form = OfferForm(request.POST or None, initial=initial, max_amount=award.amount)
     formset = TrancheFormSet(request.POST or None, initial=tranche_initial, prefix="tranches")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -91,9 +110,15 @@ def award_prepare_offer(request, pk):
         try:
             specs = formset.specs(amount=data["amount"], split=data["split"], percentages=data["percentages"])
             services.award_revise_offer(
-                award=award, by=request.user, amount=data["amount"], tranches=specs, conditions=data["conditions"],
-                reporting_requirements=data["reporting_requirements"], period_start=data["period_start"],
-                period_end=data["period_end"], offer_expires_on=data["offer_expires_on"],
+                award=award,
+                by=request.user,
+                amount=data["amount"],
+                tranches=specs,
+                conditions=data["conditions"],
+                reporting_requirements=data["reporting_requirements"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                offer_expires_on=data["offer_expires_on"],
             )
         except services.AwardError as exc:
             form.add_error(None, str(exc))
@@ -106,8 +131,11 @@ def award_prepare_offer(request, pk):
         else:
             messages.success(request, _("The offer is updated."))
             return redirect("awards_admin:award_detail", pk=award.pk)
-    return _admin(request, "award_offer_form.html", {"award": award, "form": form, "formset": formset,
-                                                     "page_title": _("Prepare the offer")})
+    return _admin(
+        request,
+        "award_offer_form.html",
+        {"award": award, "form": form, "formset": formset, "page_title": _("Prepare the offer")},
+    )
 
 
 @requires(permissions.can_manage_awards)
@@ -141,21 +169,31 @@ def tranche_prepare(request, pk):
 @requires(permissions.can_view_money)
 def disbursement_list(request):
     status = request.GET.get("status", "pending")
-    qs = Disbursement.objects.select_related("tranche__award__organisation", "tranche__award__application",
-                                             "prepared_by", "approved_by", "batch").order_by("-prepared_at", "-pk")
+    qs = Disbursement.objects.select_related(
+        "tranche__award__organisation", "tranche__award__application", "prepared_by", "approved_by", "batch"
+    ).order_by("-prepared_at", "-pk")
     if status in Disbursement.Status.values:
         qs = qs.filter(status=status)
-    return _admin(request, "disbursement_list.html", {
-        "page": _page(request, qs), "status": status, "statuses": Disbursement.Status.choices,
-        "is_finance": permissions.can_handle_payments(request.user)[0], "page_title": _("Payments"),
-    })
+    return _admin(
+        request,
+        "disbursement_list.html",
+        {
+            "page": _page(request, qs),
+            "status": status,
+            "statuses": Disbursement.Status.choices,
+            "is_finance": permissions.can_handle_payments(request.user)[0],
+            "page_title": _("Payments"),
+        },
+    )
 
 
 @requires(permissions.can_handle_payments)
 @reauthentication_required
 def disbursement_approve(request, pk):
     """Four eyes: shown after re-authentication; the service refuses the preparer whatever the screen shows."""
-    disbursement = get_object_or_404(Disbursement.objects.select_related("tranche__award__organisation", "prepared_by"), pk=pk)
+    disbursement = get_object_or_404(
+        Disbursement.objects.select_related("tranche__award__organisation", "prepared_by"), pk=pk
+    )
     if request.method == "POST":
         try:
             payments.disbursement_approve(disbursement=disbursement, by=request.user)
@@ -163,10 +201,15 @@ def disbursement_approve(request, pk):
             return redirect("awards_admin:disbursement_list")
         except payments.PaymentError as exc:
             messages.error(request, str(exc))
-    return _admin(request, "disbursement_approve.html", {
-        "disbursement": disbursement, "own": disbursement.prepared_by_id == request.user.pk,
-        "page_title": _("Approve a payment"),
-    })
+    return _admin(
+        request,
+        "disbursement_approve.html",
+        {
+            "disbursement": disbursement,
+            "own": disbursement.prepared_by_id == request.user.pk,
+            "page_title": _("Approve a payment"),
+        },
+    )
 
 
 @requires(permissions.can_handle_payments)
@@ -188,22 +231,35 @@ def disbursement_return(request, pk):
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            payments.disbursement_mark_returned(disbursement=disbursement, by=request.user, reason=form.cleaned_data["reason"])
+            payments.disbursement_mark_returned(
+                disbursement=disbursement, by=request.user, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("Payment marked returned; the tranche can be paid again."))
         except payments.PaymentError as exc:
             messages.error(request, str(exc))
     else:
         messages.error(request, _("Give the bank's return reason."))
-    return redirect("awards_admin:batch_detail", pk=disbursement.batch_id) if disbursement.batch_id else redirect("awards_admin:disbursement_list")
+    return (
+        redirect("awards_admin:batch_detail", pk=disbursement.batch_id)
+        if disbursement.batch_id
+        else redirect("awards_admin:disbursement_list")
+    )
 
 
 @requires(permissions.can_view_money)
 def batch_list(request):
     qs = PaymentBatch.objects.select_related("fund", "created_by").order_by("-created_at", "-pk")
     funds = Fund.objects.order_by("name")
-    return _admin(request, "batch_list.html", {"page": _page(request, qs), "funds": funds,
-                                                "is_finance": permissions.can_handle_payments(request.user)[0],
-                                                "page_title": _("Payment batches")})
+    return _admin(
+        request,
+        "batch_list.html",
+        {
+            "page": _page(request, qs),
+            "funds": funds,
+            "is_finance": permissions.can_handle_payments(request.user)[0],
+            "page_title": _("Payment batches"),
+        },
+    )
 
 
 @requires(permissions.can_handle_payments)
@@ -222,10 +278,20 @@ def batch_create(request):
 @requires(permissions.can_view_money)
 def batch_detail(request, pk):
     batch = get_object_or_404(PaymentBatch.objects.select_related("fund"), pk=pk)
-    disbursements = batch.disbursements.select_related("tranche__award__organisation", "tranche__award__application").order_by("trace_number")
-    return _admin(request, "batch_detail.html", {"batch": batch, "disbursements": disbursements, "return_form": ReturnForm(),
-                                                  "is_finance": permissions.can_handle_payments(request.user)[0],
-                                                  "page_title": _("Payment batch %(ref)s") % {"ref": batch.reference}})
+    disbursements = batch.disbursements.select_related(
+        "tranche__award__organisation", "tranche__award__application"
+    ).order_by("trace_number")
+    return _admin(
+        request,
+        "batch_detail.html",
+        {
+            "batch": batch,
+            "disbursements": disbursements,
+            "return_form": ReturnForm(),
+            "is_finance": permissions.can_handle_payments(request.user)[0],
+            "page_title": _("Payment batch %(ref)s") % {"ref": batch.reference},
+        },
+    )
 
 
 @requires(permissions.can_handle_payments)
@@ -235,9 +301,17 @@ def batch_download(request, pk, fmt):
         raise Http404
     try:
         if fmt == "nacha":
-            content, mime, name = payments.payment_batch_nacha(batch=batch, by=request.user), "text/plain", f"{batch.reference}.ach"
+            content, mime, name = (
+                payments.payment_batch_nacha(batch=batch, by=request.user),
+                "text/plain",
+                f"{batch.reference}.ach",
+            )
         else:
-            content, mime, name = payments.payment_batch_csv(batch=batch, by=request.user), "text/csv", f"{batch.reference}.csv"
+            content, mime, name = (
+                payments.payment_batch_csv(batch=batch, by=request.user),
+                "text/csv",
+                f"{batch.reference}.csv",
+            )
     except payments.PaymentError as exc:
         messages.error(request, str(exc))
         return redirect("awards_admin:batch_detail", pk=batch.pk)
@@ -265,8 +339,14 @@ def finance_dashboard(request):
             if t.award.organisation_id not in overdue:
                 overdue[t.award.organisation_id] = selectors.has_overdue_reports(t.award.organisation)
         held = [t for t in upcoming if overdue[t.award.organisation_id]]
-        context.update({
-            "balances": fund_balances(fund), "rounds": selectors.round_budgets(fund), "upcoming": upcoming, "held": held,
-            "recent": ledger_transactions(fund)[:15], "today": timezone.localdate(),
-        })
+        context.update(
+            {
+                "balances": fund_balances(fund),
+                "rounds": selectors.round_budgets(fund),
+                "upcoming": upcoming,
+                "held": held,
+                "recent": ledger_transactions(fund)[:15],
+                "today": timezone.localdate(),
+            }
+        )
     return _admin(request, "finance_dashboard.html", context)

@@ -18,11 +18,12 @@ DISBURSEMENT = "awards.disbursement"
 
 def _amounts_by_source(kind, source_type):
     """{source_id: [amount posted to grants payable as a positive number, ...]} for non-reversal transactions."""
-    rows = (
-        Entry.objects.filter(transaction__kind=kind, transaction__source_type=source_type,
-                             transaction__reverses__isnull=True, account__kind=Account.Kind.GRANTS_PAYABLE)
-        .values_list("transaction__source_id", "transaction_id", "amount")
-    )
+    rows = Entry.objects.filter(
+        transaction__kind=kind,
+        transaction__source_type=source_type,
+        transaction__reverses__isnull=True,
+        account__kind=Account.Kind.GRANTS_PAYABLE,
+    ).values_list("transaction__source_id", "transaction_id", "amount")
     result = defaultdict(list)
     for source_id, _txn, amount in rows:
         result[int(source_id)].append(abs(money(amount)))
@@ -58,11 +59,9 @@ def check_award_commitments_and_releases():
 
 def _paid_net_by_award():
     """Paid minus returned per award, from the ledger."""
-    rows = (
-        Entry.objects.filter(transaction__kind__in=[T.DISBURSEMENT_PAID, T.DISBURSEMENT_RETURNED],
-                             account__kind=Account.Kind.GRANTS_PAYABLE)
-        .values_list("transaction__kind", "transaction__source_id", "transaction__reverses__source_id", "amount")
-    )
+    rows = Entry.objects.filter(
+        transaction__kind__in=[T.DISBURSEMENT_PAID, T.DISBURSEMENT_RETURNED], account__kind=Account.Kind.GRANTS_PAYABLE
+    ).values_list("transaction__kind", "transaction__source_id", "transaction__reverses__source_id", "amount")
     by_disbursement = defaultdict(Decimal)
     for kind, source_id, reversed_source, amount in rows:
         key = source_id if kind == T.DISBURSEMENT_PAID else (source_id or reversed_source)
@@ -78,8 +77,10 @@ def _paid_net_by_award():
 def check_disbursements_match_ledger():
     paid = _amounts_by_source(T.DISBURSEMENT_PAID, DISBURSEMENT)
     returned_ids = set(
-        int(s) for s in LedgerTransaction.objects.filter(kind=T.DISBURSEMENT_RETURNED, reverses__source_type=DISBURSEMENT)
-        .values_list("reverses__source_id", flat=True)
+        int(s)
+        for s in LedgerTransaction.objects.filter(
+            kind=T.DISBURSEMENT_RETURNED, reverses__source_type=DISBURSEMENT
+        ).values_list("reverses__source_id", flat=True)
     )
     for d in Disbursement.objects.only("pk", "status", "amount"):
         posted = paid.pop(d.pk, [])
@@ -95,7 +96,9 @@ def check_disbursements_match_ledger():
 
 
 def check_paid_tranches_have_one_paid_disbursement():
-    paid_tranches = set(Disbursement.objects.filter(status=Disbursement.Status.PAID).values_list("tranche_id", flat=True))
+    paid_tranches = set(
+        Disbursement.objects.filter(status=Disbursement.Status.PAID).values_list("tranche_id", flat=True)
+    )
     marked = set(Tranche.objects.filter(status=Tranche.Status.PAID).values_list("pk", flat=True))
     for pk in sorted(marked - paid_tranches):
         yield f"Tranche #{pk} is marked paid without a paid disbursement."
@@ -112,11 +115,11 @@ def check_tranches_sum_to_awards():
 
 def check_round_counters():
     committed = defaultdict(Decimal)
-    rows = (
-        Entry.objects.filter(transaction__kind__in=[T.AWARD_COMMITTED, T.AWARD_RELEASED], transaction__source_type=AWARD,
-                             account__kind=Account.Kind.GRANTS_EXPENSE)
-        .values_list("transaction__source_id", "amount")
-    )
+    rows = Entry.objects.filter(
+        transaction__kind__in=[T.AWARD_COMMITTED, T.AWARD_RELEASED],
+        transaction__source_type=AWARD,
+        account__kind=Account.Kind.GRANTS_EXPENSE,
+    ).values_list("transaction__source_id", "amount")
     round_of = dict(Award.objects.values_list("pk", "round_id"))
     for source_id, amount in rows:
         if int(source_id) in round_of:

@@ -22,7 +22,17 @@ from .services import TrancheSpec
 logger = logging.getLogger(__name__)
 OPENING_MEMO = "Opening balance: City of Millbrook and partner contributions carried forward"
 OPENING_AMOUNT = Decimal("350000.00")
-ROUTINGS = ["011000015", "021000021", "026009593", "122105278", "031000503", "071000013", "111000025", "121000358", "011000028"]
+ROUTINGS = [
+    "011000015",
+    "021000021",
+    "026009593",
+    "122105278",
+    "031000503",
+    "071000013",
+    "111000025",
+    "121000358",
+    "011000028",
+]
 
 # Per approved application (in order): what happens to its award.
 PLAN = [
@@ -42,7 +52,10 @@ def _opening_balance(ctx, fund):
     if LedgerTransaction.objects.filter(fund=fund, memo=OPENING_MEMO).exists():
         return
     ledger_post(
-        fund=fund, kind=LedgerTransaction.Kind.OFFLINE_GIFT, memo=OPENING_MEMO, created_by=ctx.users.get("finance_1"),
+        fund=fund,
+        kind=LedgerTransaction.Kind.OFFLINE_GIFT,
+        memo=OPENING_MEMO,
+        created_by=ctx.users.get("finance_1"),
         effective_date=ctx.today - timedelta(days=400),
         lines=[Line(Account.Kind.CASH, OPENING_AMOUNT), Line(Account.Kind.DONATIONS_REVENUE, -OPENING_AMOUNT)],
     )
@@ -54,17 +67,32 @@ def _schedule(kind, amount, today):
         return [TrancheSpec(amount, today)]
     if kind == "accepted_report_tranches":
         a, b, c = split_by_percentages(amount, [40, 30, 30])
-        return [TrancheSpec(a, today), TrancheSpec(b, today + timedelta(days=120), "on_report_approval", 1),
-                TrancheSpec(c, today + timedelta(days=240), "on_report_approval", 2)]
+        return [
+            TrancheSpec(a, today),
+            TrancheSpec(b, today + timedelta(days=120), "on_report_approval", 1),
+            TrancheSpec(c, today + timedelta(days=240), "on_report_approval", 2),
+        ]
     if kind == "accepted_dated":
         a, b = split_by_percentages(amount, [50, 50])
-        return [TrancheSpec(a, today + timedelta(days=10), "on_date"), TrancheSpec(b, today + timedelta(days=190), "on_date")]
+        return [
+            TrancheSpec(a, today + timedelta(days=10), "on_date"),
+            TrancheSpec(b, today + timedelta(days=190), "on_date"),
+        ]
     a, b = split_by_percentages(amount, [60, 40])
     return [TrancheSpec(a, today), TrancheSpec(b, today + timedelta(days=180), "on_report_approval", 1)]
 
 
-GRANTEE_CONTACTS = [("Maria", "Alvarez"), ("Devon", "Brooks"), ("Aiyana", "Redcloud"), ("Luis", "Moreno"),
-                    ("Grace", "Okafor"), ("Tom", "Nguyen"), ("Beth", "Kaminski"), ("Andre", "Wallace"), ("Nina", "Patel")]
+GRANTEE_CONTACTS = [
+    ("Maria", "Alvarez"),
+    ("Devon", "Brooks"),
+    ("Aiyana", "Redcloud"),
+    ("Luis", "Moreno"),
+    ("Grace", "Okafor"),
+    ("Tom", "Nguyen"),
+    ("Beth", "Kaminski"),
+    ("Andre", "Wallace"),
+    ("Nina", "Patel"),
+]
 
 
 def _owner(ctx, organisation, index):
@@ -79,7 +107,8 @@ def _owner(ctx, organisation, index):
         return membership.user
     first, last = GRANTEE_CONTACTS[index % len(GRANTEE_CONTACTS)]
     user, created = get_user_model().objects.get_or_create(
-        email=f"grantee.{organisation.slug}@demo.millbrook-fund.example", defaults={"first_name": first, "last_name": last}
+        email=f"grantee.{organisation.slug}@demo.millbrook-fund.example",
+        defaults={"first_name": first, "last_name": last},
     )
     if created:
         user.set_unusable_password()
@@ -92,7 +121,12 @@ def _owner(ctx, organisation, index):
 def seed(ctx):
     from .payments import disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_mark_paid
     from .services import (
-        award_accept, award_decline, award_expire, award_offer, award_terminate, bank_details_set,
+        award_accept,
+        award_decline,
+        award_expire,
+        award_offer,
+        award_terminate,
+        bank_details_set,
     )
 
     applications = ctx.objects.get("applications_2025_approved")
@@ -116,9 +150,13 @@ def seed(ctx):
         owner = _owner(ctx, application.organisation, index)
         amount = application.requested_amount or Decimal("10000.00")
         award = award_offer(
-            application=application, amount=amount, by=staff, tranches=_schedule(kind, amount, today),
+            application=application,
+            amount=amount,
+            by=staff,
+            tranches=_schedule(kind, amount, today),
             # 2025 grants run for two years, so the impact demo has two years of quarterly reports inside them.
-            period_start=today - timedelta(days=640), period_end=today + timedelta(days=90),
+            period_start=today - timedelta(days=640),
+            period_end=today + timedelta(days=90),
             conditions="Spend the grant on the activities in your application; tell us about any major change.",
             reporting_requirements="Quarterly impact reports on the metrics in your agreement, due 30 days after each quarter.",
             offer_expires_on=today - timedelta(days=1) if kind == "expired" else today + timedelta(days=30),
@@ -133,14 +171,19 @@ def seed(ctx):
         if kind == "declined":
             award_decline(award=award, by=owner, reason="Our board decided to pause the project this year.")
             continue
-        award_accept(award=award, by=owner, typed_name=owner.get_full_name() or owner.email, agreed=True, ip="203.0.113.10")
+        award_accept(
+            award=award, by=owner, typed_name=owner.get_full_name() or owner.email, agreed=True, ip="203.0.113.10"
+        )
         if kind == "terminated":
             award_terminate(award=award, by=staff, reason="The organisation closed its Millbrook programme.")
             continue
         if can_encrypt and not hasattr(application.organisation, "bank_details"):
             bank_details_set(
-                organisation=application.organisation, by=owner, account_name=application.organisation.legal_name[:120],
-                routing_number=ROUTINGS[index % len(ROUTINGS)], account_number=f"{rng.randint(10**9, 10**10 - 1)}",
+                organisation=application.organisation,
+                by=owner,
+                account_name=application.organisation.legal_name[:120],
+                routing_number=ROUTINGS[index % len(ROUTINGS)],
+                account_number=f"{rng.randint(10**9, 10**10 - 1)}",
                 account_type="savings" if index % 4 == 3 else "checking",
             )
             ctx.note("bank details", True)

@@ -15,7 +15,9 @@ class AcceptAwardForm(forms.Form):
 
 
 class DeclineAwardForm(forms.Form):
-    reason = forms.CharField(label=_("Why are you declining? (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Why are you declining? (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class BankDetailsForm(forms.Form):
@@ -26,15 +28,24 @@ class BankDetailsForm(forms.Form):
 
 
 class OfferForm(forms.Form):
-    HELPERS = [("", _("Use the amounts entered")), ("equal", _("Split the award equally over the tranches")),
-               ("percent", _("Split by the percentages below"))]
+    HELPERS = [
+        ("", _("Use the amounts entered")),
+        ("equal", _("Split the award equally over the tranches")),
+        ("percent", _("Split by the percentages below")),
+    ]
 
     amount = forms.DecimalField(label=_("Award amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-    period_start = forms.DateField(label=_("Grant period starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Grant period ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(
+        label=_("Grant period starts"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Grant period ends"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     offer_expires_on = forms.DateField(label=_("Offer expires on"), widget=forms.DateInput(attrs={"type": "date"}))
     conditions = forms.CharField(label=_("Conditions"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    reporting_requirements = forms.CharField(label=_("Reporting requirements"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reporting_requirements = forms.CharField(
+        label=_("Reporting requirements"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     split = forms.ChoiceField(label=_("Tranche amounts"), choices=HELPERS, required=False)
     percentages = forms.CharField(label=_("Percentages, in tranche order (e.g. 50, 30, 20)"), required=False)
 
@@ -45,7 +56,9 @@ class OfferForm(forms.Form):
     def clean_amount(self):
         amount = money(self.cleaned_data["amount"])
         if self.max_amount is not None and amount > self.max_amount:
-            raise forms.ValidationError(_("The award cannot be more than the %(max)s committed.") % {"max": self.max_amount})
+            raise forms.ValidationError(
+                _("The award cannot be more than the %(max)s committed.") % {"max": self.max_amount}
+            )
         return amount
 
     def clean_percentages(self):
@@ -59,7 +72,9 @@ class OfferForm(forms.Form):
 
 
 class TrancheForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=Decimal("0.01"))
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=Decimal("0.01")
+    )
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     condition = forms.ChoiceField(label=_("Released"), choices=Tranche.Condition.choices)
     report_number = forms.IntegerField(label=_("Report number"), required=False, min_value=1)

@@ -44,11 +44,15 @@ class Award(models.Model):
     offer_expires_on = models.DateField(_("offer expires on"))
     # The agreement text as offered, frozen so the PDF the grantee accepted can always be reproduced.
     agreement_text = models.TextField(_("agreement text"), blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_name = models.CharField(_("signed as (typed name)"), max_length=200, blank=True)
     accepted_ip = models.GenericIPAddressField(_("accepted from IP"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     close_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,10 +63,13 @@ class Award(models.Model):
         verbose_name_plural = _("awards")
         constraints = [
             models.UniqueConstraint(
-                fields=["application"], condition=Q(status__in=["offered", "accepted", "completed"]),
+                fields=["application"],
+                condition=Q(status__in=["offered", "accepted", "completed"]),
                 name="one_active_award_per_application",
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0) & Q(amount__lte=F("approved_amount")), name="award_amount_within_approved"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=F("approved_amount")), name="award_amount_within_approved"
+            ),
         ]
 
     def __str__(self):
@@ -92,9 +99,13 @@ class Tranche(models.Model):
     sequence = models.PositiveSmallIntegerField(_("number"))
     amount = MoneyField(_("amount"))
     due_date = models.DateField(_("due date"))
-    condition = models.CharField(_("released"), max_length=24, choices=Condition.choices, default=Condition.ON_ACCEPTANCE)
+    condition = models.CharField(
+        _("released"), max_length=24, choices=Condition.choices, default=Condition.ON_ACCEPTANCE
+    )
     report_number = models.PositiveSmallIntegerField(_("report number"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
+    )
 
     class Meta:
         ordering = ["award_id", "sequence"]
@@ -145,9 +156,13 @@ class BankDetails(models.Model):
         CHECKING = "checking", _("Checking")
         SAVINGS = "savings", _("Savings")
 
-    organisation = models.OneToOneField("applicants.Organisation", on_delete=models.PROTECT, related_name="bank_details")
+    organisation = models.OneToOneField(
+        "applicants.Organisation", on_delete=models.PROTECT, related_name="bank_details"
+    )
     account_name = models.CharField(_("name on the account"), max_length=120)
-    account_type = models.CharField(_("account type"), max_length=10, choices=AccountType.choices, default=AccountType.CHECKING)
+    account_type = models.CharField(
+        _("account type"), max_length=10, choices=AccountType.choices, default=AccountType.CHECKING
+    )
     routing_number_encrypted = models.TextField()
     account_number_encrypted = models.TextField()
     account_last4 = models.CharField(max_length=4)
@@ -178,7 +193,9 @@ class PaymentBatch(models.Model):
     total = MoneyField(_("total"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -209,9 +226,13 @@ class Disbursement(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prepared_at = models.DateTimeField(auto_now_add=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
-    batch = models.ForeignKey(PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="disbursements")
+    batch = models.ForeignKey(
+        PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="disbursements"
+    )
     trace_number = models.CharField(max_length=15, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
@@ -229,7 +250,8 @@ class Disbursement(models.Model):
             ),
             # A tranche has at most one payment in flight or paid; a returned or cancelled one frees it.
             models.UniqueConstraint(
-                fields=["tranche"], condition=Q(status__in=["pending", "approved", "exported", "paid"]),
+                fields=["tranche"],
+                condition=Q(status__in=["pending", "approved", "exported", "paid"]),
                 name="one_live_disbursement_per_tranche",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),

@@ -64,24 +64,73 @@ def entry_hash(routing_numbers) -> str:
 def build_nacha(batch: AchBatch, *, created_at: datetime) -> str:
     odfi = batch.destination_routing[:8]
     lines = [
-        _line("1", "01", " " + batch.destination_routing, _text(batch.origin_id, 10), created_at.strftime("%y%m%d"),
-              created_at.strftime("%H%M"), batch.file_id_modifier, "094", "10", "1", _text(batch.destination_name, 23),
-              _text(batch.company_name, 23), " " * 8),
-        _line("5", "220", _text(batch.company_name, 16), " " * 20, _text(batch.origin_id, 10), "CCD",
-              _text(batch.entry_description, 10), batch.effective_date.strftime("%y%m%d"),
-              batch.effective_date.strftime("%y%m%d"), "   ", "1", odfi, _num(batch.batch_number, 7)),
+        _line(
+            "1",
+            "01",
+            " " + batch.destination_routing,
+            _text(batch.origin_id, 10),
+            created_at.strftime("%y%m%d"),
+            created_at.strftime("%H%M"),
+            batch.file_id_modifier,
+            "094",
+            "10",
+            "1",
+            _text(batch.destination_name, 23),
+            _text(batch.company_name, 23),
+            " " * 8,
+        ),
+        _line(
+            "5",
+            "220",
+            _text(batch.company_name, 16),
+            " " * 20,
+            _text(batch.origin_id, 10),
+            "CCD",
+            _text(batch.entry_description, 10),
+            batch.effective_date.strftime("%y%m%d"),
+            batch.effective_date.strftime("%y%m%d"),
+            "   ",
+            "1",
+            odfi,
+            _num(batch.batch_number, 7),
+        ),
     ]
     total = 0
     for entry in batch.entries:
         code = "32" if entry.account_type == "savings" else "22"
-        lines.append(_line("6", code, entry.routing_number[:8], entry.routing_number[8], _text(entry.account_number, 17),
-                           _num(entry.amount_cents, 10), _text(entry.receiver_id, 15), _text(entry.receiver_name, 22),
-                           "  ", "0", _num(entry.trace_number, 15)))
+        lines.append(
+            _line(
+                "6",
+                code,
+                entry.routing_number[:8],
+                entry.routing_number[8],
+                _text(entry.account_number, 17),
+                _num(entry.amount_cents, 10),
+                _text(entry.receiver_id, 15),
+                _text(entry.receiver_name, 22),
+                "  ",
+                "0",
+                _num(entry.trace_number, 15),
+            )
+        )
         total += entry.amount_cents
     count = len(batch.entries)
     hash_ = entry_hash([e.routing_number for e in batch.entries])
-    lines.append(_line("8", "220", _num(count, 6), hash_, _num(0, 12), _num(total, 12), _text(batch.origin_id, 10),
-                       " " * 19, " " * 6, odfi, _num(batch.batch_number, 7)))
+    lines.append(
+        _line(
+            "8",
+            "220",
+            _num(count, 6),
+            hash_,
+            _num(0, 12),
+            _num(total, 12),
+            _text(batch.origin_id, 10),
+            " " * 19,
+            " " * 6,
+            odfi,
+            _num(batch.batch_number, 7),
+        )
+    )
     records = len(lines) + 1
     blocks = -(-records // BLOCKING)
     lines.append(_line("9", _num(1, 6), _num(blocks, 6), _num(count, 8), hash_, _num(0, 12), _num(total, 12), " " * 39))

@@ -49,7 +49,10 @@ def disbursement_prepare(*, tranche, by) -> Disbursement:
         raise PaymentError(reason)
     attempt = tranche.disbursements.count() + 1
     disbursement = Disbursement.objects.create(
-        tranche=tranche, amount=tranche.amount, currency=tranche.award.currency, prepared_by=by,
+        tranche=tranche,
+        amount=tranche.amount,
+        currency=tranche.award.currency,
+        prepared_by=by,
         idempotency_key=f"tranche-{tranche.pk}-{attempt}",
     )
     audit(disbursement, "awards.disbursement.prepare", user=by, data={"amount": str(disbursement.amount)})
@@ -60,13 +63,17 @@ def disbursement_prepare(*, tranche, by) -> Disbursement:
 def disbursement_approve(*, disbursement, by) -> Disbursement:
     """A second finance officer approves (after re-authenticating, in the view). The preparer never can."""
     _require_finance(by)
-    disbursement = Disbursement.objects.select_for_update().select_related("tranche__award__organisation").get(pk=disbursement.pk)
+    disbursement = (
+        Disbursement.objects.select_for_update().select_related("tranche__award__organisation").get(pk=disbursement.pk)
+    )
     if disbursement.prepared_by_id == by.pk:
         raise PaymentError(_("You prepared this payment, so another finance officer must approve it."))
     if disbursement.status == Disbursement.Status.APPROVED and disbursement.approved_by_id == by.pk:
         return disbursement
     if disbursement.status != Disbursement.Status.PENDING:
-        raise PaymentError(_("This payment is already %(status)s.") % {"status": disbursement.get_status_display().lower()})
+        raise PaymentError(
+            _("This payment is already %(status)s.") % {"status": disbursement.get_status_display().lower()}
+        )
     if has_blocker := _approval_blocker(disbursement):
         raise PaymentError(has_blocker)
     disbursement.status = Disbursement.Status.APPROVED
@@ -113,8 +120,11 @@ def payment_batch_create(*, fund, by, effective_date=None) -> PaymentBatch:
     if not approved:
         raise PaymentError(_("There are no approved payments to put in a batch."))
     batch = PaymentBatch.objects.create(
-        fund=fund, reference=f"tmp-{timezone.now():%H%M%S%f}", created_by=by,
-        effective_date=effective_date or timezone.localdate(), total=sum((d.amount for d in approved), ZERO),
+        fund=fund,
+        reference=f"tmp-{timezone.now():%H%M%S%f}",
+        created_by=by,
+        effective_date=effective_date or timezone.localdate(),
+        total=sum((d.amount for d in approved), ZERO),
     )
     batch.reference = f"PB-{batch.created_at:%Y}-{batch.pk:04d}"
     batch.save(update_fields=["reference"])
@@ -129,9 +139,13 @@ def payment_batch_create(*, fund, by, effective_date=None) -> PaymentBatch:
 
 
 def _batch_rows(batch, by):
-    disbursements = batch.disbursements.select_related("tranche__award__organisation__bank_details", "tranche__award__application")
+    disbursements = batch.disbursements.select_related(
+        "tranche__award__organisation__bank_details", "tranche__award__application"
+    )
     for d in disbursements.order_by("trace_number"):
-        details = bank_details_reveal(details=d.tranche.award.organisation.bank_details, by=by, purpose=f"payment file {batch.reference}")
+        details = bank_details_reveal(
+            details=d.tranche.award.organisation.bank_details, by=by, purpose=f"payment file {batch.reference}"
+        )
         yield d, details
 
 
@@ -139,13 +153,38 @@ def payment_batch_csv(*, batch, by) -> str:
     _require_finance(by)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["batch", "trace_number", "award", "grantee", "account_name", "routing_number", "account_number",
-                     "account_type", "amount", "currency", "idempotency_key"])
+    writer.writerow(
+        [
+            "batch",
+            "trace_number",
+            "award",
+            "grantee",
+            "account_name",
+            "routing_number",
+            "account_number",
+            "account_type",
+            "amount",
+            "currency",
+            "idempotency_key",
+        ]
+    )
     for d, details in _batch_rows(batch, by):
         award = d.tranche.award
-        writer.writerow([batch.reference, d.trace_number, str(award.application), award.organisation.legal_name,
-                         details["account_name"], details["routing_number"], details["account_number"],
-                         details["account_type"], f"{d.amount:.2f}", d.currency, d.idempotency_key])
+        writer.writerow(
+            [
+                batch.reference,
+                d.trace_number,
+                str(award.application),
+                award.organisation.legal_name,
+                details["account_name"],
+                details["routing_number"],
+                details["account_number"],
+                details["account_type"],
+                f"{d.amount:.2f}",
+                d.currency,
+                d.idempotency_key,
+            ]
+        )
     audit(batch, "awards.paymentbatch.export", user=by, data={"format": "csv"})
     return out.getvalue()
 
@@ -160,17 +199,26 @@ def payment_batch_nacha(*, batch, by) -> str:
         raise PaymentError(_("Set the fund's originating bank and originator id first."))
     entries = [
         nacha.AchEntry(
-            routing_number=details["routing_number"], account_number=details["account_number"],
-            account_type=details["account_type"], amount_cents=to_minor_units(d.amount, d.currency),
-            receiver_id=f"D{d.pk}", receiver_name=details["account_name"], trace_number=d.trace_number,
+            routing_number=details["routing_number"],
+            account_number=details["account_number"],
+            account_type=details["account_type"],
+            amount_cents=to_minor_units(d.amount, d.currency),
+            receiver_id=f"D{d.pk}",
+            receiver_name=details["account_name"],
+            trace_number=d.trace_number,
         )
         for d, details in _batch_rows(batch, by)
     ]
     content = nacha.build_nacha(
         nacha.AchBatch(
-            destination_routing=fund.originating_bank_routing, destination_name="ORIGINATING BANK",
-            origin_id=fund.originator_id, company_name=fund.originator_name or fund.name, entry_description="GRANTS",
-            effective_date=batch.effective_date, entries=entries, batch_number=1,
+            destination_routing=fund.originating_bank_routing,
+            destination_name="ORIGINATING BANK",
+            origin_id=fund.originator_id,
+            company_name=fund.originator_name or fund.name,
+            entry_description="GRANTS",
+            effective_date=batch.effective_date,
+            entries=entries,
+            batch_number=1,
         ),
         created_at=batch.created_at,
     )
@@ -188,9 +236,17 @@ def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
         return batch
     _lock_awards(batch.disbursements.values_list("tranche__award_id", flat=True))
     now = timezone.now()
-    for d in batch.disbursements.select_for_update().select_related("tranche__award").filter(status=Disbursement.Status.EXPORTED):
+    for d in (
+        batch.disbursements.select_for_update()
+        .select_related("tranche__award")
+        .filter(status=Disbursement.Status.EXPORTED)
+    ):
         ledger_record_disbursement_paid(
-            fund=batch.fund, amount=d.amount, source=d, created_by=by, effective_date=batch.effective_date,
+            fund=batch.fund,
+            amount=d.amount,
+            source=d,
+            created_by=by,
+            effective_date=batch.effective_date,
             memo=f"Grant payment {d.tranche.award.application} #{d.tranche.sequence} ({batch.reference})",
         )
         d.status, d.paid_at = Disbursement.Status.PAID, now
@@ -206,7 +262,9 @@ def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
 
 def _lock_awards(award_ids):
     """Lock order everywhere: awards, then disbursements, then the fund position, then the round counter."""
-    return list(Award.objects.select_for_update().filter(pk__in=list(award_ids)).order_by("pk").values_list("pk", flat=True))
+    return list(
+        Award.objects.select_for_update().filter(pk__in=list(award_ids)).order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def _complete_if_fully_paid(award, *, by):
@@ -229,15 +287,22 @@ def disbursement_mark_returned(*, disbursement, by, reason: str) -> Disbursement
     if disbursement.status != Disbursement.Status.PAID:
         raise PaymentError(_("Only a paid payment can be returned."))
     paid = LedgerTransaction.objects.get(
-        kind=LedgerTransaction.Kind.DISBURSEMENT_PAID, source_type="awards.disbursement", source_id=str(disbursement.pk),
+        kind=LedgerTransaction.Kind.DISBURSEMENT_PAID,
+        source_type="awards.disbursement",
+        source_id=str(disbursement.pk),
         reverses__isnull=True,
     )
-    ledger_record_disbursement_returned(paid=paid, source=disbursement, created_by=by,
-                                        memo=f"Payment returned: {reason}"[:300])
+    ledger_record_disbursement_returned(
+        paid=paid, source=disbursement, created_by=by, memo=f"Payment returned: {reason}"[:300]
+    )
     disbursement.status, disbursement.returned_at = Disbursement.Status.RETURNED, timezone.now()
     disbursement.return_reason = (reason or "")[:200]
     disbursement.save(update_fields=["status", "returned_at", "return_reason"])
-    award = Award.objects.select_for_update().select_related("fund", "round", "application").get(pk=disbursement.tranche.award_id)
+    award = (
+        Award.objects.select_for_update()
+        .select_related("fund", "round", "application")
+        .get(pk=disbursement.tranche.award_id)
+    )
     if award.status == Award.Status.TERMINATED:
         Tranche.objects.filter(pk=disbursement.tranche_id).update(status=Tranche.Status.CANCELLED)
         _release(award, disbursement.amount, by=by, memo=f"Award {award.application}: returned payment released")
@@ -246,5 +311,10 @@ def disbursement_mark_returned(*, disbursement, by, reason: str) -> Disbursement
         if award.status == Award.Status.COMPLETED:
             award.status = Award.Status.ACCEPTED
             award.save(update_fields=["status"])
-    audit(disbursement, "awards.disbursement.returned", user=by, data={"reason": reason, "amount": str(money(disbursement.amount))})
+    audit(
+        disbursement,
+        "awards.disbursement.returned",
+        user=by,
+        data={"reason": reason, "amount": str(money(disbursement.amount))},
+    )
     return disbursement

@@ -7,8 +7,17 @@ from portal.money import format_money
 from portal.pdf import build_pdf, para, spacer, table
 
 AGREEMENT_PLACEHOLDERS = (
-    "fund_name", "fund_legal_name", "grantee_name", "grantee_legal_name", "reference", "project_title", "amount",
-    "period_start", "period_end", "offer_expires_on", "reporting_requirements",
+    "fund_name",
+    "fund_legal_name",
+    "grantee_name",
+    "grantee_legal_name",
+    "reference",
+    "project_title",
+    "amount",
+    "period_start",
+    "period_end",
+    "offer_expires_on",
+    "reporting_requirements",
 )
 
 DEFAULT_AGREEMENT = """This agreement is between {fund_legal_name} ("the Fund") and {grantee_legal_name} ("the Grantee").
@@ -32,8 +41,12 @@ class _Safe(dict):
 def render_agreement_text(award) -> str:
     fund, org, app = award.fund, award.organisation, award.application
     values = _Safe(
-        fund_name=fund.name, fund_legal_name=fund.legal_name or fund.name, grantee_name=org.name,
-        grantee_legal_name=org.legal_name, reference=str(app), project_title=app.title or "",
+        fund_name=fund.name,
+        fund_legal_name=fund.legal_name or fund.name,
+        grantee_name=org.name,
+        grantee_legal_name=org.legal_name,
+        reference=str(app),
+        project_title=app.title or "",
         amount=format_money(award.amount, award.currency),
         period_start=award.period_start.isoformat() if award.period_start else _("the date of acceptance"),
         period_end=award.period_end.isoformat() if award.period_end else _("the end of the project"),
@@ -65,8 +78,21 @@ def agreement_pdf(award) -> bytes:
     story.append(table(rows))
     if award.conditions:
         story += [spacer(), para(_("Conditions"), "h2"), para(award.conditions)]
-    story += [spacer(), para(_("Signed for the Fund: %(name)s, %(title)s") % {"name": fund.signatory_name, "title": fund.signatory_title})]
+    story += [
+        spacer(),
+        para(
+            _("Signed for the Fund: %(name)s, %(title)s") % {"name": fund.signatory_name, "title": fund.signatory_title}
+        ),
+    ]
     if award.accepted_at:
-        story.append(para(_("Accepted for the Grantee by %(name)s on %(when)s (from %(ip)s).") % {
-            "name": award.accepted_name, "when": award.accepted_at.strftime("%Y-%m-%d %H:%M UTC"), "ip": award.accepted_ip or "-"}))
+        story.append(
+            para(
+                _("Accepted for the Grantee by %(name)s on %(when)s (from %(ip)s).")
+                % {
+                    "name": award.accepted_name,
+                    "when": award.accepted_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    "ip": award.accepted_ip or "-",
+                }
+            )
+        )
     return build_pdf(story, title=_("Grant agreement %(ref)s") % {"ref": award.application}, fund=fund)

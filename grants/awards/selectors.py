@@ -63,7 +63,10 @@ def tranche_payable(tranche, *, today=None) -> tuple[bool, str]:
 
 def award_paid_total(award):
     return money(
-        Disbursement.objects.filter(tranche__award=award, status=Disbursement.Status.PAID).aggregate(t=Sum("amount"))["t"] or 0
+        Disbursement.objects.filter(tranche__award=award, status=Disbursement.Status.PAID).aggregate(t=Sum("amount"))[
+            "t"
+        ]
+        or 0
     )
 
 
@@ -78,7 +81,9 @@ def round_budgets(fund) -> list[dict]:
             committed = rnd.commitment.committed
         except RoundCommitment.DoesNotExist:
             committed = ZERO
-        result.append({"round": rnd, "budget": rnd.budget, "committed": committed, "remaining": money(rnd.budget - committed)})
+        result.append(
+            {"round": rnd, "budget": rnd.budget, "committed": committed, "remaining": money(rnd.budget - committed)}
+        )
     return result
 
 
@@ -92,7 +97,11 @@ def upcoming_tranches(fund, *, limit=None):
 
 
 def awards_for_organisation(organisation):
-    return Award.objects.filter(organisation=organisation).select_related("application", "fund").prefetch_related("tranches")
+    return (
+        Award.objects.filter(organisation=organisation)
+        .select_related("application", "fund")
+        .prefetch_related("tranches")
+    )
 
 
 def round_commitment(round_):

@@ -88,8 +88,14 @@ def lock_round_commitment(round_) -> RoundCommitment:
 def _write_tranches(award, specs):
     Tranche.objects.bulk_create(
         [
-            Tranche(award=award, sequence=i, amount=s.amount, due_date=s.due_date, condition=s.condition,
-                    report_number=s.report_number if s.condition == Tranche.Condition.ON_REPORT_APPROVAL else None)
+            Tranche(
+                award=award,
+                sequence=i,
+                amount=s.amount,
+                due_date=s.due_date,
+                condition=s.condition,
+                report_number=s.report_number if s.condition == Tranche.Condition.ON_REPORT_APPROVAL else None,
+            )
             for i, s in enumerate(specs, start=1)
         ]
     )
@@ -103,8 +109,16 @@ def _owner_emails(organisation):
 
 @transaction.atomic
 def award_offer(
-    *, application, amount, conditions="", by, period_start=None, period_end=None, tranches=None,
-    offer_expires_on=None, reporting_requirements="",
+    *,
+    application,
+    amount,
+    conditions="",
+    by,
+    period_start=None,
+    period_end=None,
+    tranches=None,
+    offer_expires_on=None,
+    reporting_requirements="",
 ) -> Award:
     """Offer an award for an approved application and commit its money. See the module docstring."""
     from .pdf import render_agreement_text
@@ -126,17 +140,29 @@ def award_offer(
     available = position.available_to_award
     if amount > available:
         raise InsufficientFunds(
-            _("Only %(available)s is available to award in this fund.") % {"available": format_money(max(available, ZERO), fund.currency)}
+            _("Only %(available)s is available to award in this fund.")
+            % {"available": format_money(max(available, ZERO), fund.currency)}
         )
     remaining = money(round_.budget - counter.committed)
     if amount > remaining:
         raise InsufficientFunds(
-            _("Only %(remaining)s is left in this round's budget.") % {"remaining": format_money(max(remaining, ZERO), fund.currency)}
+            _("Only %(remaining)s is left in this round's budget.")
+            % {"remaining": format_money(max(remaining, ZERO), fund.currency)}
         )
     award = Award.objects.create(
-        application=app, fund=fund, round=round_, organisation=app.organisation, approved_amount=amount, amount=amount,
-        currency=fund.currency, period_start=period_start, period_end=period_end, conditions=conditions,
-        reporting_requirements=reporting_requirements, offered_by=by, offered_at=timezone.now(),
+        application=app,
+        fund=fund,
+        round=round_,
+        organisation=app.organisation,
+        approved_amount=amount,
+        amount=amount,
+        currency=fund.currency,
+        period_start=period_start,
+        period_end=period_end,
+        conditions=conditions,
+        reporting_requirements=reporting_requirements,
+        offered_by=by,
+        offered_at=timezone.now(),
         offer_expires_on=offer_expires_on or today + timedelta(days=fund.award_offer_days),
     )
     _write_tranches(award, specs)
@@ -148,7 +174,8 @@ def award_offer(
     award.save(update_fields=["agreement_text"])
     audit(award, "awards.award.offer", user=by, data={"amount": str(amount), "application": app.pk})
     send_email_on_commit(
-        template="awards/offer", to=_owner_emails(app.organisation),
+        template="awards/offer",
+        to=_owner_emails(app.organisation),
         context={"award": award, "amount": format_money(amount, fund.currency), "organisation": app.organisation},
     )
     return award
@@ -167,13 +194,25 @@ def _release(award, amount, *, by, memo):
 
 
 def _locked(award) -> Award:
-    return Award.objects.select_for_update().select_related("fund", "round", "organisation", "application").get(pk=award.pk)
+    return (
+        Award.objects.select_for_update()
+        .select_related("fund", "round", "organisation", "application")
+        .get(pk=award.pk)
+    )
 
 
 @transaction.atomic
 def award_revise_offer(
-    *, award, by, amount=None, tranches=None, conditions=None, reporting_requirements=None, period_start=None,
-    period_end=None, offer_expires_on=None,
+    *,
+    award,
+    by,
+    amount=None,
+    tranches=None,
+    conditions=None,
+    reporting_requirements=None,
+    period_start=None,
+    period_end=None,
+    offer_expires_on=None,
 ) -> Award:
     """Staff adjust an open offer before the grantee accepts: amount (never above what was committed), schedule,
     conditions, period and expiry. Lowering the amount releases the difference to the fund at once."""
@@ -188,7 +227,8 @@ def award_revise_offer(
         raise AwardError(_("The award amount must be more than zero."))
     if new_amount > award.amount:
         raise AwardError(
-            _("The amount can only be lowered: at most %(amount)s was committed.") % {"amount": format_money(award.amount, award.currency)}
+            _("The amount can only be lowered: at most %(amount)s was committed.")
+            % {"amount": format_money(award.amount, award.currency)}
         )
     if tranches is not None or new_amount != award.amount:
         specs = _specs(tranches, amount=new_amount, default_due=timezone.localdate())
@@ -197,13 +237,27 @@ def award_revise_offer(
     old_amount = award.amount
     _release(award, old_amount - new_amount, by=by, memo=f"Award {award.application} lowered")
     award.amount = new_amount
-    for field, value in [("conditions", conditions), ("reporting_requirements", reporting_requirements),
-                         ("period_start", period_start), ("period_end", period_end), ("offer_expires_on", offer_expires_on)]:
+    for field, value in [
+        ("conditions", conditions),
+        ("reporting_requirements", reporting_requirements),
+        ("period_start", period_start),
+        ("period_end", period_end),
+        ("offer_expires_on", offer_expires_on),
+    ]:
         if value is not None:
             setattr(award, field, value)
     award.agreement_text = render_agreement_text(award)
-    award.save(update_fields=["amount", "conditions", "reporting_requirements", "period_start", "period_end",
-                              "offer_expires_on", "agreement_text"])
+    award.save(
+        update_fields=[
+            "amount",
+            "conditions",
+            "reporting_requirements",
+            "period_start",
+            "period_end",
+            "offer_expires_on",
+            "agreement_text",
+        ]
+    )
     audit(award, "awards.award.revise", user=by, data={"old_amount": str(old_amount), "amount": str(new_amount)})
     return award
 
@@ -245,8 +299,13 @@ def award_accept(*, award, by, typed_name: str, agreed: bool, ip: str | None) ->
     award.save(update_fields=["status", "accepted_by", "accepted_at", "accepted_name", "accepted_ip"])
     audit(award, "awards.award.accept", user=by, data={"typed_name": award.accepted_name, "ip": ip})
     send_email_on_commit(
-        template="awards/accepted", to=_owner_emails(award.organisation),
-        context={"award": award, "amount": format_money(award.amount, award.currency), "organisation": award.organisation},
+        template="awards/accepted",
+        to=_owner_emails(award.organisation),
+        context={
+            "award": award,
+            "amount": format_money(award.amount, award.currency),
+            "organisation": award.organisation,
+        },
     )
     return award
 
@@ -268,8 +327,15 @@ def award_decline(*, award, by, reason: str = "") -> Award:
     award = _locked(award)
     if award.status != Award.Status.OFFERED:
         raise AwardError(_("This offer is no longer open."))
-    return _close(award, Award.Status.DECLINED, by=by, reason=reason, release=award.amount,
-                  memo=f"Award {award.application} declined", action="awards.award.decline")
+    return _close(
+        award,
+        Award.Status.DECLINED,
+        by=by,
+        reason=reason,
+        release=award.amount,
+        memo=f"Award {award.application} declined",
+        action="awards.award.decline",
+    )
 
 
 @transaction.atomic
@@ -279,8 +345,15 @@ def award_expire(*, award, by=None, today=None) -> Award | None:
     today = today or timezone.localdate()
     if award.status != Award.Status.OFFERED or award.offer_expires_on >= today:
         return None
-    return _close(award, Award.Status.EXPIRED, by=by, reason="", release=award.amount,
-                  memo=f"Award {award.application} offer expired", action="awards.award.expire")
+    return _close(
+        award,
+        Award.Status.EXPIRED,
+        by=by,
+        reason="",
+        release=award.amount,
+        memo=f"Award {award.application} offer expired",
+        action="awards.award.expire",
+    )
 
 
 @transaction.atomic
@@ -295,15 +368,24 @@ def award_terminate(*, award, by, reason: str) -> Award:
     award = _locked(award)
     if award.status not in Award.OPEN_STATUSES:
         raise AwardError(_("Only an open award can be terminated."))
-    live = Disbursement.objects.select_for_update().filter(tranche__award=award, status__in=["pending", "approved", "exported"])
+    live = Disbursement.objects.select_for_update().filter(
+        tranche__award=award, status__in=["pending", "approved", "exported"]
+    )
     if any(d.status == Disbursement.Status.EXPORTED for d in live):
         raise AwardError(_("A payment for this award is in a payment file: mark it paid or returned first."))
     for disbursement in live:
         disbursement.status = Disbursement.Status.CANCELLED
         disbursement.save(update_fields=["status"])
     paid = award_paid_total(award)
-    return _close(award, Award.Status.TERMINATED, by=by, reason=reason, release=award.amount - paid,
-                  memo=f"Award {award.application} terminated", action="awards.award.terminate")
+    return _close(
+        award,
+        Award.Status.TERMINATED,
+        by=by,
+        reason=reason,
+        release=award.amount - paid,
+        memo=f"Award {award.application} terminated",
+        action="awards.award.terminate",
+    )
 
 
 def expire_overdue_offers(*, today=None) -> list[Award]:
@@ -318,6 +400,7 @@ def expire_overdue_offers(*, today=None) -> list[Award]:
 
 # --- Bank details -------------------------------------------------------------------------------------------------
 
+
 def aba_routing_valid(routing: str) -> bool:
     if not re.fullmatch(r"\d{9}", routing or ""):
         return False
@@ -326,8 +409,15 @@ def aba_routing_valid(routing: str) -> bool:
 
 
 @transaction.atomic
-def bank_details_set(*, organisation, by, account_name: str, routing_number: str, account_number: str,
-                     account_type: str = BankDetails.AccountType.CHECKING) -> BankDetails:
+def bank_details_set(
+    *,
+    organisation,
+    by,
+    account_name: str,
+    routing_number: str,
+    account_number: str,
+    account_type: str = BankDetails.AccountType.CHECKING,
+) -> BankDetails:
     """The organisation's owner enters or changes where grants are paid (the view re-authenticates first).
     Numbers are encrypted at rest; every owner is told by email that the details changed."""
     _require(permissions.can_change_bank_details(by, organisation))
@@ -348,17 +438,27 @@ def bank_details_set(*, organisation, by, account_name: str, routing_number: str
     details.account_last4 = account_number[-4:]
     details.updated_by = by
     details.save()
-    audit(details, "awards.bankdetails.change", user=by, data={"account": details.masked_account, "new": existing is None})
+    audit(
+        details, "awards.bankdetails.change", user=by, data={"account": details.masked_account, "new": existing is None}
+    )
     send_email_on_commit(
-        template="awards/bank_details_changed", to=_owner_emails(organisation),
-        context={"organisation": organisation, "masked": details.masked_account, "changed_by": by.get_full_name() or by.email},
+        template="awards/bank_details_changed",
+        to=_owner_emails(organisation),
+        context={
+            "organisation": organisation,
+            "masked": details.masked_account,
+            "changed_by": by.get_full_name() or by.email,
+        },
     )
     return details
 
 
 def bank_details_reveal(*, details: BankDetails, by, purpose: str) -> dict:
     """Decrypt bank details for a stated purpose (e.g. "payment file PB-2026-0003"). Every call is audited."""
-    if not permissions.can_handle_payments(by)[0] and not permissions.can_change_bank_details(by, details.organisation)[0]:
+    if (
+        not permissions.can_handle_payments(by)[0]
+        and not permissions.can_change_bank_details(by, details.organisation)[0]
+    ):
         raise PermissionDenied(_("You may not see these bank details."))
     audit(details, "awards.bankdetails.reveal", user=by, data={"purpose": purpose})
     return {

@@ -30,7 +30,8 @@ def _award_for(request, pk) -> Award:
 def award_list(request):
     awards = (
         Award.objects.filter(organisation__memberships__user=request.user)
-        .select_related("application", "organisation").order_by("-offered_at")
+        .select_related("application", "organisation")
+        .order_by("-offered_at")
     )
     page = Paginator(awards, 20).get_page(request.GET.get("page"))
     return render(request, "awards/award_list.html", {"awards": awards, "page": page, "page_title": _("Your awards")})
@@ -41,11 +42,19 @@ def award_detail(request, pk):
     award = _award_for(request, pk)
     is_owner = permissions.can_respond_to_offer(request.user, award)[0]
     can_respond = is_owner and award.status == Award.Status.OFFERED
-    return render(request, "awards/award_detail.html", {
-        "award": award, "tranches": award.tranches.all(), "can_respond": can_respond, "is_owner": is_owner,
-        "accept_form": AcceptAwardForm(), "decline_form": DeclineAwardForm(),
-        "page_title": _("Award %(ref)s") % {"ref": award.application},
-    })
+    return render(
+        request,
+        "awards/award_detail.html",
+        {
+            "award": award,
+            "tranches": award.tranches.all(),
+            "can_respond": can_respond,
+            "is_owner": is_owner,
+            "accept_form": AcceptAwardForm(),
+            "decline_form": DeclineAwardForm(),
+            "page_title": _("Award %(ref)s") % {"ref": award.application},
+        },
+    )
 
 
 @login_required
@@ -67,8 +76,13 @@ def award_accept(request, pk):
     form = AcceptAwardForm(request.POST)
     if form.is_valid():
         try:
-            services.award_accept(award=award, by=request.user, typed_name=form.cleaned_data["typed_name"],
-                                  agreed=form.cleaned_data["agree"], ip=_client_ip(request))
+            services.award_accept(
+                award=award,
+                by=request.user,
+                typed_name=form.cleaned_data["typed_name"],
+                agreed=form.cleaned_data["agree"],
+                ip=_client_ip(request),
+            )
         except services.AwardError as exc:
             form.add_error(None, str(exc))
         except PermissionDenied as exc:
@@ -76,10 +90,19 @@ def award_accept(request, pk):
         else:
             messages.success(request, _("Thank you: the grant agreement is accepted."))
             return redirect("awards:award_detail", pk=award.pk)
-    return render(request, "awards/award_detail.html", {
-        "award": award, "tranches": award.tranches.all(), "can_respond": True, "accept_form": form,
-        "decline_form": DeclineAwardForm(), "page_title": _("Award %(ref)s") % {"ref": award.application},
-    }, status=400)
+    return render(
+        request,
+        "awards/award_detail.html",
+        {
+            "award": award,
+            "tranches": award.tranches.all(),
+            "can_respond": True,
+            "accept_form": form,
+            "decline_form": DeclineAwardForm(),
+            "page_title": _("Award %(ref)s") % {"ref": award.application},
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -108,9 +131,15 @@ def _organisation_for_owner(request, slug) -> Organisation:
 def bank_details(request, slug):
     organisation = _organisation_for_owner(request, slug)
     details = BankDetails.objects.filter(organisation=organisation).first()
-    return render(request, "awards/bank_details.html", {
-        "organisation": organisation, "details": details, "page_title": _("Bank details"),
-    })
+    return render(
+        request,
+        "awards/bank_details.html",
+        {
+            "organisation": organisation,
+            "details": details,
+            "page_title": _("Bank details"),
+        },
+    )
 
 
 @login_required
@@ -128,6 +157,13 @@ def bank_details_edit(request, slug):
         else:
             messages.success(request, _("Bank details saved. Every owner of the organisation has been told by email."))
             return redirect("awards:bank_details", slug=organisation.slug)
-    return render(request, "awards/bank_details_form.html", {
-        "organisation": organisation, "form": form, "details": details, "page_title": _("Change bank details"),
-    })
+    return render(
+        request,
+        "awards/bank_details_form.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "details": details,
+            "page_title": _("Change bank details"),
+        },
+    )

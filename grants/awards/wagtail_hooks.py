@@ -30,7 +30,6 @@ def register_award_actions(actions):
         actions.register_action(name, label, label)
 
 
-
 def _register_ledger_checks():
     from .checks import AWARD_CHECKS
 

@@ -49,41 +49,87 @@ def dashboard(request):
     filters = form.filters()
     figures = selectors.dashboard_figures(**filters)
     trend_charts = [
-        {"series": s, "svg": charts.line_chart(s["points"], title=_("%(label)s by quarter") % {"label": s["label"]},
-                                               unit=s["unit"], chart_id=f"trend-{s['key']}")}
+        {
+            "series": s,
+            "svg": charts.line_chart(
+                s["points"],
+                title=_("%(label)s by quarter") % {"label": s["label"]},
+                unit=s["unit"],
+                chart_id=f"trend-{s['key']}",
+            ),
+        }
         for s in figures["trend"].values()
     ]
     aggregation_labels = dict(Metric.Aggregation.choices)
-    totals = [{**row, "aggregation_label": aggregation_labels.get(row["aggregation"], row["aggregation"])}
-              for row in figures["totals"]]
+    totals = [
+        {**row, "aggregation_label": aggregation_labels.get(row["aggregation"], row["aggregation"])}
+        for row in figures["totals"]
+    ]
     type_labels = dict(Organisation.Type.choices)
     for row in figures["by_type"]:
         row["group_label"] = type_labels.get(row["group"], row["group"])
     counts = selectors.dashboard_compliance(**filters)
-    return render(request, "impact/admin/dashboard.html", {
-        "form": form, "totals": totals, "trend_charts": trend_charts, "by_type": figures["by_type"],
-        "neighbourhoods": figures["neighbourhoods"], "compliance": counts, "equity": aggregation.equity(**filters),
-        "compliance_chart": charts.bar_chart(
-            [(_("Due"), counts["due"]), (_("Submitted"), counts["submitted"]), (_("Changes requested"), counts["changes_requested"]),
-             (_("Approved"), counts["approved"]), (_("Overdue"), counts["overdue"])],
-            title=_("Reports by status"), chart_id="compliance"),
-        "query": request.GET.urlencode(),
-        "page_title": _("Impact"), "header_title": _("Impact dashboard"), "header_icon": "view",
-    })
+    return render(
+        request,
+        "impact/admin/dashboard.html",
+        {
+            "form": form,
+            "totals": totals,
+            "trend_charts": trend_charts,
+            "by_type": figures["by_type"],
+            "neighbourhoods": figures["neighbourhoods"],
+            "compliance": counts,
+            "equity": aggregation.equity(**filters),
+            "compliance_chart": charts.bar_chart(
+                [
+                    (_("Due"), counts["due"]),
+                    (_("Submitted"), counts["submitted"]),
+                    (_("Changes requested"), counts["changes_requested"]),
+                    (_("Approved"), counts["approved"]),
+                    (_("Overdue"), counts["overdue"]),
+                ],
+                title=_("Reports by status"),
+                chart_id="compliance",
+            ),
+            "query": request.GET.urlencode(),
+            "page_title": _("Impact"),
+            "header_title": _("Impact dashboard"),
+            "header_icon": "view",
+        },
+    )
 
 
 @dashboard_access
 def annual_report_list(request):
     page = Paginator(AnnualReport.objects.select_related("fund"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "impact/admin/annual_reports.html", {
-        "page_obj": page, "jobs": page.object_list, "annual_form": AnnualReportRequestForm(),
-        "page_title": _("Annual impact reports"), "header_title": _("Annual impact reports"), "header_icon": "doc-full",
-    })
+    return render(
+        request,
+        "impact/admin/annual_reports.html",
+        {
+            "page_obj": page,
+            "jobs": page.object_list,
+            "annual_form": AnnualReportRequestForm(),
+            "page_title": _("Annual impact reports"),
+            "header_title": _("Annual impact reports"),
+            "header_icon": "doc-full",
+        },
+    )
 
 
 EXPORT_HEADER = [
-    _("Round"), _("Award"), _("Organisation"), _("Organisation type"), _("Report"), _("Period start"), _("Period end"),
-    _("Status"), _("Metric"), _("Unit"), _("Neighbourhood"), _("Value"), _("Text"),
+    _("Round"),
+    _("Award"),
+    _("Organisation"),
+    _("Organisation type"),
+    _("Report"),
+    _("Period start"),
+    _("Period end"),
+    _("Status"),
+    _("Metric"),
+    _("Unit"),
+    _("Neighbourhood"),
+    _("Value"),
+    _("Text"),
 ]
 
 
@@ -96,12 +142,24 @@ def _safe_cell(value):
 
 def _export_row(v):
     report, org = v.report, v.report.award.organisation
-    return [_safe_cell(x) for x in (
-        report.award.round.title, report.award.reference, org.name, org.get_org_type_display(), report.number,
-        report.period_start.isoformat(), report.period_end.isoformat(), report.get_status_display(),
-        v.metric.label, v.metric.unit, v.neighbourhood.name if v.neighbourhood else "",
-        v.value if v.value is not None else "", v.text,
-    )]
+    return [
+        _safe_cell(x)
+        for x in (
+            report.award.round.title,
+            report.award.reference,
+            org.name,
+            org.get_org_type_display(),
+            report.number,
+            report.period_start.isoformat(),
+            report.period_end.isoformat(),
+            report.get_status_display(),
+            v.metric.label,
+            v.metric.unit,
+            v.neighbourhood.name if v.neighbourhood else "",
+            v.value if v.value is not None else "",
+            v.text,
+        )
+    ]
 
 
 class _Echo:
@@ -125,8 +183,9 @@ def export(request):
             sheet.append(_export_row(value))
         buffer = BytesIO()
         workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = 'attachment; filename="impact-reports.xlsx"'
         return response
     writer = csv.writer(_Echo())
@@ -153,7 +212,9 @@ def annual_report_request_view(request):
         return redirect("impact_admin:annual_list")
     job = services.annual_report_request(fund=fund, year=form.cleaned_data["year"], by=request.user)
     job.refresh_from_db()
-    messages.success(request, _("The %(year)s impact report is being built. It appears below when it is ready.") % {"year": job.year})
+    messages.success(
+        request, _("The %(year)s impact report is being built. It appears below when it is ready.") % {"year": job.year}
+    )
     return redirect("impact_admin:annual_list")
 
 
@@ -178,10 +239,19 @@ def report_list(request):
     else:
         reports = selectors.staff_reports()
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "impact/admin/report_list.html", {
-        "page_obj": page, "reports": page.object_list, "status": status, "status_filters": STATUS_FILTERS,
-        "page_title": _("Impact reports"), "header_title": _("Impact reports"), "header_icon": "doc-full",
-    })
+    return render(
+        request,
+        "impact/admin/report_list.html",
+        {
+            "page_obj": page,
+            "reports": page.object_list,
+            "status": status,
+            "status_filters": STATUS_FILTERS,
+            "page_title": _("Impact reports"),
+            "header_title": _("Impact reports"),
+            "header_icon": "doc-full",
+        },
+    )
 
 
 def _staff_report_or_404(pk):
@@ -194,12 +264,23 @@ def _staff_report_or_404(pk):
 @review_access
 def report_detail(request, pk, form=None):
     report = _staff_report_or_404(pk)
-    return render(request, "impact/admin/report_detail.html", {
-        "report": report, "values": selectors.report_values(report), "stories": report.stories.all(),
-        "attachments": report.attachments.all(), "answers": [(q.text, (report.answers or {}).get(q.key, "")) for q in selectors.report_form_spec(report)["questions"]],
-        "form": form or (ReviewForm() if report.status == ImpactReport.Status.SUBMITTED else None),
-        "page_title": str(report), "header_title": str(report), "header_icon": "doc-full",
-    })
+    return render(
+        request,
+        "impact/admin/report_detail.html",
+        {
+            "report": report,
+            "values": selectors.report_values(report),
+            "stories": report.stories.all(),
+            "attachments": report.attachments.all(),
+            "answers": [
+                (q.text, (report.answers or {}).get(q.key, "")) for q in selectors.report_form_spec(report)["questions"]
+            ],
+            "form": form or (ReviewForm() if report.status == ImpactReport.Status.SUBMITTED else None),
+            "page_title": str(report),
+            "header_title": str(report),
+            "header_icon": "doc-full",
+        },
+    )
 
 
 @review_access

@@ -18,7 +18,19 @@ Rules:
 from decimal import Decimal
 
 from django.db.models import (
-    Avg, Case, CharField, Count, DecimalField, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When,
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -27,10 +39,20 @@ from django.utils.translation import gettext as _
 from .models import ImpactReport, Metric, MetricValue
 
 CENT = Decimal("0.01")
-METRIC_FIELDS = ("metric_id", "metric__key", "metric__label", "metric__unit", "metric__aggregation", "metric__kind", "metric__order")
+METRIC_FIELDS = (
+    "metric_id",
+    "metric__key",
+    "metric__label",
+    "metric__unit",
+    "metric__aggregation",
+    "metric__kind",
+    "metric__order",
+)
 
 
-def report_filters(*, round=None, fund=None, year=None, quarter=None, neighbourhood=None, org_type=None, prefix="report__"):
+def report_filters(
+    *, round=None, fund=None, year=None, quarter=None, neighbourhood=None, org_type=None, prefix="report__"
+):
     """Lookups (relative to MetricValue, or to ImpactReport with prefix="") for the dashboard's filters."""
     f = {}
     if round is not None:
@@ -50,8 +72,11 @@ def report_filters(*, round=None, fund=None, year=None, quarter=None, neighbourh
 
 def _approved_totals(filters):
     return MetricValue.objects.filter(
-        report__status=ImpactReport.Status.APPROVED, neighbourhood__isnull=True, value__isnull=False,
-        metric__kind__in=Metric.NUMERIC_KINDS, **filters,
+        report__status=ImpactReport.Status.APPROVED,
+        neighbourhood__isnull=True,
+        value__isnull=False,
+        metric__kind__in=Metric.NUMERIC_KINDS,
+        **filters,
     )
 
 
@@ -60,8 +85,12 @@ def _newer_reports(filters):
     has a handful), so the database probes a few index entries per value row instead of scanning every value."""
     report_lookups = {k.removeprefix("report__"): v for k, v in filters.items()}
     return ImpactReport.objects.filter(
-        status=ImpactReport.Status.APPROVED, award=OuterRef("report__award"), values__metric=OuterRef("metric"),
-        values__neighbourhood__isnull=True, values__value__isnull=False, **report_lookups,
+        status=ImpactReport.Status.APPROVED,
+        award=OuterRef("report__award"),
+        values__metric=OuterRef("metric"),
+        values__neighbourhood__isnull=True,
+        values__value__isnull=False,
+        **report_lookups,
     ).filter(
         Q(period_end__gt=OuterRef("report__period_end"))
         | Q(period_end=OuterRef("report__period_end"), number__gt=OuterRef("report__number"))
@@ -99,9 +128,14 @@ def _pick(row) -> Decimal:
 
 def _metric_dict(row) -> dict:
     return {
-        "metric_id": row["metric_id"], "key": row["metric__key"], "label": row["metric__label"],
-        "unit": row["metric__unit"], "aggregation": row["metric__aggregation"], "kind": row["metric__kind"],
-        "total": _pick(row), "reports": row["reports"],
+        "metric_id": row["metric_id"],
+        "key": row["metric__key"],
+        "label": row["metric__label"],
+        "unit": row["metric__unit"],
+        "aggregation": row["metric__aggregation"],
+        "kind": row["metric__kind"],
+        "total": _pick(row),
+        "reports": row["reports"],
     }
 
 
@@ -146,8 +180,16 @@ def trend(**filter_kwargs) -> dict:
     """Per metric, the quarterly series: {metric key: {"label", "unit", "points": [(“2025 Q1”, total), ...]}}. One query."""
     series = {}
     for row in metric_totals_by("quarter", **filter_kwargs):
-        entry = series.setdefault(row["key"], {"key": row["key"], "label": row["label"], "unit": row["unit"],
-                                               "aggregation": row["aggregation"], "points": []})
+        entry = series.setdefault(
+            row["key"],
+            {
+                "key": row["key"],
+                "label": row["label"],
+                "unit": row["unit"],
+                "aggregation": row["aggregation"],
+                "points": [],
+            },
+        )
         entry["points"].append((f"{row['p_year']} Q{row['p_quarter']}", row["total"]))
     return series
 
@@ -156,14 +198,26 @@ def neighbourhood_breakdown(**filter_kwargs) -> list[dict]:
     """Where the work happened, from the grantees' optional breakdowns of summed metrics (approved reports). One query."""
     filters = report_filters(**filter_kwargs)
     rows = (
-        MetricValue.objects.filter(report__status=ImpactReport.Status.APPROVED, neighbourhood__isnull=False,
-                                   value__isnull=False, metric__aggregation=Metric.Aggregation.SUM, **filters)
+        MetricValue.objects.filter(
+            report__status=ImpactReport.Status.APPROVED,
+            neighbourhood__isnull=False,
+            value__isnull=False,
+            metric__aggregation=Metric.Aggregation.SUM,
+            **filters,
+        )
         .values("neighbourhood__name", "metric__key", "metric__label", "metric__order")
         .annotate(total=Sum("value"))
         .order_by("neighbourhood__name", "metric__order")
     )
-    return [{"neighbourhood": r["neighbourhood__name"], "key": r["metric__key"], "label": r["metric__label"],
-             "total": Decimal(r["total"] or 0).quantize(CENT)} for r in rows]
+    return [
+        {
+            "neighbourhood": r["neighbourhood__name"],
+            "key": r["metric__key"],
+            "label": r["metric__label"],
+            "total": Decimal(r["total"] or 0).quantize(CENT),
+        }
+        for r in rows
+    ]
 
 
 def compliance(*, today=None, **filter_kwargs) -> dict:
@@ -188,7 +242,8 @@ def _size_case(prefix):
         When(**{f"{budget}__isnull": True}, then=Value("small")),
         When(**{f"{budget}__lt": 250_000}, then=Value("small")),
         When(**{f"{budget}__lte": 1_000_000}, then=Value("medium")),
-        default=Value("large"), output_field=CharField(),
+        default=Value("large"),
+        output_field=CharField(),
     )
 
 
@@ -216,14 +271,24 @@ def equity(*, round=None, year=None, neighbourhood=None, org_type=None) -> dict:
     dims = ("organisation__neighbourhood__name", "size", "organisation__peer_led", "organisation__culturally_specific")
     awards = (
         scoped(Award.objects.filter(status__in=Award.ACTIVE_STATUSES), "organisation__")
-        .annotate(size=_size_case("organisation__")).values(*dims)
-        .annotate(n=Count("pk"), money=Sum("amount"), is_award=Value(1, output_field=IntegerField())).order_by()
+        .annotate(size=_size_case("organisation__"))
+        .values(*dims)
+        .annotate(n=Count("pk"), money=Sum("amount"), is_award=Value(1, output_field=IntegerField()))
+        .order_by()
     )
     applications = (
-        scoped(Application.objects.exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN]), "organisation__")
-        .annotate(size=_size_case("organisation__")).values(*dims)
-        .annotate(n=Count("pk"), money=Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2)),
-                  is_award=Value(0, output_field=IntegerField())).order_by()
+        scoped(
+            Application.objects.exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN]),
+            "organisation__",
+        )
+        .annotate(size=_size_case("organisation__"))
+        .values(*dims)
+        .annotate(
+            n=Count("pk"),
+            money=Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2)),
+            is_award=Value(0, output_field=IntegerField()),
+        )
+        .order_by()
     )
     # One round trip for both sides of the comparison.
     combined = list(awards.union(applications, all=True))
@@ -259,11 +324,14 @@ def equity(*, round=None, year=None, neighbourhood=None, org_type=None) -> dict:
     for name, cells in tables.items():
         rows = []
         for value, cell in cells.items():
-            rows.append({
-                "label": labels[name](value), **cell,
-                "share_applications": share(cell["applications"], totals["applications"]),
-                "share_money": share(cell["money"], totals["money"]),
-            })
+            rows.append(
+                {
+                    "label": labels[name](value),
+                    **cell,
+                    "share_applications": share(cell["applications"], totals["applications"]),
+                    "share_money": share(cell["money"], totals["money"]),
+                }
+            )
         rows.sort(key=lambda r: (-r["money"], r["label"]))
         for row in rows:
             row["gap"] = row["share_money"] - row["share_applications"]
@@ -277,32 +345,52 @@ def dashboard_figures(**filter_kwargs) -> dict:
     per-type totals and the neighbourhood breakdown with the same rules as `metric_totals` and friends."""
     filters = report_filters(**filter_kwargs)
     qs = MetricValue.objects.filter(
-        report__status=ImpactReport.Status.APPROVED, value__isnull=False, metric__kind__in=Metric.NUMERIC_KINDS, **filters,
+        report__status=ImpactReport.Status.APPROVED,
+        value__isnull=False,
+        metric__kind__in=Metric.NUMERIC_KINDS,
+        **filters,
     ).annotate(
-        p_year=ExtractYear("report__period_end"), p_quarter=ExtractQuarter("report__period_end"),
-        org_type=F("report__award__organisation__org_type"), nbh=F("neighbourhood__name"),
+        p_year=ExtractYear("report__period_end"),
+        p_quarter=ExtractQuarter("report__period_end"),
+        org_type=F("report__award__organisation__org_type"),
+        nbh=F("neighbourhood__name"),
     )
     newer = _newer_reports(filters)
     in_quarter = newer.filter(period_end__year=OuterRef("p_year"), period_end__quarter=OuterRef("p_quarter"))
     qs = qs.annotate(sup_all=Exists(newer), sup_q=Exists(in_quarter))
-    rows = qs.values("p_year", "p_quarter", "org_type", "nbh", *METRIC_FIELDS).annotate(
-        s=Sum("value"), n=Count("value"),
-        latest_all=Sum(Case(When(sup_all=False, then=F("value")), default=None)),
-        latest_q=Sum(Case(When(sup_q=False, then=F("value")), default=None)),
-    ).order_by("metric__order", "metric__label", "p_year", "p_quarter")
+    rows = (
+        qs.values("p_year", "p_quarter", "org_type", "nbh", *METRIC_FIELDS)
+        .annotate(
+            s=Sum("value"),
+            n=Count("value"),
+            latest_all=Sum(Case(When(sup_all=False, then=F("value")), default=None)),
+            latest_q=Sum(Case(When(sup_q=False, then=F("value")), default=None)),
+        )
+        .order_by("metric__order", "metric__label", "p_year", "p_quarter")
+    )
 
     def blank(row):
-        return {"metric_id": row["metric_id"], "key": row["metric__key"], "label": row["metric__label"],
-                "unit": row["metric__unit"], "aggregation": row["metric__aggregation"], "kind": row["metric__kind"],
-                "s": Decimal(0), "n": 0, "latest": Decimal(0)}
+        return {
+            "metric_id": row["metric_id"],
+            "key": row["metric__key"],
+            "label": row["metric__label"],
+            "unit": row["metric__unit"],
+            "aggregation": row["metric__aggregation"],
+            "kind": row["metric__kind"],
+            "s": Decimal(0),
+            "n": 0,
+            "latest": Decimal(0),
+        }
 
     totals, trend_cells, by_type, breakdown = {}, {}, {}, {}
     for row in rows:
         key = row["metric__key"]
         if row["nbh"] is not None:
             if row["metric__aggregation"] == Metric.Aggregation.SUM:
-                cell = breakdown.setdefault((row["nbh"], key), {"neighbourhood": row["nbh"], "key": key,
-                                                                 "label": row["metric__label"], "total": Decimal(0)})
+                cell = breakdown.setdefault(
+                    (row["nbh"], key),
+                    {"neighbourhood": row["nbh"], "key": key, "label": row["metric__label"], "total": Decimal(0)},
+                )
                 cell["total"] += row["s"] or 0
             continue
         for store, group_key, latest in (
@@ -323,19 +411,31 @@ def dashboard_figures(**filter_kwargs) -> dict:
         else:
             value = cell["s"]
         return {k: v for k, v in cell.items() if k not in ("s", "n", "latest")} | {
-            "total": Decimal(value).quantize(CENT), "reports": cell["n"]}
+            "total": Decimal(value).quantize(CENT),
+            "reports": cell["n"],
+        }
 
     trend_series = {}
     for (key, year, quarter), cell in sorted(trend_cells.items(), key=lambda item: (item[0][1], item[0][2])):
         done = finish(cell)
-        series = trend_series.setdefault(key, {"key": key, "label": done["label"], "unit": done["unit"],
-                                               "aggregation": done["aggregation"], "points": []})
+        series = trend_series.setdefault(
+            key,
+            {
+                "key": key,
+                "label": done["label"],
+                "unit": done["unit"],
+                "aggregation": done["aggregation"],
+                "points": [],
+            },
+        )
         series["points"].append((f"{year} Q{quarter}", done["total"]))
     order = list(totals)
     return {
         "totals": [finish(cell) for cell in totals.values()],
         "trend": {key: trend_series[key] for key in order if key in trend_series},
-        "by_type": sorted(({**finish(cell), "group": group} for (group, _k), cell in by_type.items()),
-                          key=lambda r: (r["group"], order.index(r["key"]))),
+        "by_type": sorted(
+            ({**finish(cell), "group": group} for (group, _k), cell in by_type.items()),
+            key=lambda r: (r["group"], order.index(r["key"])),
+        ),
         "neighbourhoods": [{**c, "total": c["total"].quantize(CENT)} for _k, c in sorted(breakdown.items())],
     }

@@ -48,7 +48,9 @@ def _axes(top):
         value = top * i / 4
         y = PAD_TOP + plot_h - plot_h * i / 4
         parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(value))}</text>')
+        parts.append(
+            f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(value))}</text>'
+        )
     return "".join(parts)
 
 
@@ -70,10 +72,14 @@ def line_chart(points, *, title: str, unit: str = "", chart_id: str = "chart"):
         y = PAD_TOP + plot_h - float(Decimal(value or 0) / top) * plot_h
         coords.append((x, y))
     parts = [_axes(top)]
-    parts.append('<polyline class="line" fill="none" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>')
-    for (x, y), (label, value) in zip(coords, points):
+    parts.append(
+        '<polyline class="line" fill="none" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>'
+    )
+    for (x, y), (label, _value) in zip(coords, points):
         parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>')
-        parts.append(f'<text class="label" x="{x:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>')
+        parts.append(
+            f'<text class="label" x="{x:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" text-anchor="middle">{escape(label)}</text>'
+        )
     return _frame(chart_id, title, describe(points, unit), "".join(parts))
 
 
@@ -92,6 +98,10 @@ def bar_chart(points, *, title: str, unit: str = "", chart_id: str = "chart"):
         x = PAD_LEFT + slot * i + (slot - bar_w) / 2
         y = PAD_TOP + plot_h - h
         parts.append(f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}"/>')
-        parts.append(f'<text class="value" x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{escape(_fmt(value))}</text>')
-        parts.append(f'<text class="label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" text-anchor="middle">{escape(str(label)[:18])}</text>')
+        parts.append(
+            f'<text class="value" x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{escape(_fmt(value))}</text>'
+        )
+        parts.append(
+            f'<text class="label" x="{x + bar_w / 2:.1f}" y="{HEIGHT - PAD_BOTTOM + 16}" text-anchor="middle">{escape(str(label)[:18])}</text>'
+        )
     return _frame(chart_id, title, describe(points, unit), "".join(parts))

@@ -34,19 +34,37 @@ QUESTIONS = [
     ("challenges", "What got in the way, and what support would help?", False),
 ]
 STORIES = [
-    ("A kit in every coat pocket", "Volunteers handed out naloxone at the winter shelter's door. Two weeks later a guest "
-     "used one to reverse an overdose in the car park before the ambulance arrived."),
-    ("Testing before using", "Word spread that the drop-in could check samples in ten minutes. By the end of the quarter "
-     "people were bringing friends, and two batches with nitazenes were flagged before they reached the street."),
-    ("From guest to peer worker", "Someone who first came for coffee and clean supplies now runs the Tuesday evening "
-     "outreach shift and trains new volunteers in naloxone."),
+    (
+        "A kit in every coat pocket",
+        "Volunteers handed out naloxone at the winter shelter's door. Two weeks later a guest "
+        "used one to reverse an overdose in the car park before the ambulance arrived.",
+    ),
+    (
+        "Testing before using",
+        "Word spread that the drop-in could check samples in ten minutes. By the end of the quarter "
+        "people were bringing friends, and two batches with nitazenes were flagged before they reached the street.",
+    ),
+    (
+        "From guest to peer worker",
+        "Someone who first came for coffee and clean supplies now runs the Tuesday evening "
+        "outreach shift and trains new volunteers in naloxone.",
+    ),
     ("Open doors on Sundays", "Extending hours to Sundays meant the van met people where the weekend services stop."),
-    ("Family night", "Parents learned to recognise an overdose and left with kits and a phone number to call at any hour."),
+    (
+        "Family night",
+        "Parents learned to recognise an overdose and left with kits and a phone number to call at any hour.",
+    ),
 ]
-NARRATIVE = ("<p>We kept outreach running every week this quarter. {highlight}</p>"
-             "<ul><li>More people came back for a second visit.</li><li>Our volunteers completed refresher training.</li></ul>")
-HIGHLIGHTS = ["Demand for naloxone grew again.", "The new evening shift reached people we had not seen before.",
-              "Partners referred more people to us.", "We opened a second site for part of the week."]
+NARRATIVE = (
+    "<p>We kept outreach running every week this quarter. {highlight}</p>"
+    "<ul><li>More people came back for a second visit.</li><li>Our volunteers completed refresher training.</li></ul>"
+)
+HIGHLIGHTS = [
+    "Demand for naloxone grew again.",
+    "The new evening shift reached people we had not seen before.",
+    "Partners referred more people to us.",
+    "We opened a second site for part of the week.",
+]
 
 
 def _quarter_start(day: date) -> date:
@@ -60,11 +78,13 @@ def _aware(day: date):
 def _round_setup(round_):
     metrics = list(Metric.objects.filter(key__in=LEVELS).order_by("order"))
     for order, metric in enumerate(metrics):
-        RoundMetric.objects.get_or_create(round=round_, metric=metric,
-                                          defaults={"order": order, "required": metric.key in REQUIRED})
+        RoundMetric.objects.get_or_create(
+            round=round_, metric=metric, defaults={"order": order, "required": metric.key in REQUIRED}
+        )
     for order, (key, text, required) in enumerate(QUESTIONS):
-        RoundReportQuestion.objects.get_or_create(round=round_, key=key,
-                                                  defaults={"text": text, "required": required, "order": order})
+        RoundReportQuestion.objects.get_or_create(
+            round=round_, key=key, defaults={"text": text, "required": required, "order": order}
+        )
     return metrics
 
 
@@ -73,7 +93,9 @@ def _held_award(awards):
     from grants.awards.models import Tranche
 
     for award in awards:
-        if award.tranches.filter(status=Tranche.Status.SCHEDULED, condition=Tranche.Condition.ON_REPORT_APPROVAL).exists():
+        if award.tranches.filter(
+            status=Tranche.Status.SCHEDULED, condition=Tranche.Condition.ON_REPORT_APPROVAL
+        ).exists():
             return award
     return awards[0]
 
@@ -153,13 +175,21 @@ def seed(ctx):
                 report.reviewed_by = staff
                 fields += ["reviewed_at", "reviewed_by"]
             if status == S.CHANGES_REQUESTED:
-                report.review_comment = "Please add the number of trainings delivered and split the kits by neighbourhood."
+                report.review_comment = (
+                    "Please add the number of trainings delivered and split the kits by neighbourhood."
+                )
                 fields.append("review_comment")
             report.save(update_fields=fields)
             if status == S.APPROVED and quarter in (2, 5) and story_index < len(STORIES) * 2:
                 title, text = STORIES[story_index % len(STORIES)]
-                Story.objects.create(report=report, title=title, text=text, consent_to_publish=story_index != 3,
-                                     created_by=member.user if member else None, created_at=report.submitted_at)
+                Story.objects.create(
+                    report=report,
+                    title=title,
+                    text=text,
+                    consent_to_publish=story_index != 3,
+                    created_by=member.user if member else None,
+                    created_at=report.submitted_at,
+                )
                 story_index += 1
         MetricValue.objects.bulk_create(values)
     ctx.objects["impact_held_award"] = held

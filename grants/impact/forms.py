@@ -19,7 +19,9 @@ def breakdown_field_name(metric_id, neighbourhood_id):
 
 class ReportForm(forms.Form):
     narrative = forms.CharField(
-        label=_("What happened this period"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("What happened this period"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("You may use simple formatting (paragraphs, lists, links)."),
     )
 
@@ -44,28 +46,38 @@ class ReportForm(forms.Form):
             label = f"{metric.label} ({metric.unit})" if metric.unit else metric.label
             help_text = metric.help_text or (_("Required before you submit.") if required else "")
             if metric.kind == Metric.Kind.TEXT:
-                field = forms.CharField(label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": 3}))
+                field = forms.CharField(
+                    label=label, required=False, help_text=help_text, widget=forms.Textarea(attrs={"rows": 3})
+                )
             elif metric.kind == Metric.Kind.YES_NO:
-                field = forms.ChoiceField(label=label, required=False, help_text=help_text,
-                                          choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))])
+                field = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    help_text=help_text,
+                    choices=[("", "—"), ("1", _("Yes")), ("0", _("No"))],
+                )
             else:
                 attrs = {"min": "0", "inputmode": "decimal"}
                 if metric.kind == Metric.Kind.PERCENTAGE:
                     attrs["max"] = "100"
-                field = forms.CharField(label=label, required=False, help_text=help_text, widget=forms.TextInput(attrs=attrs))
+                field = forms.CharField(
+                    label=label, required=False, help_text=help_text, widget=forms.TextInput(attrs=attrs)
+                )
             field.metric = metric
             self.fields[metric_field_name(metric.pk)] = field
             if metric.aggregation == Metric.Aggregation.SUM and metric.kind != Metric.Kind.TEXT and self.neighbourhoods:
                 names = []
                 for n in self.neighbourhoods:
                     name = breakdown_field_name(metric.pk, n.pk)
-                    self.fields[name] = forms.CharField(label=n.name, required=False,
-                                                        widget=forms.TextInput(attrs={"min": "0", "inputmode": "decimal"}))
+                    self.fields[name] = forms.CharField(
+                        label=n.name, required=False, widget=forms.TextInput(attrs={"min": "0", "inputmode": "decimal"})
+                    )
                     names.append(name)
                 self.breakdown_groups.append((metric, names))
         for q in spec["questions"]:
-            self.fields[f"q_{q.key}"] = forms.CharField(label=q.text, required=False, help_text=q.help_text,
-                                                        widget=forms.Textarea(attrs={"rows": 4}))
+            self.fields[f"q_{q.key}"] = forms.CharField(
+                label=q.text, required=False, help_text=q.help_text, widget=forms.Textarea(attrs={"rows": 4})
+            )
 
     def main_fields(self):
         breakdown = {name for _m, names in self.breakdown_groups for name in names}
@@ -104,13 +116,21 @@ class ReportForm(forms.Form):
 
 class StoryForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=150)
-    text = forms.CharField(label=_("Story"), widget=forms.Textarea(attrs={"rows": 6}),
-                           help_text=_("Do not include anyone's full name or details that could identify them."))
+    text = forms.CharField(
+        label=_("Story"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Do not include anyone's full name or details that could identify them."),
+    )
     photo = forms.FileField(label=_("Photo (optional)"), required=False, help_text=_("PNG or JPEG."))
-    photo_alt = forms.CharField(label=_("Describe the photo"), max_length=200, required=False,
-                                help_text=_("For people who cannot see it. Required with a photo."))
+    photo_alt = forms.CharField(
+        label=_("Describe the photo"),
+        max_length=200,
+        required=False,
+        help_text=_("For people who cannot see it. Required with a photo."),
+    )
     consent_to_publish = forms.BooleanField(
-        label=_("The people in this story and photo agreed that the fund may publish it"), required=False)
+        label=_("The people in this story and photo agreed that the fund may publish it"), required=False
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -126,8 +146,12 @@ class AttachmentForm(forms.Form):
 class ReviewForm(forms.Form):
     DECISIONS = [("approve", _("Approve the report")), ("request_changes", _("Ask the grantee for changes"))]
     decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comments to the grantee"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                              help_text=_("Required when asking for changes."))
+    comment = forms.CharField(
+        label=_("Comments to the grantee"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when asking for changes."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -148,11 +172,21 @@ def _filter_choices():
     from applicants.models import Neighbourhood
     from grants.models import FundingRound
 
-    rounds = FundingRound.objects.annotate(kind=Value("r", output_field=CharField())).values_list("pk", "title", "kind").order_by()
-    places = Neighbourhood.objects.annotate(kind=Value("n", output_field=CharField())).values_list("pk", "name", "kind").order_by()
+    rounds = (
+        FundingRound.objects.annotate(kind=Value("r", output_field=CharField()))
+        .values_list("pk", "title", "kind")
+        .order_by()
+    )
+    places = (
+        Neighbourhood.objects.annotate(kind=Value("n", output_field=CharField()))
+        .values_list("pk", "name", "kind")
+        .order_by()
+    )
     rows = sorted(rounds.union(places, all=True), key=lambda r: (r[2], r[1]))
-    return ([(str(pk), label) for pk, label, kind in rows if kind == "r"],
-            [(str(pk), label) for pk, label, kind in rows if kind == "n"])
+    return (
+        [(str(pk), label) for pk, label, kind in rows if kind == "r"],
+        [(str(pk), label) for pk, label, kind in rows if kind == "n"],
+    )
 
 
 class DashboardFilterForm(forms.Form):
@@ -176,8 +210,12 @@ class DashboardFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         data = self.cleaned_data
-        return {"round": data.get("round"), "year": data.get("year"), "neighbourhood": data.get("neighbourhood"),
-                "org_type": data.get("org_type") or None}
+        return {
+            "round": data.get("round"),
+            "year": data.get("year"),
+            "neighbourhood": data.get("neighbourhood"),
+            "org_type": data.get("org_type") or None,
+        }
 
 
 class AnnualReportRequestForm(forms.Form):

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-
 def private_storage():
     return storages["private"]
 
@@ -128,7 +127,9 @@ class ReportRequirement(models.Model):
         verbose_name_plural = _("report requirements")
         constraints = [
             models.UniqueConstraint(fields=["award", "number"], name="impact_unique_requirement_number"),
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="impact_requirement_period_order"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="impact_requirement_period_order"
+            ),
         ]
 
     def __str__(self):
@@ -139,8 +140,9 @@ class ImpactReportQuerySet(models.QuerySet):
     def overdue(self, today=None):
         """Past due and not handed in. A report sent back for changes is with the grantee but was submitted on time."""
         today = today or timezone.localdate()
-        return self.filter(Q(status=ImpactReport.Status.OVERDUE) |
-                           Q(status__in=ImpactReport.OPEN_STATUSES, due_date__lt=today))
+        return self.filter(
+            Q(status=ImpactReport.Status.OVERDUE) | Q(status__in=ImpactReport.OPEN_STATUSES, due_date__lt=today)
+        )
 
     def approved(self):
         return self.filter(status=ImpactReport.Status.APPROVED)
@@ -171,9 +173,13 @@ class ImpactReport(models.Model):
     answers = models.JSONField(default=dict, blank=True)  # narrative question key -> plain text
     review_comment = models.TextField(_("comments from the fund"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ImpactReportQuerySet.as_manager()
@@ -209,7 +215,9 @@ class MetricValue(models.Model):
 
     report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="values")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="values")
-    neighbourhood = models.ForeignKey("applicants.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    neighbourhood = models.ForeignKey(
+        "applicants.Neighbourhood", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     text = models.TextField(blank=True)
 
@@ -217,10 +225,14 @@ class MetricValue(models.Model):
         verbose_name = _("metric value")
         verbose_name_plural = _("metric values")
         constraints = [
-            models.UniqueConstraint(fields=["report", "metric"], condition=Q(neighbourhood__isnull=True),
-                                    name="impact_one_total_per_metric"),
-            models.UniqueConstraint(fields=["report", "metric", "neighbourhood"], condition=Q(neighbourhood__isnull=False),
-                                    name="impact_one_value_per_neighbourhood"),
+            models.UniqueConstraint(
+                fields=["report", "metric"], condition=Q(neighbourhood__isnull=True), name="impact_one_total_per_metric"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "metric", "neighbourhood"],
+                condition=Q(neighbourhood__isnull=False),
+                name="impact_one_value_per_neighbourhood",
+            ),
         ]
         indexes = [models.Index(fields=["metric", "report"], name="impact_value_metric_report")]
 
@@ -236,7 +248,8 @@ class Story(models.Model):
     photo_content_type = models.CharField(max_length=40, blank=True)
     photo_alt = models.CharField(_("photo description (for people who cannot see it)"), max_length=200, blank=True)
     consent_to_publish = models.BooleanField(
-        _("the people in this story (and photo) agreed that the fund may publish it"), default=False)
+        _("the people in this story (and photo) agreed that the fund may publish it"), default=False
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

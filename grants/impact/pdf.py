@@ -79,15 +79,35 @@ def annual_report_pdf(*, fund, year: int) -> bytes:
 
     story = [para(_("Impact report %(year)s") % {"year": year}, "h1"), para(fund.name), spacer()]
     story.append(para(_("Money"), "h2"))
-    story.append(table([
-        [_("Raised"), _("Granted"), _("Paid to grantees")],
-        [format_money(figures["raised"], cur), format_money(figures["granted"], cur), format_money(figures["paid"], cur)],
-    ]))
-    story.append(_bar_drawing([(_("Raised"), figures["raised"]), (_("Granted"), figures["granted"]),
-                               (_("Paid"), figures["paid"])], _("Money in %(year)s (%(cur)s)") % {"year": year, "cur": cur}))
+    story.append(
+        table(
+            [
+                [_("Raised"), _("Granted"), _("Paid to grantees")],
+                [
+                    format_money(figures["raised"], cur),
+                    format_money(figures["granted"], cur),
+                    format_money(figures["paid"], cur),
+                ],
+            ]
+        )
+    )
+    story.append(
+        _bar_drawing(
+            [(_("Raised"), figures["raised"]), (_("Granted"), figures["granted"]), (_("Paid"), figures["paid"])],
+            _("Money in %(year)s (%(cur)s)") % {"year": year, "cur": cur},
+        )
+    )
     story.append(para(_("What grantees achieved"), "h2"))
-    story.append(para(_("From approved reports for periods ending in %(year)s. Headcounts (such as peer workers "
-                        "employed) use each grant's latest report; other figures add up.") % {"year": year}, "small"))
+    story.append(
+        para(
+            _(
+                "From approved reports for periods ending in %(year)s. Headcounts (such as peer workers "
+                "employed) use each grant's latest report; other figures add up."
+            )
+            % {"year": year},
+            "small",
+        )
+    )
     if totals:
         rows = [[_("Metric"), _("Total"), _("Unit"), _("Reports")]]
         rows += [[t["label"], _fmt(t["total"]), t["unit"], str(t["reports"])] for t in totals]
@@ -99,10 +119,19 @@ def annual_report_pdf(*, fund, year: int) -> bytes:
     else:
         story.append(para(_("No reports were approved for this year.")))
     story.append(para(_("Reporting"), "h2"))
-    story.append(table([
-        [_("Approved"), _("Awaiting review"), _("Changes requested"), _("Overdue")],
-        [str(counts["approved"]), str(counts["submitted"]), str(counts["changes_requested"]), str(counts["overdue"])],
-    ]))
+    story.append(
+        table(
+            [
+                [_("Approved"), _("Awaiting review"), _("Changes requested"), _("Overdue")],
+                [
+                    str(counts["approved"]),
+                    str(counts["submitted"]),
+                    str(counts["changes_requested"]),
+                    str(counts["overdue"]),
+                ],
+            ]
+        )
+    )
     if stories:
         story.append(para(_("Stories"), "h2"))
         for item in stories:
@@ -111,4 +140,3 @@ def annual_report_pdf(*, fund, year: int) -> bytes:
             story.append(para(item["organisation"], "small"))
             story.append(spacer(2))
     return build_pdf(story, title=_("Impact report %(year)s") % {"year": year}, fund=fund)
-

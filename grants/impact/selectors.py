@@ -34,7 +34,11 @@ def reports_for_user(user):
     return (
         ImpactReport.objects.filter(award__organisation_id__in=org_ids)
         .select_related("award__organisation", "award__application", "award__round")
-        .annotate(done=Case(When(status=ImpactReport.Status.APPROVED, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .annotate(
+            done=Case(
+                When(status=ImpactReport.Status.APPROVED, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
         .order_by("done", "due_date", "pk")
     )
 
@@ -46,7 +50,8 @@ def reports_needing_action(user):
 def report_detail(pk):
     return (
         ImpactReport.objects.select_related("award__organisation", "award__application", "award__round", "requirement")
-        .filter(pk=pk).first()
+        .filter(pk=pk)
+        .first()
     )
 
 
@@ -65,13 +70,18 @@ def report_form_spec(report) -> dict:
     questions = list(RoundReportQuestion.objects.filter(round=report.award.round_id))
     return {
         "metrics": [(m, required.get(m.pk, False)) for m in metrics],
-        "values": values, "breakdown": breakdown, "questions": questions,
+        "values": values,
+        "breakdown": breakdown,
+        "questions": questions,
     }
 
 
 def report_values(report) -> list[MetricValue]:
-    return list(MetricValue.objects.filter(report=report).select_related("metric", "neighbourhood")
-                .order_by("metric__order", "metric__label", "neighbourhood__name"))
+    return list(
+        MetricValue.objects.filter(report=report)
+        .select_related("metric", "neighbourhood")
+        .order_by("metric__order", "metric__label", "neighbourhood__name")
+    )
 
 
 def staff_reports(*, status=None, round=None, overdue=False):
@@ -90,13 +100,21 @@ def export_rows(**filter_kwargs):
     filters = aggregation.report_filters(**filter_kwargs)
     return (
         MetricValue.objects.filter(**filters)
-        .select_related("report__award__organisation", "report__award__round", "report__award__application",
-                        "metric", "neighbourhood")
-        .order_by("report__award__round__title", "report__award_id", "report__number", "metric__order", "neighbourhood__name")
+        .select_related(
+            "report__award__organisation",
+            "report__award__round",
+            "report__award__application",
+            "metric",
+            "neighbourhood",
+        )
+        .order_by(
+            "report__award__round__title", "report__award_id", "report__number", "metric__order", "neighbourhood__name"
+        )
     )
 
 
 # ----- public (cms) -----
+
 
 def public_metric_totals(*, year=None, round=None) -> list[dict]:
     rows = aggregation.metric_totals(year=year, round=round)
@@ -117,24 +135,33 @@ def public_trend(metric_key: str) -> list[dict]:
 def public_stories(limit: int = 6) -> list[dict]:
     stories = (
         Story.objects.filter(consent_to_publish=True, report__status=ImpactReport.Status.APPROVED)
-        .select_related("report__award__organisation").order_by("-report__period_end", "-pk")[:limit]
+        .select_related("report__award__organisation")
+        .order_by("-report__period_end", "-pk")[:limit]
     )
     result = []
     for story in stories:
         org = story.report.award.organisation
-        result.append({
-            "id": story.pk, "title": story.title, "text": story.text,
-            "organisation": org.name if org.publicly_named else _("A community organisation"),
-            "photo_url": reverse("impact:story_photo", args=[story.pk]) if story.photo else "",
-            "photo_alt": story.photo_alt, "period_end": story.report.period_end,
-        })
+        result.append(
+            {
+                "id": story.pk,
+                "title": story.title,
+                "text": story.text,
+                "organisation": org.name if org.publicly_named else _("A community organisation"),
+                "photo_url": reverse("impact:story_photo", args=[story.pk]) if story.photo else "",
+                "photo_alt": story.photo_alt,
+                "period_end": story.report.period_end,
+            }
+        )
     return result
 
 
 def public_story_with_photo(pk):
     """A story whose photo may be shown publicly: consent given, report approved."""
-    return (Story.objects.filter(pk=pk, consent_to_publish=True, report__status=ImpactReport.Status.APPROVED)
-            .exclude(photo="").first())
+    return (
+        Story.objects.filter(pk=pk, consent_to_publish=True, report__status=ImpactReport.Status.APPROVED)
+        .exclude(photo="")
+        .first()
+    )
 
 
 def default_report_year():

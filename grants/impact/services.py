@@ -20,8 +20,15 @@ from portal.sanitize import sanitize_rich_text
 
 from . import permissions
 from .models import (
-    AnnualReport, ImpactReport, Metric, MetricValue, ReportAttachment, ReportReminder, ReportRequirement,
-    RoundMetric, Story,
+    AnnualReport,
+    ImpactReport,
+    Metric,
+    MetricValue,
+    ReportAttachment,
+    ReportReminder,
+    ReportRequirement,
+    RoundMetric,
+    Story,
 )
 
 REPORT_DUE_AFTER_DAYS = 30
@@ -52,8 +59,13 @@ def _locked(report) -> ImpactReport:
 def _member_emails(organisation_id) -> list[str]:
     from applicants.models import Membership
 
-    return sorted(set(Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
-                      .values_list("user__email", flat=True)))
+    return sorted(
+        set(
+            Membership.objects.filter(organisation_id=organisation_id, user__is_active=True).values_list(
+                "user__email", flat=True
+            )
+        )
+    )
 
 
 def round_metrics(round_) -> list[tuple[Metric, bool]]:
@@ -65,8 +77,15 @@ def round_metrics(round_) -> list[tuple[Metric, bool]]:
 
 
 @transaction.atomic
-def report_requirements_generate(*, award, by, every_months: int = 3, due_after_days: int = REPORT_DUE_AFTER_DAYS,
-                                 start: date | None = None, end: date | None = None) -> list[ImpactReport]:
+def report_requirements_generate(
+    *,
+    award,
+    by,
+    every_months: int = 3,
+    due_after_days: int = REPORT_DUE_AFTER_DAYS,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[ImpactReport]:
     """One report per period of `every_months` across the grant period (the last one is the final report), each due
     `due_after_days` after its period ends. Idempotent: numbers that exist are kept as they are."""
     from grants.awards.models import Award
@@ -90,13 +109,21 @@ def report_requirements_generate(*, award, by, every_months: int = 3, due_after_
             continue
         final = number == len(periods)
         due = p_end + timedelta(days=due_after_days)
-        requirement = ReportRequirement.objects.create(award=award, number=number, period_start=p_start, period_end=p_end,
-                                                       due_date=due, final=final)
+        requirement = ReportRequirement.objects.create(
+            award=award, number=number, period_start=p_start, period_end=p_end, due_date=due, final=final
+        )
         requirement.metrics.set(metrics)
-        created.append(ImpactReport.objects.create(
-            requirement=requirement, award=award, number=number, period_start=p_start, period_end=p_end, due_date=due,
-            final=final,
-        ))
+        created.append(
+            ImpactReport.objects.create(
+                requirement=requirement,
+                award=award,
+                number=number,
+                period_start=p_start,
+                period_end=p_end,
+                due_date=due,
+                final=final,
+            )
+        )
     if created:
         audit(award, "impact.requirements.generate", user=by, data={"reports": [r.number for r in created]})
     return created
@@ -140,13 +167,15 @@ def validate_breakdown(metric: Metric, total, parts: dict) -> None:
         if total is None:
             raise ValidationError(_("Give the total for %(label)s before breaking it down.") % {"label": metric.label})
         if sum(numbers) > total:
-            raise ValidationError(_("The neighbourhood figures for %(label)s add up to more than the total.")
-                                  % {"label": metric.label})
+            raise ValidationError(
+                _("The neighbourhood figures for %(label)s add up to more than the total.") % {"label": metric.label}
+            )
 
 
 @transaction.atomic
-def impact_report_save(*, report, by, values: dict, breakdown: dict | None = None, narrative: str = "",
-                       answers: dict | None = None) -> ImpactReport:
+def impact_report_save(
+    *, report, by, values: dict, breakdown: dict | None = None, narrative: str = "", answers: dict | None = None
+) -> ImpactReport:
     """Save a draft. `values` maps metric id to a number or text; `breakdown` maps metric id to {neighbourhood id: number}.
     A report past its due date stays overdue until it is submitted."""
     report = _locked(report)
@@ -170,7 +199,13 @@ def impact_report_save(*, report, by, values: dict, breakdown: dict | None = Non
         if value is None:
             continue
         metric = metrics[metric_id]
-        rows.append(MetricValue(report=report, metric=metric, **({"text": value} if metric.kind == Metric.Kind.TEXT else {"value": value})))
+        rows.append(
+            MetricValue(
+                report=report,
+                metric=metric,
+                **({"text": value} if metric.kind == Metric.Kind.TEXT else {"value": value}),
+            )
+        )
         for neighbourhood_id, part in cleaned_parts.get(metric_id, {}).items():
             if part is not None:
                 rows.append(MetricValue(report=report, metric=metric, neighbourhood_id=neighbourhood_id, value=part))
@@ -215,8 +250,15 @@ def impact_report_submit(*, report, by) -> ImpactReport:
     report.submitted_by = by
     report.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     audit(report, "impact.report.submit", user=by, data={"from": previous})
-    send_email_on_commit(template="impact/submitted", to=[settings.STAFF_NOTIFICATION_EMAIL],
-                         context={"report": report, "organisation": report.award.organisation, "resubmitted": previous == "changes_requested"})
+    send_email_on_commit(
+        template="impact/submitted",
+        to=[settings.STAFF_NOTIFICATION_EMAIL],
+        context={
+            "report": report,
+            "organisation": report.award.organisation,
+            "resubmitted": previous == "changes_requested",
+        },
+    )
     return report
 
 
@@ -234,9 +276,14 @@ def impact_report_approve(*, report, by, comment: str = "") -> ImpactReport:
     report.review_comment = comment.strip()
     report.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
     released = _tranches_waiting_on(report)
-    audit(report, "impact.report.approve", user=by, data={"comment": report.review_comment, "tranches_released": released})
-    send_email_on_commit(template="impact/approved", to=_member_emails(report.award.organisation_id),
-                         context={"report": report, "organisation": report.award.organisation})
+    audit(
+        report, "impact.report.approve", user=by, data={"comment": report.review_comment, "tranches_released": released}
+    )
+    send_email_on_commit(
+        template="impact/approved",
+        to=_member_emails(report.award.organisation_id),
+        context={"report": report, "organisation": report.award.organisation},
+    )
     return report
 
 
@@ -244,9 +291,14 @@ def _tranches_waiting_on(report) -> list[int]:
     """Scheduled tranches of the award released "on approval of report N" for this report's number."""
     from grants.awards.models import Tranche
 
-    return list(Tranche.objects.filter(award_id=report.award_id, condition=Tranche.Condition.ON_REPORT_APPROVAL,
-                                       report_number=report.number, status=Tranche.Status.SCHEDULED)
-                .values_list("pk", flat=True))
+    return list(
+        Tranche.objects.filter(
+            award_id=report.award_id,
+            condition=Tranche.Condition.ON_REPORT_APPROVAL,
+            report_number=report.number,
+            status=Tranche.Status.SCHEDULED,
+        ).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -264,8 +316,11 @@ def impact_report_request_changes(*, report, by, comment: str) -> ImpactReport:
     report.review_comment = comment.strip()
     report.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
     audit(report, "impact.report.request_changes", user=by, data={"comment": report.review_comment})
-    send_email_on_commit(template="impact/changes_requested", to=_member_emails(report.award.organisation_id),
-                         context={"report": report, "organisation": report.award.organisation})
+    send_email_on_commit(
+        template="impact/changes_requested",
+        to=_member_emails(report.award.organisation_id),
+        context={"report": report, "organisation": report.award.organisation},
+    )
     return report
 
 
@@ -275,8 +330,14 @@ def story_add(*, report, by, title: str, text: str, consent_to_publish: bool, ph
 
     report = _locked(report)
     _require(permissions.can_edit_report(by, report))
-    story = Story(report=report, title=title.strip(), text=text.strip(), consent_to_publish=bool(consent_to_publish),
-                  photo_alt=photo_alt.strip(), created_by=by)
+    story = Story(
+        report=report,
+        title=title.strip(),
+        text=text.strip(),
+        consent_to_publish=bool(consent_to_publish),
+        photo_alt=photo_alt.strip(),
+        created_by=by,
+    )
     if photo:
         checked = check_upload(photo)
         if checked.content_type not in PHOTO_TYPES:
@@ -303,8 +364,13 @@ def attachment_add(*, report, by, uploaded) -> ReportAttachment:
     used = report.attachments.aggregate(t=Sum("size"))["t"] or 0
     checked = check_upload(uploaded, already_used=used)
     scan_for_viruses(uploaded)
-    attachment = ReportAttachment(report=report, original_name=checked.safe_name, content_type=checked.content_type,
-                                  size=uploaded.size, uploaded_by=by)
+    attachment = ReportAttachment(
+        report=report,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=uploaded.size,
+        uploaded_by=by,
+    )
     attachment.file.save(checked.safe_name, uploaded, save=False)
     attachment.save()
     audit(report, "impact.attachment.add", user=by, data={"name": attachment.original_name})
@@ -325,7 +391,9 @@ def reports_mark_overdue(*, today: date | None = None) -> int:
     """Mark due and draft reports past their due date as overdue (they hold the grantee's payments)."""
     today = today or timezone.localdate()
     count = 0
-    for pk in ImpactReport.objects.filter(status__in=ImpactReport.OPEN_STATUSES, due_date__lt=today).values_list("pk", flat=True):
+    for pk in ImpactReport.objects.filter(status__in=ImpactReport.OPEN_STATUSES, due_date__lt=today).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             report = ImpactReport.objects.select_for_update().get(pk=pk)
             if report.status not in ImpactReport.OPEN_STATUSES or report.due_date >= today:
@@ -355,8 +423,10 @@ def report_reminders_send(*, today: date | None = None) -> int:
     Each kind goes out once per report (ReportReminder's unique constraint), however often this runs."""
     today = today or timezone.localdate()
     reports = (
-        ImpactReport.objects.filter(status__in=(*ImpactReport.OPEN_STATUSES, ImpactReport.Status.OVERDUE),
-                                    due_date__lte=today + timedelta(days=14))
+        ImpactReport.objects.filter(
+            status__in=(*ImpactReport.OPEN_STATUSES, ImpactReport.Status.OVERDUE),
+            due_date__lte=today + timedelta(days=14),
+        )
         .select_related("award__organisation", "award__application")
         .prefetch_related("reminders")
     )
@@ -369,9 +439,14 @@ def report_reminders_send(*, today: date | None = None) -> int:
             with transaction.atomic():
                 ReportReminder.objects.create(report=report, kind=kind)
                 send_email_on_commit(
-                    template="impact/reminder", to=_member_emails(report.award.organisation_id),
-                    context={"report": report, "organisation": report.award.organisation, "kind": kind,
-                             "days_left": (report.due_date - today).days},
+                    template="impact/reminder",
+                    to=_member_emails(report.award.organisation_id),
+                    context={
+                        "report": report,
+                        "organisation": report.award.organisation,
+                        "kind": kind,
+                        "days_left": (report.due_date - today).days,
+                    },
                 )
         except IntegrityError:
             continue  # another run sent it a moment ago

@@ -34,8 +34,11 @@ def _member_report_or_404(request, pk):
 @login_required
 def report_list(request):
     page = Paginator(selectors.reports_for_user(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "impact/report_list.html", {"page_obj": page, "reports": page.object_list,
-                                                        "page_title": _("Impact reports")})
+    return render(
+        request,
+        "impact/report_list.html",
+        {"page_obj": page, "reports": page.object_list, "page_title": _("Impact reports")},
+    )
 
 
 def _neighbourhoods():
@@ -53,11 +56,19 @@ def report_detail(request, pk):
         form = ReportForm(request.POST or None, spec=spec, neighbourhoods=_neighbourhoods(), report=report)
         if request.method == "POST" and form.is_valid():
             try:
-                services.impact_report_save(report=report, by=request.user, values=form.values, breakdown=form.breakdown,
-                                            narrative=form.cleaned_data.get("narrative", ""), answers=form.answers)
+                services.impact_report_save(
+                    report=report,
+                    by=request.user,
+                    values=form.values,
+                    breakdown=form.breakdown,
+                    narrative=form.cleaned_data.get("narrative", ""),
+                    answers=form.answers,
+                )
                 if request.POST.get("action") == "submit":
                     services.impact_report_submit(report=report, by=request.user)
-                    messages.success(request, _("Thank you: your report was submitted. We will let you know when it is reviewed."))
+                    messages.success(
+                        request, _("Thank you: your report was submitted. We will let you know when it is reviewed.")
+                    )
                 else:
                     messages.success(request, _("Your draft was saved."))
                 return redirect("impact:report_detail", pk=report.pk)
@@ -70,12 +81,20 @@ def report_detail(request, pk):
     elif request.method == "POST":
         messages.error(request, _("This report has been submitted and cannot be changed now."))
         return redirect("impact:report_detail", pk=report.pk)
-    return render(request, "impact/report_detail.html", {
-        "report": report, "form": form, "values": selectors.report_values(report),
-        "stories": report.stories.all(), "attachments": report.attachments.all(),
-        "story_form": StoryForm(), "attachment_form": AttachmentForm(),
-        "page_title": _("Impact report %(n)s") % {"n": report.number},
-    })
+    return render(
+        request,
+        "impact/report_detail.html",
+        {
+            "report": report,
+            "form": form,
+            "values": selectors.report_values(report),
+            "stories": report.stories.all(),
+            "attachments": report.attachments.all(),
+            "story_form": StoryForm(),
+            "attachment_form": AttachmentForm(),
+            "page_title": _("Impact report %(n)s") % {"n": report.number},
+        },
+    )
 
 
 @login_required
@@ -85,9 +104,15 @@ def story_create(request, pk):
     form = StoryForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.story_add(report=report, by=request.user, title=form.cleaned_data["title"], text=form.cleaned_data["text"],
-                               consent_to_publish=form.cleaned_data["consent_to_publish"],
-                               photo=form.cleaned_data.get("photo"), photo_alt=form.cleaned_data.get("photo_alt", ""))
+            services.story_add(
+                report=report,
+                by=request.user,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                consent_to_publish=form.cleaned_data["consent_to_publish"],
+                photo=form.cleaned_data.get("photo"),
+                photo_alt=form.cleaned_data.get("photo_alt", ""),
+            )
             messages.success(request, _("Story added."))
             return redirect("impact:report_detail", pk=report.pk)
         except (ValidationError, UploadRejected, PermissionDenied) as exc:

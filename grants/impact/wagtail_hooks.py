@@ -63,7 +63,9 @@ def register_impact_admin_urls():
         path("reports/", admin_views.report_list, name="report_list"),
         path("reports/<int:pk>/", admin_views.report_detail, name="report_detail"),
         path("reports/<int:pk>/review/", admin_views.report_review, name="report_review"),
-        path("reports/<int:pk>/files/<int:attachment_pk>/", admin_views.attachment_download, name="attachment_download"),
+        path(
+            "reports/<int:pk>/files/<int:attachment_pk>/", admin_views.attachment_download, name="attachment_download"
+        ),
         path("reports/<int:pk>/stories/<int:story_pk>/photo/", admin_views.story_photo, name="story_photo"),
     ]
     return [path("impact/", include((urls, "impact_admin"), namespace="impact_admin"))]
@@ -112,5 +114,8 @@ class RoundReportQuestionViewSet(ModelViewSet):
 
 @hooks.register("register_admin_viewset")
 def register_metric_viewsets():
-    return [MetricViewSet("impact_metrics"), RoundMetricViewSet("impact_round_metrics"),
-            RoundReportQuestionViewSet("impact_round_questions")]
+    return [
+        MetricViewSet("impact_metrics"),
+        RoundMetricViewSet("impact_round_metrics"),
+        RoundReportQuestionViewSet("impact_round_questions"),
+    ]

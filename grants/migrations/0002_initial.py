@@ -7,129 +7,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applicants', '0002_initial'),
-        ('fund', '0002_initial'),
-        ('grants', '0001_initial'),
+        ("applicants", "0002_initial"),
+        ("fund", "0002_initial"),
+        ("grants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="application",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='application',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='applicants.organisation'),
+            model_name="application",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="applications", to="applicants.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='applicationformversion',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="applicationformversion",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='applicationmessage',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='grants.application'),
+            model_name="applicationmessage",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="grants.application"
+            ),
         ),
         migrations.AddField(
-            model_name='applicationmessage',
-            name='author',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="applicationmessage",
+            name="author",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='applicationstatuschange',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='grants.application'),
+            model_name="applicationstatuschange",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="status_changes", to="grants.application"
+            ),
         ),
         migrations.AddField(
-            model_name='applicationstatuschange',
-            name='by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="applicationstatuschange",
+            name="by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='applicationsubmission',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='grants.application'),
+            model_name="applicationsubmission",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="submissions", to="grants.application"
+            ),
         ),
         migrations.AddField(
-            model_name='applicationsubmission',
-            name='submitted_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="applicationsubmission",
+            name="submitted_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='grants.application'),
+            model_name="attachment",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="grants.application"
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='uploaded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="attachment",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='deadlineextension',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='grants.application'),
+            model_name="deadlineextension",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="extensions", to="grants.application"
+            ),
         ),
         migrations.AddField(
-            model_name='deadlineextension',
-            name='granted_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="deadlineextension",
+            name="granted_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='fundinground',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='fund.fund'),
+            model_name="fundinground",
+            name="fund",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="rounds", to="fund.fund"),
         ),
         migrations.AddField(
-            model_name='formquestion',
-            name='round',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_questions', to='grants.fundinground'),
+            model_name="formquestion",
+            name="round",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="form_questions", to="grants.fundinground"
+            ),
         ),
         migrations.AddField(
-            model_name='eligibilityquestion',
-            name='round',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='eligibility_questions', to='grants.fundinground'),
+            model_name="eligibilityquestion",
+            name="round",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="eligibility_questions",
+                to="grants.fundinground",
+            ),
         ),
         migrations.AddField(
-            model_name='applicationformversion',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='form_versions', to='grants.fundinground'),
+            model_name="applicationformversion",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="form_versions", to="grants.fundinground"
+            ),
         ),
         migrations.AddField(
-            model_name='application',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='grants.fundinground'),
+            model_name="application",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="applications", to="grants.fundinground"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referencecounter',
-            constraint=models.UniqueConstraint(fields=('prefix', 'year'), name='unique_reference_counter'),
+            model_name="referencecounter",
+            constraint=models.UniqueConstraint(fields=("prefix", "year"), name="unique_reference_counter"),
         ),
         migrations.AddConstraint(
-            model_name='applicationsubmission',
-            constraint=models.UniqueConstraint(fields=('application', 'number'), name='unique_submission_number'),
+            model_name="applicationsubmission",
+            constraint=models.UniqueConstraint(fields=("application", "number"), name="unique_submission_number"),
         ),
         migrations.AddConstraint(
-            model_name='formquestion',
-            constraint=models.UniqueConstraint(fields=('round', 'key'), name='unique_question_key_per_round'),
+            model_name="formquestion",
+            constraint=models.UniqueConstraint(fields=("round", "key"), name="unique_question_key_per_round"),
         ),
         migrations.AddConstraint(
-            model_name='applicationformversion',
-            constraint=models.UniqueConstraint(fields=('round', 'number'), name='unique_form_version'),
+            model_name="applicationformversion",
+            constraint=models.UniqueConstraint(fields=("round", "number"), name="unique_form_version"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['round', 'status'], name='grants_appl_round_i_608113_idx'),
+            model_name="application",
+            index=models.Index(fields=["round", "status"], name="grants_appl_round_i_608113_idx"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['-submitted_at', '-id'], name='grants_app_submitted_idx'),
+            model_name="application",
+            index=models.Index(fields=["-submitted_at", "-id"], name="grants_app_submitted_idx"),
         ),
     ]

@@ -83,9 +83,13 @@ def _ctx(title, **extra):
 
 @program_staff_required
 def index(request):
-    rounds = FundingRound.objects.select_related("panel", "rubric").annotate(
-        in_review=Count("applications", filter=Q(applications__status=Application.Status.IN_REVIEW), distinct=True),
-    ).order_by("-opens_at")
+    rounds = (
+        FundingRound.objects.select_related("panel", "rubric")
+        .annotate(
+            in_review=Count("applications", filter=Q(applications__status=Application.Status.IN_REVIEW), distinct=True),
+        )
+        .order_by("-opens_at")
+    )
     paginator = Paginator(rounds, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "review/admin/index.html", _ctx(_("Review panels"), page_obj=page, rounds=page.object_list))
@@ -109,7 +113,10 @@ def panel_setup(request, round_id):
             data = settings_form.cleaned_data
             panel = panel or services.panel_create(round=funding_round, by=request.user, name=data["name"])
             services.panel_update(
-                panel=panel, by=request.user, name=data["name"], blind_review=data["blind_review"],
+                panel=panel,
+                by=request.user,
+                name=data["name"],
+                blind_review=data["blind_review"],
                 reviewers_see_others_after_submit=data["reviewers_see_others_after_submit"],
                 disagreement_threshold=data["disagreement_threshold"],
             )
@@ -126,7 +133,11 @@ def panel_setup(request, round_id):
                 for field, errors in exc.message_dict.items():
                     invite_form.add_error(field if field in invite_form.fields else None, errors)
             else:
-                messages.success(request, _("%(name)s was added to the panel and emailed an invitation.") % {"name": member.user.display_name})
+                messages.success(
+                    request,
+                    _("%(name)s was added to the panel and emailed an invitation.")
+                    % {"name": member.user.display_name},
+                )
                 return redirect("review_admin:panel", round_id=funding_round.pk)
     members = []
     if panel:
@@ -135,10 +146,17 @@ def panel_setup(request, round_id):
             done=Count("assignments", filter=Q(assignments__status=Assignment.Status.COMPLETED)),
         )
     return render(
-        request, "review/admin/panel.html",
-        _ctx(_("Panel for %(round)s") % {"round": funding_round.title}, round=funding_round, panel=panel,
-             members=members, settings_form=settings_form, invite_form=invite_form,
-             rubric=getattr(funding_round, "rubric", None)),
+        request,
+        "review/admin/panel.html",
+        _ctx(
+            _("Panel for %(round)s") % {"round": funding_round.title},
+            round=funding_round,
+            panel=panel,
+            members=members,
+            settings_form=settings_form,
+            invite_form=invite_form,
+            rubric=getattr(funding_round, "rubric", None),
+        ),
     )
 
 
@@ -168,7 +186,9 @@ def assignments(request, round_id):
         return redirect("review_admin:assignments", round_id=funding_round.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            services.assignment_create(application=form.cleaned_data["application"], member=form.cleaned_data["member"], by=request.user)
+            services.assignment_create(
+                application=form.cleaned_data["application"], member=form.cleaned_data["member"], by=request.user
+            )
         except services.ReviewError as exc:
             form.add_error(None, str(exc))
         else:
@@ -177,10 +197,12 @@ def assignments(request, round_id):
     applications = (
         Application.objects.filter(round=funding_round, status=Application.Status.IN_REVIEW)
         .select_related("organisation")
-        .prefetch_related(Prefetch(
-            "review_assignments",
-            queryset=Assignment.objects.select_related("member__user", "review").order_by("member__kind", "pk"),
-        ))
+        .prefetch_related(
+            Prefetch(
+                "review_assignments",
+                queryset=Assignment.objects.select_related("member__user", "review").order_by("member__kind", "pk"),
+            )
+        )
         .order_by("reference", "pk")
     )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -188,9 +210,17 @@ def assignments(request, round_id):
         active=Count("assignments", filter=~Q(assignments__status=Assignment.Status.RECUSED))
     )
     return render(
-        request, "review/admin/assignments.html",
-        _ctx(_("Assignments: %(round)s") % {"round": funding_round.title}, round=funding_round, panel=panel,
-             page_obj=page, applications=page.object_list, form=form, loads=loads),
+        request,
+        "review/admin/assignments.html",
+        _ctx(
+            _("Assignments: %(round)s") % {"round": funding_round.title},
+            round=funding_round,
+            panel=panel,
+            page_obj=page,
+            applications=page.object_list,
+            form=form,
+            loads=loads,
+        ),
     )
 
 
@@ -218,27 +248,64 @@ def conflicts(request):
     if request.GET.get("export") == "csv":
         return _csv_response(
             "conflicts.csv",
-            [_("Declared"), _("Round"), _("Reviewer"), _("Email"), _("Kind"), _("Organisation"), _("Application"), _("Reason")],
+            [
+                _("Declared"),
+                _("Round"),
+                _("Reviewer"),
+                _("Email"),
+                _("Kind"),
+                _("Organisation"),
+                _("Application"),
+                _("Reason"),
+            ],
             (
-                [timezone.localtime(c.declared_at).strftime("%Y-%m-%d %H:%M"), c.member.panel.round.title,
-                 c.member.user.display_name, c.member.user.email, c.member.get_kind_display(), c.organisation.name,
-                 c.assignment.application.reference or "", c.reason]
+                [
+                    timezone.localtime(c.declared_at).strftime("%Y-%m-%d %H:%M"),
+                    c.member.panel.round.title,
+                    c.member.user.display_name,
+                    c.member.user.email,
+                    c.member.get_kind_display(),
+                    c.organisation.name,
+                    c.assignment.application.reference or "",
+                    c.reason,
+                ]
                 for c in register.iterator(chunk_size=500)
             ),
         )
     page = Paginator(register, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "review/admin/conflicts.html",
-        _ctx(_("Conflict of interest register"), page_obj=page, declarations=page.object_list, round=funding_round,
-             rounds=FundingRound.objects.order_by("-opens_at").only("pk", "title")),
+        request,
+        "review/admin/conflicts.html",
+        _ctx(
+            _("Conflict of interest register"),
+            page_obj=page,
+            declarations=page.object_list,
+            round=funding_round,
+            rounds=FundingRound.objects.order_by("-opens_at").only("pk", "title"),
+        ),
     )
 
 
 # --- results, ranking, decisions --------------------------------------------------------------------------------------
 
 RANKING_HEADER = [
-    "rank", "reference", "organisation", "title", "status", "requested", "currency", "mean_score", "normalised_score",
-    "spread", "disagreement", "reviews", "fund", "maybe", "do_not_fund", "cumulative_requested", "fundable",
+    "rank",
+    "reference",
+    "organisation",
+    "title",
+    "status",
+    "requested",
+    "currency",
+    "mean_score",
+    "normalised_score",
+    "spread",
+    "disagreement",
+    "reviews",
+    "fund",
+    "maybe",
+    "do_not_fund",
+    "cumulative_requested",
+    "fundable",
 ]
 
 
@@ -253,6 +320,7 @@ def ranking(request, round_id):
     remaining = selectors.round_remaining_budget(funding_round)
     currency = funding_round.fund.currency
     if request.GET.get("export") == "csv":
+
         def rows():
             chunk = 1000
             start = 0
@@ -260,26 +328,54 @@ def ranking(request, round_id):
                 batch = selectors.ranking_slice(queryset, start, start + chunk)
                 if not batch:
                     return
-                for offset, row in enumerate(selectors.ranking_rows(batch, threshold=panel.disagreement_threshold, remaining=remaining)):
+                for offset, row in enumerate(
+                    selectors.ranking_rows(batch, threshold=panel.disagreement_threshold, remaining=remaining)
+                ):
                     a = row.application
-                    yield [start + offset + 1, a.reference or "", a.organisation.name, a.title, a.get_status_display(),
-                           a.requested_amount or "", currency, row.mean if row.mean is not None else "",
-                           row.normalised if row.normalised is not None else "", row.spread if row.spread is not None else "",
-                           "yes" if row.disagreement else "no", row.reviews, row.recommendations["fund"],
-                           row.recommendations["maybe"], row.recommendations["do_not_fund"], row.cumulative,
-                           "yes" if row.fundable else "no"]
+                    yield [
+                        start + offset + 1,
+                        a.reference or "",
+                        a.organisation.name,
+                        a.title,
+                        a.get_status_display(),
+                        a.requested_amount or "",
+                        currency,
+                        row.mean if row.mean is not None else "",
+                        row.normalised if row.normalised is not None else "",
+                        row.spread if row.spread is not None else "",
+                        "yes" if row.disagreement else "no",
+                        row.reviews,
+                        row.recommendations["fund"],
+                        row.recommendations["maybe"],
+                        row.recommendations["do_not_fund"],
+                        row.cumulative,
+                        "yes" if row.fundable else "no",
+                    ]
                 start += chunk
 
         return _csv_response(f"ranking-{funding_round.slug}-{sort}.csv", RANKING_HEADER, rows())
     page_number = request.GET.get("page")
-    page = Paginator(selectors.PrecountedRanking(queryset, page_number=page_number, per_page=PAGE_SIZE), PAGE_SIZE).get_page(page_number)
+    page = Paginator(
+        selectors.PrecountedRanking(queryset, page_number=page_number, per_page=PAGE_SIZE), PAGE_SIZE
+    ).get_page(page_number)
     rows = selectors.ranking_rows(page.object_list, threshold=panel.disagreement_threshold, remaining=remaining)
     first_rank = (page.number - 1) * PAGE_SIZE + 1
     return render(
-        request, "review/admin/ranking.html",
-        _ctx(_("Ranking: %(round)s") % {"round": funding_round.title}, round=funding_round, panel=panel, page_obj=page,
-             rows=rows, first_rank=first_rank, sort=sort, remaining=remaining, currency=currency,
-             remaining_display=format_money(remaining, currency), batch_form=BatchDecisionForm()),
+        request,
+        "review/admin/ranking.html",
+        _ctx(
+            _("Ranking: %(round)s") % {"round": funding_round.title},
+            round=funding_round,
+            panel=panel,
+            page_obj=page,
+            rows=rows,
+            first_rank=first_rank,
+            sort=sort,
+            remaining=remaining,
+            currency=currency,
+            remaining_display=format_money(remaining, currency),
+            batch_form=BatchDecisionForm(),
+        ),
     )
 
 
@@ -296,18 +392,30 @@ def application_results(request, application_id):
     z_by_review = dict(zip([r.pk for r in reviews], result.z_scores))
     form = DecisionForm(initial={"amount": application.requested_amount})
     return render(
-        request, "review/admin/application.html",
-        _ctx(_("Results: %(reference)s") % {"reference": application.reference or application.pk},
-             application=application, panel=panel, reviews=all_reviews, result=result, z_by_review=z_by_review,
-             decision_form=form, decisions=Decision.objects.filter(application=application).select_related("decided_by"),
-             criteria=list(application.round.rubric.criteria.all()) if getattr(application.round, "rubric", None) else []),
+        request,
+        "review/admin/application.html",
+        _ctx(
+            _("Results: %(reference)s") % {"reference": application.reference or application.pk},
+            application=application,
+            panel=panel,
+            reviews=all_reviews,
+            result=result,
+            z_by_review=z_by_review,
+            decision_form=form,
+            decisions=Decision.objects.filter(application=application).select_related("decided_by"),
+            criteria=list(application.round.rubric.criteria.all())
+            if getattr(application.round, "rubric", None)
+            else [],
+        ),
     )
 
 
 @program_staff_required
 @require_POST
 def decide(request, application_id):
-    application = get_object_or_404(Application.objects.select_related("round__fund", "organisation"), pk=application_id)
+    application = get_object_or_404(
+        Application.objects.select_related("round__fund", "organisation"), pk=application_id
+    )
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please check the decision: %(errors)s") % {"errors": form.errors.as_text()})
@@ -315,8 +423,13 @@ def decide(request, application_id):
     data = form.cleaned_data
     try:
         decisions.decision_make(
-            application=application, outcome=data["outcome"], by=request.user, amount=data["amount"],
-            conditions=data["conditions"], message=data["message"], include_feedback=data["include_feedback"],
+            application=application,
+            outcome=data["outcome"],
+            by=request.user,
+            amount=data["amount"],
+            conditions=data["conditions"],
+            message=data["message"],
+            include_feedback=data["include_feedback"],
         )
     except decisions.DecisionError as exc:
         messages.error(request, str(exc))
@@ -336,10 +449,17 @@ def decide_batch(request, round_id):
     if not form.is_valid() or not ids:
         messages.error(request, _("Choose a decision and at least one application."))
         return redirect("review_admin:ranking", round_id=funding_round.pk)
-    chosen = Application.objects.filter(round=funding_round, pk__in=ids).select_related("round__fund", "organisation").order_by("pk")
+    chosen = (
+        Application.objects.filter(round=funding_round, pk__in=ids)
+        .select_related("round__fund", "organisation")
+        .order_by("pk")
+    )
     results = decisions.decisions_batch(
-        applications=list(chosen), outcome=form.cleaned_data["outcome"], by=request.user,
-        message=form.cleaned_data["message"], include_feedback=form.cleaned_data["include_feedback"],
+        applications=list(chosen),
+        outcome=form.cleaned_data["outcome"],
+        by=request.user,
+        message=form.cleaned_data["message"],
+        include_feedback=form.cleaned_data["include_feedback"],
     )
     done = [a for a, decision, _error in results if decision]
     if done:
@@ -352,11 +472,14 @@ def decide_batch(request, round_id):
 
 @program_staff_required
 def decision_letter(request, decision_id):
-    decision = get_object_or_404(Decision.objects.select_related("application__round__fund", "application__organisation"), pk=decision_id)
+    decision = get_object_or_404(
+        Decision.objects.select_related("application__round__fund", "application__organisation"), pk=decision_id
+    )
     feedback = selectors.approved_feedback(decision.application) if decision.include_feedback else []
     return download_response(
         decision_letter_pdf(decision, feedback=feedback),
-        filename=f"decision-{decision.application.reference or decision.pk}.pdf", content_type="application/pdf",
+        filename=f"decision-{decision.application.reference or decision.pk}.pdf",
+        content_type="application/pdf",
     )
 
 

@@ -97,7 +97,11 @@ def _rebalance(plan, applications, members, on_app, conflicts, loads, has_commun
             if member_id != busiest.id or idlest.id in on_app[app_id] or (idlest.id, org_of[app_id]) in conflicts:
                 continue
             if has_community and kind_of[busiest.id] == COMMUNITY and kind_of[idlest.id] != COMMUNITY:
-                others = [m for m, active in on_app[app_id].items() if active and m != busiest.id and kind_of.get(m) == COMMUNITY]
+                others = [
+                    m
+                    for m, active in on_app[app_id].items()
+                    if active and m != busiest.id and kind_of.get(m) == COMMUNITY
+                ]
                 if not others:
                     continue
             plan[index] = (app_id, idlest.id)
@@ -145,8 +149,12 @@ def assignments_auto_assign(*, round, by, applications=None):
             if active:
                 loads[member_id] += 1
         plan = plan_assignments(
-            applications=apps, members=members, existing=existing, conflicts=conflicted_pairs(panel),
-            per_application=round.reviews_per_application, loads=loads,
+            applications=apps,
+            members=members,
+            existing=existing,
+            conflicts=conflicted_pairs(panel),
+            per_application=round.reviews_per_application,
+            loads=loads,
         )
         created = Assignment.objects.bulk_create(
             [Assignment(application_id=a, member_id=m, due_at=round.review_deadline, assigned_by=by) for a, m in plan]

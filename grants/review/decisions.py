@@ -36,7 +36,9 @@ def _owner_emails(application):
     )
 
 
-def decision_make(*, application, outcome, by, amount=None, conditions="", message="", include_feedback=False) -> Decision:
+def decision_make(
+    *, application, outcome, by, amount=None, conditions="", message="", include_feedback=False
+) -> Decision:
     """Decide one application. Approve needs an amount above zero and at most the amount requested."""
     if not roles.is_program_staff(by):
         raise PermissionDenied(_("Only program staff can decide applications."))
@@ -60,12 +62,18 @@ def decision_make(*, application, outcome, by, amount=None, conditions="", messa
             if outcome == Decision.Outcome.APPROVE:
                 award_offer(application=locked, amount=amount, conditions=conditions, by=by)
             decision = Decision.objects.create(
-                application=locked, outcome=outcome, amount=amount, conditions=conditions.strip(),
-                message=message.strip(), include_feedback=include_feedback and outcome == Decision.Outcome.DECLINE,
+                application=locked,
+                outcome=outcome,
+                amount=amount,
+                conditions=conditions.strip(),
+                message=message.strip(),
+                include_feedback=include_feedback and outcome == Decision.Outcome.DECLINE,
                 decided_by=by,
             )
             audit(
-                locked, f"review.decision.{outcome}", user=by,
+                locked,
+                f"review.decision.{outcome}",
+                user=by,
                 data={"decision": decision.pk, "amount": str(amount) if amount is not None else None},
             )
             feedback = approved_feedback(locked) if decision.include_feedback else []
@@ -75,7 +83,12 @@ def decision_make(*, application, outcome, by, amount=None, conditions="", messa
                 send_email_on_commit(
                     template=f"review/decision_{outcome}",
                     to=recipients,
-                    context={"application": locked, "decision": decision, "feedback": feedback, "currency": locked.currency},
+                    context={
+                        "application": locked,
+                        "decision": decision,
+                        "feedback": feedback,
+                        "currency": locked.currency,
+                    },
                     attachments=[(f"decision-{locked.reference or locked.pk}.pdf", letter, "application/pdf")],
                 )
     except (workflow.TransitionNotAllowed, AwardError) as exc:  # InsufficientFunds among them: nothing was changed
@@ -92,13 +105,19 @@ def decisions_batch(*, applications, outcome, by, message="", include_feedback=F
     for application in applications:
         try:
             decision = decision_make(
-                application=application, outcome=outcome, by=by, amount=application.requested_amount,
-                message=message, include_feedback=include_feedback,
+                application=application,
+                outcome=outcome,
+                by=by,
+                amount=application.requested_amount,
+                message=message,
+                include_feedback=include_feedback,
             )
             results.append((application, decision, ""))
         except (DecisionError, ValidationError) as exc:
-            text = str(exc) if isinstance(exc, DecisionError) else "; ".join(
-                str(m) for messages in exc.message_dict.values() for m in messages
+            text = (
+                str(exc)
+                if isinstance(exc, DecisionError)
+                else "; ".join(str(m) for messages in exc.message_dict.values() for m in messages)
             )
             results.append((application, None, text))
     return results

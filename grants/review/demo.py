@@ -14,11 +14,36 @@ from .services import conflict_declare, review_feedback_approve, review_save
 
 LABELS = {"1": "Weak", "2": "Fair", "3": "Good", "4": "Strong", "5": "Excellent"}
 CRITERIA = [
-    ("Community need and reach", "Is the need clear and well evidenced? Will the project reach people most at risk of overdose?", "3", False),
-    ("Led by people with lived experience", "Are people who use drugs, or have, involved in leading and delivering the work, and paid for it?", "3", False),
-    ("Harm-reduction approach", "Does the project meet people where they are, without conditions such as abstinence?", "2", False),
-    ("Feasibility and plan", "Can the group deliver this in the time, with the people and partners it has?", "2", False),
-    ("Budget and value", "Is the budget realistic and clearly linked to the activities? Mark n/a for in-kind-only requests.", "1", True),
+    (
+        "Community need and reach",
+        "Is the need clear and well evidenced? Will the project reach people most at risk of overdose?",
+        "3",
+        False,
+    ),
+    (
+        "Led by people with lived experience",
+        "Are people who use drugs, or have, involved in leading and delivering the work, and paid for it?",
+        "3",
+        False,
+    ),
+    (
+        "Harm-reduction approach",
+        "Does the project meet people where they are, without conditions such as abstinence?",
+        "2",
+        False,
+    ),
+    (
+        "Feasibility and plan",
+        "Can the group deliver this in the time, with the people and partners it has?",
+        "2",
+        False,
+    ),
+    (
+        "Budget and value",
+        "Is the budget realistic and clearly linked to the activities? Mark n/a for in-kind-only requests.",
+        "1",
+        True,
+    ),
 ]
 # (email local part, first, last, kind)
 EXTRA_MEMBERS = [
@@ -38,7 +63,9 @@ def _extra_user(key, first, last):
     from portal.demo import DEMO_PASSWORD
 
     email = f"{key}@demo.millbrook-fund.example"
-    user, created = get_user_model().objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last})
+    user, created = get_user_model().objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
@@ -52,14 +79,23 @@ def _extra_user(key, first, last):
 def _rubric(ctx, funding_round):
     rubric, created = Rubric.objects.get_or_create(
         round=funding_round,
-        defaults={"title": f"{funding_round.title}: scoring guide",
-                  "introduction": "Score each criterion from 1 (weak) to 5 (excellent) using the guidance. Comments help the panel discuss."},
+        defaults={
+            "title": f"{funding_round.title}: scoring guide",
+            "introduction": "Score each criterion from 1 (weak) to 5 (excellent) using the guidance. Comments help the panel discuss.",
+        },
     )
     ctx.note("rubrics", created)
     for order, (title, guidance, weight, allow_na) in enumerate(CRITERIA, start=1):
         Criterion.objects.get_or_create(
-            rubric=rubric, title=title,
-            defaults={"guidance": guidance, "weight": Decimal(weight), "labels": LABELS, "allow_na": allow_na, "order": order},
+            rubric=rubric,
+            title=title,
+            defaults={
+                "guidance": guidance,
+                "weight": Decimal(weight),
+                "labels": LABELS,
+                "allow_na": allow_na,
+                "order": order,
+            },
         )
     return rubric
 
@@ -67,7 +103,11 @@ def _rubric(ctx, funding_round):
 def _panel(ctx, funding_round, name, members, *, chair, see_others, threshold="30"):
     panel, created = Panel.objects.get_or_create(
         round=funding_round,
-        defaults={"name": name, "reviewers_see_others_after_submit": see_others, "disagreement_threshold": Decimal(threshold)},
+        defaults={
+            "name": name,
+            "reviewers_see_others_after_submit": see_others,
+            "disagreement_threshold": Decimal(threshold),
+        },
     )
     ctx.note("review panels", created)
     for user, kind in members:
@@ -108,8 +148,13 @@ def _submit(assignment, rng, level, *, recommendation=None, feedback=""):
     if recommendation is None:
         recommendation = "fund" if level >= 4 else "maybe" if level == 3 else "do_not_fund"
     return review_save(
-        assignment=assignment, by=assignment.member.user, scores=_scores(criteria, rng, level), recommendation=recommendation,
-        comment_to_staff="Happy to discuss at the panel meeting.", feedback_to_applicant=feedback, submit=True,
+        assignment=assignment,
+        by=assignment.member.user,
+        scores=_scores(criteria, rng, level),
+        recommendation=recommendation,
+        comment_to_staff="Happy to discuss at the panel meeting.",
+        feedback_to_applicant=feedback,
+        submit=True,
     )
 
 
@@ -129,8 +174,14 @@ def _seed_2026(ctx, funding_round, applications):
         user, created = _extra_user(key, first, last)
         ctx.note("users", created)
         members.append((user, kind))
-    panel = _panel(ctx, funding_round, "2026 Community-Led Response panel", members,
-                   chair=users["program_officer"], see_others=False)
+    panel = _panel(
+        ctx,
+        funding_round,
+        "2026 Community-Led Response panel",
+        members,
+        chair=users["program_officer"],
+        see_others=False,
+    )
     _rubric(ctx, funding_round)
     staff = users["program_officer"]
     if not applications:
@@ -144,23 +195,36 @@ def _seed_2026(ctx, funding_round, applications):
         expert = PanelMember.objects.get(panel=panel, user__email="panel.expert1@demo.millbrook-fund.example")
         target = Assignment.objects.filter(application=applications[1], member=expert).first()
         if target is None and not ConflictDeclaration.objects.filter(member=expert, has_conflict=True).exists():
-            target = Assignment.objects.create(application=applications[1], member=expert, assigned_by=staff,
-                                               due_at=funding_round.review_deadline)
+            target = Assignment.objects.create(
+                application=applications[1], member=expert, assigned_by=staff, due_at=funding_round.review_deadline
+            )
         if target is not None and not _declared(target):
-            conflict_declare(assignment=target, has_conflict=True, by=expert.user,
-                             reason="I was on this organisation's board until last year.")
+            conflict_declare(
+                assignment=target,
+                has_conflict=True,
+                by=expert.user,
+                reason="I was on this organisation's board until last year.",
+            )
 
     # Strong disagreement on the first application: a community reviewer loves it, an expert does not.
-    first = list(Assignment.objects.filter(application=applications[0]).exclude(status=Assignment.Status.RECUSED)
-                 .select_related("member__user", "application__round__rubric").order_by("pk"))
+    first = list(
+        Assignment.objects.filter(application=applications[0])
+        .exclude(status=Assignment.Status.RECUSED)
+        .select_related("member__user", "application__round__rubric")
+        .order_by("pk")
+    )
     for assignment, level in zip(first, [5, 1, 3]):
         if not _declared(assignment):
             conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
             _submit(assignment, rng, level)
 
     # About half of the rest: submitted; a few drafts; the others not started. The demo reviewers get a mix.
-    rest = (Assignment.objects.filter(application__in=applications[1:]).exclude(status=Assignment.Status.RECUSED)
-            .select_related("member__user", "application__round__rubric").order_by("application__reference", "pk"))
+    rest = (
+        Assignment.objects.filter(application__in=applications[1:])
+        .exclude(status=Assignment.Status.RECUSED)
+        .select_related("member__user", "application__round__rubric")
+        .order_by("application__reference", "pk")
+    )
     for index, assignment in enumerate(rest):
         if _declared(assignment):
             continue
@@ -170,8 +234,11 @@ def _seed_2026(ctx, funding_round, applications):
         elif index % 5 == 1:
             conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
             criteria = list(assignment.application.round.rubric.criteria.all())[:2]
-            review_save(assignment=assignment, by=assignment.member.user,
-                        scores={c.pk: {"score": 4, "comment": "First read: promising."} for c in criteria})
+            review_save(
+                assignment=assignment,
+                by=assignment.member.user,
+                scores={c.pk: {"score": 4, "comment": "First read: promising."} for c in criteria},
+            )
     return panel
 
 
@@ -185,13 +252,21 @@ def _seed_2025(ctx, funding_round):
         (users["reviewer_community"], PanelMember.Kind.COMMUNITY),
         (users["reviewer_expert"], PanelMember.Kind.EXTERNAL),
     ]
-    panel = _panel(ctx, funding_round, "2025 Harm Reduction panel", members, chair=users["program_officer"], see_others=True,
-                   threshold="40")
+    panel = _panel(
+        ctx,
+        funding_round,
+        "2025 Harm Reduction panel",
+        members,
+        chair=users["program_officer"],
+        see_others=True,
+        threshold="40",
+    )
     _rubric(ctx, funding_round)
     decided = list(
         Application.objects.filter(round=funding_round, status__in=["approved", "waitlisted", "declined"])
         .exclude(status_changes__action="mark_ineligible")
-        .select_related("organisation").order_by("reference")
+        .select_related("organisation")
+        .order_by("reference")
     )
     if not decided:
         return panel
@@ -200,8 +275,12 @@ def _seed_2025(ctx, funding_round):
     rng = ctx.rng_for("review.2025")
     levels = {"approved": [4, 5, 4], "waitlisted": [3, 4, 3], "declined": [2, 3, 2]}
     for application in decided:
-        assignments = (Assignment.objects.filter(application=application).exclude(status=Assignment.Status.RECUSED)
-                       .select_related("member__user", "application__round__rubric").order_by("pk"))
+        assignments = (
+            Assignment.objects.filter(application=application)
+            .exclude(status=Assignment.Status.RECUSED)
+            .select_related("member__user", "application__round__rubric")
+            .order_by("pk")
+        )
         for slot, assignment in enumerate(assignments):
             if _declared(assignment):
                 continue
@@ -212,10 +291,14 @@ def _seed_2025(ctx, funding_round):
                 review_feedback_approve(review=review, by=staff)
         outcome = {"approved": "approve", "waitlisted": "waitlist", "declined": "decline"}[application.status]
         decision, created = Decision.objects.get_or_create(
-            application=application, outcome=outcome,
-            defaults={"amount": (application.requested_amount or Decimal("10000.00")) if outcome == "approve" else None, "decided_by": staff,
-                      "include_feedback": outcome == "decline",
-                      "message": "Thank you for your application and for the work you do in Millbrook."},
+            application=application,
+            outcome=outcome,
+            defaults={
+                "amount": (application.requested_amount or Decimal("10000.00")) if outcome == "approve" else None,
+                "decided_by": staff,
+                "include_feedback": outcome == "decline",
+                "message": "Thank you for your application and for the work you do in Millbrook.",
+            },
         )
         ctx.note("decisions", created)
     return panel

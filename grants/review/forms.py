@@ -12,11 +12,15 @@ class ConflictForm(forms.Form):
         choices=[("no", _("No, I have no conflict of interest")), ("yes", _("Yes, I have a conflict of interest"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        help_text=_("For example: you work or volunteer there, sit on its board, a relative or close friend does, "
-                    "or you would gain from the decision."),
+        help_text=_(
+            "For example: you work or volunteer there, sit on its board, a relative or close friend does, "
+            "or you would gain from the decision."
+        ),
     )
     reason = forms.CharField(
-        label=_("If yes, what is the conflict?"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("If yes, what is the conflict?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Staff see this in the conflict register. The other reviewers do not."),
     )
 
@@ -31,14 +35,21 @@ class ReviewForm(forms.Form):
     """One score (radio buttons, with 'not applicable' where allowed) and one comment per criterion, then the rest."""
 
     recommendation = forms.ChoiceField(
-        label=_("Your overall recommendation"), choices=Review.Recommendation.choices, widget=forms.RadioSelect, required=False
+        label=_("Your overall recommendation"),
+        choices=Review.Recommendation.choices,
+        widget=forms.RadioSelect,
+        required=False,
     )
     comment_to_staff = forms.CharField(
-        label=_("Comment to staff"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Comment to staff"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Only program staff read this."),
     )
     feedback_to_applicant = forms.CharField(
-        label=_("Feedback for the applicant (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Feedback for the applicant (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Staff may pass this on to the applicant without your name. Be kind and specific."),
     )
 
@@ -47,15 +58,22 @@ class ReviewForm(forms.Form):
         self.criteria = list(criteria)
         fields = {}
         for criterion in self.criteria:
-            choices = [(str(p), f"{p}" + (f" – {criterion.label_for(p)}" if criterion.label_for(p) else "")) for p in criterion.points]
+            choices = [
+                (str(p), f"{p}" + (f" – {criterion.label_for(p)}" if criterion.label_for(p) else ""))
+                for p in criterion.points
+            ]
             if criterion.allow_na:
                 choices.append((NA, _("Not applicable")))
             fields[f"score_{criterion.pk}"] = forms.ChoiceField(
-                label=criterion.title, choices=choices, widget=forms.RadioSelect, required=False,
+                label=criterion.title,
+                choices=choices,
+                widget=forms.RadioSelect,
+                required=False,
                 help_text=criterion.guidance,
             )
             fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Comment on “%(criterion)s”") % {"criterion": criterion.title}, required=False,
+                label=_("Comment on “%(criterion)s”") % {"criterion": criterion.title},
+                required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         # Criteria first, in rubric order, then the overall fields.
@@ -88,7 +106,9 @@ class ReviewForm(forms.Form):
             "feedback_to_applicant": review.feedback_to_applicant,
         }
         for row in review.scores.all():
-            initial[f"score_{row.criterion_id}"] = NA if row.not_applicable else (str(row.score) if row.score is not None else "")
+            initial[f"score_{row.criterion_id}"] = (
+                NA if row.not_applicable else (str(row.score) if row.score is not None else "")
+            )
             initial[f"comment_{row.criterion_id}"] = row.comment
         return initial
 
@@ -103,7 +123,9 @@ class MemberInviteForm(forms.Form):
 
 class PanelSettingsForm(forms.Form):
     name = forms.CharField(label=_("Panel name"), max_length=200)
-    blind_review = forms.BooleanField(label=_("Blind review (hide the organisation's identity from reviewers)"), required=False)
+    blind_review = forms.BooleanField(
+        label=_("Blind review (hide the organisation's identity from reviewers)"), required=False
+    )
     reviewers_see_others_after_submit = forms.BooleanField(
         label=_("Reviewers see the other reviews after submitting their own"), required=False
     )
@@ -111,7 +133,9 @@ class PanelSettingsForm(forms.Form):
         label=_("Disagreement threshold (points out of 100)"), min_value=0, max_value=100, decimal_places=2
     )
     review_deadline = forms.DateTimeField(
-        label=_("Review deadline"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label=_("Review deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
 
 
@@ -123,19 +147,30 @@ class ManualAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         from grants.models import Application
 
-        self.fields["application"].queryset = Application.objects.filter(round=round, status=Application.Status.IN_REVIEW).order_by("reference")
+        self.fields["application"].queryset = Application.objects.filter(
+            round=round, status=Application.Status.IN_REVIEW
+        ).order_by("reference")
         self.fields["member"].queryset = PanelMember.objects.filter(panel__round=round).select_related("user")
 
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Decision"), widget=forms.RadioSelect,
+        label=_("Decision"),
+        widget=forms.RadioSelect,
         choices=[("approve", _("Approve")), ("waitlist", _("Waitlist")), ("decline", _("Decline"))],
     )
-    amount = forms.DecimalField(label=_("Amount to award"), required=False, min_value=0, max_digits=14, decimal_places=2,
-                                help_text=_("For approvals: up to the amount requested."))
+    amount = forms.DecimalField(
+        label=_("Amount to award"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("For approvals: up to the amount requested."),
+    )
     conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    message = forms.CharField(label=_("Message to the applicant"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    message = forms.CharField(
+        label=_("Message to the applicant"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     include_feedback = forms.BooleanField(
         label=_("Send reviewers' approved feedback with a decline (never their names)"), required=False
     )
@@ -144,7 +179,13 @@ class DecisionForm(forms.Form):
 class BatchDecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision for the selected applications"),
-        choices=[("approve", _("Approve the amount requested")), ("waitlist", _("Waitlist")), ("decline", _("Decline"))],
+        choices=[
+            ("approve", _("Approve the amount requested")),
+            ("waitlist", _("Waitlist")),
+            ("decline", _("Decline")),
+        ],
     )
-    message = forms.CharField(label=_("Message to the applicants"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message to the applicants"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     include_feedback = forms.BooleanField(label=_("Send approved reviewer feedback with declines"), required=False)

@@ -18,7 +18,9 @@ from portal.money import MoneyField
 class Rubric(ClusterableModel):
     """The criteria a round's applications are scored against (one rubric per round)."""
 
-    round = models.OneToOneField("grants.FundingRound", on_delete=models.CASCADE, related_name="rubric", verbose_name=_("round"))
+    round = models.OneToOneField(
+        "grants.FundingRound", on_delete=models.CASCADE, related_name="rubric", verbose_name=_("round")
+    )
     title = models.CharField(_("title"), max_length=200)
     introduction = models.TextField(_("introduction for reviewers"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,7 +67,9 @@ class Criterion(models.Model):
         ordering = ["order", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(weight__gt=0), name="review_criterion_weight_positive"),
-            models.CheckConstraint(condition=models.Q(scale_max__gt=models.F("scale_min")), name="review_criterion_scale_valid"),
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gt=models.F("scale_min")), name="review_criterion_scale_valid"
+            ),
         ]
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
@@ -77,7 +81,7 @@ class Criterion(models.Model):
         if self.scale_min is not None and self.scale_max is not None and self.scale_max <= self.scale_min:
             raise ValidationError({"scale_max": _("The highest score must be above the lowest score.")})
         if self.labels and not isinstance(self.labels, dict):
-            raise ValidationError({"labels": _("Labels must map each point to a label, e.g. {\"1\": \"Weak\"}.")})
+            raise ValidationError({"labels": _('Labels must map each point to a label, e.g. {"1": "Weak"}.')})
 
     @property
     def points(self):
@@ -88,17 +92,23 @@ class Criterion(models.Model):
 
 
 class Panel(models.Model):
-    round = models.OneToOneField("grants.FundingRound", on_delete=models.CASCADE, related_name="panel", verbose_name=_("round"))
+    round = models.OneToOneField(
+        "grants.FundingRound", on_delete=models.CASCADE, related_name="panel", verbose_name=_("round")
+    )
     name = models.CharField(_("name"), max_length=200)
     blind_review = models.BooleanField(
-        _("blind review"), default=False,
+        _("blind review"),
+        default=False,
         help_text=_("Reviewers do not see the organisation's identity or identifying answers."),
     )
     reviewers_see_others_after_submit = models.BooleanField(
         _("reviewers see other reviews after submitting their own"), default=False
     )
     disagreement_threshold = models.DecimalField(
-        _("disagreement threshold (points out of 100)"), max_digits=5, decimal_places=2, default=30,
+        _("disagreement threshold (points out of 100)"),
+        max_digits=5,
+        decimal_places=2,
+        default=30,
         help_text=_("A spread of weighted scores above this flags disagreement."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -121,14 +131,18 @@ class PanelMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_memberships")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     is_chair = models.BooleanField(_("chair"), default=False)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     invited_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["panel", "kind", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["panel", "user"], name="review_unique_panel_member"),
-            models.UniqueConstraint(fields=["panel"], condition=models.Q(is_chair=True), name="review_one_chair_per_panel"),
+            models.UniqueConstraint(
+                fields=["panel"], condition=models.Q(is_chair=True), name="review_one_chair_per_panel"
+            ),
         ]
         verbose_name = _("panel member")
         verbose_name_plural = _("panel members")
@@ -147,7 +161,9 @@ class Assignment(models.Model):
     member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="assignments")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
     due_at = models.DateTimeField(_("review due"), null=True, blank=True)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,12 +217,16 @@ class Review(models.Model):
     comment_to_staff = models.TextField(_("comment to staff"), blank=True)
     feedback_to_applicant = models.TextField(_("feedback to the applicant"), blank=True)
     feedback_approved_by_staff = models.BooleanField(_("feedback approved for the applicant"), default=False)
-    feedback_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    feedback_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Weighted score out of 100 over the non-n/a criteria (see scoring.review_weighted_score); set on submission.
     weighted_score = models.DecimalField(_("weighted score"), max_digits=5, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
-    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -240,7 +260,8 @@ class ReviewScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="review_unique_score_per_criterion"),
             models.CheckConstraint(
-                condition=~(models.Q(not_applicable=True) & models.Q(score__isnull=False)), name="review_score_na_has_no_score"
+                condition=~(models.Q(not_applicable=True) & models.Q(score__isnull=False)),
+                name="review_score_na_has_no_score",
             ),
         ]
         verbose_name = _("criterion score")
@@ -268,7 +289,8 @@ class Decision(models.Model):
         ordering = ["-decided_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(outcome="approve") | models.Q(amount__gt=0), name="review_decision_approval_has_amount"
+                condition=~models.Q(outcome="approve") | models.Q(amount__gt=0),
+                name="review_decision_approval_has_amount",
             ),
         ]
         verbose_name = _("decision")
@@ -282,7 +304,9 @@ class ApplicationScore(models.Model):
     """An application's review results, kept up to date by `results.scores_refresh` whenever a review is submitted or
     reopened, so the ranking sorts and pages rows instead of aggregating every review on each request."""
 
-    application = models.OneToOneField("grants.Application", on_delete=models.CASCADE, primary_key=True, related_name="review_score")
+    application = models.OneToOneField(
+        "grants.Application", on_delete=models.CASCADE, primary_key=True, related_name="review_score"
+    )
     round = models.ForeignKey("grants.FundingRound", on_delete=models.CASCADE, related_name="+")
     mean_score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
     normalised_score = models.DecimalField(max_digits=7, decimal_places=3, null=True)
@@ -300,8 +324,12 @@ class ApplicationScore(models.Model):
     class Meta:
         # One index per sort of the ranking, so a page is read in order and the scan stops after it.
         indexes = [
-            models.Index(fields=["round", "-sort_mean", "-sort_normalised", "application"], name="review_score_rank_raw"),
-            models.Index(fields=["round", "-sort_normalised", "-sort_mean", "application"], name="review_score_rank_norm"),
+            models.Index(
+                fields=["round", "-sort_mean", "-sort_normalised", "application"], name="review_score_rank_raw"
+            ),
+            models.Index(
+                fields=["round", "-sort_normalised", "-sort_mean", "application"], name="review_score_rank_norm"
+            ),
         ]
         verbose_name = _("application review score")
         verbose_name_plural = _("application review scores")

@@ -20,7 +20,9 @@ def _affected_applications(round, member_ids, application_ids):
     ids = set(application_ids or [])
     if member_ids:
         ids |= set(
-            Review.objects.filter(SUBMITTED, member_id__in=member_ids, member__panel__round=round).values_list("application_id", flat=True)
+            Review.objects.filter(SUBMITTED, member_id__in=member_ids, member__panel__round=round).values_list(
+                "application_id", flat=True
+            )
         )
     return ids
 
@@ -42,7 +44,10 @@ def scores_refresh(*, round, application_ids=None, member_ids=None, everything=F
     rows = {
         r["application_id"]: r
         for r in base.filter(SUBMITTED).annotate(
-            mean=Avg("weighted_score"), high=Max("weighted_score"), low=Min("weighted_score"), n=Count("pk"),
+            mean=Avg("weighted_score"),
+            high=Max("weighted_score"),
+            low=Min("weighted_score"),
+            n=Count("pk"),
             fund=Count("pk", filter=Q(recommendation=Review.Recommendation.FUND)),
             maybe=Count("pk", filter=Q(recommendation=Review.Recommendation.MAYBE)),
             no=Count("pk", filter=Q(recommendation=Review.Recommendation.DO_NOT_FUND)),
@@ -76,9 +81,24 @@ def scores_refresh(*, round, application_ids=None, member_ids=None, everything=F
             )
         )
     ApplicationScore.objects.bulk_create(
-        objects, batch_size=2000, update_conflicts=True, unique_fields=["application"],
-        update_fields=["round", "mean_score", "normalised_score", "sort_mean", "sort_normalised", "max_score", "min_score",
-                       "submitted_reviews", "fund_count", "maybe_count", "no_count", "updated_at"],
+        objects,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=[
+            "round",
+            "mean_score",
+            "normalised_score",
+            "sort_mean",
+            "sort_normalised",
+            "max_score",
+            "min_score",
+            "submitted_reviews",
+            "fund_count",
+            "maybe_count",
+            "no_count",
+            "updated_at",
+        ],
     )
     return len(objects)
 
@@ -87,5 +107,6 @@ def scores_ensure(*, round, application_ids) -> None:
     """An empty score row for each application that gets reviewers, so the ranking lists it before any review is in."""
     ApplicationScore.objects.bulk_create(
         [ApplicationScore(application_id=pk, round_id=round.pk) for pk in set(application_ids)],
-        batch_size=2000, ignore_conflicts=True,
+        batch_size=2000,
+        ignore_conflicts=True,
     )

@@ -157,7 +157,9 @@ def application_result(reviews, stats_by_reviewer, threshold) -> ApplicationResu
     spread_value = spread(scores)
     return ApplicationResult(
         scores=scores,
-        z_scores=[z_score(score, stats_by_reviewer[key]) if score is not None else None for key, score, _rec in reviews],
+        z_scores=[
+            z_score(score, stats_by_reviewer[key]) if score is not None else None for key, score, _rec in reviews
+        ],
         mean=mean(scores),
         normalised=normalised_score([(key, score) for key, score, _rec in reviews], stats_by_reviewer),
         spread=spread_value,

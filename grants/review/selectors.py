@@ -5,7 +5,18 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
-    Case, Count, DecimalField, ExpressionWrapper, F, FloatField, IntegerField, Prefetch, Subquery, Sum, Value, When,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce
@@ -27,7 +38,9 @@ def reviewer_assignments(user):
     """The signed-in reviewer's assignments (recusals included, so they see them listed), soonest due first."""
     return (
         Assignment.objects.filter(member__user=user)
-        .select_related("application__round", "application__organisation", "member__panel", "conflict_declaration", "review")
+        .select_related(
+            "application__round", "application__organisation", "member__panel", "conflict_declaration", "review"
+        )
         .order_by("status", "due_at", "pk")
     )
 
@@ -102,9 +115,12 @@ def round_remaining_budget(round) -> Decimal:
         commitment = None
     if commitment is not None:
         return money(round.budget - commitment.committed)
-    committed = Application.objects.filter(round=round, status=Application.Status.APPROVED).aggregate(
-        total=Sum("requested_amount")
-    )["total"] or ZERO
+    committed = (
+        Application.objects.filter(round=round, status=Application.Status.APPROVED).aggregate(
+            total=Sum("requested_amount")
+        )["total"]
+        or ZERO
+    )
     return money(round.budget - committed)
 
 
@@ -131,8 +147,16 @@ def ranking(round, *, sort="raw"):
 
 
 RANK_FIELDS = (
-    "mean_score", "normalised_score", "max_score", "min_score", "submitted_reviews", "fund_count", "maybe_count",
-    "no_count", "cumulative_requested", "total_rows",
+    "mean_score",
+    "normalised_score",
+    "max_score",
+    "min_score",
+    "submitted_reviews",
+    "fund_count",
+    "maybe_count",
+    "no_count",
+    "cumulative_requested",
+    "total_rows",
 )
 
 
@@ -141,8 +165,15 @@ def ranking_slice(queryset, start, stop) -> list:
     rows = list(queryset.values("application_id", *RANK_FIELDS)[start:stop])
     applications = (
         Application.objects.select_related("organisation")
-        .only("reference", "title", "status", "requested_amount", "round_id", "organisation__legal_name",
-              "organisation__operating_name")
+        .only(
+            "reference",
+            "title",
+            "status",
+            "requested_amount",
+            "round_id",
+            "organisation__legal_name",
+            "organisation__operating_name",
+        )
         .in_bulk([row["application_id"] for row in rows])
     )
     result = []
@@ -205,15 +236,23 @@ def ranking_rows(applications, *, threshold, remaining) -> list[RankingRow]:
             spread = (Decimal(str(app.max_score)) - Decimal(str(app.min_score))).quantize(scoring.SCORE_PLACES) + 0
         normalised = None
         if app.normalised_score is not None:
-            normalised = Decimal(str(app.normalised_score)).quantize(scoring.Z_PLACES) + 0  # + 0 turns −0.000 into 0.000
+            normalised = (
+                Decimal(str(app.normalised_score)).quantize(scoring.Z_PLACES) + 0
+            )  # + 0 turns −0.000 into 0.000
         cumulative = money(app.cumulative_requested or 0)
         undecided = app.status in UNDECIDED_STATUSES
         rows.append(
             RankingRow(
-                application=app, mean=mean, normalised=normalised, spread=spread,
-                disagreement=scoring.is_disagreement(spread, threshold), reviews=app.submitted_reviews,
+                application=app,
+                mean=mean,
+                normalised=normalised,
+                spread=spread,
+                disagreement=scoring.is_disagreement(spread, threshold),
+                reviews=app.submitted_reviews,
                 recommendations={"fund": app.fund_count, "maybe": app.maybe_count, "do_not_fund": app.no_count},
-                cumulative=cumulative, fundable=undecided and cumulative <= remaining, undecided=undecided,
+                cumulative=cumulative,
+                fundable=undecided and cumulative <= remaining,
+                undecided=undecided,
             )
         )
     return rows

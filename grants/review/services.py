@@ -106,7 +106,12 @@ def panel_member_invite(*, panel, email, kind, by, first_name="", last_name="", 
             PanelMember.objects.filter(panel=panel, is_chair=True).update(is_chair=False)
         user.groups.add(Group.objects.get(name=roles.REVIEWER))
         member = PanelMember.objects.create(panel=panel, user=user, kind=kind, is_chair=is_chair, invited_by=by)
-        audit(panel, "review.panel.member_add", user=by, data={"member": member.pk, "user": user.pk, "kind": kind, "new_user": is_new})
+        audit(
+            panel,
+            "review.panel.member_add",
+            user=by,
+            data={"member": member.pk, "user": user.pk, "kind": kind, "new_user": is_new},
+        )
         context = {
             "panel": panel,
             "round": panel.round,
@@ -181,9 +186,9 @@ def review_deadline_set(*, round, deadline, by) -> int:
     with transaction.atomic():
         round.review_deadline = deadline
         round.save(update_fields=["review_deadline"])
-        count = Assignment.objects.filter(
-            application__round=round, status=Assignment.Status.ASSIGNED
-        ).update(due_at=deadline)
+        count = Assignment.objects.filter(application__round=round, status=Assignment.Status.ASSIGNED).update(
+            due_at=deadline
+        )
         audit(round, "review.round.deadline", user=by, data={"deadline": deadline.isoformat() if deadline else None})
     return count
 
@@ -205,11 +210,16 @@ def conflict_declare(*, assignment, has_conflict, by, reason="") -> ConflictDecl
         if ConflictDeclaration.objects.filter(assignment=locked).exists():
             raise ReviewError(_("You have already made your declaration for this application."))
         declaration = ConflictDeclaration.objects.create(
-            assignment=locked, member=locked.member, organisation_id=locked.application.organisation_id,
-            has_conflict=has_conflict, reason=reason,
+            assignment=locked,
+            member=locked.member,
+            organisation_id=locked.application.organisation_id,
+            has_conflict=has_conflict,
+            reason=reason,
         )
         audit(
-            locked.application, "review.conflict.declare", user=by,
+            locked.application,
+            "review.conflict.declare",
+            user=by,
             data={"assignment": locked.pk, "has_conflict": has_conflict},
         )
         if has_conflict:
@@ -238,7 +248,9 @@ def review_get_or_start(*, assignment) -> Review:
     return review
 
 
-def review_save(*, assignment, by, scores, recommendation="", comment_to_staff="", feedback_to_applicant="", submit=False) -> Review:
+def review_save(
+    *, assignment, by, scores, recommendation="", comment_to_staff="", feedback_to_applicant="", submit=False
+) -> Review:
     """Save the reviewer's draft; with `submit`, check it is complete, compute the weighted score and lock it.
 
     `scores`: {criterion_id: {"score": int | None, "na": bool, "comment": str}}."""
@@ -266,11 +278,15 @@ def review_save(*, assignment, by, scores, recommendation="", comment_to_staff="
                 score = None
             if score is not None and not (criterion.scale_min <= score <= criterion.scale_max):
                 errors[f"score_{criterion.pk}"] = _("Choose a score from %(min)s to %(max)s.") % {
-                    "min": criterion.scale_min, "max": criterion.scale_max}
+                    "min": criterion.scale_min,
+                    "max": criterion.scale_max,
+                }
                 score = None
             if submit and score is None and not na:
                 errors.setdefault(f"score_{criterion.pk}", _("Score this criterion before submitting."))
-            rows.append(ReviewScore(review=review, criterion=criterion, score=score, not_applicable=na, comment=comment))
+            rows.append(
+                ReviewScore(review=review, criterion=criterion, score=score, not_applicable=na, comment=comment)
+            )
         if recommendation and recommendation not in Review.Recommendation.values:
             errors["recommendation"] = _("Choose a recommendation.")
             recommendation = ""
@@ -295,10 +311,18 @@ def review_save(*, assignment, by, scores, recommendation="", comment_to_staff="
             locked.save(update_fields=["status"])
         review.save(update_fields=fields)
         if submit:
-            scores_refresh(round=locked.application.round, application_ids=[locked.application_id], member_ids=[locked.member_id])
+            scores_refresh(
+                round=locked.application.round, application_ids=[locked.application_id], member_ids=[locked.member_id]
+            )
             audit(
-                review.application, "review.review.submit", user=by,
-                data={"review": review.pk, "weighted_score": str(review.weighted_score), "recommendation": recommendation},
+                review.application,
+                "review.review.submit",
+                user=by,
+                data={
+                    "review": review.pk,
+                    "weighted_score": str(review.weighted_score),
+                    "recommendation": recommendation,
+                },
             )
     if not submit and errors:
         # A draft keeps what was valid and reports the rest.
@@ -318,15 +342,24 @@ def review_reopen(*, review, by, reason="") -> Review:
         locked.submitted_at = None
         locked.reopened_at = timezone.now()
         locked.reopened_by = by
-        locked.save(update_fields=["status", "weighted_score", "submitted_at", "reopened_at", "reopened_by", "updated_at"])
+        locked.save(
+            update_fields=["status", "weighted_score", "submitted_at", "reopened_at", "reopened_by", "updated_at"]
+        )
         Assignment.objects.filter(pk=locked.assignment_id).update(status=Assignment.Status.ASSIGNED)
-        scores_refresh(round=locked.application.round, application_ids=[locked.application_id], member_ids=[locked.member_id])
+        scores_refresh(
+            round=locked.application.round, application_ids=[locked.application_id], member_ids=[locked.member_id]
+        )
         audit(locked.application, "review.review.reopen", user=by, data={"review": locked.pk, "reason": reason})
         user = locked.member.user
         send_email_on_commit(
-            template="review/review_reopened", to=[user.email],
-            context={"name": user.display_name, "application": locked.application, "reason": reason,
-                     "link": settings.SITE_URL.rstrip("/") + reverse("review:score", args=[locked.assignment_id])},
+            template="review/review_reopened",
+            to=[user.email],
+            context={
+                "name": user.display_name,
+                "application": locked.application,
+                "reason": reason,
+                "link": settings.SITE_URL.rstrip("/") + reverse("review:score", args=[locked.assignment_id]),
+            },
         )
     return locked
 

@@ -34,7 +34,11 @@ def _reviewer_required(view):
 def _own_assignment(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.select_related(
-            "application__round__rubric", "application__round__fund", "application__organisation", "member__panel", "member__user"
+            "application__round__rubric",
+            "application__round__fund",
+            "application__organisation",
+            "member__panel",
+            "member__user",
         ),
         pk=pk,
         member__user=request.user,
@@ -76,8 +80,10 @@ def declare(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.conflict_declare(
-                assignment=assignment, has_conflict=form.cleaned_data["has_conflict"],
-                reason=form.cleaned_data["reason"], by=request.user,
+                assignment=assignment,
+                has_conflict=form.cleaned_data["has_conflict"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -87,15 +93,22 @@ def declare(request, pk):
             return redirect("review:my_reviews")
         else:
             if form.cleaned_data["has_conflict"]:
-                messages.success(request, _("Thank you. You are recused from this application and it has been passed to another reviewer."))
+                messages.success(
+                    request,
+                    _("Thank you. You are recused from this application and it has been passed to another reviewer."),
+                )
                 return redirect("review:my_reviews")
             messages.success(request, _("Thank you. You can now read and score the application."))
             return redirect("review:score", pk=assignment.pk)
     return render(
         request,
         "review/declare.html",
-        {"assignment": assignment, "application": assignment.application, "form": form,
-         "page_title": _("Conflict of interest")},
+        {
+            "assignment": assignment,
+            "application": assignment.application,
+            "form": form,
+            "page_title": _("Conflict of interest"),
+        },
     )
 
 
@@ -121,7 +134,10 @@ def score(request, pk):
         submit = "submit" in request.POST
         try:
             review = services.review_save(
-                assignment=assignment, by=request.user, scores=form.scores(), submit=submit,
+                assignment=assignment,
+                by=request.user,
+                scores=form.scores(),
+                submit=submit,
                 recommendation=form.cleaned_data["recommendation"],
                 comment_to_staff=form.cleaned_data["comment_to_staff"],
                 feedback_to_applicant=form.cleaned_data["feedback_to_applicant"],
@@ -143,10 +159,10 @@ def score(request, pk):
         return redirect("review:score", pk=assignment.pk)
 
     blind = assignment.member.panel.blind_review
-    saved = {row.criterion_id: (None if row.not_applicable else row.score) for row in (review.scores.all() if review else [])}
-    running_total = scoring.review_weighted_score(
-        (c, saved.get(c.pk)) for c in criteria if saved.get(c.pk) is not None
-    )
+    saved = {
+        row.criterion_id: (None if row.not_applicable else row.score) for row in (review.scores.all() if review else [])
+    }
+    running_total = scoring.review_weighted_score((c, saved.get(c.pk)) for c in criteria if saved.get(c.pk) is not None)
     others = []
     if permissions.can_see_other_reviews(request.user, assignment, review)[0]:
         # Other reviewers' scores, without their names.
@@ -188,6 +204,7 @@ def attachment_download(request, pk, attachment_pk):
     if attachment is None:
         raise Http404
     return download_response(
-        attachment.file, filename=attachment.original_name,
+        attachment.file,
+        filename=attachment.original_name,
         content_type=getattr(attachment, "content_type", "application/octet-stream"),
     )

@@ -16,22 +16,28 @@ from tests.factories.portal import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("country,number,expected", [
-    ("US", "123456789", "12-3456789"),
-    ("GB", "1123456", "1123456"),
-    ("GB", "sc012345", "SC012345"),
-    ("CA", "123456782 RR 0001", "123456782RR0001"),
-])
+@pytest.mark.parametrize(
+    "country,number,expected",
+    [
+        ("US", "123456789", "12-3456789"),
+        ("GB", "1123456", "1123456"),
+        ("GB", "sc012345", "SC012345"),
+        ("CA", "123456782 RR 0001", "123456782RR0001"),
+    ],
+)
 def test_valid_registration_numbers_are_normalised(country, number, expected):
     assert normalise_registration_number(country, "registered_charity", number) == expected
 
 
-@pytest.mark.parametrize("country,number,message", [
-    ("US", "12-34", "not a valid US EIN"),
-    ("GB", "ABC123", "not a UK charity number"),
-    ("CA", "123456782RC0001", "RR and 4 digits"),  # a business number, but not a charity's RR account
-    ("CA", "123456789RR0001", "not a valid Canadian"),  # wrong check digit
-])
+@pytest.mark.parametrize(
+    "country,number,message",
+    [
+        ("US", "12-34", "not a valid US EIN"),
+        ("GB", "ABC123", "not a UK charity number"),
+        ("CA", "123456782RC0001", "RR and 4 digits"),  # a business number, but not a charity's RR account
+        ("CA", "123456789RR0001", "not a valid Canadian"),  # wrong check digit
+    ],
+)
 def test_invalid_registration_numbers_get_a_clear_message(country, number, message):
     with pytest.raises(ValidationError, match=message):
         normalise_registration_number(country, "registered_charity", number)
@@ -40,10 +46,16 @@ def test_invalid_registration_numbers_get_a_clear_message(country, number, messa
 def test_creating_an_organisation_makes_the_user_an_owner_and_applicant(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(reverse("applicants:organisation_create"), {
-        "legal_name": "Northside Peer Drop-in", "org_type": "nonprofit_corporation", "country": "US",
-        "registration_number": "123456789", "publicly_named": "on",
-    })
+    response = client.post(
+        reverse("applicants:organisation_create"),
+        {
+            "legal_name": "Northside Peer Drop-in",
+            "org_type": "nonprofit_corporation",
+            "country": "US",
+            "registration_number": "123456789",
+            "publicly_named": "on",
+        },
+    )
     assert response.status_code == 302
     organisation = Organisation.objects.get(legal_name="Northside Peer Drop-in")
     assert organisation.registration_number == "12-3456789"
@@ -54,9 +66,14 @@ def test_creating_an_organisation_makes_the_user_an_owner_and_applicant(client):
 
 def test_unincorporated_group_must_name_a_fiscal_sponsor(client):
     client.force_login(UserFactory())
-    response = client.post(reverse("applicants:organisation_create"), {
-        "legal_name": "Eastbank Clean-up", "org_type": "unincorporated", "country": "US",
-    })
+    response = client.post(
+        reverse("applicants:organisation_create"),
+        {
+            "legal_name": "Eastbank Clean-up",
+            "org_type": "unincorporated",
+            "country": "US",
+        },
+    )
     assert response.status_code == 200
     assert "must name its fiscal sponsor" in response.content.decode()
     assert not Organisation.objects.exists()
@@ -64,9 +81,15 @@ def test_unincorporated_group_must_name_a_fiscal_sponsor(client):
 
 def test_bad_registration_number_shown_beside_the_field(client):
     client.force_login(UserFactory())
-    response = client.post(reverse("applicants:organisation_create"), {
-        "legal_name": "X", "org_type": "registered_charity", "country": "CA", "registration_number": "123",
-    })
+    response = client.post(
+        reverse("applicants:organisation_create"),
+        {
+            "legal_name": "X",
+            "org_type": "registered_charity",
+            "country": "CA",
+            "registration_number": "123",
+        },
+    )
     assert 'href="#id_registration_number"' in response.content.decode()
 
 
@@ -75,20 +98,26 @@ def test_invitation_email_and_accept_while_signed_in(client, django_capture_on_c
     organisation = owner.memberships.get().organisation
     invitee = UserFactory(email="sam@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        _invitation, token = services.invitation_create(organisation=organisation, email="Sam@Example.org", role="member", by=owner)
+        _invitation, token = services.invitation_create(
+            organisation=organisation, email="Sam@Example.org", role="member", by=owner
+        )
     assert mail.outbox[0].to == ["sam@example.org"] and token in mail.outbox[0].body
     client.force_login(invitee)
     response = client.post(reverse("applicants:invitation_accept", args=[token]))
     assert response.status_code == 302
     assert Membership.objects.get(user=invitee, organisation=organisation).role == "member"
-    assert client.post(reverse("applicants:invitation_accept", args=[token])).status_code == 302  # used: refused politely
+    assert (
+        client.post(reverse("applicants:invitation_accept", args=[token])).status_code == 302
+    )  # used: refused politely
     assert Membership.objects.filter(organisation=organisation).count() == 2
 
 
 def test_invitation_opened_signed_out_is_accepted_after_login(client):
     owner = MembershipFactory().user
     organisation = owner.memberships.get().organisation
-    _invitation, token = services.invitation_create(organisation=organisation, email="new@example.org", role="member", by=owner)
+    _invitation, token = services.invitation_create(
+        organisation=organisation, email="new@example.org", role="member", by=owner
+    )
     response = client.get(reverse("applicants:invitation_accept", args=[token]))
     assert response.status_code == 200 and "Sign in" in response.content.decode()
     newcomer = UserFactory(email="new@example.org")
@@ -100,7 +129,9 @@ def test_invitation_opened_signed_out_is_accepted_after_login(client):
 def test_expired_invitation_is_refused():
     owner = MembershipFactory().user
     organisation = owner.memberships.get().organisation
-    invitation, token = services.invitation_create(organisation=organisation, email="late@example.org", role="member", by=owner)
+    invitation, token = services.invitation_create(
+        organisation=organisation, email="late@example.org", role="member", by=owner
+    )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ValidationError, match="expired"):
         services.invitation_accept(token=token, by=UserFactory())
@@ -112,7 +143,9 @@ def test_only_owners_invite_and_manage_members(client):
     client.force_login(member.user)
     assert client.get(reverse("applicants:invitation_create", args=[organisation.slug])).status_code == 403
     owner = MembershipFactory(organisation=organisation, role="owner")
-    response = client.post(reverse("applicants:member_change_role", args=[organisation.slug, owner.pk]), {"role": "member"})
+    response = client.post(
+        reverse("applicants:member_change_role", args=[organisation.slug, owner.pk]), {"role": "member"}
+    )
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.role == "owner"

@@ -9,8 +9,17 @@ from django.utils import timezone
 from fund.selectors import fund_balances
 from grants.awards.models import Award, RoundCommitment, Tranche
 from grants.awards.services import (
-    AwardError, InsufficientFunds, TrancheSpec, award_accept, award_decline, award_expire, award_offer,
-    award_revise_offer, award_terminate, expire_overdue_offers, typed_name_matches,
+    AwardError,
+    InsufficientFunds,
+    TrancheSpec,
+    award_accept,
+    award_decline,
+    award_expire,
+    award_offer,
+    award_revise_offer,
+    award_terminate,
+    expire_overdue_offers,
+    typed_name_matches,
 )
 from tests.factories.awards import ApprovedApplicationFactory, two_tranches
 from tests.fund.conftest import ledger_table
@@ -70,16 +79,26 @@ def test_declined_application_cannot_be_awarded(application, staff):
 def test_tranches_must_add_up_to_the_award(application, staff):
     today = timezone.localdate()
     with pytest.raises(AwardError, match="add up to 9999.99"):
-        award_offer(application=application, amount=Decimal("10000.00"), by=staff, tranches=[
-            TrancheSpec(Decimal("5000.00"), today), TrancheSpec(Decimal("4999.99"), today)])
+        award_offer(
+            application=application,
+            amount=Decimal("10000.00"),
+            by=staff,
+            tranches=[TrancheSpec(Decimal("5000.00"), today), TrancheSpec(Decimal("4999.99"), today)],
+        )
     with pytest.raises(AwardError, match="which report"):
-        award_offer(application=application, amount=Decimal("10000.00"), by=staff, tranches=[
-            TrancheSpec(Decimal("10000.00"), today, "on_report_approval")])
+        award_offer(
+            application=application,
+            amount=Decimal("10000.00"),
+            by=staff,
+            tranches=[TrancheSpec(Decimal("10000.00"), today, "on_report_approval")],
+        )
     assert not Award.objects.exists()
 
 
 def test_owner_accepts_with_typed_name_and_ip(application, staff, owner):
-    award = award_offer(application=application, amount=Decimal("10000.00"), by=staff, tranches=two_tranches("10000.00"))
+    award = award_offer(
+        application=application, amount=Decimal("10000.00"), by=staff, tranches=two_tranches("10000.00")
+    )
 
     with pytest.raises(AwardError, match="full name"):
         award_accept(award=award, by=owner, typed_name="Someone Else", agreed=True, ip="203.0.113.9")
@@ -119,8 +138,12 @@ def test_decline_releases_the_whole_commitment(fund, application, staff, owner):
 
 
 def test_overdue_offer_expires_and_releases_money(fund, application, staff, owner):
-    award = award_offer(application=application, amount=Decimal("10000.00"), by=staff,
-                        offer_expires_on=timezone.localdate() - timedelta(days=1))
+    award = award_offer(
+        application=application,
+        amount=Decimal("10000.00"),
+        by=staff,
+        offer_expires_on=timezone.localdate() - timedelta(days=1),
+    )
     with pytest.raises(AwardError, match="expired"):
         award_accept(award=award, by=owner, typed_name="Rosa Delgado", agreed=True, ip=None)
 
@@ -152,10 +175,18 @@ def test_terminate_needs_program_staff_and_a_reason(application, staff, finance_
     assert Award.objects.get(pk=award.pk).status == Award.Status.TERMINATED
 
 
-@pytest.mark.parametrize(("typed", "ok"), [
-    ("Rosa Delgado", True), ("ROSA   delgado", True), ("Rosa María Delgado", True), ("Rósa Delgado", True),
-    ("Rosa", False), ("", False), ("R. Delgado", False),
-])
+@pytest.mark.parametrize(
+    ("typed", "ok"),
+    [
+        ("Rosa Delgado", True),
+        ("ROSA   delgado", True),
+        ("Rosa María Delgado", True),
+        ("Rósa Delgado", True),
+        ("Rosa", False),
+        ("", False),
+        ("R. Delgado", False),
+    ],
+)
 def test_typed_signature_must_name_the_user(typed, ok):
     from tests.factories.portal import UserFactory
 

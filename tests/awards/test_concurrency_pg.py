@@ -86,7 +86,11 @@ def test_two_approvers_and_two_payers_at_once_pay_once():
     from fund.models import LedgerTransaction
     from grants.awards.models import Disbursement
     from grants.awards.payments import (
-        PaymentError, disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_mark_paid,
+        PaymentError,
+        disbursement_approve,
+        disbursement_prepare,
+        payment_batch_create,
+        payment_batch_mark_paid,
     )
     from tests.factories.awards import accepted_award, grantee_owner
 
@@ -101,10 +105,12 @@ def test_two_approvers_and_two_payers_at_once_pay_once():
     assert prepared[0].pk == prepared[1].pk
     disbursement = prepared[0]
 
-    approvals = run_concurrently([
-        lambda: disbursement_approve(disbursement=disbursement, by=approver_a),
-        lambda: disbursement_approve(disbursement=disbursement, by=approver_b),
-    ])
+    approvals = run_concurrently(
+        [
+            lambda: disbursement_approve(disbursement=disbursement, by=approver_a),
+            lambda: disbursement_approve(disbursement=disbursement, by=approver_b),
+        ]
+    )
     assert sum(isinstance(r, Disbursement) for r in approvals) == 1
     assert sum(isinstance(r, PaymentError) for r in approvals) == 1
 

@@ -63,4 +63,3 @@ def test_ledger_check_passes_on_the_demo_and_fails_on_a_corrupted_copy(demo, cap
     out = capsys.readouterr().out
     assert f"Disbursement #{paid.pk} is approved but the ledger shows it paid." in out
     assert "FAIL  paid tranches have one paid disbursement" in out
-

@@ -9,8 +9,13 @@ from django.utils import timezone
 from fund.selectors import fund_balances
 from grants.awards.models import Award, Disbursement, Tranche
 from grants.awards.payments import (
-    PaymentError, disbursement_approve, disbursement_mark_returned, disbursement_prepare, payment_batch_create,
-    payment_batch_csv, payment_batch_mark_paid,
+    PaymentError,
+    disbursement_approve,
+    disbursement_mark_returned,
+    disbursement_prepare,
+    payment_batch_create,
+    payment_batch_csv,
+    payment_batch_mark_paid,
 )
 from tests.factories.awards import accepted_award, two_tranches
 
@@ -59,6 +64,7 @@ def test_tranche_on_a_future_date_or_before_acceptance_is_not_payable(applicatio
         disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1)
     award = accepted_award(application=application, staff=staff, owner=owner) if False else award
     from grants.awards.services import award_accept
+
     award_accept(award=award, by=owner, typed_name="Rosa Delgado", agreed=True, ip=None)
     with pytest.raises(PaymentError, match="bank details"):
         disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1)
@@ -113,7 +119,9 @@ def test_returned_payment_reverses_and_reopens_the_tranche(fund, award, finance_
 def test_csv_export_decrypts_with_an_audit_entry(fund, award, finance_1, finance_2):
     from wagtail.models import ModelLogEntry
 
-    disbursement_approve(disbursement=disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1), by=finance_2)
+    disbursement_approve(
+        disbursement=disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1), by=finance_2
+    )
     batch = payment_batch_create(fund=fund, by=finance_1)
 
     content = payment_batch_csv(batch=batch, by=finance_1)
@@ -127,7 +135,9 @@ def test_csv_export_decrypts_with_an_audit_entry(fund, award, finance_1, finance
 def test_terminating_releases_the_unpaid_remainder(fund, award, staff, finance_1, finance_2):
     from grants.awards.services import award_terminate
 
-    disbursement_approve(disbursement=disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1), by=finance_2)
+    disbursement_approve(
+        disbursement=disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1), by=finance_2
+    )
     payment_batch_mark_paid(batch=payment_batch_create(fund=fund, by=finance_1), by=finance_2)
 
     award_terminate(award=award, by=staff, reason="Program ended")
@@ -142,19 +152,30 @@ def test_terminating_releases_the_unpaid_remainder(fund, award, staff, finance_1
 def test_ledger_check_passes_after_a_full_payment_story(fund, award, finance_1, finance_2):
     from django.core.management import call_command
 
-    disbursement = disbursement_approve(disbursement=disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1), by=finance_2)
+    disbursement = disbursement_approve(
+        disbursement=disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1), by=finance_2
+    )
     payment_batch_mark_paid(batch=payment_batch_create(fund=fund, by=finance_1), by=finance_2)
     disbursement_mark_returned(disbursement=disbursement, by=finance_1, reason="R02 Account closed")
 
     call_command("ledger_check", verbosity=0)
 
 
-def test_tranche_waiting_on_a_report_is_released_when_the_report_is_approved(application, staff, owner, finance_1, monkeypatch):
+def test_tranche_waiting_on_a_report_is_released_when_the_report_is_approved(
+    application, staff, owner, finance_1, monkeypatch
+):
     from grants.awards.services import TrancheSpec
 
     today = timezone.localdate()
-    award = accepted_award(application=application, staff=staff, owner=owner, tranches=[
-        TrancheSpec(Decimal("6000.00"), today), TrancheSpec(Decimal("4000.00"), today, "on_report_approval", 1)])
+    award = accepted_award(
+        application=application,
+        staff=staff,
+        owner=owner,
+        tranches=[
+            TrancheSpec(Decimal("6000.00"), today),
+            TrancheSpec(Decimal("4000.00"), today, "on_report_approval", 1),
+        ],
+    )
     second = award.tranches.get(sequence=2)
     with pytest.raises(PaymentError, match="report 1"):
         disbursement_prepare(tranche=second, by=finance_1)

@@ -8,9 +8,19 @@ from django.utils import timezone
 
 from grants.awards.models import Tranche
 from grants.awards.payments import (
-    PaymentError, disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_nacha,
+    PaymentError,
+    disbursement_approve,
+    disbursement_prepare,
+    payment_batch_create,
+    payment_batch_nacha,
 )
-from tests.factories.awards import ApprovedApplicationFactory, accepted_award, give_bank_details, grantee_owner, two_tranches
+from tests.factories.awards import (
+    ApprovedApplicationFactory,
+    accepted_award,
+    give_bank_details,
+    grantee_owner,
+    two_tranches,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +42,16 @@ def batch(fund, funding_round, staff, finance_1, finance_2):
     for amount, routing in zip(amounts, routings):
         application = ApprovedApplicationFactory(round=funding_round)
         owner = grantee_owner(application.organisation, first_name="Ana", last_name="Ruiz")
-        award = accepted_award(application=application, staff=staff, owner=owner, amount=amount, tranches=two_tranches(amount))
-        give_bank_details(application.organisation, owner, routing=routing, account="98765432" + routing[-2:],
-                          account_type="savings" if routing.startswith("12") else "checking")
+        award = accepted_award(
+            application=application, staff=staff, owner=owner, amount=amount, tranches=two_tranches(amount)
+        )
+        give_bank_details(
+            application.organisation,
+            owner,
+            routing=routing,
+            account="98765432" + routing[-2:],
+            account_type="savings" if routing.startswith("12") else "checking",
+        )
         Tranche.objects.filter(award=award).update(due_date=timezone.localdate() - timedelta(days=1))
         for tranche in award.tranches.all():
             disbursement_approve(disbursement=disbursement_prepare(tranche=tranche, by=finance_1), by=finance_2)
@@ -53,7 +70,7 @@ def test_nacha_file_is_valid_ccd_credit_file(batch, finance_2):
     batch_control = next(line for line in lines if line[0] == "8")
     file_control_index = types.index("9")
     file_control = lines[file_control_index]
-    assert all(line == "9" * 94 for line in lines[file_control_index + 1:])
+    assert all(line == "9" * 94 for line in lines[file_control_index + 1 :])
 
     header = lines[0]
     assert header[1:3] == "01" and header[3:13] == " 031000503" and header[34:37] == "094" and header[37:39] == "10"
@@ -67,7 +84,9 @@ def test_nacha_file_is_valid_ccd_credit_file(batch, finance_2):
     for entry in entries:
         routing = entry[3:12]
         digits = [int(c) for c in routing]
-        assert (3 * (digits[0] + digits[3] + digits[6]) + 7 * (digits[1] + digits[4] + digits[7]) + sum(digits[2::3])) % 10 == 0
+        assert (
+            3 * (digits[0] + digits[3] + digits[6]) + 7 * (digits[1] + digits[4] + digits[7]) + sum(digits[2::3])
+        ) % 10 == 0
     assert [e[79:94] for e in entries] == [f"03100050{i:07d}" for i in range(1, 7)]
     expected_hash = sum(int(e[3:11]) for e in entries) % 10**10
 

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 def reauthenticated(client, user):
     """Mark the session as freshly authenticated, as allauth's reauthenticate flow does."""
-    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY, _AUTHENTICATION_METHODS_USER_SESSION_KEY
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
 
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": time.time(), "reauthenticated": True}]
@@ -37,8 +40,11 @@ def test_owner_accepts_the_offer_online(client, login, offered, owner):
     page = client.get(reverse("awards:award_detail", args=[offered.pk]))
     assert page.status_code == 200 and b"Sign and accept" in page.content
 
-    response = client.post(reverse("awards:award_accept", args=[offered.pk]), {"typed_name": "Rosa Delgado", "agree": "on"},
-                           REMOTE_ADDR="192.0.2.44")
+    response = client.post(
+        reverse("awards:award_accept", args=[offered.pk]),
+        {"typed_name": "Rosa Delgado", "agree": "on"},
+        REMOTE_ADDR="192.0.2.44",
+    )
 
     assert response.status_code == 302
     offered.refresh_from_db()
@@ -47,7 +53,9 @@ def test_owner_accepts_the_offer_online(client, login, offered, owner):
 
 def test_wrong_typed_name_shows_an_error_and_changes_nothing(client, login, offered, owner):
     login(owner)
-    response = client.post(reverse("awards:award_accept", args=[offered.pk]), {"typed_name": "Mickey Mouse", "agree": "on"})
+    response = client.post(
+        reverse("awards:award_accept", args=[offered.pk]), {"typed_name": "Mickey Mouse", "agree": "on"}
+    )
     assert response.status_code == 400
     assert b"Type your full name" in response.content
     assert Award.objects.get(pk=offered.pk).status == Award.Status.OFFERED
@@ -83,8 +91,9 @@ def test_agreement_uses_the_funds_template(application, staff):
     )
 
 
-def test_bank_details_change_needs_reauthentication_and_emails_owners(client, login, application, owner,
-                                                                     django_capture_on_commit_callbacks):
+def test_bank_details_change_needs_reauthentication_and_emails_owners(
+    client, login, application, owner, django_capture_on_commit_callbacks
+):
     url = reverse("awards:bank_details_edit", args=[application.organisation.slug])
     login(owner)
     response = client.get(url)
@@ -92,8 +101,15 @@ def test_bank_details_change_needs_reauthentication_and_emails_owners(client, lo
 
     reauthenticated(client, owner)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"account_name": "Group", "routing_number": "011000015", "account_number": "123456789",
-                                     "account_type": "checking"})
+        response = client.post(
+            url,
+            {
+                "account_name": "Group",
+                "routing_number": "011000015",
+                "account_number": "123456789",
+                "account_type": "checking",
+            },
+        )
 
     assert response.status_code == 302
     details = BankDetails.objects.get(organisation=application.organisation)
@@ -107,9 +123,15 @@ def test_bank_details_change_needs_reauthentication_and_emails_owners(client, lo
 def test_invalid_routing_number_is_refused(client, login, application, owner):
     login(owner)
     reauthenticated(client, owner)
-    response = client.post(reverse("awards:bank_details_edit", args=[application.organisation.slug]),
-                           {"account_name": "Group", "routing_number": "123456789", "account_number": "123456789",
-                            "account_type": "checking"})
+    response = client.post(
+        reverse("awards:bank_details_edit", args=[application.organisation.slug]),
+        {
+            "account_name": "Group",
+            "routing_number": "123456789",
+            "account_number": "123456789",
+            "account_type": "checking",
+        },
+    )
     assert response.status_code == 200 and b"valid 9-digit routing number" in response.content
     assert not BankDetails.objects.exists()
 
@@ -125,8 +147,13 @@ def test_member_who_is_not_owner_cannot_change_bank_details(client, login, appli
 
 # --- Admin screens --------------------------------------------------------------------------------------------
 
-ADMIN_PAGES = ["awards_admin:finance_dashboard", "awards_admin:award_list", "awards_admin:disbursement_list",
-               "awards_admin:batch_list", "fund_admin:ledger"]
+ADMIN_PAGES = [
+    "awards_admin:finance_dashboard",
+    "awards_admin:award_list",
+    "awards_admin:disbursement_list",
+    "awards_admin:batch_list",
+    "fund_admin:ledger",
+]
 
 
 @pytest.mark.parametrize("name", ADMIN_PAGES)
@@ -142,7 +169,9 @@ def test_finance_and_program_staff_can_read_money_screens(client, login, mfa_use
     assert client.get(reverse(name)).status_code == 200
 
 
-def test_program_staff_cannot_prepare_payments_and_finance_cannot_terminate(client, login, application, staff, owner, finance_1):
+def test_program_staff_cannot_prepare_payments_and_finance_cannot_terminate(
+    client, login, application, staff, owner, finance_1
+):
     award = accepted_award(application=application, staff=staff, owner=owner)
     tranche = award.tranches.get()
     login(staff)
@@ -184,25 +213,49 @@ def test_staff_prepare_offer_with_split_helper(client, login, offered, staff):
     login(staff)
     url = reverse("awards_admin:award_prepare_offer", args=[offered.pk])
     assert client.get(url).status_code == 200
-    data = {"amount": "9000.00", "offer_expires_on": "2030-01-31", "split": "percent", "percentages": "50, 25, 25",
-            "tranches-TOTAL_FORMS": "3", "tranches-INITIAL_FORMS": "0", "tranches-MIN_NUM_FORMS": "0", "tranches-MAX_NUM_FORMS": "12"}
-    for i, (date, cond, report) in enumerate([("2030-02-01", "on_acceptance", ""), ("2030-06-01", "on_report_approval", "1"),
-                                               ("2030-12-01", "on_date", "")]):
-        data.update({f"tranches-{i}-due_date": date, f"tranches-{i}-condition": cond, f"tranches-{i}-report_number": report})
+    data = {
+        "amount": "9000.00",
+        "offer_expires_on": "2030-01-31",
+        "split": "percent",
+        "percentages": "50, 25, 25",
+        "tranches-TOTAL_FORMS": "3",
+        "tranches-INITIAL_FORMS": "0",
+        "tranches-MIN_NUM_FORMS": "0",
+        "tranches-MAX_NUM_FORMS": "12",
+    }
+    for i, (date, cond, report) in enumerate(
+        [("2030-02-01", "on_acceptance", ""), ("2030-06-01", "on_report_approval", "1"), ("2030-12-01", "on_date", "")]
+    ):
+        data.update(
+            {f"tranches-{i}-due_date": date, f"tranches-{i}-condition": cond, f"tranches-{i}-report_number": report}
+        )
 
     response = client.post(url, data)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     offered.refresh_from_db()
     assert offered.amount == Decimal("9000.00")
-    assert list(offered.tranches.values_list("amount", flat=True)) == [Decimal("4500.00"), Decimal("2250.00"), Decimal("2250.00")]
+    assert list(offered.tranches.values_list("amount", flat=True)) == [
+        Decimal("4500.00"),
+        Decimal("2250.00"),
+        Decimal("2250.00"),
+    ]
 
 
 def test_prepare_offer_refuses_tranches_that_do_not_add_up(client, login, offered, staff):
     login(staff)
-    data = {"amount": "9000.00", "offer_expires_on": "2030-01-31", "split": "",
-            "tranches-TOTAL_FORMS": "1", "tranches-INITIAL_FORMS": "0", "tranches-MIN_NUM_FORMS": "0", "tranches-MAX_NUM_FORMS": "12",
-            "tranches-0-amount": "8999.99", "tranches-0-due_date": "2030-02-01", "tranches-0-condition": "on_acceptance"}
+    data = {
+        "amount": "9000.00",
+        "offer_expires_on": "2030-01-31",
+        "split": "",
+        "tranches-TOTAL_FORMS": "1",
+        "tranches-INITIAL_FORMS": "0",
+        "tranches-MIN_NUM_FORMS": "0",
+        "tranches-MAX_NUM_FORMS": "12",
+        "tranches-0-amount": "8999.99",
+        "tranches-0-due_date": "2030-02-01",
+        "tranches-0-condition": "on_acceptance",
+    }
     response = client.post(reverse("awards_admin:award_prepare_offer", args=[offered.pk]), data)
     assert response.status_code == 200
     assert b"add up to 8999.99" in response.content
@@ -211,12 +264,18 @@ def test_prepare_offer_refuses_tranches_that_do_not_add_up(client, login, offere
 
 def _many_awards(funding_round, staff, n):
     for _ in range(n):
-        make_award(application=ApprovedApplicationFactory(round=funding_round), by=staff, amount="100.00",
-                   tranches=two_tranches("100.00"))
+        make_award(
+            application=ApprovedApplicationFactory(round=funding_round),
+            by=staff,
+            amount="100.00",
+            tranches=two_tranches("100.00"),
+        )
 
 
 @pytest.mark.parametrize("name", ["awards_admin:award_list", "awards_admin:finance_dashboard", "fund_admin:ledger"])
-def test_money_screens_have_a_flat_query_budget(client, login, funding_round, staff, finance_1, django_assert_max_num_queries, name):
+def test_money_screens_have_a_flat_query_budget(
+    client, login, funding_round, staff, finance_1, django_assert_max_num_queries, name
+):
     login(finance_1)
     _many_awards(funding_round, staff, 2)
     with django_assert_max_num_queries(30):
@@ -238,7 +297,9 @@ def test_ledger_drill_down_and_csv_export(client, login, offered, finance_1):
     assert "Award committed" in body and "10000.00" in body
 
 
-def test_grantee_award_list_shows_only_their_awards_with_flat_queries(client, login, funding_round, staff, django_assert_max_num_queries):
+def test_grantee_award_list_shows_only_their_awards_with_flat_queries(
+    client, login, funding_round, staff, django_assert_max_num_queries
+):
     mine = ApprovedApplicationFactory(round=funding_round)
     owner = grantee_owner(mine.organisation, first_name="Rosa", last_name="Delgado")
     make_award(application=mine, by=staff, amount="100.00")
@@ -247,8 +308,12 @@ def test_grantee_award_list_shows_only_their_awards_with_flat_queries(client, lo
     with django_assert_max_num_queries(12):
         response = client.get(reverse("awards:award_list"))
     assert response.context["awards"].count() == 1
-    accepted = accepted_award(application=ApprovedApplicationFactory(organisation=mine.organisation, round=funding_round),
-                              staff=staff, owner=owner, amount="100.00")
+    accepted = accepted_award(
+        application=ApprovedApplicationFactory(organisation=mine.organisation, round=funding_round),
+        staff=staff,
+        owner=owner,
+        amount="100.00",
+    )
     with django_assert_max_num_queries(12):
         assert client.get(reverse("awards:award_list")).status_code == 200
     page = client.get(reverse("awards:award_detail", args=[accepted.pk]))

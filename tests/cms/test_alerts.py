@@ -15,8 +15,13 @@ MESSAGE = "Nitazene-type opioids detected in drug-checking samples from Northsid
 
 def make_alert(**kwargs):
     now = timezone.now()
-    fields = {"message": MESSAGE, "severity": Alert.Severity.CRITICAL, "starts_at": now - timedelta(minutes=1),
-              "expires_at": now + timedelta(days=7), "live": True}
+    fields = {
+        "message": MESSAGE,
+        "severity": Alert.Severity.CRITICAL,
+        "starts_at": now - timedelta(minutes=1),
+        "expires_at": now + timedelta(days=7),
+        "live": True,
+    }
     fields.update(kwargs)
     return Alert.objects.create(**fields)
 

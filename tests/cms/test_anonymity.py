@@ -28,11 +28,21 @@ def give_anonymously_online(fake_stripe, campaign):
     """The real path: the campaign's donate form with "Give anonymously" ticked, paid on the fake Checkout, confirmed
     by the thank-you page. Returns (donation, thank-you URL)."""
     giver = Client()
-    response = giver.post(f"/donate/?campaign={campaign.slug}", {
-        "amount_choice": "50.00", "frequency": "once", "designation": campaign.slug, "name": SECRET_NAME,
-        "email": SECRET_EMAIL, "address_line1": "7 Hidden Lane", "city": "Millbrook", "postal_code": "19000",
-        "anonymous": "on", "website": "",
-    })
+    response = giver.post(
+        f"/donate/?campaign={campaign.slug}",
+        {
+            "amount_choice": "50.00",
+            "frequency": "once",
+            "designation": campaign.slug,
+            "name": SECRET_NAME,
+            "email": SECRET_EMAIL,
+            "address_line1": "7 Hidden Lane",
+            "city": "Millbrook",
+            "postal_code": "19000",
+            "anonymous": "on",
+            "website": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     session_id = re.search(r"/checkout/(\w+)$", response["Location"]).group(1)
     fake_stripe.complete_session(session_id)
@@ -46,8 +56,16 @@ def give_anonymously_offline(campaign, by):
     from fund.donations.services import donor_get_or_create
 
     donor = donor_get_or_create(email=SECRET_EMAIL, name=SECRET_NAME)
-    return donation_record_offline(donor=donor, fund=campaign.fund, campaign=campaign, amount=Decimal("200.00"),
-                                   method="cheque", received_on=timezone.localdate(), by=by, anonymous=True)
+    return donation_record_offline(
+        donor=donor,
+        fund=campaign.fund,
+        campaign=campaign,
+        amount=Decimal("200.00"),
+        method="cheque",
+        received_on=timezone.localdate(),
+        by=by,
+        anonymous=True,
+    )
 
 
 def site_pages(site):
@@ -59,9 +77,13 @@ def public_urls(site, award):
     assert all(urls)
     return urls + [
         site["directory"].specific.grant_url(award.pk),
-        "/donate/", f"/donate/?campaign={site['campaign'].slug}",
-        "/search/?q=Secret", "/search/?q=donor",  # the full name is searched below: the page echoes the query
-        "/open-data/grants.json", "/open-data/grants.csv", "/sitemap.xml",
+        "/donate/",
+        f"/donate/?campaign={site['campaign'].slug}",
+        "/search/?q=Secret",
+        "/search/?q=donor",  # the full name is searched below: the page echoes the query
+        "/open-data/grants.json",
+        "/open-data/grants.csv",
+        "/sitemap.xml",
     ]
 
 
@@ -76,8 +98,18 @@ def test_an_anonymous_givers_name_never_appears_on_a_public_page(client, site, f
     assert not named.anonymous
 
     urls = public_urls(site, award)
-    expected_types = {"homepage", "campaignindexpage", "campaignpage", "fundingindexpage", "fundingroundpage",
-                      "grantsdirectorypage", "impactpage", "storyindexpage", "storypage", "standardpage"}
+    expected_types = {
+        "homepage",
+        "campaignindexpage",
+        "campaignpage",
+        "fundingindexpage",
+        "fundingroundpage",
+        "grantsdirectorypage",
+        "impactpage",
+        "storyindexpage",
+        "storypage",
+        "standardpage",
+    }
     assert {p._meta.model_name for p in site_pages(site)} == expected_types
     for url in urls:
         for attempt in ("rendered", "cached"):  # the second anonymous GET of a page is the page cache's copy

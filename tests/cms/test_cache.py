@@ -86,7 +86,9 @@ def test_page_cache_middleware_answers_hits_before_url_routing_with_a_fresh_csrf
     from django.test import Client
 
     middleware = list(settings.MIDDLEWARE)
-    middleware.insert(middleware.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "cms.cache.PageCacheMiddleware")
+    middleware.insert(
+        middleware.index("django.middleware.csrf.CsrfViewMiddleware") + 1, "cms.cache.PageCacheMiddleware"
+    )
     settings.MIDDLEWARE = middleware
     Client().get(CAMPAIGN)
     visitor = Client()

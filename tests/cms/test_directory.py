@@ -36,8 +36,9 @@ def test_directory_hides_the_name_of_an_organisation_that_asked_not_to_be_named(
 
 def test_search_by_name_finds_named_organisations_only(client, site):
     make_public_grant(organisation=OrganisationFactory(legal_name="Riverside Van Collective"), title="Van nights")
-    make_public_grant(organisation=OrganisationFactory(legal_name="Riverside Secret Group", publicly_named=False),
-                      title="Quiet work")
+    make_public_grant(
+        organisation=OrganisationFactory(legal_name="Riverside Secret Group", publicly_named=False), title="Quiet work"
+    )
     html = client.get("/grants/?q=Riverside").content.decode()
     assert "Van nights" in html
     assert "Quiet work" not in html
@@ -90,22 +91,50 @@ def _bulk_grants(count, funding_round):
 
     now = timezone.now()
     hood = NeighbourhoodFactory()
-    orgs = Organisation.objects.bulk_create([
-        Organisation(legal_name=f"Bulk Org {i}", slug=f"bulk-org-{count}-{i}", org_type="nonprofit_corporation",
-                     neighbourhood=hood, publicly_named=i % 5 != 0)
-        for i in range(count)
-    ])
-    apps_ = Application.objects.bulk_create([
-        Application(round=funding_round, organisation=org, title=f"Bulk project {i}", status="approved",
-                    requested_amount=Decimal("1000.00"), reference=f"BULK-{count}-{i}", decided_at=now)
-        for i, org in enumerate(orgs)
-    ])
-    Award.objects.bulk_create([
-        Award(application=a, fund=funding_round.fund, round=funding_round, organisation=a.organisation,
-              approved_amount=Decimal("1000.00"), amount=Decimal("1000.00"), currency="USD", status="accepted",
-              offered_at=now - timedelta(days=3), offer_expires_on=now.date(), accepted_at=now)
-        for a in apps_
-    ])
+    orgs = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                legal_name=f"Bulk Org {i}",
+                slug=f"bulk-org-{count}-{i}",
+                org_type="nonprofit_corporation",
+                neighbourhood=hood,
+                publicly_named=i % 5 != 0,
+            )
+            for i in range(count)
+        ]
+    )
+    apps_ = Application.objects.bulk_create(
+        [
+            Application(
+                round=funding_round,
+                organisation=org,
+                title=f"Bulk project {i}",
+                status="approved",
+                requested_amount=Decimal("1000.00"),
+                reference=f"BULK-{count}-{i}",
+                decided_at=now,
+            )
+            for i, org in enumerate(orgs)
+        ]
+    )
+    Award.objects.bulk_create(
+        [
+            Award(
+                application=a,
+                fund=funding_round.fund,
+                round=funding_round,
+                organisation=a.organisation,
+                approved_amount=Decimal("1000.00"),
+                amount=Decimal("1000.00"),
+                currency="USD",
+                status="accepted",
+                offered_at=now - timedelta(days=3),
+                offer_expires_on=now.date(),
+                accepted_at=now,
+            )
+            for a in apps_
+        ]
+    )
 
 
 @pytest.mark.parametrize("count", [20, 200])
@@ -115,4 +144,4 @@ def test_directory_query_count_does_not_grow_with_grants(client, site, django_as
     with django_assert_max_num_queries(16):
         response = client.get("/grants/?page=1")
     assert response.status_code == 200
-    assert response.content.decode().count('<tr>') == 21  # header + one page of 20
+    assert response.content.decode().count("<tr>") == 21  # header + one page of 20

@@ -19,13 +19,18 @@ def test_editor_can_publish_an_alert_with_a_short_form(client, login, editor):
     login(editor)
     assert client.get("/admin/snippets/cms/alert/add/").status_code == 200
     now = timezone.localtime()
-    response = client.post("/admin/snippets/cms/alert/add/", {
-        "message": "Contaminated batch reported in Riverside: test your supply.",
-        "severity": "critical",
-        "starts_at": now.strftime("%Y-%m-%d %H:%M"),
-        "expires_at": (now + timezone.timedelta(days=2)).strftime("%Y-%m-%d %H:%M"),
-        "link_url": "", "link_text": "", "live": "on",
-    })
+    response = client.post(
+        "/admin/snippets/cms/alert/add/",
+        {
+            "message": "Contaminated batch reported in Riverside: test your supply.",
+            "severity": "critical",
+            "starts_at": now.strftime("%Y-%m-%d %H:%M"),
+            "expires_at": (now + timezone.timedelta(days=2)).strftime("%Y-%m-%d %H:%M"),
+            "link_url": "",
+            "link_text": "",
+            "live": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Alert.objects.current().filter(message__startswith="Contaminated batch").exists()
     client.logout()

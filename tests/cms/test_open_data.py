@@ -14,8 +14,16 @@ from tests.factories.grants import ApplicationFactory
 pytestmark = pytest.mark.django_db
 
 # The 360Giving schema's required fields (https://standard.threesixtygiving.org/en/latest/technical/grant-schema/).
-REQUIRED = ["id", "title", "description", "currency", "amountAwarded", "awardDate", "recipientOrganization",
-            "fundingOrganization"]
+REQUIRED = [
+    "id",
+    "title",
+    "description",
+    "currency",
+    "amountAwarded",
+    "awardDate",
+    "recipientOrganization",
+    "fundingOrganization",
+]
 
 
 def test_grants_json_has_every_field_the_360giving_standard_requires(client, site):
@@ -37,10 +45,12 @@ def test_grants_json_has_every_field_the_360giving_standard_requires(client, sit
 
 
 def test_unnamed_organisations_are_published_without_name_or_identifying_id(client, site):
-    org = OrganisationFactory(legal_name="Quiet Harbor Recovery House", publicly_named=False,
-                              registration_number="98-7654321")
-    award = make_public_grant(round=site["closed_round"], organisation=org,
-                              summary="Beds at Quiet Harbor for people leaving hospital.")
+    org = OrganisationFactory(
+        legal_name="Quiet Harbor Recovery House", publicly_named=False, registration_number="98-7654321"
+    )
+    award = make_public_grant(
+        round=site["closed_round"], organisation=org, summary="Beds at Quiet Harbor for people leaving hospital."
+    )
     body = client.get("/open-data/grants.json").content.decode()
     assert "Quiet Harbor" not in body
     assert "98-7654321" not in body and "987654321" not in body
@@ -55,7 +65,7 @@ def test_only_awarded_grants_are_published(client, site):
 
 
 def test_grants_csv_uses_the_360giving_column_headings(client, site):
-    make_public_grant(title="=HYPERLINK(\"http://evil\")")
+    make_public_grant(title='=HYPERLINK("http://evil")')
     response = client.get("/open-data/grants.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))

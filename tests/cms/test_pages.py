@@ -4,8 +4,16 @@ import pytest
 from wagtail.models import Page
 
 from cms.models import (
-    CampaignIndexPage, CampaignPage, FundingIndexPage, FundingRoundPage, GrantsDirectoryPage, HomePage, ImpactPage,
-    StandardPage, StoryIndexPage, StoryPage,
+    CampaignIndexPage,
+    CampaignPage,
+    FundingIndexPage,
+    FundingRoundPage,
+    GrantsDirectoryPage,
+    HomePage,
+    ImpactPage,
+    StandardPage,
+    StoryIndexPage,
+    StoryPage,
 )
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +118,8 @@ def test_grantee_story_cannot_be_saved_without_consent(site):
 
 def test_campaign_main_image_needs_alt_text(site):
     from django.core.exceptions import ValidationError
-    from wagtail.images.tests.utils import get_test_image_file
     from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
 
     page = site["campaign_page"]
     page.hero_image = Image.objects.create(title="Kits", file=get_test_image_file())

@@ -4,7 +4,6 @@ import pytest
 import stripe
 
 
-
 @pytest.fixture
 def post_event(client, settings):
     """POST an event to /stripe/webhook/ signed exactly as Stripe signs it (checked against stripe.WebhookSignature),
@@ -19,8 +18,9 @@ def post_event(client, settings):
         header = sign_payload(payload, secret or settings.STRIPE_WEBHOOK_SECRET, timestamp)
         if secret is None and timestamp is None:
             assert stripe.WebhookSignature.verify_header(payload, header, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
-        response = (c or client).post("/stripe/webhook/", data=payload, content_type="application/json",
-                                      HTTP_STRIPE_SIGNATURE=header)
+        response = (c or client).post(
+            "/stripe/webhook/", data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+        )
         if process and response.status_code == 200:
             response.consumer_pass = stripe_events_process_due()
         return response
@@ -33,10 +33,19 @@ def start_gift(fake_stripe):
     """Start a gift through the real service (pending donation + Checkout Session on the fake)."""
     from fund.donations import services
 
-    def start(fund, *, gift="50.00", monthly=False, cover_fee=False, campaign=None, email="giver@example.org", **kwargs):
+    def start(
+        fund, *, gift="50.00", monthly=False, cover_fee=False, campaign=None, email="giver@example.org", **kwargs
+    ):
         donation, url = services.donation_start_checkout(
-            fund=fund, campaign=campaign, gift=gift, cover_fee=cover_fee, monthly=monthly, email=email, name="Gina Giver",
-            address={"address_line1": "1 Main St", "city": "Millbrook", "postal_code": "19000"}, **kwargs,
+            fund=fund,
+            campaign=campaign,
+            gift=gift,
+            cover_fee=cover_fee,
+            monthly=monthly,
+            email=email,
+            name="Gina Giver",
+            address={"address_line1": "1 Main St", "city": "Millbrook", "postal_code": "19000"},
+            **kwargs,
         )
         return donation, fake_stripe.sessions[donation.stripe_checkout_session_id]
 

@@ -61,8 +61,8 @@ def test_webhook_and_redirect_racing_fifty_times_record_one_donation_each(fake_s
         completed = fake_stripe.complete_session(session["id"])
         event = fake_stripe.event("checkout.session.completed", completed)
         webhook, redirect = run_together(
-            lambda: post_event(event, c=Client()).status_code,
-            lambda: Client().get(f"/donate/thanks/?session_id={session['id']}").status_code,
+            lambda event=event: post_event(event, c=Client()).status_code,
+            lambda session=session: Client().get(f"/donate/thanks/?session_id={session['id']}").status_code,
         )
         assert (webhook, redirect) == (200, 200)
     assert Donation.objects.filter(status="succeeded").count() == 50

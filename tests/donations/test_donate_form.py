@@ -14,8 +14,17 @@ pytestmark = pytest.mark.django_db
 
 
 def form_data(**overrides):
-    data = {"amount_choice": "50.00", "frequency": "once", "designation": "general", "name": "Pat Giver",
-            "email": "pat@example.org", "address_line1": "1 Main St", "city": "Millbrook", "postal_code": "19000", "website": ""}
+    data = {
+        "amount_choice": "50.00",
+        "frequency": "once",
+        "designation": "general",
+        "name": "Pat Giver",
+        "email": "pat@example.org",
+        "address_line1": "1 Main St",
+        "city": "Millbrook",
+        "postal_code": "19000",
+        "website": "",
+    }
     data.update(overrides)
     return data
 
@@ -27,7 +36,11 @@ def fund():
 
 def test_fee_cover_is_computed_from_configurable_rates(settings):
     assert checkout_amounts(Decimal("50"), cover_fee=False) == {
-        "amount": Decimal("50.00"), "fee": Decimal("1.75"), "net": Decimal("48.25"), "extra": Decimal("0.00")}
+        "amount": Decimal("50.00"),
+        "fee": Decimal("1.75"),
+        "net": Decimal("48.25"),
+        "extra": Decimal("0.00"),
+    }
     assert checkout_amounts(Decimal("50"), cover_fee=True)["amount"] == Decimal("51.80")
     settings.DONATION_FEE_PERCENT = "0.022"
     settings.DONATION_FEE_FIXED = "0.20"
@@ -108,7 +121,10 @@ def test_stripe_down_cancels_pending_gift_and_says_nothing_was_charged(client, f
 def test_uk_fund_shows_hmrc_gift_aid_wording_and_requires_address(client, fake_stripe):
     FundFactory(is_default=True, jurisdiction="UK", currency="GBP", legal_name="Millbrook Trust")
     page = client.get("/donate/").content.decode()
-    assert "I want to Gift Aid my donation and any donations I make in the future or have made in the past 4 years to Millbrook Trust" in page
+    assert (
+        "I want to Gift Aid my donation and any donations I make in the future or have made in the past 4 years to Millbrook Trust"
+        in page
+    )
     response = client.post("/donate/", form_data(gift_aid="on", address_line1="", postal_code=""))
     assert "Gift Aid needs your home address" in response.content.decode()
     response = client.post("/donate/", form_data(gift_aid="on"))
@@ -124,8 +140,15 @@ def test_us_fund_has_no_gift_aid_field(client, fund):
 def test_dedication_needs_a_name_and_is_kept(client, fund, fake_stripe):
     response = client.post("/donate/", form_data(dedication_type="memory"))
     assert "Tell us who the gift is dedicated to" in response.content.decode()
-    client.post("/donate/", form_data(dedication_type="memory", dedication_name="Sam Rivera",
-                                      dedication_notify_email="family@example.org", anonymous="on"))
+    client.post(
+        "/donate/",
+        form_data(
+            dedication_type="memory",
+            dedication_name="Sam Rivera",
+            dedication_notify_email="family@example.org",
+            anonymous="on",
+        ),
+    )
     donation = Donation.objects.get()
     assert (donation.dedication_type, donation.dedication_name, donation.anonymous) == ("memory", "Sam Rivera", True)
 
@@ -155,7 +178,7 @@ def test_embeddable_form_context_renders_for_a_campaign_page(rf, fund, mfa_user_
 
 def _fee_note(html):
     start = html.index('id="donate-fee-note"')
-    return html[start:html.index("</p>", start)]
+    return html[start : html.index("</p>", start)]
 
 
 def test_fee_note_shows_a_percentage_and_money_in_the_funds_currency(client, fund):
@@ -182,8 +205,12 @@ def _thanks(client, session_id, **params):
 
 
 @pytest.mark.parametrize("status", ["failed", "canceled"])
-def test_thanks_page_for_a_failed_or_expired_checkout_says_nothing_was_charged_and_stops_refreshing(client, fund, fake_stripe, status):
-    DonationFactory(fund=fund, status=status, received_at=None, method="stripe", stripe_checkout_session_id=f"cs_test_{status}")
+def test_thanks_page_for_a_failed_or_expired_checkout_says_nothing_was_charged_and_stops_refreshing(
+    client, fund, fake_stripe, status
+):
+    DonationFactory(
+        fund=fund, status=status, received_at=None, method="stripe", stripe_checkout_session_id=f"cs_test_{status}"
+    )
     response = _thanks(client, f"cs_test_{status}")
     html = response.content.decode()
     assert response.status_code == 200
@@ -196,14 +223,26 @@ def test_thanks_page_for_a_failed_or_expired_checkout_says_nothing_was_charged_a
 
 def test_try_again_link_returns_to_the_campaign_form(client, fund, fake_stripe):
     campaign = CampaignFactory(fund=fund)
-    DonationFactory(fund=fund, campaign=campaign, status="failed", received_at=None, method="stripe",
-                    stripe_checkout_session_id="cs_test_campaign")
+    DonationFactory(
+        fund=fund,
+        campaign=campaign,
+        status="failed",
+        received_at=None,
+        method="stripe",
+        stripe_checkout_session_id="cs_test_campaign",
+    )
     assert f'href="/donate/?campaign={campaign.slug}"' in _thanks(client, "cs_test_campaign").content.decode()
 
 
 def test_thanks_page_for_an_amount_mismatch_says_staff_will_contact_and_does_not_refresh(client, fund, fake_stripe):
-    DonationFactory(fund=fund, status="pending", received_at=None, method="stripe", amount_mismatch=True,
-                    stripe_checkout_session_id="cs_test_mismatch")
+    DonationFactory(
+        fund=fund,
+        status="pending",
+        received_at=None,
+        method="stripe",
+        amount_mismatch=True,
+        stripe_checkout_session_id="cs_test_mismatch",
+    )
     html = _thanks(client, "cs_test_mismatch").content.decode()
     assert 'http-equiv="refresh"' not in html
     assert "We are checking this payment" in html and "staff will contact you" in html

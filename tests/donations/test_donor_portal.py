@@ -66,8 +66,13 @@ def test_donor_downloads_own_receipt_but_not_anothers(client, login, donor_user,
 
 def test_statement_for_a_date_range_lists_only_gifts_in_range_net_of_refunds(client, login, donor_user, donor):
     now = timezone.now()
-    DonationFactory(donor=donor, amount=Decimal("100.00"), refunded_amount=Decimal("30.00"), status="partially_refunded",
-                    received_at=now - timedelta(days=10))
+    DonationFactory(
+        donor=donor,
+        amount=Decimal("100.00"),
+        refunded_amount=Decimal("30.00"),
+        status="partially_refunded",
+        received_at=now - timedelta(days=10),
+    )
     DonationFactory(donor=donor, amount=Decimal("500.00"), received_at=now - timedelta(days=400))
     login(donor_user)
     start, end = timezone.localdate(now - timedelta(days=30)), timezone.localdate(now)
@@ -81,8 +86,17 @@ def test_statement_for_a_date_range_lists_only_gifts_in_range_net_of_refunds(cli
 
 def test_donor_updates_address(client, login, donor_user, donor):
     login(donor_user)
-    response = client.post("/donor/address/", {"name": "Eleanor R. Hughes", "address_line1": "9 New Road", "city": "Millbrook",
-                                              "region": "PA", "postal_code": "19001", "country": "US"})
+    response = client.post(
+        "/donor/address/",
+        {
+            "name": "Eleanor R. Hughes",
+            "address_line1": "9 New Road",
+            "city": "Millbrook",
+            "region": "PA",
+            "postal_code": "19001",
+            "country": "US",
+        },
+    )
     assert response.status_code == 302
     donor.refresh_from_db()
     assert (donor.name, donor.address_line1) == ("Eleanor R. Hughes", "9 New Road")
@@ -91,8 +105,9 @@ def test_donor_updates_address(client, login, donor_user, donor):
 def test_monthly_gift_is_managed_in_the_stripe_customer_portal(client, login, donor_user, donor, fake_stripe):
     donor.stripe_customer_id = "cus_test_42"
     donor.save()
-    recurring = RecurringDonation.objects.create(donor=donor, fund=FundFactory(), amount=Decimal("20.00"),
-                                                 stripe_subscription_id="sub_1", status="active")
+    recurring = RecurringDonation.objects.create(
+        donor=donor, fund=FundFactory(), amount=Decimal("20.00"), stripe_subscription_id="sub_1", status="active"
+    )
     login(donor_user)
     response = client.post(f"/donor/monthly/{recurring.pk}/manage/")
     assert response.status_code == 302
@@ -110,12 +125,17 @@ def test_donor_cannot_manage_someone_elses_monthly_gift(client, login, donor_use
 
 @pytest.mark.parametrize("gifts", [2, 8])
 def test_portal_statement_lists_live_receipt_serials_without_a_query_per_gift(
-        client, login, donor_user, donor, django_assert_max_num_queries, gifts):
+    client, login, donor_user, donor, django_assert_max_num_queries, gifts
+):
     from fund.donations.receipts import receipt_cancel_and_replace
 
     now = timezone.now()
-    live = [receipt_issue_for_donation(donation=DonationFactory(donor=donor, received_at=now - timedelta(days=i + 1)), send=False)
-            for i in range(gifts)]
+    live = [
+        receipt_issue_for_donation(
+            donation=DonationFactory(donor=donor, received_at=now - timedelta(days=i + 1)), send=False
+        )
+        for i in range(gifts)
+    ]
     voided = live[0]
     live[0] = receipt_cancel_and_replace(receipt=voided, by=None, reason="Wrong address")
     login(donor_user)

@@ -22,27 +22,52 @@ def test_campaign_progress_counts_received_gifts_net_of_refunds(django_assert_nu
     campaign = CampaignFactory(goal=Decimal("1000.00"), ends_at=timezone.now() + timedelta(days=10, hours=1))
     donor = DonorFactory()
     DonationFactory(campaign=campaign, fund=campaign.fund, donor=donor, amount=Decimal("300.00"))
-    DonationFactory(campaign=campaign, fund=campaign.fund, donor=donor, amount=Decimal("100.00"),
-                    refunded_amount=Decimal("100.00"), status="refunded")
-    DonationFactory(campaign=campaign, fund=campaign.fund, amount=Decimal("50.00"), refunded_amount=Decimal("20.00"),
-                    status="partially_refunded")
+    DonationFactory(
+        campaign=campaign,
+        fund=campaign.fund,
+        donor=donor,
+        amount=Decimal("100.00"),
+        refunded_amount=Decimal("100.00"),
+        status="refunded",
+    )
+    DonationFactory(
+        campaign=campaign,
+        fund=campaign.fund,
+        amount=Decimal("50.00"),
+        refunded_amount=Decimal("20.00"),
+        status="partially_refunded",
+    )
     DonationFactory(campaign=campaign, fund=campaign.fund, amount=Decimal("999.00"), status="pending")
     DonationFactory(fund=campaign.fund, amount=Decimal("77.00"))  # general fund
     with django_assert_num_queries(1):
         progress = campaign_progress(campaign)
-    assert progress == {"raised": Decimal("330.00"), "donors": 2, "goal": Decimal("1000.00"), "percent": 33,
-                        "days_left": 10, "currency": "USD"}
+    assert progress == {
+        "raised": Decimal("330.00"),
+        "donors": 2,
+        "goal": Decimal("1000.00"),
+        "percent": 33,
+        "days_left": 10,
+        "currency": "USD",
+    }
 
 
 def test_anonymous_donors_are_never_named_publicly():
     campaign = CampaignFactory()
-    DonationFactory(campaign=campaign, fund=campaign.fund, donor=DonorFactory(name="Secret Sam"), donor_name="Secret Sam", anonymous=True)
+    DonationFactory(
+        campaign=campaign,
+        fund=campaign.fund,
+        donor=DonorFactory(name="Secret Sam"),
+        donor_name="Secret Sam",
+        anonymous=True,
+    )
     DonationFactory(campaign=campaign, fund=campaign.fund, donor=DonorFactory(name="Open Olu"), donor_name="Open Olu")
     names = [g["name"] for g in recent_public_gifts(campaign=campaign)]
     assert "Secret Sam" not in names and "Open Olu" in names and None in names
 
 
-def test_totals_signal_is_sent_after_commit_with_the_campaign(fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks):
+def test_totals_signal_is_sent_after_commit_with_the_campaign(
+    fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks
+):
     campaign = CampaignFactory()
     received = []
 
@@ -63,7 +88,9 @@ def test_totals_signal_is_sent_after_commit_with_the_campaign(fake_stripe, start
         campaign_totals_changed.disconnect(listener)
 
 
-def test_reconcile_records_gifts_missed_during_a_webhook_outage_exactly_once(fake_stripe, start_gift, django_capture_on_commit_callbacks, capsys):
+def test_reconcile_records_gifts_missed_during_a_webhook_outage_exactly_once(
+    fake_stripe, start_gift, django_capture_on_commit_callbacks, capsys
+):
     fund = FundFactory()
     missed, session = start_gift(fund, gift="45.00")
     completed = fake_stripe.complete_session(session["id"])
@@ -85,7 +112,9 @@ def test_reconcile_records_gifts_missed_during_a_webhook_outage_exactly_once(fak
 
 
 def test_reconcile_reports_a_paid_session_with_no_donation(fake_stripe, capsys):
-    fake_stripe.create_session({"line_items": [{"price_data": {"unit_amount": "100", "currency": "usd"}}], "client_reference_id": "999999"})
+    fake_stripe.create_session(
+        {"line_items": [{"price_data": {"unit_amount": "100", "currency": "usd"}}], "client_reference_id": "999999"}
+    )
     sid = list(fake_stripe.sessions)[0]
     fake_stripe.complete_session(sid)
     call_command("stripe_reconcile")
@@ -147,9 +176,11 @@ def test_statement_totals_each_currency_separately():
 
     donor = DonorFactory()
     usd, cad = FundFactory(currency="USD"), FundFactory(currency="CAD", jurisdiction="CA")
-    gifts = [DonationFactory(donor=donor, fund=usd, amount=Decimal("100.00")),
-             DonationFactory(donor=donor, fund=cad, currency="CAD", amount=Decimal("40.00")),
-             DonationFactory(donor=donor, fund=usd, amount=Decimal("25.00"))]
+    gifts = [
+        DonationFactory(donor=donor, fund=usd, amount=Decimal("100.00")),
+        DonationFactory(donor=donor, fund=cad, currency="CAD", amount=Decimal("40.00")),
+        DonationFactory(donor=donor, fund=usd, amount=Decimal("25.00")),
+    ]
     year = timezone.now().year
     text = _statement_text(statement_pdf(donor, start=date(year, 1, 1), end=date(year, 12, 31), gifts=gifts))
     assert _total_lines(text) == ["Total (USD) $125.00", "Total (CAD) $40.00"]
@@ -162,7 +193,10 @@ def test_statement_in_one_currency_has_one_plain_total():
     from fund.donations.statements import statement_pdf
 
     donor = DonorFactory()
-    gifts = [DonationFactory(donor=donor, amount=Decimal("100.00")), DonationFactory(donor=donor, amount=Decimal("25.00"))]
+    gifts = [
+        DonationFactory(donor=donor, amount=Decimal("100.00")),
+        DonationFactory(donor=donor, amount=Decimal("25.00")),
+    ]
     year = timezone.now().year
     text = _statement_text(statement_pdf(donor, start=date(year, 1, 1), end=date(year, 12, 31), gifts=gifts))
     assert _total_lines(text) == ["Total $125.00"]
@@ -187,7 +221,11 @@ def test_long_statement_rows_stay_above_the_footnote_and_totals_come_last():
     footnote_y = 18 * mm
     for page in reader.pages:
         heights = []
-        page.extract_text(visitor_text=lambda text, cm, tm, font, size: heights.append(tm[5]) if text.strip() else None)
+        page.extract_text(
+            visitor_text=lambda text, cm, tm, font, size, heights=heights: (
+                heights.append(tm[5]) if text.strip() else None
+            )
+        )
         body = [y for y in heights if y > footnote_y + 1]  # everything but the footnote and the page number
         assert min(body) > footnote_y + 5 * mm
     assert _total_lines(_statement_text(pdf)) == ["Total (USD) $400.00", "Total (CAD) $25.00"]
@@ -200,9 +238,12 @@ def test_us_statement_describes_a_gift_of_securities_without_a_value_and_leaves_
 
     donor = DonorFactory()
     fund = FundFactory(jurisdiction="US")
-    gifts = [DonationFactory(donor=donor, fund=fund, amount=Decimal("100.00")),
-             DonationFactory(donor=donor, fund=fund, amount=Decimal("8000.00"), method="stock",
-                             description="100 shares of Example Corp")]
+    gifts = [
+        DonationFactory(donor=donor, fund=fund, amount=Decimal("100.00")),
+        DonationFactory(
+            donor=donor, fund=fund, amount=Decimal("8000.00"), method="stock", description="100 shares of Example Corp"
+        ),
+    ]
     year = timezone.now().year
     text = _statement_text(statement_pdf(donor, start=date(year, 1, 1), end=date(year, 12, 31), gifts=gifts))
     assert _total_lines(text) == ["Total $100.00"]

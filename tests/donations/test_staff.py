@@ -28,28 +28,56 @@ def _user_with(mfa_user_factory, role):
     return mfa_user_factory(*([role] if role else []))
 
 
-@pytest.mark.parametrize("role,expected", [(roles.FINANCE, 200), (roles.PROGRAM_STAFF, 200), ("superuser", 200),
-                                           (roles.EDITOR, 403), (roles.REVIEWER, 403), (None, 403)])
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        (roles.FINANCE, 200),
+        (roles.PROGRAM_STAFF, 200),
+        ("superuser", 200),
+        (roles.EDITOR, 403),
+        (roles.REVIEWER, 403),
+        (None, 403),
+    ],
+)
 def test_donations_admin_is_for_finance_and_program_staff_only(client, login, mfa_user_factory, role, expected):
     donation = DonationFactory()
     login(_user_with(mfa_user_factory, role))
-    for url in ["/admin/donations/", "/admin/donations/export/csv/", "/admin/donations/pledges/", "/admin/donations/events/",
-                f"/admin/donations/{donation.pk}/", f"/admin/donations/donors/{donation.donor_id}/",
-                "/admin/donations/statements/"]:
+    for url in [
+        "/admin/donations/",
+        "/admin/donations/export/csv/",
+        "/admin/donations/pledges/",
+        "/admin/donations/events/",
+        f"/admin/donations/{donation.pk}/",
+        f"/admin/donations/donors/{donation.donor_id}/",
+        "/admin/donations/statements/",
+    ]:
         assert client.get(url).status_code == expected, url
 
 
-@pytest.mark.parametrize("role,expected", [(roles.FINANCE, 302), ("superuser", 302), (roles.PROGRAM_STAFF, 403),
-                                           (roles.EDITOR, 403), (roles.REVIEWER, 403), (None, 403)])
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        (roles.FINANCE, 302),
+        ("superuser", 302),
+        (roles.PROGRAM_STAFF, 403),
+        (roles.EDITOR, 403),
+        (roles.REVIEWER, 403),
+        (None, 403),
+    ],
+)
 def test_receipt_and_event_actions_are_for_finance_only(client, login, mfa_user_factory, role, expected):
     from fund.donations.receipts import receipt_issue_for_donation
 
     receipt = receipt_issue_for_donation(donation=DonationFactory(), send=False)
-    event = StripeEvent.objects.create(event_id="evt_perm", type="customer.created", payload={"data": {"object": {}}}, error="x")
+    event = StripeEvent.objects.create(
+        event_id="evt_perm", type="customer.created", payload={"data": {"object": {}}}, error="x"
+    )
     login(_user_with(mfa_user_factory, role))
-    for url, data in [(f"/admin/donations/receipts/{receipt.pk}/resend/", {}),
-                      (f"/admin/donations/events/{event.pk}/replay/", {}),
-                      (f"/admin/donations/receipts/{receipt.pk}/reissue/", {"reason": "Wrong address"})]:
+    for url, data in [
+        (f"/admin/donations/receipts/{receipt.pk}/resend/", {}),
+        (f"/admin/donations/events/{event.pk}/replay/", {}),
+        (f"/admin/donations/receipts/{receipt.pk}/reissue/", {"reason": "Wrong address"}),
+    ]:
         assert client.post(url, data).status_code == expected, url
 
 
@@ -78,14 +106,24 @@ def test_donation_list_query_count_does_not_grow_with_rows(client, login, financ
         assert client.get("/admin/donations/").status_code == 200
 
 
-def test_offline_cheque_posts_cash_and_revenue_and_sends_a_receipt(client, login, finance, django_capture_on_commit_callbacks, mailoutbox):
+def test_offline_cheque_posts_cash_and_revenue_and_sends_a_receipt(
+    client, login, finance, django_capture_on_commit_callbacks, mailoutbox
+):
     fund = FundFactory()
     donor = DonorFactory()
     login(finance)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/donations/offline/", {
-            "donor": donor.pk, "fund": fund.pk, "method": "cheque", "amount": "1250.00",
-            "received_on": timezone.localdate().isoformat(), "reference": "CHQ 1001"})
+        response = client.post(
+            "/admin/donations/offline/",
+            {
+                "donor": donor.pk,
+                "fund": fund.pk,
+                "method": "cheque",
+                "amount": "1250.00",
+                "received_on": timezone.localdate().isoformat(),
+                "reference": "CHQ 1001",
+            },
+        )
     assert response.status_code == 302
     donation = Donation.objects.get()
     assert (donation.method, donation.status, donation.recorded_by) == ("cheque", "succeeded", finance)
@@ -96,17 +134,33 @@ def test_offline_cheque_posts_cash_and_revenue_and_sends_a_receipt(client, login
 
 def test_stock_gift_needs_a_description(finance):
     with pytest.raises(OfflineGiftError):
-        donation_record_offline(donor=DonorFactory(), fund=FundFactory(), amount="5000", method="stock",
-                                received_on=timezone.localdate(), by=finance)
+        donation_record_offline(
+            donor=DonorFactory(),
+            fund=FundFactory(),
+            amount="5000",
+            method="stock",
+            received_on=timezone.localdate(),
+            by=finance,
+        )
 
 
-def test_pledge_with_instalments_posts_receivable_and_fulfilments_settle_it(finance, django_capture_on_commit_callbacks):
+def test_pledge_with_instalments_posts_receivable_and_fulfilments_settle_it(
+    finance, django_capture_on_commit_callbacks
+):
     fund = FundFactory()
     today = timezone.localdate()
     pledge = pledge_create(
-        donor=DonorFactory(is_organisation=True), fund=fund, amount="100000.00", pledged_on=today - timedelta(days=200),
-        schedule=[(today - timedelta(days=100), "25000"), (today - timedelta(days=10), "25000"),
-                  (today + timedelta(days=80), "25000"), (today + timedelta(days=170), "25000")], by=finance,
+        donor=DonorFactory(is_organisation=True),
+        fund=fund,
+        amount="100000.00",
+        pledged_on=today - timedelta(days=200),
+        schedule=[
+            (today - timedelta(days=100), "25000"),
+            (today - timedelta(days=10), "25000"),
+            (today + timedelta(days=80), "25000"),
+            (today + timedelta(days=170), "25000"),
+        ],
+        by=finance,
     )
     assert account_balances(fund)["pledges_receivable"] == Decimal("100000.00")
     assert [i.sequence for i in overdue_instalments()] == [1, 2]
@@ -127,16 +181,32 @@ def test_pledge_with_instalments_posts_receivable_and_fulfilments_settle_it(fina
 
 def test_pledge_instalments_must_add_up(finance):
     with pytest.raises(OfflineGiftError):
-        pledge_create(donor=DonorFactory(), fund=FundFactory(), amount="1000", pledged_on=timezone.localdate(),
-                      schedule=[(timezone.localdate(), "400"), (timezone.localdate(), "500")], by=finance)
+        pledge_create(
+            donor=DonorFactory(),
+            fund=FundFactory(),
+            amount="1000",
+            pledged_on=timezone.localdate(),
+            schedule=[(timezone.localdate(), "400"), (timezone.localdate(), "500")],
+            by=finance,
+        )
 
 
 def test_pledge_form_splits_into_equal_instalments(client, login, finance):
     fund = FundFactory()
     login(finance)
-    response = client.post("/admin/donations/pledges/new/", {
-        "new_donor_name": "Hartley Family Foundation", "new_donor_email": "grants@hartley.example", "fund": fund.pk,
-        "amount": "100000.00", "pledged_on": "2026-01-15", "instalments": "3", "first_due": "2026-03-01", "interval_months": "3"})
+    response = client.post(
+        "/admin/donations/pledges/new/",
+        {
+            "new_donor_name": "Hartley Family Foundation",
+            "new_donor_email": "grants@hartley.example",
+            "fund": fund.pk,
+            "amount": "100000.00",
+            "pledged_on": "2026-01-15",
+            "instalments": "3",
+            "first_due": "2026-03-01",
+            "interval_months": "3",
+        },
+    )
     assert response.status_code == 302
     pledge = Pledge.objects.get()
     assert [str(i.amount) for i in pledge.instalments.all()] == ["33333.34", "33333.33", "33333.33"]
@@ -144,7 +214,9 @@ def test_pledge_form_splits_into_equal_instalments(client, login, finance):
 
 
 def test_staff_replays_a_failed_event(client, login, finance):
-    event = StripeEvent.objects.create(event_id="evt_x", type="customer.created", payload={"data": {"object": {}}}, error="boom")
+    event = StripeEvent.objects.create(
+        event_id="evt_x", type="customer.created", payload={"data": {"object": {}}}, error="boom"
+    )
     login(finance)
     response = client.post(f"/admin/donations/events/{event.pk}/replay/")
     assert response.status_code == 302
@@ -153,7 +225,9 @@ def test_staff_replays_a_failed_event(client, login, finance):
 
 
 def test_editor_cannot_replay_events(client, login, mfa_user_factory):
-    event = StripeEvent.objects.create(event_id="evt_y", type="customer.created", payload={"data": {"object": {}}}, error="boom")
+    event = StripeEvent.objects.create(
+        event_id="evt_y", type="customer.created", payload={"data": {"object": {}}}, error="boom"
+    )
     login(mfa_user_factory(roles.EDITOR))
     assert client.post(f"/admin/donations/events/{event.pk}/replay/").status_code == 403
     event.refresh_from_db()

@@ -30,13 +30,17 @@ def _csv(response):
 def test_date_filter_uses_the_date_the_gift_was_received_not_when_it_was_entered(client, login, finance):
     today = timezone.localdate()
     two_months_ago = timezone.now() - timedelta(days=60)
-    DonationFactory(donor=DonorFactory(name="Late Entry"), received_at=two_months_ago)  # entered today, received earlier
+    DonationFactory(
+        donor=DonorFactory(name="Late Entry"), received_at=two_months_ago
+    )  # entered today, received earlier
     DonationFactory(donor=DonorFactory(name="Current Gift"))
     login(finance)
     period = f"received_from={(two_months_ago - timedelta(days=1)).date()}&received_to={(two_months_ago + timedelta(days=1)).date()}"
     page = client.get(f"/admin/donations/?{period}").content.decode()
     assert "Late Entry" in page and "Current Gift" not in page
-    this_week = client.get(f"/admin/donations/?received_from={today - timedelta(days=7)}&received_to={today}").content.decode()
+    this_week = client.get(
+        f"/admin/donations/?received_from={today - timedelta(days=7)}&received_to={today}"
+    ).content.decode()
     assert "Current Gift" in this_week and "Late Entry" not in this_week
     csv_text = _csv(client.get(f"/admin/donations/export/csv/?{period}"))
     assert "Late Entry" in csv_text and "Current Gift" not in csv_text
@@ -60,9 +64,18 @@ def test_pending_gift_with_no_received_date_is_not_in_a_received_period(client, 
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("query", ["received_from=notadate", "received_to=2026-13-45", "status=nonsense",
-                                   "received_from=2026-03-01&received_to=2026-02-01"])
-def test_export_with_an_invalid_filter_shows_the_errors_instead_of_exporting_everything(client, login, finance, fmt, query):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "received_from=notadate",
+        "received_to=2026-13-45",
+        "status=nonsense",
+        "received_from=2026-03-01&received_to=2026-02-01",
+    ],
+)
+def test_export_with_an_invalid_filter_shows_the_errors_instead_of_exporting_everything(
+    client, login, finance, fmt, query
+):
     DonationFactory(donor=DonorFactory(name="Everyone Exported"))
     login(finance)
     response = client.get(f"/admin/donations/export/{fmt}/?{query}")
@@ -98,11 +111,23 @@ def test_pledge_list_query_count_does_not_grow_with_rows(client, login, finance,
     fund = FundFactory()
     today = timezone.localdate()
     for i in range(rows):
-        pledge = Pledge.objects.create(donor=DonorFactory(), fund=fund, campaign=CampaignFactory(fund=fund),
-                                       amount=Decimal("300.00"), pledged_on=today - timedelta(days=90))
-        for seq, due in enumerate([today - timedelta(days=30), today + timedelta(days=30), today + timedelta(days=60)], 1):
-            PledgeInstalment.objects.create(pledge=pledge, sequence=seq, due_date=due, amount=Decimal("100.00"),
-                                            donation=DonationFactory(fund=fund) if seq == 1 and i % 2 else None)
+        pledge = Pledge.objects.create(
+            donor=DonorFactory(),
+            fund=fund,
+            campaign=CampaignFactory(fund=fund),
+            amount=Decimal("300.00"),
+            pledged_on=today - timedelta(days=90),
+        )
+        for seq, due in enumerate(
+            [today - timedelta(days=30), today + timedelta(days=30), today + timedelta(days=60)], 1
+        ):
+            PledgeInstalment.objects.create(
+                pledge=pledge,
+                sequence=seq,
+                due_date=due,
+                amount=Decimal("100.00"),
+                donation=DonationFactory(fund=fund) if seq == 1 and i % 2 else None,
+            )
     login(finance)
     with django_assert_max_num_queries(16):
         response = client.get("/admin/donations/pledges/")
@@ -116,11 +141,14 @@ def test_pledge_list_query_count_does_not_grow_with_rows(client, login, finance,
 def _donor_with_history(gifts=2):
     fund = FundFactory()
     donor = DonorFactory(name="Harriet History")
-    donations = [DonationFactory(donor=donor, fund=fund, campaign=CampaignFactory(fund=fund), amount=Decimal("40.00"))
-                 for _ in range(gifts)]
+    donations = [
+        DonationFactory(donor=donor, fund=fund, campaign=CampaignFactory(fund=fund), amount=Decimal("40.00"))
+        for _ in range(gifts)
+    ]
     receipts = [receipt_issue_for_donation(donation=d, send=False) for d in donations]
-    RecurringDonation.objects.create(donor=donor, fund=fund, amount=Decimal("15.00"), status="active",
-                                     stripe_subscription_id=f"sub_{donor.pk}")
+    RecurringDonation.objects.create(
+        donor=donor, fund=fund, amount=Decimal("15.00"), status="active", stripe_subscription_id=f"sub_{donor.pk}"
+    )
     return donor, donations, receipts
 
 
@@ -143,8 +171,9 @@ def test_donor_history_shows_gifts_receipts_and_monthly_gifts(client, login, fin
 def test_donor_history_query_count_does_not_grow_with_rows(client, login, finance, django_assert_max_num_queries, rows):
     donor, _donations, _receipts = _donor_with_history(gifts=rows)
     for _ in range(rows):
-        RecurringDonation.objects.create(donor=donor, fund=FundFactory(), campaign=CampaignFactory(), amount=Decimal("5.00"),
-                                         status="active")
+        RecurringDonation.objects.create(
+            donor=donor, fund=FundFactory(), campaign=CampaignFactory(), amount=Decimal("5.00"), status="active"
+        )
     Pledge.objects.create(donor=donor, fund=FundFactory(), amount=Decimal("10.00"), pledged_on=timezone.localdate())
     login(finance)
     with django_assert_max_num_queries(20):

@@ -20,11 +20,14 @@ def finance(mfa_user_factory):
 
 @pytest.fixture
 def receipt():
-    return receipt_issue_for_donation(donation=DonationFactory(donor=DonorFactory(email="rita@example.org")), send=False)
+    return receipt_issue_for_donation(
+        donation=DonationFactory(donor=DonorFactory(email="rita@example.org")), send=False
+    )
 
 
 def test_finance_resends_the_existing_receipt_pdf_and_nothing_new_is_numbered(
-        client, login, finance, receipt, django_capture_on_commit_callbacks):
+    client, login, finance, receipt, django_capture_on_commit_callbacks
+):
     stored = receipt.pdf.open("rb").read()
     receipt.pdf.close()
     counters = list(ReceiptCounter.objects.values_list("jurisdiction", "year", "last_number"))
@@ -80,9 +83,19 @@ def _superuser(mfa_user_factory):
     return mfa_user_factory(is_superuser=True, is_staff=True)
 
 
-@pytest.mark.parametrize("role,allowed", [(roles.FINANCE, True), ("superuser", True), (roles.PROGRAM_STAFF, False),
-                                          (roles.EDITOR, False), (roles.REVIEWER, False)])
-def test_only_finance_resends_receipts(client, login, mfa_user_factory, receipt, django_capture_on_commit_callbacks, role, allowed):
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        (roles.FINANCE, True),
+        ("superuser", True),
+        (roles.PROGRAM_STAFF, False),
+        (roles.EDITOR, False),
+        (roles.REVIEWER, False),
+    ],
+)
+def test_only_finance_resends_receipts(
+    client, login, mfa_user_factory, receipt, django_capture_on_commit_callbacks, role, allowed
+):
     login(_superuser(mfa_user_factory) if role == "superuser" else mfa_user_factory(role))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/admin/donations/receipts/{receipt.pk}/resend/")
@@ -90,8 +103,16 @@ def test_only_finance_resends_receipts(client, login, mfa_user_factory, receipt,
     assert len(mail.outbox) == (1 if allowed else 0)
 
 
-@pytest.mark.parametrize("role,allowed", [(roles.FINANCE, True), ("superuser", True), (roles.PROGRAM_STAFF, False),
-                                          (roles.EDITOR, False), (roles.REVIEWER, False)])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        (roles.FINANCE, True),
+        ("superuser", True),
+        (roles.PROGRAM_STAFF, False),
+        (roles.EDITOR, False),
+        (roles.REVIEWER, False),
+    ],
+)
 def test_only_finance_cancels_and_reissues_receipts(client, login, mfa_user_factory, receipt, role, allowed):
     login(_superuser(mfa_user_factory) if role == "superuser" else mfa_user_factory(role))
     response = client.post(f"/admin/donations/receipts/{receipt.pk}/reissue/", {"reason": "Wrong address"})
@@ -101,10 +122,20 @@ def test_only_finance_cancels_and_reissues_receipts(client, login, mfa_user_fact
     assert Receipt.objects.count() == (2 if allowed else 1)
 
 
-@pytest.mark.parametrize("role,allowed", [(roles.FINANCE, True), ("superuser", True), (roles.PROGRAM_STAFF, False),
-                                          (roles.EDITOR, False), (roles.REVIEWER, False)])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        (roles.FINANCE, True),
+        ("superuser", True),
+        (roles.PROGRAM_STAFF, False),
+        (roles.EDITOR, False),
+        (roles.REVIEWER, False),
+    ],
+)
 def test_only_finance_replays_stripe_events(client, login, mfa_user_factory, role, allowed):
-    event = StripeEvent.objects.create(event_id="evt_roles", type="customer.created", payload={"data": {"object": {}}}, error="boom")
+    event = StripeEvent.objects.create(
+        event_id="evt_roles", type="customer.created", payload={"data": {"object": {}}}, error="boom"
+    )
     login(_superuser(mfa_user_factory) if role == "superuser" else mfa_user_factory(role))
     response = client.post(f"/admin/donations/events/{event.pk}/replay/")
     assert response.status_code == (302 if allowed else 403)
@@ -113,7 +144,9 @@ def test_only_finance_replays_stripe_events(client, login, mfa_user_factory, rol
 
 
 def test_program_staff_see_receipts_and_events_without_finance_buttons(client, login, mfa_user_factory, receipt):
-    StripeEvent.objects.create(event_id="evt_ro", type="customer.created", payload={"data": {"object": {}}}, error="boom")
+    StripeEvent.objects.create(
+        event_id="evt_ro", type="customer.created", payload={"data": {"object": {}}}, error="boom"
+    )
     login(mfa_user_factory(roles.PROGRAM_STAFF))
     detail = client.get(f"/admin/donations/{receipt.donation_id}/")
     assert detail.status_code == 200
@@ -127,7 +160,9 @@ def test_program_staff_see_receipts_and_events_without_finance_buttons(client, l
 
 
 def test_finance_sees_the_finance_buttons(client, login, finance, receipt):
-    StripeEvent.objects.create(event_id="evt_fin", type="customer.created", payload={"data": {"object": {}}}, error="boom")
+    StripeEvent.objects.create(
+        event_id="evt_fin", type="customer.created", payload={"data": {"object": {}}}, error="boom"
+    )
     login(finance)
     assert "/reissue/" in client.get(f"/admin/donations/{receipt.donation_id}/").content.decode()
     assert "/replay/" in client.get("/admin/donations/events/").content.decode()

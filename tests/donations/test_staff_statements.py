@@ -44,7 +44,9 @@ def test_statement_run_for_last_year_starts(client, login, finance, django_captu
 
 
 @pytest.mark.parametrize("rows", [2, 20])
-def test_statement_runs_page_query_count_does_not_grow_with_rows(client, login, finance, django_assert_max_num_queries, rows):
+def test_statement_runs_page_query_count_does_not_grow_with_rows(
+    client, login, finance, django_assert_max_num_queries, rows
+):
     for i in range(rows):
         StatementRun.objects.create(year=2000 + i, created_by=finance, total=10, done=i % 10)
     login(finance)

@@ -27,8 +27,11 @@ def consumer_pass(at, capture):
 
 def statements(captured):
     """The SQL a block ran, without the savepoints the test's own transaction adds around the insert."""
-    return [q["sql"].split()[0].upper() for q in captured.captured_queries
-            if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))]
+    return [
+        q["sql"].split()[0].upper()
+        for q in captured.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+    ]
 
 
 def test_webhook_only_stores_and_answers_and_the_consumer_records_the_gift(
@@ -62,11 +65,19 @@ def test_webhook_only_stores_and_answers_and_the_consumer_records_the_gift(
     assert "No Stripe events due" in consumer_pass(timezone.now(), django_capture_on_commit_callbacks)
 
 
-def test_consumer_handles_events_in_the_order_they_arrived(fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks):
+def test_consumer_handles_events_in_the_order_they_arrived(
+    fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks
+):
     donation, session = start_gift(FundFactory(), gift="30.00")
     completed = fake_stripe.complete_session(session["id"])
-    refund = {"id": "ch_1", "object": "charge", "payment_intent": completed["payment_intent"],
-              "amount": 3000, "amount_refunded": 1000, "currency": "usd"}
+    refund = {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_intent": completed["payment_intent"],
+        "amount": 3000,
+        "amount_refunded": 1000,
+        "currency": "usd",
+    }
     post_event(fake_stripe.event("checkout.session.completed", completed), process=False)
     post_event(fake_stripe.event("charge.refunded", refund), process=False)
     assert "2 processed" in consumer_pass(timezone.now(), django_capture_on_commit_callbacks)
@@ -78,7 +89,9 @@ def test_failed_event_is_retried_with_backoff_from_its_last_attempt(
     fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks
 ):
     donation, session = start_gift(FundFactory())
-    post_event(fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"])), process=False)
+    post_event(
+        fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"])), process=False
+    )
     stored = StripeEvent.objects.get()
     t0 = stored.received_at + timedelta(hours=1)  # the consumer was down for an hour: backoff counts from each attempt
     fake_stripe.fail_next = 6  # the outage outlasts two attempts (each is three calls: the client retries twice)
@@ -102,7 +115,9 @@ def test_event_that_keeps_failing_stops_at_the_limit_and_staff_are_told_once(
     donation, session = start_gift(FundFactory())
     real_key = settings.STRIPE_SECRET_KEY
     settings.STRIPE_SECRET_KEY = "sk_test_rotated_without_telling_us"  # every re-read answers 401
-    post_event(fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"])), process=False)
+    post_event(
+        fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"])), process=False
+    )
     stored = StripeEvent.objects.get()
     for minutes in range(0, 12 * 60, 5):  # the consumer polling, sampled every five minutes for twelve hours
         consumer_pass(stored.received_at + timedelta(minutes=minutes), django_capture_on_commit_callbacks)
@@ -126,12 +141,20 @@ def test_parked_event_is_left_alone_until_its_gift_arrives(
 ):
     donation, session = start_gift(FundFactory(), gift="30.00")
     completed = fake_stripe.complete_session(session["id"])
-    refund = {"id": "ch_early", "object": "charge", "payment_intent": completed["payment_intent"],
-              "amount": 3000, "amount_refunded": 3000, "currency": "usd"}
+    refund = {
+        "id": "ch_early",
+        "object": "charge",
+        "payment_intent": completed["payment_intent"],
+        "amount": 3000,
+        "amount_refunded": 3000,
+        "currency": "usd",
+    }
     post_event(fake_stripe.event("charge.refunded", refund))
     parked = StripeEvent.objects.get()
     assert parked.state == "deferred" and parked.attempts == 1
-    assert "No Stripe events due" in consumer_pass(parked.received_at + timedelta(hours=1), django_capture_on_commit_callbacks)
+    assert "No Stripe events due" in consumer_pass(
+        parked.received_at + timedelta(hours=1), django_capture_on_commit_callbacks
+    )
     with django_capture_on_commit_callbacks(execute=True):
         post_event(fake_stripe.event("checkout.session.completed", completed))
     donation.refresh_from_db()
@@ -139,7 +162,9 @@ def test_parked_event_is_left_alone_until_its_gift_arrives(
     assert parked.state == "processed" and donation.status == "refunded"
 
 
-def test_reconciliation_stores_and_handles_a_missed_event_once(fake_stripe, start_gift, django_capture_on_commit_callbacks):
+def test_reconciliation_stores_and_handles_a_missed_event_once(
+    fake_stripe, start_gift, django_capture_on_commit_callbacks
+):
     donation, session = start_gift(FundFactory())
     event = fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"]))
     stored, created = stripe_event_store(event=event)

@@ -54,7 +54,11 @@ def test_monthly_gift_with_fee_covered_uses_subscription_mode_with_recurring_pri
     assert params["line_items"][0]["price_data"]["recurring"] == {"interval": "month"}
     # 50.00 gross-up at 2.9% + 0.30: 51.80 charged, 1.80 fee, 50.00 net
     assert params["line_items"][0]["price_data"]["unit_amount"] == "5180"
-    assert (donation.amount, donation.fee_amount, donation.net_amount) == (Decimal("51.80"), Decimal("1.80"), Decimal("50.00"))
+    assert (donation.amount, donation.fee_amount, donation.net_amount) == (
+        Decimal("51.80"),
+        Decimal("1.80"),
+        Decimal("50.00"),
+    )
     assert donation.recurring.status == "pending"
 
 
@@ -102,7 +106,9 @@ def test_completed_checkout_records_gift_fee_and_one_receipt_to_the_cent(
     assert response.status_code == 200
     donation.refresh_from_db()
     assert donation.status == "succeeded"
-    assert donation.stripe_payment_intent_id == session["payment_intent"] or donation.stripe_payment_intent_id.startswith("pi_")
+    assert donation.stripe_payment_intent_id == session[
+        "payment_intent"
+    ] or donation.stripe_payment_intent_id.startswith("pi_")
     balances = account_balances(fund)
     assert balances["stripe_clearing"] == Decimal("48.25")
     assert balances["donations_revenue"] == Decimal("-50.00")
@@ -132,7 +138,9 @@ def test_same_event_five_times_records_one_donation_one_ledger_posting_one_email
     assert len(receipt_emails()) == 1
 
 
-def test_redirect_then_webhook_record_the_gift_once(fake_stripe, start_gift, post_event, client, django_capture_on_commit_callbacks):
+def test_redirect_then_webhook_record_the_gift_once(
+    fake_stripe, start_gift, post_event, client, django_capture_on_commit_callbacks
+):
     fund = FundFactory()
     donation, session = start_gift(fund, gift="75.00")
     completed = fake_stripe.complete_session(session["id"])
@@ -156,8 +164,15 @@ def test_refund_before_completion_ends_refunded_with_reversal_in_ledger(
     fund = FundFactory()
     donation, session = start_gift(fund, gift="40.00")
     completed = fake_stripe.complete_session(session["id"])
-    charge = {"id": "ch_test_1", "object": "charge", "amount": 4000, "amount_refunded": 4000, "currency": "usd",
-              "payment_intent": completed["payment_intent"], "metadata": {"donation_id": str(donation.pk)}}
+    charge = {
+        "id": "ch_test_1",
+        "object": "charge",
+        "amount": 4000,
+        "amount_refunded": 4000,
+        "currency": "usd",
+        "payment_intent": completed["payment_intent"],
+        "metadata": {"donation_id": str(donation.pk)},
+    }
     with django_capture_on_commit_callbacks(execute=True):
         assert post_event(fake_stripe.event("charge.refunded", charge)).status_code == 200
         assert StripeEvent.objects.get(type="charge.refunded").state == "deferred"
@@ -173,11 +188,19 @@ def test_refund_before_completion_ends_refunded_with_reversal_in_ledger(
     assert DonationAdjustment.objects.count() == 1
 
 
-def test_partial_refunds_post_only_the_new_part(fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks):
+def test_partial_refunds_post_only_the_new_part(
+    fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks
+):
     fund = FundFactory()
     donation, session = start_gift(fund, gift="100.00")
     completed = fake_stripe.complete_session(session["id"])
-    base = {"id": "ch_test_2", "object": "charge", "amount": 10000, "currency": "usd", "payment_intent": completed["payment_intent"]}
+    base = {
+        "id": "ch_test_2",
+        "object": "charge",
+        "amount": 10000,
+        "currency": "usd",
+        "payment_intent": completed["payment_intent"],
+    }
     with django_capture_on_commit_callbacks(execute=True):
         post_event(fake_stripe.event("checkout.session.completed", completed))
     with django_capture_on_commit_callbacks(execute=True):
@@ -253,10 +276,22 @@ def test_monthly_gift_renewal_invoices_each_record_one_child_donation(
     fund = FundFactory()
     donation, session = start_gift(fund, gift="20.00", monthly=True)
     completed = fake_stripe.complete_session(session["id"])
-    first_invoice = {"id": completed["invoice"], "object": "invoice", "billing_reason": "subscription_create",
-                     "subscription": completed["subscription"], "amount_paid": 2000, "currency": "usd"}
-    renewal = {"id": "in_test_renewal", "object": "invoice", "billing_reason": "subscription_cycle",
-               "subscription": completed["subscription"], "amount_paid": 2000, "currency": "usd"}
+    first_invoice = {
+        "id": completed["invoice"],
+        "object": "invoice",
+        "billing_reason": "subscription_create",
+        "subscription": completed["subscription"],
+        "amount_paid": 2000,
+        "currency": "usd",
+    }
+    renewal = {
+        "id": "in_test_renewal",
+        "object": "invoice",
+        "billing_reason": "subscription_cycle",
+        "subscription": completed["subscription"],
+        "amount_paid": 2000,
+        "currency": "usd",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         post_event(fake_stripe.event("invoice.paid", first_invoice))  # before the checkout: waits
         post_event(fake_stripe.event("checkout.session.completed", completed))
@@ -265,27 +300,46 @@ def test_monthly_gift_renewal_invoices_each_record_one_child_donation(
     recurring = RecurringDonation.objects.get()
     assert recurring.status == "active"
     assert recurring.stripe_subscription_id == completed["subscription"]
-    assert list(recurring.donations.order_by("pk").values_list("stripe_invoice_id", flat=True)) == [completed["invoice"], "in_test_renewal"]
+    assert list(recurring.donations.order_by("pk").values_list("stripe_invoice_id", flat=True)) == [
+        completed["invoice"],
+        "in_test_renewal",
+    ]
     assert account_balances(fund)["donations_revenue"] == Decimal("-40.00")
     assert StripeEvent.objects.filter(processed_at__isnull=True).count() == 0
     assert len(receipt_emails()) == 2
 
 
-def test_subscription_cancelled_in_stripe_cancels_monthly_gift(fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks):
+def test_subscription_cancelled_in_stripe_cancels_monthly_gift(
+    fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks
+):
     donation, session = start_gift(FundFactory(), monthly=True)
     completed = fake_stripe.complete_session(session["id"])
     with django_capture_on_commit_callbacks(execute=True):
         post_event(fake_stripe.event("checkout.session.completed", completed))
-        post_event(fake_stripe.event("customer.subscription.deleted", {"id": completed["subscription"], "object": "subscription", "status": "canceled"}))
+        post_event(
+            fake_stripe.event(
+                "customer.subscription.deleted",
+                {"id": completed["subscription"], "object": "subscription", "status": "canceled"},
+            )
+        )
     assert RecurringDonation.objects.get().status == "canceled"
 
 
-def test_lost_dispute_posts_a_loss_and_won_dispute_restores(fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks):
+def test_lost_dispute_posts_a_loss_and_won_dispute_restores(
+    fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks
+):
     fund = FundFactory()
     donation, session = start_gift(fund, gift="30.00")
     completed = fake_stripe.complete_session(session["id"])
-    dispute = {"id": "dp_test_1", "object": "dispute", "amount": 3000, "currency": "usd", "charge": "ch_test_9",
-               "payment_intent": completed["payment_intent"], "status": "needs_response"}
+    dispute = {
+        "id": "dp_test_1",
+        "object": "dispute",
+        "amount": 3000,
+        "currency": "usd",
+        "charge": "ch_test_9",
+        "payment_intent": completed["payment_intent"],
+        "status": "needs_response",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         post_event(fake_stripe.event("checkout.session.completed", completed))
         post_event(fake_stripe.event("charge.dispute.created", dispute))
@@ -331,9 +385,17 @@ def test_webhook_refuses_get(client):
     assert client.get("/stripe/webhook/").status_code == 405
 
 
-def test_dedication_notification_is_sent_once_without_the_amount(fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks):
-    donation, session = start_gift(FundFactory(), gift="80.00", dedication_type="memory", dedication_name="Daniel Okafor",
-                                   dedication_notify_email="family@example.org", anonymous=True)
+def test_dedication_notification_is_sent_once_without_the_amount(
+    fake_stripe, start_gift, post_event, django_capture_on_commit_callbacks
+):
+    donation, session = start_gift(
+        FundFactory(),
+        gift="80.00",
+        dedication_type="memory",
+        dedication_name="Daniel Okafor",
+        dedication_notify_email="family@example.org",
+        anonymous=True,
+    )
     event = fake_stripe.event("checkout.session.completed", fake_stripe.complete_session(session["id"]))
     with django_capture_on_commit_callbacks(execute=True):
         post_event(event)

@@ -63,7 +63,9 @@ def browser(_playwright):
 
 @pytest.fixture
 def browser_context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="America/New_York")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-US", timezone_id="America/New_York"
+    )
     context.set_default_timeout(15_000)
     yield context
     context.close()
@@ -116,7 +118,12 @@ def axe_violations():
         results = axe.run(page)
         violations = results.response.get("violations", [])
         return [
-            {"id": v["id"], "impact": v.get("impact"), "help": v.get("help"), "nodes": [n.get("target") for n in v.get("nodes", [])][:5]}
+            {
+                "id": v["id"],
+                "impact": v.get("impact"),
+                "help": v.get("help"),
+                "nodes": [n.get("target") for n in v.get("nodes", [])][:5],
+            }
             for v in violations
             if v.get("impact") in AXE_IMPACTS
         ]

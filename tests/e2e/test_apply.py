@@ -19,10 +19,13 @@ def applicant(db):
     return user
 
 
-def test_new_organisation_drafts_loses_session_and_submits(browser_page, e2e_login, axe_violations, applicant, tmp_path):
+def test_new_organisation_drafts_loses_session_and_submits(
+    browser_page, e2e_login, axe_violations, applicant, tmp_path
+):
     page = browser_page
     funding_round = round_with_form(
-        title="2026 Community-Led Response Grants", slug="community-2026",
+        title="2026 Community-Led Response Grants",
+        slug="community-2026",
         eligibility=[("Does your work serve people in Millbrook?", True, "this fund only supports work in Millbrook.")],
     )
     e2e_login(page, applicant)
@@ -60,7 +63,10 @@ def test_new_organisation_drafts_loses_session_and_submits(browser_page, e2e_log
     assert "/accounts/login/" in page.url
     e2e_login(page, applicant, next_url=step_url.replace(page.base_url, ""))
     page.wait_for_url(step_url)
-    assert page.get_by_label("What problem will you address?").input_value() == "Too many people use alone at night in Northside."
+    assert (
+        page.get_by_label("What problem will you address?").input_value()
+        == "Too many people use alone at night in Northside."
+    )
     assert page.get_by_label("Contact name").input_value() == "Rosa"
 
     page.locator("#field-q_peer_led").get_by_role("radio", name="No").check()

@@ -15,16 +15,20 @@ CAMPAIGN_PATH = "/campaigns/naloxone-in-every-pocket/"
 
 @pytest.fixture
 def fake_stripe_live(settings, live_server):
-    fake = FakeStripe(api_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
-                      webhook_url=f"{live_server.url}/stripe/webhook/").start()
+    fake = FakeStripe(
+        api_key=settings.STRIPE_SECRET_KEY,
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+        webhook_url=f"{live_server.url}/stripe/webhook/",
+    ).start()
     settings.STRIPE_API_BASE = fake.url
     settings.SITE_URL = live_server.url
     yield fake
     fake.stop()
 
 
-def test_visitor_gives_fifty_monthly_with_fee_covered_on_the_campaign_page(browser_page, fake_stripe_live, axe_violations,
-                                                                          settings):
+def test_visitor_gives_fifty_monthly_with_fee_covered_on_the_campaign_page(
+    browser_page, fake_stripe_live, axe_violations, settings
+):
     # Cached campaign pages would otherwise expire by themselves after 4 s; with a long lifetime only the cache
     # invalidation on the new gift can explain the progress bar moving on the return visit.
     settings.CMS_LIVE_CACHE_SECONDS = 600
@@ -68,7 +72,12 @@ def test_visitor_gives_fifty_monthly_with_fee_covered_on_the_campaign_page(brows
     assert axe_violations(page) == []
 
     donation = Donation.objects.get()
-    assert (donation.status, donation.amount, donation.fee_covered, donation.campaign) == ("succeeded", Decimal("51.80"), True, campaign)
+    assert (donation.status, donation.amount, donation.fee_covered, donation.campaign) == (
+        "succeeded",
+        Decimal("51.80"),
+        True,
+        campaign,
+    )
     assert donation.recurring.status == "active"
     assert Receipt.objects.filter(donation=donation).count() == 1
     assert campaign_progress(campaign)["raised"] == Decimal("51.80")

@@ -9,18 +9,18 @@ from django.utils import timezone
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGE_TYPES = [
-    "/",                                      # HomePage
-    "/campaigns/",                            # CampaignIndexPage
-    "/campaigns/naloxone-in-every-pocket/",   # CampaignPage
-    "/funding/",                              # FundingIndexPage
-    "/funding/2026-community/",               # FundingRoundPage (open)
-    "/funding/2025-harm-reduction/",          # FundingRoundPage (closed, with results)
-    "/grants/",                               # GrantsDirectoryPage
-    "/impact/",                               # ImpactPage
-    "/stories/",                              # StoryIndexPage
-    "/stories/outreach-van/",                 # StoryPage
-    "/about/",                                # StandardPage
-    "/search/?q=outreach",                    # site search
+    "/",  # HomePage
+    "/campaigns/",  # CampaignIndexPage
+    "/campaigns/naloxone-in-every-pocket/",  # CampaignPage
+    "/funding/",  # FundingIndexPage
+    "/funding/2026-community/",  # FundingRoundPage (open)
+    "/funding/2025-harm-reduction/",  # FundingRoundPage (closed, with results)
+    "/grants/",  # GrantsDirectoryPage
+    "/impact/",  # ImpactPage
+    "/stories/",  # StoryIndexPage
+    "/stories/outreach-van/",  # StoryPage
+    "/about/",  # StandardPage
+    "/search/?q=outreach",  # site search
 ]
 
 
@@ -35,7 +35,8 @@ def public_site(transactional_db):
     pages["grant"] = grant
     Alert.objects.create(
         message="Nitazene-type opioids detected in drug-checking samples from Northside",
-        severity="critical", expires_at=timezone.now() + timezone.timedelta(days=7),
+        severity="critical",
+        expires_at=timezone.now() + timezone.timedelta(days=7),
     )
     grant_editor_permissions()
     return pages

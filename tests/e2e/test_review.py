@@ -29,12 +29,21 @@ def panel_setup(mfa_user_factory):
     PanelMember.objects.create(panel=panel, user=chair, kind=PanelMember.Kind.STAFF, is_chair=True)
     member = PanelMember.objects.create(panel=panel, user=reviewer, kind=PanelMember.Kind.COMMUNITY)
     application = ApplicationFactory(
-        round=funding_round, status="in_review", title="Peer naloxone outreach", reference="CRF-2026-0042",
+        round=funding_round,
+        status="in_review",
+        title="Peer naloxone outreach",
+        reference="CRF-2026-0042",
         form_snapshot={"questions": [{"key": "q1", "kind": "long_text", "label": "What will you do?"}]},
         answers={"q1": "Train 40 peers and hand out 2,000 naloxone kits."},
     )
     assignment = Assignment.objects.create(application=application, member=member)
-    return {"round": funding_round, "reviewer": reviewer, "chair": chair, "assignment": assignment, "criteria": criteria}
+    return {
+        "round": funding_round,
+        "reviewer": reviewer,
+        "chair": chair,
+        "assignment": assignment,
+        "criteria": criteria,
+    }
 
 
 def test_reviewer_scores_and_chair_sees_the_ranking(browser_page, e2e_login, axe_violations, panel_setup):

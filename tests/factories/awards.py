@@ -19,8 +19,9 @@ def fund_with_money(fund, amount, *, clearing_account="cash"):
     from fund.services import ledger_record_donation
 
     source = UserFactory()  # any saved row stands in for the gift's source
-    ledger_record_donation(fund=fund, amount=Decimal(amount), source=source, clearing_account=clearing_account,
-                           memo="Opening balance")
+    ledger_record_donation(
+        fund=fund, amount=Decimal(amount), source=source, clearing_account=clearing_account, memo="Opening balance"
+    )
     return fund
 
 
@@ -55,16 +56,28 @@ def two_tranches(amount, *, first_due=None, second_due=None):
 
 
 __all__ = [
-    "ApprovedApplicationFactory", "FundingRoundFactory", "OrganisationFactory", "factory", "fund_with_money",
-    "grantee_owner", "make_award", "two_tranches",
+    "ApprovedApplicationFactory",
+    "FundingRoundFactory",
+    "OrganisationFactory",
+    "factory",
+    "fund_with_money",
+    "grantee_owner",
+    "make_award",
+    "two_tranches",
 ]
 
 
 def give_bank_details(organisation, owner, *, routing="011000015", account="000123456789", account_type="checking"):
     from grants.awards.services import bank_details_set
 
-    return bank_details_set(organisation=organisation, by=owner, account_name=organisation.legal_name,
-                            routing_number=routing, account_number=account, account_type=account_type)
+    return bank_details_set(
+        organisation=organisation,
+        by=owner,
+        account_name=organisation.legal_name,
+        routing_number=routing,
+        account_number=account,
+        account_type=account_type,
+    )
 
 
 def accepted_award(*, application, staff, owner, amount="10000.00", tranches=None):

@@ -13,7 +13,13 @@ STANDARD_QUESTIONS = [
     {"key": "approach", "kind": "rich_text", "label": "Your approach", "required": False},
     {"key": "contact_name", "kind": "short_text", "label": "Contact name"},
     {"key": "peer_led", "kind": "yes_no", "label": "Is the project peer-led?"},
-    {"key": "peer_details", "kind": "long_text", "label": "Tell us about the peers", "show_if_key": "peer_led", "show_if_value": "yes"},
+    {
+        "key": "peer_details",
+        "kind": "long_text",
+        "label": "Tell us about the peers",
+        "show_if_key": "peer_led",
+        "show_if_value": "yes",
+    },
     {"key": "money", "kind": "section", "label": "Money"},
     {"key": "budget", "kind": "budget", "label": "Budget"},
     {"key": "start", "kind": "date", "label": "Start date", "required": False},
@@ -28,8 +34,9 @@ def round_with_form(questions=None, eligibility=(), **kwargs):
     for order, q in enumerate(questions if questions is not None else STANDARD_QUESTIONS):
         FormQuestion.objects.create(round=funding_round, sort_order=order, **{"required": True, **q})
     for order, (text, answer, message) in enumerate(eligibility):
-        EligibilityQuestion.objects.create(round=funding_round, sort_order=order, text=text, required_answer=answer,
-                                           ineligible_message=message)
+        EligibilityQuestion.objects.create(
+            round=funding_round, sort_order=order, text=text, required_answer=answer, ineligible_message=message
+        )
     definition = [q.as_definition() for q in funding_round.form_questions.order_by("sort_order")]
     ApplicationFormVersion.objects.create(round=funding_round, number=1, definition=definition)
     return funding_round
@@ -40,8 +47,14 @@ def draft_for(funding_round, user=None, **kwargs):
     membership = MembershipFactory(**({"user": user} if user else {}))
     version = funding_round.form_versions.order_by("-number").first()
     defaults = {
-        "round": funding_round, "organisation": membership.organisation, "status": "draft", "reference": None,
-        "submitted_at": None, "created_by": membership.user, "title": "", "requested_amount": None,
+        "round": funding_round,
+        "organisation": membership.organisation,
+        "status": "draft",
+        "reference": None,
+        "submitted_at": None,
+        "created_by": membership.user,
+        "title": "",
+        "requested_amount": None,
         "form_snapshot": {"version": version.number, "questions": version.definition} if version else {},
     }
     defaults.update(kwargs)
@@ -53,8 +66,10 @@ COMPLETE_ANSWERS = {
     "approach": "<p>Peer outreach at night</p>",
     "contact_name": "Rosa",
     "peer_led": "no",
-    "budget": [{"category": "Staff", "description": "Peer worker", "amount": "20000.00"},
-               {"category": "Supplies", "description": "Kits", "amount": "5000.00"}],
+    "budget": [
+        {"category": "Staff", "description": "Peer worker", "amount": "20000.00"},
+        {"category": "Supplies", "description": "Kits", "amount": "5000.00"},
+    ],
 }
 
 

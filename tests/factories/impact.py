@@ -41,17 +41,34 @@ class MetricFactory(factory.django.DjangoModelFactory):
     aggregation = Metric.Aggregation.SUM
 
 
-def make_report(award, number, *, period_start: date, period_end: date, status=ImpactReport.Status.APPROVED,
-                values=None, due_date=None, metrics=None):
+def make_report(
+    award,
+    number,
+    *,
+    period_start: date,
+    period_end: date,
+    status=ImpactReport.Status.APPROVED,
+    values=None,
+    due_date=None,
+    metrics=None,
+):
     """A requirement and its report, with totals `values` ({metric: number}) written directly."""
     due_date = due_date or period_end + timedelta(days=30)
-    requirement = ReportRequirement.objects.create(award=award, number=number, period_start=period_start,
-                                                   period_end=period_end, due_date=due_date)
+    requirement = ReportRequirement.objects.create(
+        award=award, number=number, period_start=period_start, period_end=period_end, due_date=due_date
+    )
     metrics = list(metrics or (values or {}).keys())
     if metrics:
         requirement.metrics.set(metrics)
-    report = ImpactReport.objects.create(requirement=requirement, award=award, number=number, period_start=period_start,
-                                         period_end=period_end, due_date=due_date, status=status)
+    report = ImpactReport.objects.create(
+        requirement=requirement,
+        award=award,
+        number=number,
+        period_start=period_start,
+        period_end=period_end,
+        due_date=due_date,
+        status=status,
+    )
     for metric, value in (values or {}).items():
         MetricValue.objects.create(report=report, metric=metric, value=Decimal(str(value)))
     return report
@@ -70,8 +87,11 @@ def bulk_reports(awards, count: int, metrics, *, start=date(2020, 1, 1)):
         number = i // len(awards) + 1
         p_start = start + timedelta(days=91 * (number - 1))
         p_end = p_start + timedelta(days=90)
-        requirements.append(ReportRequirement(award=award, number=number, period_start=p_start, period_end=p_end,
-                                              due_date=p_end + timedelta(days=30)))
+        requirements.append(
+            ReportRequirement(
+                award=award, number=number, period_start=p_start, period_end=p_end, due_date=p_end + timedelta(days=30)
+            )
+        )
         status = ImpactReport.Status.APPROVED if i % 10 else ImpactReport.Status.SUBMITTED
         specs.append((award, number, p_start, p_end, status))
     requirements = ReportRequirement.objects.bulk_create(requirements, batch_size=1000)
@@ -85,7 +105,10 @@ def bulk_reports(awards, count: int, metrics, *, start=date(2020, 1, 1)):
     reports = ImpactReport.objects.bulk_create(reports, batch_size=1000)
     if reports[0].pk is None:
         reports = list(ImpactReport.objects.filter(award__in=awards))
-    values = [MetricValue(report=r, metric=m, value=Decimal((r.number * 7 + j) % 50 + 1))
-              for r in reports for j, m in enumerate(metrics)]
+    values = [
+        MetricValue(report=r, metric=m, value=Decimal((r.number * 7 + j) % 50 + 1))
+        for r in reports
+        for j, m in enumerate(metrics)
+    ]
     MetricValue.objects.bulk_create(values, batch_size=2000)
     return per_award

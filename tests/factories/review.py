@@ -102,14 +102,25 @@ def bulk_reviewed_applications(funding_round, count, *, members, per_application
     now = timezone.now()
     prefix = f"B{funding_round.pk}"
     orgs = Organisation.objects.bulk_create(
-        [Organisation(legal_name=f"Bulk group {prefix}-{i}", slug=f"bulk-{prefix.lower()}-{i}", org_type="nonprofit_corporation")
-         for i in range(count)]
+        [
+            Organisation(
+                legal_name=f"Bulk group {prefix}-{i}",
+                slug=f"bulk-{prefix.lower()}-{i}",
+                org_type="nonprofit_corporation",
+            )
+            for i in range(count)
+        ]
     )
     apps = Application.objects.bulk_create(
         [
             Application(
-                round=funding_round, organisation=org, reference=f"{prefix}-{i:06d}", title=f"Project {i}",
-                requested_amount=Decimal(rng.randrange(5, 50) * 1000), status=status, submitted_at=now,
+                round=funding_round,
+                organisation=org,
+                reference=f"{prefix}-{i:06d}",
+                title=f"Project {i}",
+                requested_amount=Decimal(rng.randrange(5, 50) * 1000),
+                status=status,
+                submitted_at=now,
             )
             for i, org in enumerate(orgs)
         ]
@@ -124,8 +135,12 @@ def bulk_reviewed_applications(funding_round, count, *, members, per_application
     Review.objects.bulk_create(
         [
             Review(
-                assignment=a, application_id=a.application_id, member_id=a.member_id, status=Review.Status.SUBMITTED,
-                weighted_score=Decimal(rng.randrange(0, 10001)) / 100, recommendation=rng.choice(recommendations),
+                assignment=a,
+                application_id=a.application_id,
+                member_id=a.member_id,
+                status=Review.Status.SUBMITTED,
+                weighted_score=Decimal(rng.randrange(0, 10001)) / 100,
+                recommendation=rng.choice(recommendations),
                 submitted_at=now,
             )
             for a in assignments

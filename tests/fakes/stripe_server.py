@@ -91,17 +91,33 @@ class FakeStripe:
 
     # --- behaviour -----------------------------------------------------------------------------------------------
     def create_session(self, params: dict) -> dict:
-        amount = sum(int(item["price_data"]["unit_amount"]) * int(item.get("quantity", 1)) for item in params.get("line_items", []))
+        amount = sum(
+            int(item["price_data"]["unit_amount"]) * int(item.get("quantity", 1))
+            for item in params.get("line_items", [])
+        )
         currency = params["line_items"][0]["price_data"]["currency"] if params.get("line_items") else "usd"
         sid = self.new_id("cs")
         session = {
-            "id": sid, "object": "checkout.session", "created": int(time.time()), "mode": params.get("mode", "payment"),
-            "status": "open", "payment_status": "unpaid", "amount_total": amount, "currency": currency,
-            "client_reference_id": params.get("client_reference_id"), "customer": params.get("customer"),
-            "customer_email": params.get("customer_email"), "metadata": params.get("metadata", {}),
-            "submit_type": params.get("submit_type"), "success_url": params.get("success_url"),
-            "cancel_url": params.get("cancel_url"), "payment_intent": None, "subscription": None, "invoice": None,
-            "url": f"{self.url}/checkout/{sid}", "livemode": False,
+            "id": sid,
+            "object": "checkout.session",
+            "created": int(time.time()),
+            "mode": params.get("mode", "payment"),
+            "status": "open",
+            "payment_status": "unpaid",
+            "amount_total": amount,
+            "currency": currency,
+            "client_reference_id": params.get("client_reference_id"),
+            "customer": params.get("customer"),
+            "customer_email": params.get("customer_email"),
+            "metadata": params.get("metadata", {}),
+            "submit_type": params.get("submit_type"),
+            "success_url": params.get("success_url"),
+            "cancel_url": params.get("cancel_url"),
+            "payment_intent": None,
+            "subscription": None,
+            "invoice": None,
+            "url": f"{self.url}/checkout/{sid}",
+            "livemode": False,
         }
         self.sessions[sid] = session
         return session
@@ -118,7 +134,9 @@ class FakeStripe:
             if s["mode"] == "subscription":
                 s["subscription"] = s["subscription"] or self.new_id("sub")
                 if not s["invoice"]:
-                    first = self._new_invoice(s["subscription"], s["amount_total"], s["currency"], "subscription_create")
+                    first = self._new_invoice(
+                        s["subscription"], s["amount_total"], s["currency"], "subscription_create"
+                    )
                     s["invoice"] = first["id"]
             else:
                 s["payment_intent"] = s["payment_intent"] or self.new_id("pi")
@@ -128,18 +146,32 @@ class FakeStripe:
         """An invoice as the pinned API version (basil and later) shapes it: the subscription under
         parent.subscription_details, and no payment_intent or charge field; its payment is an InvoicePayment."""
         invoice = {
-            "id": self.new_id("in"), "object": "invoice", "created": int(time.time()), "billing_reason": billing_reason,
-            "currency": currency, "amount_due": amount, "amount_paid": amount if paid else 0,
-            "status": "paid" if paid else "open", "livemode": False,
+            "id": self.new_id("in"),
+            "object": "invoice",
+            "created": int(time.time()),
+            "billing_reason": billing_reason,
+            "currency": currency,
+            "amount_due": amount,
+            "amount_paid": amount if paid else 0,
+            "status": "paid" if paid else "open",
+            "livemode": False,
             "parent": {"type": "subscription_details", "subscription_details": {"subscription": subscription_id}},
         }
         self.invoices[invoice["id"]] = invoice
         if paid:
-            self.invoice_payments.append({
-                "id": self.new_id("inpay"), "object": "invoice_payment", "created": invoice["created"],
-                "invoice": invoice["id"], "amount_paid": amount, "currency": currency, "status": "paid", "is_default": True,
-                "payment": {"type": "payment_intent", "payment_intent": self.new_id("pi")},
-            })
+            self.invoice_payments.append(
+                {
+                    "id": self.new_id("inpay"),
+                    "object": "invoice_payment",
+                    "created": invoice["created"],
+                    "invoice": invoice["id"],
+                    "amount_paid": amount,
+                    "currency": currency,
+                    "status": "paid",
+                    "is_default": True,
+                    "payment": {"type": "payment_intent", "payment_intent": self.new_id("pi")},
+                }
+            )
         return invoice
 
     def renew(self, subscription_id: str, amount: int, currency: str = "usd", *, paid: bool = True) -> dict:
@@ -162,9 +194,15 @@ class FakeStripe:
 
     def event(self, type_: str, obj: dict, *, event_id: str | None = None) -> dict:
         event = {
-            "id": event_id or self.new_id("evt"), "object": "event", "type": type_, "created": int(time.time()),
-            "api_version": "2025-10-29.clover", "livemode": False, "pending_webhooks": 1,
-            "data": {"object": obj}, "request": {"id": None, "idempotency_key": None},
+            "id": event_id or self.new_id("evt"),
+            "object": "event",
+            "type": type_,
+            "created": int(time.time()),
+            "api_version": "2025-10-29.clover",
+            "livemode": False,
+            "pending_webhooks": 1,
+            "data": {"object": obj},
+            "request": {"id": None, "idempotency_key": None},
         }
         with self.lock:
             self.events.append(event)
@@ -176,7 +214,9 @@ class FakeStripe:
     def deliver(self, event: dict, url: str | None = None) -> int:
         payload = json.dumps(event)
         req = urllib.request.Request(
-            url or self.webhook_url, data=payload.encode(), method="POST",
+            url or self.webhook_url,
+            data=payload.encode(),
+            method="POST",
             headers={"Content-Type": "application/json", "Stripe-Signature": self.sign(payload)},
         )
         try:
@@ -186,7 +226,9 @@ class FakeStripe:
             return exc.code
 
     def captured(self, method=None, path_prefix=""):
-        return [r for r in self.requests if (method is None or r["method"] == method) and r["path"].startswith(path_prefix)]
+        return [
+            r for r in self.requests if (method is None or r["method"] == method) and r["path"].startswith(path_prefix)
+        ]
 
 
 def _page(items, query):
@@ -197,7 +239,7 @@ def _page(items, query):
     if query.get("starting_after"):
         ids = [o["id"] for o in items]
         if query["starting_after"] in ids:
-            items = items[ids.index(query["starting_after"]) + 1:]
+            items = items[ids.index(query["starting_after"]) + 1 :]
     limit = int(query.get("limit", 10))
     return {"object": "list", "data": items[:limit], "has_more": len(items) > limit}
 
@@ -237,7 +279,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/checkout/"):
             return self._checkout_page(method, path)
         with fake.lock:
-            fake.requests.append({"method": method, "path": path, "headers": dict(self.headers.items()), "params": params})
+            fake.requests.append(
+                {"method": method, "path": path, "headers": dict(self.headers.items()), "params": params}
+            )
             if fake.fail_next:
                 fake.fail_next -= 1
                 return self._error(500, "Fake Stripe outage", "api_error")
@@ -270,20 +314,32 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/v1/invoice_payments" and method == "GET":
             payment = params.get("payment") or {}
             with fake.lock:
-                found = [p for p in fake.invoice_payments
-                         if (not params.get("invoice") or p["invoice"] == params["invoice"])
-                         and (not payment.get("payment_intent") or p["payment"]["payment_intent"] == payment["payment_intent"])
-                         and (not params.get("status") or p["status"] == params["status"])]
+                found = [
+                    p
+                    for p in fake.invoice_payments
+                    if (not params.get("invoice") or p["invoice"] == params["invoice"])
+                    and (
+                        not payment.get("payment_intent") or p["payment"]["payment_intent"] == payment["payment_intent"]
+                    )
+                    and (not params.get("status") or p["status"] == params["status"])
+                ]
                 return 200, {**_page(found, params), "url": path}
         if path == "/v1/events" and method == "GET":
             with fake.lock:
                 return 200, {**_page(list(fake.events), params), "url": path}
         if path == "/v1/billing_portal/sessions" and method == "POST":
-            portal = {"id": fake.new_id("bps"), "object": "billing_portal.session", "customer": params.get("customer"),
-                      "return_url": params.get("return_url"), "url": f"{fake.url}/portal/{params.get('customer')}"}
+            portal = {
+                "id": fake.new_id("bps"),
+                "object": "billing_portal.session",
+                "customer": params.get("customer"),
+                "return_url": params.get("return_url"),
+                "url": f"{fake.url}/portal/{params.get('customer')}",
+            }
             fake.portal_sessions.append(portal)
             return 200, portal
-        return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL ({method}: {path})"}}
+        return 404, {
+            "error": {"type": "invalid_request_error", "message": f"Unrecognized request URL ({method}: {path})"}
+        }
 
     def _checkout_page(self, method, path):
         """The pretend hosted Checkout: GET shows a Pay button; POST pays, fires the webhook, redirects to success_url."""
@@ -295,9 +351,11 @@ class _Handler(BaseHTTPRequestHandler):
         if method == "GET":
             amount = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
             every = " every month" if session["mode"] == "subscription" else ""
-            html = (f"<!doctype html><html lang=en><head><title>Fake Checkout</title></head><body><main><h1>Fake Checkout</h1>"
-                    f"<p>Pay {amount}{every}</p><form method=post action=/checkout/{session['id']}/pay>"
-                    f"<button type=submit>Pay</button></form></main></body></html>")
+            html = (
+                f"<!doctype html><html lang=en><head><title>Fake Checkout</title></head><body><main><h1>Fake Checkout</h1>"
+                f"<p>Pay {amount}{every}</p><form method=post action=/checkout/{session['id']}/pay>"
+                f"<button type=submit>Pay</button></form></main></body></html>"
+            )
             return self._send(200, html, "text/html")
         completed = fake.complete_session(session["id"])
         if fake.webhook_url:

@@ -60,8 +60,14 @@ def test_ledger_check_reports_a_sale_that_does_not_clear_its_gift(fund, make_sou
     services.ledger_record_noncash_gift(fund=fund, amount=Decimal("5000.00"), source=gift)
     sale = services.ledger_record_noncash_sale(fund=fund, proceeds=Decimal("5100.00"), source=gift)
     # Still balanced and the cash is right, but only 4,000 of the 5,000 booked leaves non-cash assets.
-    _raw("UPDATE fund_entry SET amount = %s WHERE transaction_id = %s AND amount = %s", [Decimal("-4000.00"), sale.pk, Decimal("-5000.00")])
-    _raw("UPDATE fund_entry SET amount = %s WHERE transaction_id = %s AND amount = %s", [Decimal("-1100.00"), sale.pk, Decimal("-100.00")])
+    _raw(
+        "UPDATE fund_entry SET amount = %s WHERE transaction_id = %s AND amount = %s",
+        [Decimal("-4000.00"), sale.pk, Decimal("-5000.00")],
+    )
+    _raw(
+        "UPDATE fund_entry SET amount = %s WHERE transaction_id = %s AND amount = %s",
+        [Decimal("-1100.00"), sale.pk, Decimal("-100.00")],
+    )
 
     with pytest.raises(CommandError):
         call_command("ledger_check")

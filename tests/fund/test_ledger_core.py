@@ -27,11 +27,15 @@ def test_ledger_rows_cannot_be_edited_or_deleted(fund, make_source):
 
 def test_unbalanced_posting_is_refused(fund):
     with pytest.raises(LedgerError, match="sum to zero"):
-        ledger_post(fund=fund, kind="donation", lines=[Line("cash", Decimal("10")), Line("donations_revenue", Decimal("-9.99"))])
+        ledger_post(
+            fund=fund, kind="donation", lines=[Line("cash", Decimal("10")), Line("donations_revenue", Decimal("-9.99"))]
+        )
 
 
 def test_a_transaction_is_reversed_once(fund, make_source):
-    gift, _ = services.ledger_record_donation(fund=fund, amount=Decimal("10.00"), source=make_source(), clearing_account="cash")
+    gift, _ = services.ledger_record_donation(
+        fund=fund, amount=Decimal("10.00"), source=make_source(), clearing_account="cash"
+    )
     reversal = ledger_reverse(original=gift)
     assert sorted(str(e.amount) for e in reversal.entries.all()) == ["-10.00", "10.00"]
     assert reversal.group == gift.group

@@ -15,12 +15,17 @@ from tests.factories.fund import FundFactory
 from tests.factories.portal import UserFactory
 
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2)
-events = st.lists(st.tuples(st.sampled_from(["gift", "stock", "sell", "refund", "commit", "release", "pay"]), amounts),
-                  min_size=1, max_size=12)
+events = st.lists(
+    st.tuples(st.sampled_from(["gift", "stock", "sell", "refund", "commit", "release", "pay"]), amounts),
+    min_size=1,
+    max_size=12,
+)
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(events=events)
 def test_position_tracks_entries_and_commitments_never_exceed_money_held(events):
     fund = FundFactory()

@@ -37,7 +37,9 @@ def test_card_gift_refunded_in_full(fund, campaign, make_source):
     gift, _fee = services.ledger_record_donation(
         fund=fund, campaign=campaign, amount=Decimal("100.00"), fee=Decimal("3.20"), source=make_source()
     )
-    services.ledger_record_refund(fund=fund, campaign=campaign, amount=Decimal("100.00"), source=make_source(), group=gift.group)
+    services.ledger_record_refund(
+        fund=fund, campaign=campaign, amount=Decimal("100.00"), source=make_source(), group=gift.group
+    )
 
     assert ledger_table(fund)[4:] == [
         ("refund", "refunds", "naloxone", "100.00"),
@@ -87,7 +89,9 @@ def test_gift_of_securities_is_held_apart_from_cash_and_not_available_to_award(f
     balances = fund_balances(fund)
     assert (balances["received"], balances["noncash_held"]) == (Decimal("12000.00"), Decimal("12000.00"))
     assert (balances["cash_on_hand"], balances["in_bank"], balances["available_to_award"]) == (
-        Decimal("0.00"), Decimal("0.00"), Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("0.00"),
     )
     # The database guard agrees: nothing can be promised against shares not yet sold.
     with pytest.raises(LedgerError):
@@ -97,8 +101,9 @@ def test_gift_of_securities_is_held_apart_from_cash_and_not_available_to_award(f
 def test_gifted_securities_sold_at_a_gain(fund, campaign, make_source):
     gift = make_source()
     booked = services.ledger_record_noncash_gift(fund=fund, campaign=campaign, amount=Decimal("12000.00"), source=gift)
-    sale = services.ledger_record_noncash_sale(fund=fund, campaign=campaign, proceeds=Decimal("12345.67"), source=gift,
-                                               group=booked.group)
+    sale = services.ledger_record_noncash_sale(
+        fund=fund, campaign=campaign, proceeds=Decimal("12345.67"), source=gift, group=booked.group
+    )
 
     assert ledger_table(fund)[2:] == [
         ("noncash_sale", "cash", None, "12345.67"),
@@ -108,13 +113,18 @@ def test_gifted_securities_sold_at_a_gain(fund, campaign, make_source):
     assert sale.group == booked.group
     balances = fund_balances(fund)
     assert (balances["noncash_held"], balances["cash_on_hand"], balances["available_to_award"]) == (
-        Decimal("0.00"), Decimal("12345.67"), Decimal("12345.67"),
+        Decimal("0.00"),
+        Decimal("12345.67"),
+        Decimal("12345.67"),
     )
     assert (balances["received"], balances["sale_gains"], balances["net_received"]) == (
-        Decimal("12000.00"), Decimal("345.67"), Decimal("12345.67"),
+        Decimal("12000.00"),
+        Decimal("345.67"),
+        Decimal("12345.67"),
     )
     assert (balances["campaigns"][0]["sale_gains"], balances["campaigns"][0]["net"]) == (
-        Decimal("345.67"), Decimal("12345.67"),
+        Decimal("345.67"),
+        Decimal("12345.67"),
     )
     fund.position.refresh_from_db()
     assert fund.position.liquid == Decimal("12345.67")
@@ -134,7 +144,9 @@ def test_gifted_securities_sold_at_a_loss(fund, campaign, make_source):
     ]
     balances = fund_balances(fund)
     assert (balances["sale_gains"], balances["net_received"], balances["available_to_award"]) == (
-        Decimal("-500.00"), Decimal("11500.00"), Decimal("11500.00"),
+        Decimal("-500.00"),
+        Decimal("11500.00"),
+        Decimal("11500.00"),
     )
     assert campaign_raised(campaign) == Decimal("11500.00")
 
@@ -205,7 +217,9 @@ def test_refund_is_recorded_even_when_the_fund_is_fully_committed(fund, make_sou
     assert balances["available_to_award"] == Decimal("-400.00")
     fund.position.refresh_from_db()
     assert (fund.position.liquid, fund.position.payable, fund.position.ceiling) == (
-        Decimal("600.00"), Decimal("1000.00"), Decimal("1000.00"),
+        Decimal("600.00"),
+        Decimal("1000.00"),
+        Decimal("1000.00"),
     )
     # ...but nothing more can be promised until money comes in.
     with pytest.raises(LedgerError):
@@ -214,16 +228,20 @@ def test_refund_is_recorded_even_when_the_fund_is_fully_committed(fund, make_sou
 
 # --- Awards and payments ----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def award_world(fund, make_source):
     """A funded fund, a round, an approved application with an owner, program staff and two finance officers."""
+    from django.contrib.auth.models import Group
+
     from portal import roles
     from tests.factories.awards import ApprovedApplicationFactory, grantee_owner
     from tests.factories.grants import FundingRoundFactory
     from tests.factories.portal import UserFactory
-    from django.contrib.auth.models import Group
 
-    services.ledger_record_donation(fund=fund, amount=Decimal("50000.00"), source=make_source(), clearing_account="cash")
+    services.ledger_record_donation(
+        fund=fund, amount=Decimal("50000.00"), source=make_source(), clearing_account="cash"
+    )
     application = ApprovedApplicationFactory(round=FundingRoundFactory(fund=fund))
     people = {"owner": grantee_owner(application.organisation, first_name="Rosa", last_name="Delgado")}
     for key, role in [("staff", roles.PROGRAM_STAFF), ("finance_1", roles.FINANCE), ("finance_2", roles.FINANCE)]:
@@ -233,9 +251,16 @@ def award_world(fund, make_source):
 
 
 def _pay(tranche, fund, people):
-    from grants.awards.payments import disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_mark_paid
+    from grants.awards.payments import (
+        disbursement_approve,
+        disbursement_prepare,
+        payment_batch_create,
+        payment_batch_mark_paid,
+    )
 
-    disbursement = disbursement_approve(disbursement=disbursement_prepare(tranche=tranche, by=people["finance_1"]), by=people["finance_2"])
+    disbursement = disbursement_approve(
+        disbursement=disbursement_prepare(tranche=tranche, by=people["finance_1"]), by=people["finance_2"]
+    )
     payment_batch_mark_paid(batch=payment_batch_create(fund=fund, by=people["finance_1"]), by=people["finance_2"])
     return disbursement
 
@@ -247,8 +272,13 @@ def test_award_approved_accepted_and_paid_in_two_tranches(fund, award_world):
     from tests.factories.awards import accepted_award, two_tranches
 
     application, people = award_world
-    award = accepted_award(application=application, staff=people["staff"], owner=people["owner"],
-                           amount="12000.00", tranches=two_tranches("12000.00"))
+    award = accepted_award(
+        application=application,
+        staff=people["staff"],
+        owner=people["owner"],
+        amount="12000.00",
+        tranches=two_tranches("12000.00"),
+    )
     first, second = award.tranches.order_by("sequence")
     _pay(first, fund, people)
     Tranche.objects.filter(pk=second.pk).update(due_date=timezone.localdate())
@@ -264,7 +294,10 @@ def test_award_approved_accepted_and_paid_in_two_tranches(fund, award_world):
     ]
     balances = fund_balances(fund)
     assert (balances["committed"], balances["disbursed"], balances["cash_on_hand"], balances["available_to_award"]) == (
-        Decimal("12000.00"), Decimal("12000.00"), Decimal("38000.00"), Decimal("38000.00"),
+        Decimal("12000.00"),
+        Decimal("12000.00"),
+        Decimal("38000.00"),
+        Decimal("38000.00"),
     )
     assert Award.objects.get(pk=award.pk).status == Award.Status.COMPLETED
 
@@ -293,7 +326,9 @@ def test_returned_payment(fund, award_world):
     application, people = award_world
     award = accepted_award(application=application, staff=people["staff"], owner=people["owner"], amount="12000.00")
     disbursement = _pay(award.tranches.get(), fund, people)
-    disbursement_mark_returned(disbursement=disbursement, by=people["finance_1"], reason="R03 No account/unable to locate")
+    disbursement_mark_returned(
+        disbursement=disbursement, by=people["finance_1"], reason="R03 No account/unable to locate"
+    )
 
     assert ledger_table(fund, transaction__kind__in=["disbursement_paid", "disbursement_returned"]) == [
         ("disbursement_paid", "grants_payable", None, "12000.00"),
@@ -303,6 +338,8 @@ def test_returned_payment(fund, award_world):
     ]
     balances = fund_balances(fund)
     assert (balances["disbursed"], balances["outstanding_commitments"], balances["cash_on_hand"]) == (
-        Decimal("0.00"), Decimal("12000.00"), Decimal("50000.00"),
+        Decimal("0.00"),
+        Decimal("12000.00"),
+        Decimal("50000.00"),
     )
     assert award.tranches.get().status == Tranche.Status.SCHEDULED

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_public_eligibility_check_explains_why_without_an_account(client):
-    funding_round = round_with_form(eligibility=[("Do you work in Millbrook?", True, "this round funds groups working in Millbrook.")])
+    funding_round = round_with_form(
+        eligibility=[("Do you work in Millbrook?", True, "this round funds groups working in Millbrook.")]
+    )
     question = funding_round.eligibility_questions.get()
     response = client.post(reverse("grants:round_eligibility", args=[funding_round.slug]), {f"e_{question.pk}": "no"})
     assert response.status_code == 200
@@ -27,14 +29,18 @@ def test_step_saves_draft_and_moves_on(client):
     application, user = draft_for(funding_round)
     client.force_login(user)
     url = reverse("grants:application_step", args=[application.pk, 0])
-    response = client.post(url, {"title": "Night outreach", "summary": "Kits", "requested_amount": "25000", "go": "next"})
+    response = client.post(
+        url, {"title": "Night outreach", "summary": "Kits", "requested_amount": "25000", "go": "next"}
+    )
     assert response.status_code == 302 and response["Location"].endswith("/step/1/")
     application.refresh_from_db()
     assert application.title == "Night outreach"
     assert application.requested_amount == Decimal("25000.00")
 
-    response = client.post(reverse("grants:application_step", args=[application.pk, 1]),
-                           {"q_problem": "word " * 60, "q_contact_name": "Rosa", "go": "next"})
+    response = client.post(
+        reverse("grants:application_step", args=[application.pk, 1]),
+        {"q_problem": "word " * 60, "q_contact_name": "Rosa", "go": "next"},
+    )
     assert response.status_code == 200  # over the word limit: shown again with the error, but kept
     assert "Please keep this to 50 words (you have 60)" in response.content.decode()
     application.refresh_from_db()
@@ -165,7 +171,9 @@ def test_starting_needs_eligibility_then_an_organisation_and_returns_the_same_dr
     client.post(reverse("grants:round_eligibility", args=[funding_round.slug]), {f"e_{question.pk}": "yes"})
     assert client.get(start)["Location"] == reverse("applicants:organisation_create")
 
-    membership = Membership.objects.create(user=user, organisation=draft_for(funding_round)[0].organisation, role="member")
+    membership = Membership.objects.create(
+        user=user, organisation=draft_for(funding_round)[0].organisation, role="member"
+    )
     first = client.post(start)
     second = client.post(start)
     assert first["Location"] == second["Location"]

@@ -15,7 +15,9 @@ def test_applicant_message_reaches_staff_by_email(client, django_capture_on_comm
     member = MembershipFactory(organisation=application.organisation).user
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("grants:message_create", args=[application.pk]), {"body": "Can we add a partner letter?"})
+        response = client.post(
+            reverse("grants:message_create", args=[application.pk]), {"body": "Can we add a partner letter?"}
+        )
     assert response.status_code == 302
     assert mail.outbox[0].to == [settings.STAFF_NOTIFICATION_EMAIL]
     assert "Can we add a partner letter?" in mail.outbox[0].body
@@ -36,7 +38,9 @@ def test_staff_internal_note_through_the_admin(client, staff, django_capture_on_
     MembershipFactory(organisation=application.organisation)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("grants_admin:message_create", args=[application.pk]), {"body": "Check budget", "internal": "on"})
+        client.post(
+            reverse("grants_admin:message_create", args=[application.pk]), {"body": "Check budget", "internal": "on"}
+        )
     assert ApplicationMessage.objects.get().internal is True
     assert mail.outbox == []
 

@@ -20,8 +20,9 @@ APPLICANT_URLS = [
 @pytest.fixture
 def application_with_file():
     application = ApplicationFactory()
-    attachment = Attachment(application=application, question_key="plan", original_name="plan.pdf",
-                            content_type="application/pdf", size=8)
+    attachment = Attachment(
+        application=application, question_key="plan", original_name="plan.pdf", content_type="application/pdf", size=8
+    )
     attachment.file.save("x", ContentFile(b"%PDF-1.4"), save=True)
     return application, attachment
 
@@ -45,7 +46,9 @@ def test_attachment_is_not_reachable_through_another_application_id(client, appl
     own = MembershipFactory()
     own_application = ApplicationFactory(organisation=own.organisation)
     client.force_login(own.user)
-    assert client.get(reverse("grants:attachment_download", args=[own_application.pk, attachment.pk])).status_code == 404
+    assert (
+        client.get(reverse("grants:attachment_download", args=[own_application.pk, attachment.pk])).status_code == 404
+    )
 
 
 def test_member_downloads_attachment_as_inert_download(client, application_with_file):
@@ -65,10 +68,14 @@ def test_anonymous_visitor_cannot_see_an_application(client, application_with_fi
     assert client.get(reverse("grants:attachment_download", args=[application.pk, attachment.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("name,extra", [
-    ("grants_admin:application_list", None), ("grants_admin:application_detail", ()),
-    ("grants_admin:application_pdf", ()),
-])
+@pytest.mark.parametrize(
+    "name,extra",
+    [
+        ("grants_admin:application_list", None),
+        ("grants_admin:application_detail", ()),
+        ("grants_admin:application_pdf", ()),
+    ],
+)
 def test_editor_cannot_see_applications_in_the_admin(client, editor, application_with_file, name, extra):
     application, _attachment = application_with_file
     client.force_login(editor)
@@ -79,7 +86,9 @@ def test_editor_cannot_see_applications_in_the_admin(client, editor, application
 def test_editor_cannot_download_an_attachment_or_open_the_applicant_pages(client, editor, application_with_file):
     application, attachment = application_with_file
     client.force_login(editor)
-    assert client.get(reverse("grants_admin:attachment_download", args=[application.pk, attachment.pk])).status_code == 403
+    assert (
+        client.get(reverse("grants_admin:attachment_download", args=[application.pk, attachment.pk])).status_code == 403
+    )
     assert client.get(reverse("grants:application_detail", args=[application.pk])).status_code == 404
     assert client.get(reverse("grants:attachment_download", args=[application.pk, attachment.pk])).status_code == 404
 

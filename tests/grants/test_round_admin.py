@@ -7,8 +7,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _management(prefix, total):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def _question(i, key, kind, label, **extra):
@@ -19,12 +23,24 @@ def _question(i, key, kind, label, **extra):
 def test_program_staff_create_a_round_with_its_form_and_the_first_version_is_published(client, staff):
     fund = FundFactory()
     data = {
-        "fund": fund.pk, "title": "Rapid Response", "slug": "rapid-response", "summary": "", "reference_prefix": "RRM",
-        "budget": "60000", "min_request": "250", "max_request": "5000", "opens_at": "2026-01-01 09:00",
-        "closes_at": "", "status": "open", "reviews_per_application": "3", "review_deadline": "",
+        "fund": fund.pk,
+        "title": "Rapid Response",
+        "slug": "rapid-response",
+        "summary": "",
+        "reference_prefix": "RRM",
+        "budget": "60000",
+        "min_request": "250",
+        "max_request": "5000",
+        "opens_at": "2026-01-01 09:00",
+        "closes_at": "",
+        "status": "open",
+        "reviews_per_application": "3",
+        "review_deadline": "",
         **_management("eligibility_questions", 1),
-        "eligibility_questions-0-text": "Do you work in Millbrook?", "eligibility_questions-0-required_answer": "on",
-        "eligibility_questions-0-ineligible_message": "we only fund work in Millbrook.", "eligibility_questions-0-ORDER": "1",
+        "eligibility_questions-0-text": "Do you work in Millbrook?",
+        "eligibility_questions-0-required_answer": "on",
+        "eligibility_questions-0-ineligible_message": "we only fund work in Millbrook.",
+        "eligibility_questions-0-ORDER": "1",
         **_management("form_questions", 2),
         **_question(0, "urgent_need", "long_text", "What is the urgent need?", word_limit="150"),
         **_question(1, "needed_by", "date", "When do you need the money?"),

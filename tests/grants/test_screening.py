@@ -17,13 +17,23 @@ def _bulk_applications(n):
     funding_round = FundingRoundFactory()
     hood = Neighbourhood.objects.create(name="Northside", slug="northside")
     orgs = Organisation.objects.bulk_create(
-        [Organisation(legal_name=f"Org {i}", slug=f"org-{i}", org_type="nonprofit_corporation", neighbourhood=hood)
-         for i in range(max(1, n // 4))]
+        [
+            Organisation(legal_name=f"Org {i}", slug=f"org-{i}", org_type="nonprofit_corporation", neighbourhood=hood)
+            for i in range(max(1, n // 4))
+        ]
     )
     Application.objects.bulk_create(
-        [Application(round=funding_round, organisation=orgs[i % len(orgs)], reference=f"BLK-2026-{i + 1:04d}",
-                     title=f"Project {i}", requested_amount=1000 + i, status="submitted")
-         for i in range(n)]
+        [
+            Application(
+                round=funding_round,
+                organisation=orgs[i % len(orgs)],
+                reference=f"BLK-2026-{i + 1:04d}",
+                title=f"Project {i}",
+                requested_amount=1000 + i,
+                status="submitted",
+            )
+            for i in range(n)
+        ]
     )
     return funding_round
 
@@ -63,7 +73,7 @@ def test_listing_filters_and_search(client, staff):
 
 def test_csv_and_xlsx_export_follow_the_filters(client, staff):
     _bulk_applications(3)
-    ApplicationFactory(title="=HYPERLINK(\"http://evil\")")
+    ApplicationFactory(title='=HYPERLINK("http://evil")')
     client.force_login(staff)
     url = reverse("grants_admin:application_list")
     response = client.get(url, {"export": "csv"})
@@ -87,8 +97,10 @@ def test_request_more_info_then_resubmit_shows_a_diff(client, staff, django_capt
     services.application_submit(application=application, by=applicant)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("grants_admin:application_act", args=[application.pk, "request_more_info"]),
-                               {"reason": "Please explain the budget."})
+        response = client.post(
+            reverse("grants_admin:application_act", args=[application.pk, "request_more_info"]),
+            {"reason": "Please explain the budget."},
+        )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "more_info"
@@ -125,7 +137,9 @@ def test_mark_ineligible_needs_a_reason_and_is_audited(client, staff):
 def test_illegal_transition_is_refused_with_a_clear_message(client, staff):
     application = ApplicationFactory(status="declined")
     client.force_login(staff)
-    response = client.post(reverse("grants_admin:application_act", args=[application.pk, "move_to_review"]), follow=True)
+    response = client.post(
+        reverse("grants_admin:application_act", args=[application.pk, "move_to_review"]), follow=True
+    )
     assert "This application is declined, so it cannot be changed that way." in response.content.decode()
     application.refresh_from_db()
     assert application.status == "declined"

@@ -22,12 +22,15 @@ def _docx():
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name,content,expected", [
-    ("report.pdf", b"%PDF-1.4\n%...", "application/pdf"),
-    ("photo.png", PNG, "image/png"),
-    ("plan.docx", _docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("budget.csv", b"category,amount\nstaff,100\nkits,50\n", "text/csv"),
-])
+@pytest.mark.parametrize(
+    "name,content,expected",
+    [
+        ("report.pdf", b"%PDF-1.4\n%...", "application/pdf"),
+        ("photo.png", PNG, "image/png"),
+        ("plan.docx", _docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("budget.csv", b"category,amount\nstaff,100\nkits,50\n", "text/csv"),
+    ],
+)
 def test_allowed_types_are_recognised_by_content(name, content, expected):
     assert uploads.check_upload(SimpleUploadedFile(name, content)).content_type == expected
 
@@ -42,7 +45,9 @@ def test_renamed_html_file_is_rejected():
 
 def test_svg_and_zip_without_office_parts_are_rejected():
     with pytest.raises(uploads.UploadRejected):
-        uploads.check_upload(SimpleUploadedFile("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'))
+        uploads.check_upload(
+            SimpleUploadedFile("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("evil.exe", "MZ")
@@ -67,7 +72,9 @@ def test_path_traversal_name_is_neutralised_and_stored_under_a_random_name(clien
     application, user = draft_for(funding_round)
     client.force_login(user)
     upload = SimpleUploadedFile("../../etc/passwd.pdf", b"%PDF-1.4 test")
-    response = client.post(reverse("grants:application_step", args=[application.pk, 2]), {"q_plan": upload, "go": "save"})
+    response = client.post(
+        reverse("grants:application_step", args=[application.pk, 2]), {"q_plan": upload, "go": "save"}
+    )
     assert response.status_code == 302
     attachment = Attachment.objects.get(application=application)
     assert attachment.original_name == "passwd.pdf"
@@ -82,7 +89,9 @@ def test_rejected_upload_shows_error_beside_the_field(client):
     application, user = draft_for(funding_round)
     client.force_login(user)
     upload = SimpleUploadedFile("plan.pdf", b"<html><script>alert(1)</script></html>")
-    response = client.post(reverse("grants:application_step", args=[application.pk, 2]), {"q_plan": upload, "go": "save"})
+    response = client.post(
+        reverse("grants:application_step", args=[application.pk, 2]), {"q_plan": upload, "go": "save"}
+    )
     assert response.status_code == 200
     assert "We cannot accept this type of file" in response.content.decode()
     assert not Attachment.objects.exists()

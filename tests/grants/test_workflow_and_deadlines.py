@@ -33,8 +33,9 @@ def test_nobody_can_submit_after_the_deadline_and_the_draft_is_kept(client):
 
 def test_staff_extension_lets_one_application_submit_late_and_is_audited(staff):
     application, user = _closed_round_draft()
-    services.extension_grant(application=application, by=staff, new_deadline=timezone.now() + timedelta(days=2),
-                             reason="Family emergency")
+    services.extension_grant(
+        application=application, by=staff, new_deadline=timezone.now() + timedelta(days=2), reason="Family emergency"
+    )
     from wagtail.models import ModelLogEntry
 
     assert ModelLogEntry.objects.filter(action="grants.application.extension", user_id=staff.pk).exists()
@@ -46,7 +47,9 @@ def test_extension_for_one_application_does_not_help_another(staff):
     application, user = _closed_round_draft()
     other, other_user = draft_for(application.round)
     complete(other)
-    services.extension_grant(application=application, by=staff, new_deadline=timezone.now() + timedelta(days=2), reason="ok")
+    services.extension_grant(
+        application=application, by=staff, new_deadline=timezone.now() + timedelta(days=2), reason="ok"
+    )
     with pytest.raises(TransitionNotAllowed):
         services.application_submit(application=other, by=other_user)
 
@@ -54,7 +57,9 @@ def test_extension_for_one_application_does_not_help_another(staff):
 def test_applicant_cannot_grant_an_extension():
     application, user = _closed_round_draft()
     with pytest.raises(PermissionDenied):
-        services.extension_grant(application=application, by=user, new_deadline=timezone.now() + timedelta(days=1), reason="x")
+        services.extension_grant(
+            application=application, by=user, new_deadline=timezone.now() + timedelta(days=1), reason="x"
+        )
     assert not DeadlineExtension.objects.exists()
 
 

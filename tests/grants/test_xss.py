@@ -59,13 +59,24 @@ def hostile_application(client):
     client.force_login(user)
     payload = " ".join(PAYLOADS)
     # Through the real step forms, as an attacker would send them.
-    client.post(reverse("grants:application_step", args=[application.pk, 0]),
-                {"title": PAYLOADS[0][:150], "summary": payload, "requested_amount": "25000", "go": "save"})
-    client.post(reverse("grants:application_step", args=[application.pk, 1]),
-                {"q_problem": payload, "q_approach": payload, "q_contact_name": PAYLOADS[1], "q_peer_led": "no", "go": "save"})
-    client.post(reverse("grants:application_step", args=[application.pk, 2]), {
-        "q_budget-0-category": PAYLOADS[3], "q_budget-0-description": PAYLOADS[2], "q_budget-0-amount": "25000",
-        "q_start": "2027-01-01", "go": "save"})
+    client.post(
+        reverse("grants:application_step", args=[application.pk, 0]),
+        {"title": PAYLOADS[0][:150], "summary": payload, "requested_amount": "25000", "go": "save"},
+    )
+    client.post(
+        reverse("grants:application_step", args=[application.pk, 1]),
+        {"q_problem": payload, "q_approach": payload, "q_contact_name": PAYLOADS[1], "q_peer_led": "no", "go": "save"},
+    )
+    client.post(
+        reverse("grants:application_step", args=[application.pk, 2]),
+        {
+            "q_budget-0-category": PAYLOADS[3],
+            "q_budget-0-description": PAYLOADS[2],
+            "q_budget-0-amount": "25000",
+            "q_start": "2027-01-01",
+            "go": "save",
+        },
+    )
     application.refresh_from_db()
     return application, user, payload
 
@@ -78,9 +89,11 @@ def test_rich_text_is_sanitised_when_saved(hostile_application):
 
 def test_applicant_pages_show_payloads_inert(client, hostile_application):
     application, _user, _payload = hostile_application
-    for url in [reverse("grants:application_step", args=[application.pk, 0]),
-                reverse("grants:application_step", args=[application.pk, 1]),
-                reverse("grants:application_review", args=[application.pk])]:
+    for url in [
+        reverse("grants:application_step", args=[application.pk, 0]),
+        reverse("grants:application_step", args=[application.pk, 1]),
+        reverse("grants:application_review", args=[application.pk]),
+    ]:
         _assert_inert(client.get(url).content.decode())
     services.application_submit(application=application, by=application.created_by)
     _assert_inert(client.get(reverse("grants:application_detail", args=[application.pk])).content.decode())
@@ -89,7 +102,9 @@ def test_applicant_pages_show_payloads_inert(client, hostile_application):
 
     request = RequestFactory().get("/dashboard/")
     request.user, request.session = application.created_by, client.session
-    _assert_inert(render_to_string("grants/dashboard_panel.html", {"request": request, "user": request.user}, request=request))
+    _assert_inert(
+        render_to_string("grants/dashboard_panel.html", {"request": request, "user": request.user}, request=request)
+    )
 
 
 def test_staff_pages_and_exports_show_payloads_inert(client, staff, hostile_application):

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def metrics():
     return {
         "kits": MetricFactory(key="kits", label="Kits", order=1),
-        "pct": MetricFactory(key="pct", label="Pct", kind=Metric.Kind.PERCENTAGE, aggregation=Metric.Aggregation.AVERAGE, order=2),
+        "pct": MetricFactory(
+            key="pct", label="Pct", kind=Metric.Kind.PERCENTAGE, aggregation=Metric.Aggregation.AVERAGE, order=2
+        ),
         "peers": MetricFactory(key="peers", label="Peers", aggregation=Metric.Aggregation.LATEST, order=3),
     }
 
@@ -34,21 +36,59 @@ def scenario(funding_round, metrics):
     a = AwardRowFactory(application=ApprovedApplicationFactory(round=funding_round, organisation=org_a))
     b = AwardRowFactory(application=ApprovedApplicationFactory(round=funding_round, organisation=org_b))
     # Award A reports by calendar quarter; award B's periods start mid-quarter, so they overlap A's.
-    make_report(a, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31),
-                values={m["kits"]: 100, m["pct"]: 50, m["peers"]: 3})
-    make_report(a, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30),
-                values={m["kits"]: 150, m["pct"]: 70, m["peers"]: 5})
-    a3 = make_report(a, 3, period_start=date(2025, 7, 1), period_end=date(2025, 9, 30), status=S.SUBMITTED,
-                     values={m["kits"]: 1000, m["pct"]: 100, m["peers"]: 50})
-    make_report(b, 1, period_start=date(2025, 2, 15), period_end=date(2025, 5, 14),
-                values={m["kits"]: 40, m["pct"]: 90, m["peers"]: 2})
-    make_report(b, 2, period_start=date(2025, 5, 15), period_end=date(2025, 8, 14),
-                values={m["kits"]: 60, m["pct"]: 30, m["peers"]: 4})
-    make_report(b, 3, period_start=date(2025, 8, 15), period_end=date(2025, 11, 14), status=S.DRAFT,
-                values={m["kits"]: 999, m["peers"]: 99})
+    make_report(
+        a,
+        1,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        values={m["kits"]: 100, m["pct"]: 50, m["peers"]: 3},
+    )
+    make_report(
+        a,
+        2,
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 6, 30),
+        values={m["kits"]: 150, m["pct"]: 70, m["peers"]: 5},
+    )
+    a3 = make_report(
+        a,
+        3,
+        period_start=date(2025, 7, 1),
+        period_end=date(2025, 9, 30),
+        status=S.SUBMITTED,
+        values={m["kits"]: 1000, m["pct"]: 100, m["peers"]: 50},
+    )
+    make_report(
+        b,
+        1,
+        period_start=date(2025, 2, 15),
+        period_end=date(2025, 5, 14),
+        values={m["kits"]: 40, m["pct"]: 90, m["peers"]: 2},
+    )
+    make_report(
+        b,
+        2,
+        period_start=date(2025, 5, 15),
+        period_end=date(2025, 8, 14),
+        values={m["kits"]: 60, m["pct"]: 30, m["peers"]: 4},
+    )
+    make_report(
+        b,
+        3,
+        period_start=date(2025, 8, 15),
+        period_end=date(2025, 11, 14),
+        status=S.DRAFT,
+        values={m["kits"]: 999, m["peers"]: 99},
+    )
     other = AwardRowFactory(application=ApprovedApplicationFactory(round=FundingRoundFactory(fund=funding_round.fund)))
-    make_report(other, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), status=S.CHANGES_REQUESTED,
-                values={m["kits"]: 500, m["peers"]: 40})
+    make_report(
+        other,
+        1,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        status=S.CHANGES_REQUESTED,
+        values={m["kits"]: 500, m["peers"]: 40},
+    )
     make_report(other, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), status=S.OVERDUE)
     return {"a": a, "b": b, "a3": a3}
 
@@ -78,9 +118,17 @@ def test_unapproved_reports_never_count_until_approved(scenario):
 
 def test_trend_by_quarter_places_reports_by_period_end(scenario):
     trend = aggregation.trend()
-    assert trend["kits"]["points"] == [("2025 Q1", Decimal("100.00")), ("2025 Q2", Decimal("190.00")), ("2025 Q3", Decimal("60.00"))]
+    assert trend["kits"]["points"] == [
+        ("2025 Q1", Decimal("100.00")),
+        ("2025 Q2", Decimal("190.00")),
+        ("2025 Q3", Decimal("60.00")),
+    ]
     # "latest" inside each quarter: per award its latest report in that quarter, summed.
-    assert trend["peers"]["points"] == [("2025 Q1", Decimal("3.00")), ("2025 Q2", Decimal("7.00")), ("2025 Q3", Decimal("4.00"))]
+    assert trend["peers"]["points"] == [
+        ("2025 Q1", Decimal("3.00")),
+        ("2025 Q2", Decimal("7.00")),
+        ("2025 Q3", Decimal("4.00")),
+    ]
     assert trend["pct"]["points"][1] == ("2025 Q2", Decimal("80.00"))
 
 
@@ -125,13 +173,19 @@ def test_equity_compares_share_of_applications_with_share_of_money(funding_round
     south = NeighbourhoodFactory(name="Southgate", slug="southgate")
     peer_org = OrganisationFactory(neighbourhood=north, peer_led=True, annual_budget=100_000)
     big_org = OrganisationFactory(neighbourhood=south, annual_budget=2_000_000)
-    AwardRowFactory(application=ApprovedApplicationFactory(round=funding_round, organisation=peer_org),
-                    amount=Decimal("30000.00"), approved_amount=Decimal("30000.00"))
+    AwardRowFactory(
+        application=ApprovedApplicationFactory(round=funding_round, organisation=peer_org),
+        amount=Decimal("30000.00"),
+        approved_amount=Decimal("30000.00"),
+    )
     ApplicationFactory(round=funding_round, organisation=big_org)
     ApplicationFactory(round=funding_round, organisation=big_org)
     ApplicationFactory(round=funding_round, organisation=big_org, status="draft")  # not in the pool
-    AwardRowFactory(application=ApprovedApplicationFactory(round=funding_round, organisation=big_org),
-                    amount=Decimal("10000.00"), approved_amount=Decimal("10000.00"))
+    AwardRowFactory(
+        application=ApprovedApplicationFactory(round=funding_round, organisation=big_org),
+        amount=Decimal("10000.00"),
+        approved_amount=Decimal("10000.00"),
+    )
     result = aggregation.equity(round=funding_round)
     assert result["totals"] == {"applications": 4, "awards": 2, "money": Decimal("40000.00")}
     rows = {r["label"]: r for r in result["neighbourhood"]}
@@ -154,5 +208,6 @@ def test_dashboard_figures_in_one_query_match_the_separate_aggregations(scenario
     assert figures["totals"] == aggregation.metric_totals()
     assert figures["trend"] == aggregation.trend()
     assert [(r["group"], r["key"], r["total"]) for r in figures["by_type"]] == sorted(
-        (r["group"], r["key"], r["total"]) for r in aggregation.metric_totals_by("org_type"))
+        (r["group"], r["key"], r["total"]) for r in aggregation.metric_totals_by("org_type")
+    )
     assert figures["neighbourhoods"] == aggregation.neighbourhood_breakdown()

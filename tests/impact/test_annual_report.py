@@ -24,24 +24,51 @@ def year_of_money(fund):
     from fund.services import ledger_record_award_committed, ledger_record_disbursement_paid, ledger_record_donation
     from tests.factories.portal import UserFactory
 
-    ledger_record_donation(fund=fund, amount=Decimal("5000.00"), source=UserFactory(), clearing_account="cash", memo="2024 gift",
-                           effective_date=date(2024, 6, 1))
-    ledger_record_donation(fund=fund, amount=Decimal("60000.00"), source=UserFactory(), clearing_account="cash", memo="gift",
-                           effective_date=date(2025, 3, 1))
-    ledger_record_award_committed(fund=fund, amount=Decimal("25000.00"), source=UserFactory(), memo="award", effective_date=date(2025, 3, 2))
-    ledger_record_disbursement_paid(fund=fund, amount=Decimal("10000.00"), source=UserFactory(), memo="paid", effective_date=date(2025, 9, 1))
+    ledger_record_donation(
+        fund=fund,
+        amount=Decimal("5000.00"),
+        source=UserFactory(),
+        clearing_account="cash",
+        memo="2024 gift",
+        effective_date=date(2024, 6, 1),
+    )
+    ledger_record_donation(
+        fund=fund,
+        amount=Decimal("60000.00"),
+        source=UserFactory(),
+        clearing_account="cash",
+        memo="gift",
+        effective_date=date(2025, 3, 1),
+    )
+    ledger_record_award_committed(
+        fund=fund, amount=Decimal("25000.00"), source=UserFactory(), memo="award", effective_date=date(2025, 3, 2)
+    )
+    ledger_record_disbursement_paid(
+        fund=fund, amount=Decimal("10000.00"), source=UserFactory(), memo="paid", effective_date=date(2025, 9, 1)
+    )
     return fund
 
 
-def test_annual_report_pdf_has_money_and_metric_totals(client, login, staff, award, year_of_money,
-                                                       django_capture_on_commit_callbacks):
+def test_annual_report_pdf_has_money_and_metric_totals(
+    client, login, staff, award, year_of_money, django_capture_on_commit_callbacks
+):
     kits = Metric.objects.get(key="naloxone-kits-distributed")
     people = Metric.objects.get(key="people-reached")
     peers = Metric.objects.get(key="peer-workers-employed")
-    make_report(award, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 1200, people: 340, peers: 3})
-    r2 = make_report(award, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), values={kits: 1034, people: 95, peers: 5})
+    make_report(
+        award,
+        1,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        values={kits: 1200, people: 340, peers: 3},
+    )
+    r2 = make_report(
+        award, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), values={kits: 1034, people: 95, peers: 5}
+    )
     make_report(award, 3, period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), values={kits: 999999})
-    Story.objects.create(report=r2, title="A night at the van", text="Forty kits went out before midnight.", consent_to_publish=True)
+    Story.objects.create(
+        report=r2, title="A night at the van", text="Forty kits went out before midnight.", consent_to_publish=True
+    )
     Story.objects.create(report=r2, title="Private story", text="Not for print.", consent_to_publish=False)
     login(staff)
     with django_capture_on_commit_callbacks(execute=True):

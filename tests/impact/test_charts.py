@@ -6,12 +6,16 @@ from grants.impact.charts import bar_chart, line_chart
 
 
 def test_line_chart_is_an_accessible_image_with_the_numbers_in_words():
-    svg = line_chart([("2025 Q1", Decimal("120")), ("2025 Q2", Decimal("80.5"))], title="Kits by quarter", unit="kits",
-                     chart_id="kits")
+    svg = line_chart(
+        [("2025 Q1", Decimal("120")), ("2025 Q2", Decimal("80.5"))],
+        title="Kits by quarter",
+        unit="kits",
+        chart_id="kits",
+    )
     assert svg.startswith("<svg") and 'role="img"' in svg
     assert 'aria-labelledby="kits-title kits-desc"' in svg
     assert '<title id="kits-title">Kits by quarter</title>' in svg
-    assert "<desc id=\"kits-desc\">2025 Q1: 120 kits; 2025 Q2: 80.50 kits</desc>" in svg
+    assert '<desc id="kits-desc">2025 Q1: 120 kits; 2025 Q2: 80.50 kits</desc>' in svg
     assert svg.count("<circle") == 2
 
 

@@ -22,8 +22,14 @@ def approved(award):
     peers = Metric.objects.get(key="peer-workers-employed")
     make_report(award, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 120, peers: 3})
     make_report(award, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), values={kits: 80, peers: 4})
-    make_report(award, 3, period_start=date(2025, 7, 1), period_end=date(2025, 9, 30), values={kits: 5000},
-                status=ImpactReport.Status.SUBMITTED)
+    make_report(
+        award,
+        3,
+        period_start=date(2025, 7, 1),
+        period_end=date(2025, 9, 30),
+        values={kits: 5000},
+        status=ImpactReport.Status.SUBMITTED,
+    )
     return award
 
 
@@ -43,7 +49,7 @@ def test_finance_sees_totals_trend_chart_and_table(client, login, finance, appro
     assert "Naloxone kits distributed" in body
     assert ">200<" in body  # 120 + 80; the submitted report's 5,000 does not count
     assert ">4<" in body  # peer workers: the latest approved report
-    assert 'role="img"' in body and "<title id=\"trend-naloxone-kits-distributed-title\">" in body
+    assert 'role="img"' in body and '<title id="trend-naloxone-kits-distributed-title">' in body
     assert "2025 Q1: 120 kits; 2025 Q2: 80 kits" in body  # the chart's description states the numbers
     assert "Equity" in body
 
@@ -60,7 +66,9 @@ def _awards(funding_round, n):
 
 @pytest.mark.parametrize("count", [20, 2000])
 def test_dashboard_query_budget(client, login, staff, funding_round, count, django_assert_max_num_queries):
-    metrics = list(Metric.objects.filter(key__in=["naloxone-kits-distributed", "people-reached", "peer-workers-employed"]))
+    metrics = list(
+        Metric.objects.filter(key__in=["naloxone-kits-distributed", "people-reached", "peer-workers-employed"])
+    )
     bulk_reports(_awards(funding_round, 4), count, metrics)
     login(staff)
     client.get(URL)  # warm the session and Wagtail's per-process caches
@@ -98,8 +106,14 @@ def test_dashboard_figures_refresh_when_a_report_is_approved(award):
 
     kits = Metric.objects.get(key="naloxone-kits-distributed")
     make_report(award, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 10})
-    pending = make_report(award, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), values={kits: 5},
-                          status=ImpactReport.Status.SUBMITTED)
+    pending = make_report(
+        award,
+        2,
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 6, 30),
+        values={kits: 5},
+        status=ImpactReport.Status.SUBMITTED,
+    )
     assert selectors.dashboard_figures()["totals"][0]["total"] == Decimal("10.00")
     pending.status = ImpactReport.Status.APPROVED
     pending.save(update_fields=["status", "updated_at"])

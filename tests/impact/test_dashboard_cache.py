@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 def test_compliance_counts_refresh_when_a_report_is_submitted(award):
     kits = Metric.objects.get(key="naloxone-kits-distributed")
-    report = make_report(award, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 10},
-                         status=ImpactReport.Status.DRAFT)
+    report = make_report(
+        award,
+        1,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        values={kits: 10},
+        status=ImpactReport.Status.DRAFT,
+    )
     report.due_date = date(2099, 1, 1)
     report.save(update_fields=["due_date"])
     before = selectors.dashboard_compliance()
@@ -28,8 +34,14 @@ def test_compliance_counts_refresh_when_a_report_is_submitted(award):
 
 def test_a_report_becomes_overdue_in_the_cached_counts_when_the_day_passes(award):
     kits = Metric.objects.get(key="naloxone-kits-distributed")
-    report = make_report(award, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 10},
-                         status=ImpactReport.Status.DUE)
+    report = make_report(
+        award,
+        1,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 3, 31),
+        values={kits: 10},
+        status=ImpactReport.Status.DUE,
+    )
     report.due_date = date(2030, 6, 1)
     report.save(update_fields=["due_date"])
     # Late afternoon of the due date and of the next day, in the fund's time zone (whatever TIME_ZONE is).

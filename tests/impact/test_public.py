@@ -23,24 +23,37 @@ def reports(funding_round):
     b = AwardRowFactory(application=ApprovedApplicationFactory(round=funding_round, organisation=named))
     ra = make_report(a, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 300})
     rb = make_report(b, 1, period_start=date(2025, 1, 1), period_end=date(2025, 3, 31), values={kits: 200})
-    make_report(b, 2, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), values={kits: 7000},
-                status=ImpactReport.Status.SUBMITTED)
+    make_report(
+        b,
+        2,
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 6, 30),
+        values={kits: 7000},
+        status=ImpactReport.Status.SUBMITTED,
+    )
     Story.objects.create(report=ra, title="From the harbor", text="Kits at the pier.", consent_to_publish=True)
-    Story.objects.create(report=rb, title="Riverside night", text="A reversal at the bus stop.", consent_to_publish=True)
+    Story.objects.create(
+        report=rb, title="Riverside night", text="A reversal at the bus stop.", consent_to_publish=True
+    )
     Story.objects.create(report=rb, title="Do not publish", text="Private.", consent_to_publish=False)
     return ra, rb
 
 
 def test_public_totals_count_every_approved_report_including_unnamed_organisations(reports):
     totals = {t["key"]: t for t in selectors.public_metric_totals()}
-    assert totals["naloxone-kits-distributed"] == {"key": "naloxone-kits-distributed", "label": "Naloxone kits distributed",
-                                                   "unit": "kits", "total": Decimal("500.00")}
+    assert totals["naloxone-kits-distributed"] == {
+        "key": "naloxone-kits-distributed",
+        "label": "Naloxone kits distributed",
+        "unit": "kits",
+        "total": Decimal("500.00"),
+    }
     assert selectors.public_metric_totals(year=2024) == []
 
 
 def test_public_trend_is_quarterly_and_approved_only(reports):
     assert selectors.public_trend("naloxone-kits-distributed") == [
-        {"period": "2025 Q1", "year": 2025, "quarter": 1, "total": Decimal("500.00")}]
+        {"period": "2025 Q1", "year": 2025, "quarter": 1, "total": Decimal("500.00")}
+    ]
     assert selectors.public_trend("no-such-metric") == []
 
 

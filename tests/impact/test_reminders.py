@@ -16,8 +16,14 @@ DUE = date(2026, 3, 31)
 
 @pytest.fixture
 def report(award, member):
-    return make_report(award, 1, period_start=date(2026, 1, 1), period_end=date(2026, 2, 28),
-                       status=ImpactReport.Status.DUE, due_date=DUE)
+    return make_report(
+        award,
+        1,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 2, 28),
+        status=ImpactReport.Status.DUE,
+        due_date=DUE,
+    )
 
 
 def run_twice(django_capture_on_commit_callbacks):
@@ -26,12 +32,15 @@ def run_twice(django_capture_on_commit_callbacks):
             call_command("send_report_reminders", stdout=open("/dev/null", "w"))
 
 
-@pytest.mark.parametrize("today, kind, words", [
-    ("2026-03-17 09:00", "before_14", "is due on 31 March 2026"),
-    ("2026-03-28 09:00", "before_3", "is due on 31 March 2026"),
-    ("2026-03-31 09:00", "due", "is due on 31 March 2026"),
-    ("2026-04-01 09:00", "overdue", "Payments to your organisation are on hold"),
-])
+@pytest.mark.parametrize(
+    "today, kind, words",
+    [
+        ("2026-03-17 09:00", "before_14", "is due on 31 March 2026"),
+        ("2026-03-28 09:00", "before_3", "is due on 31 March 2026"),
+        ("2026-03-31 09:00", "due", "is due on 31 March 2026"),
+        ("2026-04-01 09:00", "overdue", "Payments to your organisation are on hold"),
+    ],
+)
 def test_each_reminder_is_sent_once(report, member, today, kind, words, django_capture_on_commit_callbacks):
     with time_machine.travel(today, tick=False):
         run_twice(django_capture_on_commit_callbacks)
@@ -52,8 +61,10 @@ def test_a_whole_cycle_sends_four_emails_and_no_more(report, django_capture_on_c
         with time_machine.travel(f"{day} 09:00", tick=False):
             run_twice(django_capture_on_commit_callbacks)
     assert [m.subject for m in mail.outbox] == [
-        "Impact report 1 is due in 14 days", "Impact report 1 is due in 3 days",
-        "Impact report 1 is due today", "Impact report 1 is overdue",
+        "Impact report 1 is due in 14 days",
+        "Impact report 1 is due in 3 days",
+        "Impact report 1 is due today",
+        "Impact report 1 is overdue",
     ]
 
 

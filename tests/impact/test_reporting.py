@@ -28,8 +28,9 @@ def kits(funding_round):
 
 @pytest.fixture
 def pct(funding_round):
-    metric = MetricFactory(key="pct-housed", label="Share housed", kind=Metric.Kind.PERCENTAGE,
-                           aggregation=Metric.Aggregation.AVERAGE)
+    metric = MetricFactory(
+        key="pct-housed", label="Share housed", kind=Metric.Kind.PERCENTAGE, aggregation=Metric.Aggregation.AVERAGE
+    )
     RoundMetric.objects.create(round=funding_round, metric=metric, required=False)
     return metric
 
@@ -37,14 +38,28 @@ def pct(funding_round):
 @pytest.fixture
 def report(award, kits, pct):
     today = timezone.localdate()
-    return make_report(award, 1, period_start=today - timedelta(days=90), period_end=today - timedelta(days=1),
-                       status=S.DUE, due_date=today + timedelta(days=20), metrics=[kits, pct])
+    return make_report(
+        award,
+        1,
+        period_start=today - timedelta(days=90),
+        period_end=today - timedelta(days=1),
+        status=S.DUE,
+        due_date=today + timedelta(days=20),
+        metrics=[kits, pct],
+    )
 
 
 def test_metric_catalogue_is_seeded_by_migration():
     keys = set(Metric.objects.values_list("key", flat=True))
-    assert {"naloxone-kits-distributed", "overdose-reversals-reported", "people-reached", "referrals-to-treatment",
-            "drug-checking-samples-tested", "peer-workers-employed", "trainings-delivered"} <= keys
+    assert {
+        "naloxone-kits-distributed",
+        "overdose-reversals-reported",
+        "people-reached",
+        "referrals-to-treatment",
+        "drug-checking-samples-tested",
+        "peer-workers-employed",
+        "trainings-delivered",
+    } <= keys
     assert Metric.objects.get(key="peer-workers-employed").aggregation == Metric.Aggregation.LATEST
 
 
@@ -84,22 +99,28 @@ def test_breakdown_may_not_exceed_total(report, member, kits):
 
     n1, n2 = NeighbourhoodFactory(), NeighbourhoodFactory()
     with pytest.raises(ValidationError, match="more than the total"):
-        services.impact_report_save(report=report, by=member, values={kits.pk: "10"},
-                                    breakdown={kits.pk: {n1.pk: "6", n2.pk: "5"}})
-    services.impact_report_save(report=report, by=member, values={kits.pk: "10"}, breakdown={kits.pk: {n1.pk: "6", n2.pk: "4"}})
+        services.impact_report_save(
+            report=report, by=member, values={kits.pk: "10"}, breakdown={kits.pk: {n1.pk: "6", n2.pk: "5"}}
+        )
+    services.impact_report_save(
+        report=report, by=member, values={kits.pk: "10"}, breakdown={kits.pk: {n1.pk: "6", n2.pk: "4"}}
+    )
     assert MetricValue.objects.filter(report=report, neighbourhood__isnull=False).count() == 2
 
 
 def test_member_saves_a_draft_with_sanitised_narrative(report, member, kits):
-    services.impact_report_save(report=report, by=member, values={kits.pk: "40"},
-                                narrative='<p>Good quarter<script>alert(1)</script></p>')
+    services.impact_report_save(
+        report=report, by=member, values={kits.pk: "40"}, narrative="<p>Good quarter<script>alert(1)</script></p>"
+    )
     report.refresh_from_db()
     assert report.status == S.DRAFT
     assert "<script>" not in report.narrative and "Good quarter" in report.narrative
     assert MetricValue.objects.get(report=report, metric=kits).value == Decimal("40.00")
 
 
-def test_submit_needs_required_metrics_and_emails_staff(report, member, kits, settings, django_capture_on_commit_callbacks):
+def test_submit_needs_required_metrics_and_emails_staff(
+    report, member, kits, settings, django_capture_on_commit_callbacks
+):
     with pytest.raises(ValidationError, match="required"):
         services.impact_report_submit(report=report, by=member)
     services.impact_report_save(report=report, by=member, values={kits.pk: "40"})
@@ -115,7 +136,9 @@ def test_member_of_another_organisation_cannot_edit(report, outsider, kits):
         services.impact_report_save(report=report, by=outsider, values={kits.pk: "1"})
 
 
-def test_changes_requested_then_resubmitted_then_approved(report, member, staff, kits, django_capture_on_commit_callbacks):
+def test_changes_requested_then_resubmitted_then_approved(
+    report, member, staff, kits, django_capture_on_commit_callbacks
+):
     services.impact_report_save(report=report, by=member, values={kits.pk: "40"})
     services.impact_report_submit(report=report, by=member)
     with pytest.raises(ValidationError):
@@ -170,6 +193,7 @@ def test_mark_overdue_command_marks_late_drafts(report, member, kits):
 
 # ---- views ----
 
+
 def test_other_organisations_member_gets_404(client, login, report, outsider):
     login(outsider)
     assert client.get(reverse("impact:report_detail", args=[report.pk])).status_code == 404
@@ -216,10 +240,19 @@ def test_attachment_is_checked_and_downloaded_safely(client, login, report, memb
 
 
 def test_story_photo_is_public_only_with_consent_and_approval(client, login, report, member):
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-           b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-    story = services.story_add(report=report, by=member, title="Winter", text="A night at the van.", consent_to_publish=True,
-                               photo=SimpleUploadedFile("p.png", png, content_type="image/png"), photo_alt="The van at night")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+        b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    story = services.story_add(
+        report=report,
+        by=member,
+        title="Winter",
+        text="A night at the van.",
+        consent_to_publish=True,
+        photo=SimpleUploadedFile("p.png", png, content_type="image/png"),
+        photo_alt="The van at night",
+    )
     url = reverse("impact:story_photo", args=[story.pk])
     client.logout()
     assert client.get(url).status_code == 404  # report not approved yet
@@ -238,11 +271,16 @@ def test_staff_review_screen(client, login, report, member, staff, editor, finan
     for user in (editor, finance):
         login(user)
         assert client.get(url).status_code == 403
-        assert client.post(reverse("impact_admin:report_review", args=[report.pk]), {"decision": "approve"}).status_code == 403
+        assert (
+            client.post(reverse("impact_admin:report_review", args=[report.pk]), {"decision": "approve"}).status_code
+            == 403
+        )
     login(staff)
     assert client.get(url).status_code == 200
     assert client.get(reverse("impact_admin:report_list")).status_code == 200
-    response = client.post(reverse("impact_admin:report_review", args=[report.pk]), {"decision": "request_changes", "comment": ""})
+    response = client.post(
+        reverse("impact_admin:report_review", args=[report.pk]), {"decision": "request_changes", "comment": ""}
+    )
     assert response.status_code == 200 and "Say what needs to change" in response.content.decode()
     client.post(reverse("impact_admin:report_review", args=[report.pk]), {"decision": "approve"})
     report.refresh_from_db()
@@ -268,11 +306,24 @@ def test_approval_releases_the_tranche_waiting_on_that_report(staff, member, kit
     owner = grantee_owner(organisation)
     today = timezone.localdate()
     award = accepted_award(
-        application=ApprovedApplicationFactory(round=funding_round, organisation=organisation), staff=staff, owner=owner,
-        amount="10000.00", tranches=[TrancheSpec(Decimal("6000.00"), today), TrancheSpec(Decimal("4000.00"), today, "on_report_approval", 1)],
+        application=ApprovedApplicationFactory(round=funding_round, organisation=organisation),
+        staff=staff,
+        owner=owner,
+        amount="10000.00",
+        tranches=[
+            TrancheSpec(Decimal("6000.00"), today),
+            TrancheSpec(Decimal("4000.00"), today, "on_report_approval", 1),
+        ],
     )
-    report = make_report(award, 1, period_start=today - timedelta(days=90), period_end=today - timedelta(days=1),
-                         status=S.DUE, due_date=today + timedelta(days=20), metrics=[kits])
+    report = make_report(
+        award,
+        1,
+        period_start=today - timedelta(days=90),
+        period_end=today - timedelta(days=1),
+        status=S.DUE,
+        due_date=today + timedelta(days=20),
+        metrics=[kits],
+    )
     waiting = Tranche.objects.get(award=award, sequence=2)
     assert tranche_payable(waiting) == (False, "Waiting for report 1 to be approved.")
     services.impact_report_save(report=report, by=owner, values={kits.pk: "30"})

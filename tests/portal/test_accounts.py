@@ -20,7 +20,11 @@ def _link_from(message):
 def test_signup_sends_verification_email_and_login_waits_for_it(client):
     response = client.post(
         "/accounts/signup/",
-        {"email": "new.person@example.org", "password1": "a-long-unusual-pass-77", "password2": "a-long-unusual-pass-77"},
+        {
+            "email": "new.person@example.org",
+            "password1": "a-long-unusual-pass-77",
+            "password2": "a-long-unusual-pass-77",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
@@ -30,7 +34,9 @@ def test_signup_sends_verification_email_and_login_waits_for_it(client):
 
     # Not verified yet: logging in only re-sends the verification notice.
     client.logout()
-    response = client.post("/accounts/login/", {"login": "new.person@example.org", "password": "a-long-unusual-pass-77"})
+    response = client.post(
+        "/accounts/login/", {"login": "new.person@example.org", "password": "a-long-unusual-pass-77"}
+    )
     assert response["Location"] == "/accounts/confirm-email/"
     assert client.get("/dashboard/").status_code == 302
 

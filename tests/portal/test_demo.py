@@ -6,7 +6,20 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-PROJECT_APPS = {"portal", "applicants", "grants", "review", "awards", "impact", "fund", "donations", "cms", "auth", "wagtailcore", "wagtailimages"}
+PROJECT_APPS = {
+    "portal",
+    "applicants",
+    "grants",
+    "review",
+    "awards",
+    "impact",
+    "fund",
+    "donations",
+    "cms",
+    "auth",
+    "wagtailcore",
+    "wagtailimages",
+}
 
 
 def _row_counts():

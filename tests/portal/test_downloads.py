@@ -5,7 +5,10 @@ from portal.downloads import download_response
 
 
 def _headers(response):
-    return {k: response[k] for k in ("Content-Disposition", "X-Content-Type-Options", "Content-Security-Policy", "Cache-Control")}
+    return {
+        k: response[k]
+        for k in ("Content-Disposition", "X-Content-Type-Options", "Content-Security-Policy", "Cache-Control")
+    }
 
 
 def test_generated_content_is_a_private_unsniffable_download():

@@ -16,7 +16,11 @@ def test_health_reports_database_cache_and_task_queue(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert {name: check["ok"] for name, check in body["checks"].items()} == {"database": True, "cache": True, "task_queue": True}
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True,
+        "cache": True,
+        "task_queue": True,
+    }
 
 
 @pytest.mark.django_db
@@ -46,11 +50,17 @@ def test_health_is_503_when_the_cache_is_down(client, monkeypatch):
 
 
 def _run_production(args, **env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     # (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this process; a real deployment never has it)
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
     env.update(env_overrides)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_refuses_to_start_without_its_secrets():

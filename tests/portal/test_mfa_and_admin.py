@@ -70,7 +70,7 @@ def test_bypass_code_setting_is_rejected_outright_when_debug_is_off():
 
     with override_settings(DEBUG=False, MFA_TOTP_INSECURE_BYPASS_CODE="123456"):
         with pytest.raises(ImproperlyConfigured):
-            app_settings.TOTP_INSECURE_BYPASS_CODE
+            _ = app_settings.TOTP_INSECURE_BYPASS_CODE
 
 
 @pytest.mark.parametrize(

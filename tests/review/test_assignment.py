@@ -24,7 +24,13 @@ def test_sixty_applications_nine_reviewers_five_conflicts(review_round, staff_us
     orgs = [OrganisationFactory() for _ in range(30)]
     apps = [ApplicationFactory(round=review_round, organisation=orgs[i // 2], status="in_review") for i in range(60)]
     # Five conflicts, declared earlier on one application of an organisation that has two: the other must avoid them too.
-    conflicted = [(members[3], orgs[0]), (members[4], orgs[1]), (members[0], orgs[2]), (members[1], orgs[3]), (members[6], orgs[4])]
+    conflicted = [
+        (members[3], orgs[0]),
+        (members[4], orgs[1]),
+        (members[0], orgs[2]),
+        (members[1], orgs[3]),
+        (members[6], orgs[4]),
+    ]
     for member, org in conflicted:
         assignment = Assignment.objects.create(application=apps[orgs.index(org) * 2], member=member)
         conflict_declare(assignment=assignment, has_conflict=True, reason="Board member", by=member.user)
@@ -63,7 +69,9 @@ def test_auto_assignment_is_deterministic_and_idempotent():
 
 def test_mixes_kinds_when_it_can():
     members = [MemberSlot(i, KINDS[i % 3]) for i in range(1, 10)]
-    plan = plan_assignments(applications=[ApplicationSlot(1, 1)], members=members, existing={}, conflicts=set(), per_application=3)
+    plan = plan_assignments(
+        applications=[ApplicationSlot(1, 1)], members=members, existing={}, conflicts=set(), per_application=3
+    )
     assert sorted(KINDS[m % 3] for _a, m in plan) == sorted(KINDS)
 
 
@@ -96,7 +104,9 @@ def test_manual_assignment_refuses_a_conflicted_member(review_round, staff_user)
 
 def test_conflict_needs_a_reason(review_round):
     member = PanelMemberFactory(panel=review_round.panel)
-    assignment = Assignment.objects.create(application=ApplicationFactory(round=review_round, status="in_review"), member=member)
+    assignment = Assignment.objects.create(
+        application=ApplicationFactory(round=review_round, status="in_review"), member=member
+    )
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_identifying_question_is_left_out_of_blind_review_only():
     application = ApplicationFactory()
-    FormQuestion.objects.create(round=application.round, key="website", kind="short_text", label="Your website", identifying=True, sort_order=0)
+    FormQuestion.objects.create(
+        round=application.round, key="website", kind="short_text", label="Your website", identifying=True, sort_order=0
+    )
     FormQuestion.objects.create(round=application.round, key="need", kind="short_text", label="The need", sort_order=1)
     definition = [q.as_definition() for q in application.round.form_questions.order_by("sort_order")]
     application.form_snapshot = {"version": 1, "questions": definition}

@@ -30,7 +30,9 @@ def funded_round(review_round):
 
 @pytest.fixture
 def application(funded_round):
-    app = ApplicationFactory(round=funded_round, status="in_review", requested_amount=Decimal("30000.00"), title="Mobile outreach van")
+    app = ApplicationFactory(
+        round=funded_round, status="in_review", requested_amount=Decimal("30000.00"), title="Mobile outreach van"
+    )
     MembershipFactory(organisation=app.organisation, user__email="owner@group.example")
     return app
 
@@ -41,8 +43,14 @@ def _pdf_text(data: bytes) -> str:
 
 def test_approve_commits_the_award_and_emails_the_letter(application, staff_user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        decision = decision_make(application=application, outcome="approve", amount=Decimal("25000.00"),
-                                 conditions="Quarterly reports", message="Congratulations!", by=staff_user)
+        decision = decision_make(
+            application=application,
+            outcome="approve",
+            amount=Decimal("25000.00"),
+            conditions="Quarterly reports",
+            message="Congratulations!",
+            by=staff_user,
+        )
     application.refresh_from_db()
     assert application.status == "approved"
     award = Award.objects.get(application=application)
@@ -79,21 +87,36 @@ def test_amount_above_the_request_is_refused(application, staff_user):
     assert application.status == "in_review"
 
 
-def test_decline_sends_approved_feedback_but_never_reviewer_identities(application, staff_user, django_capture_on_commit_callbacks):
+def test_decline_sends_approved_feedback_but_never_reviewer_identities(
+    application, staff_user, django_capture_on_commit_callbacks
+):
     rubric_criteria = list(application.round.rubric.criteria.all())
     reviewers = []
     for feedback, approve in [("Lovely peer model; budget unclear.", True), ("Not for publication.", False)]:
-        member = PanelMemberFactory(panel=application.round.panel, user__first_name="Zebedee", user__last_name=f"Quill{len(reviewers)}")
+        member = PanelMemberFactory(
+            panel=application.round.panel, user__first_name="Zebedee", user__last_name=f"Quill{len(reviewers)}"
+        )
         assignment = Assignment.objects.create(application=application, member=member)
         conflict_declare(assignment=assignment, has_conflict=False, by=member.user)
-        review = review_save(assignment=assignment, by=member.user, recommendation="do_not_fund", submit=True,
-                             scores={c.pk: {"score": 2} for c in rubric_criteria}, feedback_to_applicant=feedback)
+        review = review_save(
+            assignment=assignment,
+            by=member.user,
+            recommendation="do_not_fund",
+            submit=True,
+            scores={c.pk: {"score": 2} for c in rubric_criteria},
+            feedback_to_applicant=feedback,
+        )
         if approve:
             review_feedback_approve(review=review, by=staff_user)
         reviewers.append(member.user)
     with django_capture_on_commit_callbacks(execute=True):
-        decision_make(application=application, outcome="decline", include_feedback=True, by=staff_user,
-                      message="Please apply again next year.")
+        decision_make(
+            application=application,
+            outcome="decline",
+            include_feedback=True,
+            by=staff_user,
+            message="Please apply again next year.",
+        )
     application.refresh_from_db()
     assert application.status == "declined"
     letter = next(m for m in mail.outbox if m.attachments)
@@ -122,8 +145,9 @@ def test_waitlist_then_batch_approve(funded_round, staff_user):
 
 def test_staff_decide_through_the_admin_and_download_the_letter(client, login, staff_user, application):
     login(staff_user)
-    response = client.post(reverse("review_admin:decide", args=[application.pk]),
-                           {"outcome": "approve", "amount": "99999.00"})
+    response = client.post(
+        reverse("review_admin:decide", args=[application.pk]), {"outcome": "approve", "amount": "99999.00"}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "in_review"
@@ -140,8 +164,13 @@ def test_applicant_pages_never_show_reviewer_identities(client, login, applicati
     member = PanelMemberFactory(panel=application.round.panel, user__last_name="Reviewerson")
     assignment = Assignment.objects.create(application=application, member=member)
     conflict_declare(assignment=assignment, has_conflict=False, by=member.user)
-    review_save(assignment=assignment, by=member.user, recommendation="fund", submit=True,
-                scores={c.pk: {"score": 5} for c in application.round.rubric.criteria.all()})
+    review_save(
+        assignment=assignment,
+        by=member.user,
+        recommendation="fund",
+        submit=True,
+        scores={c.pk: {"score": 5} for c in application.round.rubric.criteria.all()},
+    )
     owner = application.organisation.memberships.get().user
     login(owner)
     for url in ["/dashboard/", reverse("review:my_reviews"), reverse("review:score", args=[assignment.pk])]:

@@ -23,11 +23,16 @@ def reviewer(mfa_user_factory):
 def assignment(review_round, reviewer):
     member = PanelMemberFactory(panel=review_round.panel, user=reviewer, kind=PanelMember.Kind.COMMUNITY)
     application = ApplicationFactory(
-        round=review_round, status="in_review", title="Peer naloxone outreach", summary="Kits and training at the drop-in.",
-        form_snapshot={"questions": [
-            {"key": "q1", "kind": "long_text", "label": "What will you do?"},
-            {"key": "q2", "kind": "short_text", "label": "Who runs it?", "identifying": True},
-        ]},
+        round=review_round,
+        status="in_review",
+        title="Peer naloxone outreach",
+        summary="Kits and training at the drop-in.",
+        form_snapshot={
+            "questions": [
+                {"key": "q1", "kind": "long_text", "label": "What will you do?"},
+                {"key": "q2", "kind": "short_text", "label": "Who runs it?", "identifying": True},
+            ]
+        },
         answers={"q1": "Hand out 2,000 kits.", "q2": "Rosa Delgado"},
     )
     return Assignment.objects.create(application=application, member=member)
@@ -71,7 +76,9 @@ def test_no_conflict_then_draft_then_submit_locks_the_review(client, login, revi
 
     client.post(
         reverse("review:score", args=[assignment.pk]),
-        _post_scores(review_round, ["5", "3", "na"], recommendation="fund", feedback_to_applicant="Strong plan.", submit="1"),
+        _post_scores(
+            review_round, ["5", "3", "na"], recommendation="fund", feedback_to_applicant="Strong plan.", submit="1"
+        ),
     )
     review.refresh_from_db()
     assert review.status == Review.Status.SUBMITTED
@@ -79,15 +86,22 @@ def test_no_conflict_then_draft_then_submit_locks_the_review(client, login, revi
     assignment.refresh_from_db()
     assert assignment.status == Assignment.Status.COMPLETED
 
-    client.post(reverse("review:score", args=[assignment.pk]), _post_scores(review_round, ["1", "1", "1"], recommendation="do_not_fund", submit="1"))
+    client.post(
+        reverse("review:score", args=[assignment.pk]),
+        _post_scores(review_round, ["1", "1", "1"], recommendation="do_not_fund", submit="1"),
+    )
     review.refresh_from_db()
     assert review.weighted_score == Decimal("80.00")
 
 
-def test_submitting_incomplete_scores_shows_errors_and_keeps_the_draft(client, login, reviewer, assignment, review_round):
+def test_submitting_incomplete_scores_shows_errors_and_keeps_the_draft(
+    client, login, reviewer, assignment, review_round
+):
     login(reviewer)
     client.post(reverse("review:declare", args=[assignment.pk]), {"has_conflict": "no"})
-    response = client.post(reverse("review:score", args=[assignment.pk]), _post_scores(review_round, ["4", "", ""], submit="1"))
+    response = client.post(
+        reverse("review:score", args=[assignment.pk]), _post_scores(review_round, ["4", "", ""], submit="1")
+    )
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     assert not Review.objects.filter(assignment=assignment, status=Review.Status.SUBMITTED).exists()
@@ -107,7 +121,8 @@ def test_blind_review_hides_the_organisation_and_identifying_answers(client, log
 
 def test_reviewer_cannot_open_an_unassigned_application(client, login, reviewer, assignment, review_round):
     other = Assignment.objects.create(
-        application=ApplicationFactory(round=review_round, status="in_review"), member=PanelMemberFactory(panel=review_round.panel)
+        application=ApplicationFactory(round=review_round, status="in_review"),
+        member=PanelMemberFactory(panel=review_round.panel),
     )
     login(reviewer)
     for name in ("review:score", "review:declare"):
@@ -131,8 +146,14 @@ def test_reviewer_cannot_see_another_reviewers_review(client, login, reviewer, a
     theirs = Assignment.objects.create(application=assignment.application, member=other_member)
     conflict_declare(assignment=theirs, has_conflict=False, by=other_member.user)
     scores = {c.pk: {"score": 2, "na": False, "comment": "Secret note"} for c in _criteria(review_round)}
-    review_save(assignment=theirs, by=other_member.user, scores=scores, recommendation="do_not_fund",
-                comment_to_staff="Private to staff", submit=True)
+    review_save(
+        assignment=theirs,
+        by=other_member.user,
+        scores=scores,
+        recommendation="do_not_fund",
+        comment_to_staff="Private to staff",
+        submit=True,
+    )
     login(reviewer)
     assert client.get(reverse("review:score", args=[theirs.pk])).status_code == 404
     client.post(reverse("review:declare", args=[assignment.pk]), {"has_conflict": "no"})
@@ -140,15 +161,27 @@ def test_reviewer_cannot_see_another_reviewers_review(client, login, reviewer, a
     assert "Secret note" not in page and "Private to staff" not in page and "25.00 / 100" not in page
 
 
-def test_other_reviews_are_shown_after_submitting_only_if_the_panel_allows(client, login, reviewer, assignment, review_round):
+def test_other_reviews_are_shown_after_submitting_only_if_the_panel_allows(
+    client, login, reviewer, assignment, review_round
+):
     other_member = PanelMemberFactory(panel=review_round.panel)
     theirs = Assignment.objects.create(application=assignment.application, member=other_member)
     conflict_declare(assignment=theirs, has_conflict=False, by=other_member.user)
-    review_save(assignment=theirs, by=other_member.user, recommendation="maybe", submit=True,
-                scores={c.pk: {"score": 2, "na": False} for c in _criteria(review_round)})
+    review_save(
+        assignment=theirs,
+        by=other_member.user,
+        recommendation="maybe",
+        submit=True,
+        scores={c.pk: {"score": 2, "na": False} for c in _criteria(review_round)},
+    )
     conflict_declare(assignment=assignment, has_conflict=False, by=reviewer)
-    review_save(assignment=assignment, by=reviewer, recommendation="fund", submit=True,
-                scores={c.pk: {"score": 5, "na": False} for c in _criteria(review_round)})
+    review_save(
+        assignment=assignment,
+        by=reviewer,
+        recommendation="fund",
+        submit=True,
+        scores={c.pk: {"score": 5, "na": False} for c in _criteria(review_round)},
+    )
     login(reviewer)
     url = reverse("review:score", args=[assignment.pk])
     assert "25.00 / 100" not in client.get(url).content.decode()
@@ -168,8 +201,10 @@ def test_non_reviewers_get_404_on_the_reviewer_portal(client, login, mfa_user_fa
 
 
 def test_my_reviews_lists_only_my_assignments_with_due_dates(client, login, reviewer, assignment, review_round):
-    Assignment.objects.create(application=ApplicationFactory(round=review_round, status="in_review", title="Someone else's"),
-                              member=PanelMemberFactory(panel=review_round.panel))
+    Assignment.objects.create(
+        application=ApplicationFactory(round=review_round, status="in_review", title="Someone else's"),
+        member=PanelMemberFactory(panel=review_round.panel),
+    )
     login(reviewer)
     page = client.get(reverse("review:my_reviews")).content.decode()
     assert "Peer naloxone outreach" in page and "Someone else&#x27;s" not in page

@@ -93,12 +93,19 @@ def test_spread_and_disagreement_flag():
 
 
 def test_recommendation_counts_always_list_every_option():
-    assert scoring.recommendation_counts(["fund", "fund", "do_not_fund", ""]) == {"fund": 2, "maybe": 0, "do_not_fund": 1}
+    assert scoring.recommendation_counts(["fund", "fund", "do_not_fund", ""]) == {
+        "fund": 2,
+        "maybe": 0,
+        "do_not_fund": 1,
+    }
 
 
 def test_application_result_puts_it_together():
-    stats = {"H": scoring.reviewer_stats([D("20"), D("40"), D("30")]), "G": scoring.reviewer_stats([D("80"), D("90"), D("100")]),
-             "X": scoring.reviewer_stats([D("55")])}
+    stats = {
+        "H": scoring.reviewer_stats([D("20"), D("40"), D("30")]),
+        "G": scoring.reviewer_stats([D("80"), D("90"), D("100")]),
+        "X": scoring.reviewer_stats([D("55")]),
+    }
     result = scoring.application_result(
         [("H", D("40"), "maybe"), ("G", D("90"), "fund"), ("X", D("55"), "fund")], stats, D("30")
     )

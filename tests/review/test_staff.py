@@ -58,11 +58,24 @@ def test_staff_create_a_rubric_with_weighted_criteria_in_the_admin(client, login
     url = reverse("review_rubrics:add")
     assert client.get(url).status_code == 200
     data = {
-        "round": funding_round.pk, "title": "Scoring guide", "introduction": "",
-        "criteria-TOTAL_FORMS": "1", "criteria-INITIAL_FORMS": "0", "criteria-MIN_NUM_FORMS": "0", "criteria-MAX_NUM_FORMS": "1000",
-        "criteria-0-title": "Need", "criteria-0-guidance": "Evidence of need", "criteria-0-weight": "2.5",
-        "criteria-0-scale_min": "1", "criteria-0-scale_max": "5", "criteria-0-labels": '{"1": "Weak", "5": "Excellent"}',
-        "criteria-0-allow_na": "", "criteria-0-order": "1", "criteria-0-ORDER": "1", "criteria-0-id": "", "criteria-0-DELETE": "",
+        "round": funding_round.pk,
+        "title": "Scoring guide",
+        "introduction": "",
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+        "criteria-0-title": "Need",
+        "criteria-0-guidance": "Evidence of need",
+        "criteria-0-weight": "2.5",
+        "criteria-0-scale_min": "1",
+        "criteria-0-scale_max": "5",
+        "criteria-0-labels": '{"1": "Weak", "5": "Excellent"}',
+        "criteria-0-allow_na": "",
+        "criteria-0-order": "1",
+        "criteria-0-ORDER": "1",
+        "criteria-0-id": "",
+        "criteria-0-DELETE": "",
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -132,7 +145,9 @@ def test_ranking_csv_export(client, login, staff_user, review_round):
 
 def test_conflict_register_lists_and_exports_declarations(client, login, staff_user, review_round):
     member = PanelMemberFactory(panel=review_round.panel)
-    assignment = Assignment.objects.create(application=ApplicationFactory(round=review_round, status="in_review"), member=member)
+    assignment = Assignment.objects.create(
+        application=ApplicationFactory(round=review_round, status="in_review"), member=member
+    )
     conflict_declare(assignment=assignment, has_conflict=True, reason="=Treasurer of this group", by=member.user)
     login(staff_user)
     page = client.get(reverse("review_admin:conflicts")).content.decode()
@@ -142,12 +157,19 @@ def test_conflict_register_lists_and_exports_declarations(client, login, staff_u
     assert member.user.email in csv_text
 
 
-def test_inviting_a_new_reviewer_creates_an_account_and_emails_a_set_password_link(staff_user, review_round, django_capture_on_commit_callbacks):
+def test_inviting_a_new_reviewer_creates_an_account_and_emails_a_set_password_link(
+    staff_user, review_round, django_capture_on_commit_callbacks
+):
     from allauth.account.models import EmailAddress
 
     with django_capture_on_commit_callbacks(execute=True):
-        member = panel_member_invite(panel=review_round.panel, email="New.Reviewer@Example.org", kind="community",
-                                     first_name="Ada", by=staff_user)
+        member = panel_member_invite(
+            panel=review_round.panel,
+            email="New.Reviewer@Example.org",
+            kind="community",
+            first_name="Ada",
+            by=staff_user,
+        )
     user = member.user
     assert user.email == "new.reviewer@example.org"
     assert not user.has_usable_password()
@@ -158,10 +180,17 @@ def test_inviting_a_new_reviewer_creates_an_account_and_emails_a_set_password_li
 
 def test_staff_reopen_unlocks_a_submitted_review(staff_user, review_round, django_capture_on_commit_callbacks):
     member = PanelMemberFactory(panel=review_round.panel)
-    assignment = Assignment.objects.create(application=ApplicationFactory(round=review_round, status="in_review"), member=member)
+    assignment = Assignment.objects.create(
+        application=ApplicationFactory(round=review_round, status="in_review"), member=member
+    )
     conflict_declare(assignment=assignment, has_conflict=False, by=member.user)
-    review = review_save(assignment=assignment, by=member.user, recommendation="fund", submit=True,
-                         scores={c.pk: {"score": 4} for c in review_round.rubric.criteria.all()})
+    review = review_save(
+        assignment=assignment,
+        by=member.user,
+        recommendation="fund",
+        submit=True,
+        scores={c.pk: {"score": 4} for c in review_round.rubric.criteria.all()},
+    )
     assert review.weighted_score == Decimal("75.00")
     with django_capture_on_commit_callbacks(execute=True):
         review_reopen(review=review, by=staff_user, reason="Please add comments")

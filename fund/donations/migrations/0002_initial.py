@@ -5,23 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('donations', '0001_initial'),
-        ('fund', '0001_initial'),
+        ("donations", "0001_initial"),
+        ("fund", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='donation',
-            name='campaign',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='donations', to='fund.campaign'),
+            model_name="donation",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="donations",
+                to="fund.campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='donation',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='donations', to='fund.fund'),
+            model_name="donation",
+            name="fund",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="donations", to="fund.fund"
+            ),
         ),
     ]

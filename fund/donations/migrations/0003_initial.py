@@ -6,139 +6,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('donations', '0002_initial'),
-        ('fund', '0001_initial'),
+        ("donations", "0002_initial"),
+        ("fund", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='donation',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="donation",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='donationadjustment',
-            name='donation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='donations.donation'),
+            model_name="donationadjustment",
+            name="donation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="adjustments", to="donations.donation"
+            ),
         ),
         migrations.AddField(
-            model_name='donor',
-            name='user',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='donor', to=settings.AUTH_USER_MODEL),
+            model_name="donor",
+            name="user",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="donor",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='donation',
-            name='donor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='donations', to='donations.donor'),
+            model_name="donation",
+            name="donor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="donations", to="donations.donor"
+            ),
         ),
         migrations.AddField(
-            model_name='pledge',
-            name='campaign',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='fund.campaign'),
+            model_name="pledge",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pledges",
+                to="fund.campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='pledge',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="pledge",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='pledge',
-            name='donor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='donations.donor'),
+            model_name="pledge",
+            name="donor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="pledges", to="donations.donor"
+            ),
         ),
         migrations.AddField(
-            model_name='pledge',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='fund.fund'),
+            model_name="pledge",
+            name="fund",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="pledges", to="fund.fund"
+            ),
         ),
         migrations.AddField(
-            model_name='pledgeinstalment',
-            name='donation',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pledge_instalment', to='donations.donation'),
+            model_name="pledgeinstalment",
+            name="donation",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pledge_instalment",
+                to="donations.donation",
+            ),
         ),
         migrations.AddField(
-            model_name='pledgeinstalment',
-            name='pledge',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instalments', to='donations.pledge'),
+            model_name="pledgeinstalment",
+            name="pledge",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="instalments", to="donations.pledge"
+            ),
         ),
         migrations.AddField(
-            model_name='receipt',
-            name='donation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='donations.donation'),
+            model_name="receipt",
+            name="donation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="receipts", to="donations.donation"
+            ),
         ),
         migrations.AddField(
-            model_name='receipt',
-            name='replaces',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='donations.receipt'),
+            model_name="receipt",
+            name="replaces",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replaced_by",
+                to="donations.receipt",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receiptcounter',
-            constraint=models.UniqueConstraint(fields=('jurisdiction', 'year'), name='unique_receipt_counter'),
+            model_name="receiptcounter",
+            constraint=models.UniqueConstraint(fields=("jurisdiction", "year"), name="unique_receipt_counter"),
         ),
         migrations.AddField(
-            model_name='recurringdonation',
-            name='campaign',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='fund.campaign'),
+            model_name="recurringdonation",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="fund.campaign"
+            ),
         ),
         migrations.AddField(
-            model_name='recurringdonation',
-            name='donor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recurring_donations', to='donations.donor'),
+            model_name="recurringdonation",
+            name="donor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="recurring_donations", to="donations.donor"
+            ),
         ),
         migrations.AddField(
-            model_name='recurringdonation',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recurring_donations', to='fund.fund'),
+            model_name="recurringdonation",
+            name="fund",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="recurring_donations", to="fund.fund"
+            ),
         ),
         migrations.AddField(
-            model_name='donation',
-            name='recurring',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='donations', to='donations.recurringdonation'),
+            model_name="donation",
+            name="recurring",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="donations",
+                to="donations.recurringdonation",
+            ),
         ),
         migrations.AddField(
-            model_name='statementrun',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="statementrun",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='donationadjustment',
-            constraint=models.UniqueConstraint(fields=('kind', 'stripe_ref'), name='unique_donation_adjustment'),
+            model_name="donationadjustment",
+            constraint=models.UniqueConstraint(fields=("kind", "stripe_ref"), name="unique_donation_adjustment"),
         ),
         migrations.AddConstraint(
-            model_name='pledge',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='pledge_amount_positive'),
+            model_name="pledge",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="pledge_amount_positive"),
         ),
         migrations.AddConstraint(
-            model_name='pledgeinstalment',
-            constraint=models.UniqueConstraint(fields=('pledge', 'sequence'), name='unique_pledge_instalment'),
+            model_name="pledgeinstalment",
+            constraint=models.UniqueConstraint(fields=("pledge", "sequence"), name="unique_pledge_instalment"),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.UniqueConstraint(fields=('jurisdiction', 'year', 'number'), name='unique_receipt_serial'),
+            model_name="receipt",
+            constraint=models.UniqueConstraint(fields=("jurisdiction", "year", "number"), name="unique_receipt_serial"),
         ),
         migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'issued')), fields=('donation',), name='one_live_receipt_per_donation'),
+            model_name="receipt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "issued")), fields=("donation",), name="one_live_receipt_per_donation"
+            ),
         ),
         migrations.AddIndex(
-            model_name='donation',
-            index=models.Index(fields=['status', 'campaign'], name='donations_d_status_c8b9ad_idx'),
+            model_name="donation",
+            index=models.Index(fields=["status", "campaign"], name="donations_d_status_c8b9ad_idx"),
         ),
         migrations.AddIndex(
-            model_name='donation',
-            index=models.Index(fields=['donor', 'received_at'], name='donations_d_donor_i_b3c45f_idx'),
+            model_name="donation",
+            index=models.Index(fields=["donor", "received_at"], name="donations_d_donor_i_b3c45f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='donation',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='donation_amount_positive'),
+            model_name="donation",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="donation_amount_positive"),
         ),
         migrations.AddConstraint(
-            model_name='donation',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_amount__lte', models.F('amount'))), name='donation_refund_not_above_amount'),
+            model_name="donation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("refunded_amount__lte", models.F("amount"))),
+                name="donation_refund_not_above_amount",
+            ),
         ),
     ]

@@ -5,39 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donations', '0003_initial'),
+        ("donations", "0003_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='donation',
-            name='appraised_value',
-            field=portal.money.MoneyField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='appraised value'),
+            model_name="donation",
+            name="appraised_value",
+            field=portal.money.MoneyField(
+                blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="appraised value"
+            ),
         ),
         migrations.AddField(
-            model_name='donation',
-            name='appraiser_address',
+            model_name="donation",
+            name="appraiser_address",
             field=models.TextField(blank=True, verbose_name="appraiser's address"),
         ),
         migrations.AddField(
-            model_name='donation',
-            name='appraiser_name',
+            model_name="donation",
+            name="appraiser_name",
             field=models.CharField(blank=True, max_length=200, verbose_name="appraiser's name"),
         ),
         migrations.AddField(
-            model_name='stripeevent',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, help_text='After a failure: when it is tried again.', null=True),
+            model_name="stripeevent",
+            name="next_attempt_at",
+            field=models.DateTimeField(blank=True, help_text="After a failure: when it is tried again.", null=True),
         ),
         migrations.AlterField(
-            model_name='donation',
-            name='dispute_status',
+            model_name="donation",
+            name="dispute_status",
             field=models.CharField(blank=True, max_length=40),
         ),
         migrations.AddIndex(
-            model_name='stripeevent',
-            index=models.Index(condition=models.Q(('processed_at__isnull', True)), fields=['received_at'], name='stripeevent_unfinished'),
+            model_name="stripeevent",
+            index=models.Index(
+                condition=models.Q(("processed_at__isnull", True)),
+                fields=["received_at"],
+                name="stripeevent_unfinished",
+            ),
         ),
     ]

@@ -22,9 +22,22 @@ from .monthly import SUBSCRIPTION_STATUS, donation_record_invoice, recurring_upd
 from .refunds import donation_record_dispute, donation_record_refund
 
 __all__ = [
-    "ADDRESS_FIELDS", "SUBSCRIPTION_STATUS", "DonationError", "UnknownSession", "WaitForRecording",
-    "donation_create_pending", "donation_mark_expired", "donation_mark_payment_failed", "donation_record_dispute",
-    "donation_record_from_checkout", "donation_record_invoice", "donation_record_refund", "donation_start_checkout",
-    "donor_get_or_create", "donor_link_user", "donor_update_address", "recurring_update_from_stripe",
+    "ADDRESS_FIELDS",
+    "SUBSCRIPTION_STATUS",
+    "DonationError",
+    "UnknownSession",
+    "WaitForRecording",
+    "donation_create_pending",
+    "donation_mark_expired",
+    "donation_mark_payment_failed",
+    "donation_record_dispute",
+    "donation_record_from_checkout",
+    "donation_record_invoice",
+    "donation_record_refund",
+    "donation_start_checkout",
+    "donor_get_or_create",
+    "donor_link_user",
+    "donor_update_address",
+    "recurring_update_from_stripe",
     "subscription_id_of",
 ]

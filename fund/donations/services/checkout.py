@@ -50,24 +50,43 @@ def donation_create_pending(
         recurring = None
         if monthly:
             recurring = RecurringDonation.objects.create(
-                donor=donor, fund=fund, campaign=campaign, amount=amounts["amount"], currency=fund.currency, fee_covered=cover_fee
+                donor=donor,
+                fund=fund,
+                campaign=campaign,
+                amount=amounts["amount"],
+                currency=fund.currency,
+                fee_covered=cover_fee,
             )
-        address_text = "\n".join(
-            v for v in [(address or {}).get(k, "") for k in ADDRESS_FIELDS[:5]] if v
-        ) or donor.address
+        address_text = (
+            "\n".join(v for v in [(address or {}).get(k, "") for k in ADDRESS_FIELDS[:5]] if v) or donor.address
+        )
         gift_aid = bool(gift_aid and fund.jurisdiction == "UK")
         donation = Donation.objects.create(
-            donor=donor, fund=fund, campaign=campaign, recurring=recurring, method=Method.STRIPE,
-            amount=amounts["amount"], currency=fund.currency, fee_covered=cover_fee,
-            fee_amount=amounts["fee"], net_amount=amounts["net"], anonymous=anonymous,
+            donor=donor,
+            fund=fund,
+            campaign=campaign,
+            recurring=recurring,
+            method=Method.STRIPE,
+            amount=amounts["amount"],
+            currency=fund.currency,
+            fee_covered=cover_fee,
+            fee_amount=amounts["fee"],
+            net_amount=amounts["net"],
+            anonymous=anonymous,
             dedication_type=dedication_type if dedication_type in Dedication.values else "",
             dedication_name=dedication_name if dedication_type else "",
             dedication_notify_email=dedication_notify_email if dedication_type else "",
-            donor_name=name, donor_address=address_text, gift_aid=gift_aid,
-            gift_aid_declaration=giftaid.declaration_text(charity_name=fund.legal_name or fund.name) if gift_aid else "",
+            donor_name=name,
+            donor_address=address_text,
+            gift_aid=gift_aid,
+            gift_aid_declaration=giftaid.declaration_text(charity_name=fund.legal_name or fund.name)
+            if gift_aid
+            else "",
             gift_aid_declared_at=timezone.now() if gift_aid else None,
         )
-        audit(donation, "donations.donation.start", user=user, data={"amount": str(donation.amount), "monthly": monthly})
+        audit(
+            donation, "donations.donation.start", user=user, data={"amount": str(donation.amount), "monthly": monthly}
+        )
     return donation
 
 
@@ -81,8 +100,12 @@ def donation_start_checkout(*, monthly: bool, by=None, **kwargs) -> tuple[Donati
         session = checkout_session_create(donation, monthly=monthly)
     except Exception as exc:
         logger.exception("Checkout Session creation failed for donation %s", donation.pk)
-        Donation.objects.filter(pk=donation.pk, status=S.PENDING).update(status=S.CANCELED, mismatch_note=str(exc)[:500])
-        raise DonationError(_("We could not reach our payment processor. Nothing was charged; please try again.")) from exc
+        Donation.objects.filter(pk=donation.pk, status=S.PENDING).update(
+            status=S.CANCELED, mismatch_note=str(exc)[:500]
+        )
+        raise DonationError(
+            _("We could not reach our payment processor. Nothing was charged; please try again.")
+        ) from exc
     donation.stripe_checkout_session_id = session["id"]
     donation.save(update_fields=["stripe_checkout_session_id"])
     return donation, session["url"]
@@ -96,7 +119,9 @@ def _locked_donation_for_session(session: dict) -> Donation:
             return qs.get(pk=int(ref))
         return qs.get(stripe_checkout_session_id=session["id"])
     except Donation.DoesNotExist:
-        raise UnknownSession(f"No donation for Checkout Session {session.get('id')} (client_reference_id={ref!r}).") from None
+        raise UnknownSession(
+            f"No donation for Checkout Session {session.get('id')} (client_reference_id={ref!r})."
+        ) from None
 
 
 def donation_record_from_checkout(*, session, by=None, received_at=None) -> Donation:
@@ -115,10 +140,17 @@ def donation_record_from_checkout(*, session, by=None, received_at=None) -> Dona
             return donation
         expected = to_minor_units(donation.amount, donation.currency)
         if donation.stripe_checkout_session_id and donation.stripe_checkout_session_id != session["id"]:
-            _flag_mismatch(donation, f"Session {session['id']} claims donation {donation.pk} of session "
-                           f"{donation.stripe_checkout_session_id}.", by)
+            _flag_mismatch(
+                donation,
+                f"Session {session['id']} claims donation {donation.pk} of session "
+                f"{donation.stripe_checkout_session_id}.",
+                by,
+            )
             return donation
-        if session.get("amount_total") != expected or (session.get("currency") or "").lower() != donation.currency.lower():
+        if (
+            session.get("amount_total") != expected
+            or (session.get("currency") or "").lower() != donation.currency.lower()
+        ):
             _flag_mismatch(
                 donation,
                 f"Stripe session {session['id']} is {session.get('amount_total')} {session.get('currency')}; "
@@ -142,9 +174,21 @@ def donation_record_from_checkout(*, session, by=None, received_at=None) -> Dona
                 stripe_subscription_id=session["subscription"], status=RecurringDonation.Status.ACTIVE
             )
         accounting.post_online_gift(donation, by=by)
-        audit(donation, "donations.donation.record", user=by, data={"amount": str(donation.amount), "session": session["id"]})
-        _after_recorded(donation, [f"donation:{donation.pk}", donation.stripe_payment_intent_id, session.get("subscription"),
-                                   f"invoice:{session['invoice']}" if session.get("invoice") else ""])
+        audit(
+            donation,
+            "donations.donation.record",
+            user=by,
+            data={"amount": str(donation.amount), "session": session["id"]},
+        )
+        _after_recorded(
+            donation,
+            [
+                f"donation:{donation.pk}",
+                donation.stripe_payment_intent_id,
+                session.get("subscription"),
+                f"invoice:{session['invoice']}" if session.get("invoice") else "",
+            ],
+        )
     return donation
 
 

@@ -62,7 +62,9 @@ def _after_recorded(donation: Donation, keys: list[str]):
             template="donations/dedication",
             to=[donation.dedication_notify_email],
             context={
-                "giver": _("Someone who wishes to stay anonymous") if donation.anonymous else (donation.donor_name or donation.donor.name),
+                "giver": _("Someone who wishes to stay anonymous")
+                if donation.anonymous
+                else (donation.donor_name or donation.donor.name),
                 "dedication": str(donation.get_dedication_type_display()).lower(),
                 "dedicated_to": donation.dedication_name,
                 "campaign": donation.campaign.title if donation.campaign_id else "",

@@ -17,7 +17,7 @@ def subscription_id_of(invoice: dict) -> str | None:
     if invoice.get("subscription"):
         sub = invoice["subscription"]
         return sub if isinstance(sub, str) else sub.get("id")
-    details = ((invoice.get("parent") or {}).get("subscription_details") or {})
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
     return details.get("subscription")
 
 
@@ -32,7 +32,11 @@ def donation_record_invoice(*, invoice, by=None, received_at=None) -> Donation:
     if existing:
         return existing
     sub_id = subscription_id_of(invoice)
-    recurring = RecurringDonation.objects.filter(stripe_subscription_id=sub_id).select_related("donor").first() if sub_id else None
+    recurring = (
+        RecurringDonation.objects.filter(stripe_subscription_id=sub_id).select_related("donor").first()
+        if sub_id
+        else None
+    )
     if recurring is None or invoice.get("billing_reason") == "subscription_create":
         # The first invoice is recorded with its Checkout Session; wait until that has happened.
         raise WaitForRecording(sub_id or invoice["id"])
@@ -45,12 +49,22 @@ def donation_record_invoice(*, invoice, by=None, received_at=None) -> Donation:
         try:
             with transaction.atomic():
                 donation = Donation.objects.create(
-                    donor=recurring.donor, fund=recurring.fund, campaign=recurring.campaign, recurring=recurring,
-                    method=Method.STRIPE, amount=amount, currency=recurring.currency, fee_covered=recurring.fee_covered,
-                    fee_amount=fee, net_amount=amount - fee, status=S.SUCCEEDED if currency_ok else S.PENDING,
+                    donor=recurring.donor,
+                    fund=recurring.fund,
+                    campaign=recurring.campaign,
+                    recurring=recurring,
+                    method=Method.STRIPE,
+                    amount=amount,
+                    currency=recurring.currency,
+                    fee_covered=recurring.fee_covered,
+                    fee_amount=fee,
+                    net_amount=amount - fee,
+                    status=S.SUCCEEDED if currency_ok else S.PENDING,
                     received_at=(received_at or timezone.now()) if currency_ok else None,
-                    stripe_invoice_id=invoice["id"], stripe_payment_intent_id=intent or None,
-                    donor_name=recurring.donor.name, donor_address=recurring.donor.address or (first.donor_address if first else ""),
+                    stripe_invoice_id=invoice["id"],
+                    stripe_payment_intent_id=intent or None,
+                    donor_name=recurring.donor.name,
+                    donor_address=recurring.donor.address or (first.donor_address if first else ""),
                     anonymous=bool(first and first.anonymous),
                     gift_aid=bool(first and first.gift_aid),
                     gift_aid_declaration=first.gift_aid_declaration if first and first.gift_aid else "",
@@ -59,11 +73,20 @@ def donation_record_invoice(*, invoice, by=None, received_at=None) -> Donation:
         except IntegrityError:
             return Donation.objects.get(stripe_invoice_id=invoice["id"])
         if not currency_ok:
-            _flag_mismatch(donation, f"Invoice {invoice['id']} is in {invoice.get('currency')}; the monthly gift is in "
-                                     f"{recurring.currency.lower()}. Not recorded.", by)
+            _flag_mismatch(
+                donation,
+                f"Invoice {invoice['id']} is in {invoice.get('currency')}; the monthly gift is in "
+                f"{recurring.currency.lower()}. Not recorded.",
+                by,
+            )
             return donation
         if amount != recurring.amount:
-            audit(recurring, "donations.recurring.amount", user=by, data={"was": str(recurring.amount), "paid": str(amount)})
+            audit(
+                recurring,
+                "donations.recurring.amount",
+                user=by,
+                data={"was": str(recurring.amount), "paid": str(amount)},
+            )
             RecurringDonation.objects.filter(pk=recurring.pk).update(amount=amount)
         accounting.post_online_gift(donation, by=by)
         audit(donation, "donations.donation.record", user=by, data={"invoice": invoice["id"]})
@@ -92,8 +115,9 @@ def _subscription_amount(subscription: dict, currency: str):
     return from_minor_units(int(price["unit_amount"]) * int(items[0].get("quantity") or 1), currency)
 
 
-def recurring_update_from_stripe(*, subscription_id: str, stripe_status: str, subscription: dict | None = None,
-                                 by=None) -> RecurringDonation:
+def recurring_update_from_stripe(
+    *, subscription_id: str, stripe_status: str, subscription: dict | None = None, by=None
+) -> RecurringDonation:
     """Follow a subscription's status (active, past due, cancelled: a cancelled gift stays cancelled) and the amount
     the donor chose in the customer portal."""
     status = SUBSCRIPTION_STATUS.get(stripe_status)
@@ -109,7 +133,12 @@ def recurring_update_from_stripe(*, subscription_id: str, stripe_status: str, su
             audit(recurring, "donations.recurring.update", user=by, data={"status": status})
         amount = _subscription_amount(subscription or {}, recurring.currency)
         if amount is not None and amount > 0 and amount != recurring.amount:
-            audit(recurring, "donations.recurring.amount", user=by, data={"was": str(recurring.amount), "now": str(amount)})
+            audit(
+                recurring,
+                "donations.recurring.amount",
+                user=by,
+                data={"was": str(recurring.amount), "now": str(amount)},
+            )
             recurring.amount = amount
             fields.append("amount")
         if fields:

@@ -36,7 +36,9 @@ def _donation_for_charge(charge: dict) -> Donation:
         found = qs.filter(stripe_invoice_id=invoice_id).first() if invoice_id else None
         if found:
             if not found.stripe_payment_intent_id:
-                Donation.objects.filter(pk=found.pk, stripe_payment_intent_id__isnull=True).update(stripe_payment_intent_id=intent)
+                Donation.objects.filter(pk=found.pk, stripe_payment_intent_id__isnull=True).update(
+                    stripe_payment_intent_id=intent
+                )
             return found
         if invoice_id:
             raise WaitForRecording(f"invoice:{invoice_id}")
@@ -55,7 +57,9 @@ def donation_record_refund(*, charge, by=None) -> Donation:
         if cumulative <= donation.refunded_amount:
             return donation
         adjustment = DonationAdjustment.objects.create(
-            donation=donation, kind=DonationAdjustment.Kind.REFUND, amount=cumulative - donation.refunded_amount,
+            donation=donation,
+            kind=DonationAdjustment.Kind.REFUND,
+            amount=cumulative - donation.refunded_amount,
             stripe_ref=f"{charge['id']}:{charge['amount_refunded']}",
         )
         accounting.post_adjustment(adjustment, by=by)
@@ -85,10 +89,18 @@ def donation_record_dispute(*, dispute, by=None) -> Donation:
             donation.stripe_charge_id = dispute["charge"]
             fields.append("stripe_charge_id")
         if outcome == "lost":
-            amount = min(from_minor_units(dispute["amount"], donation.currency), donation.amount - donation.refunded_amount)
-            if amount > 0 and not DonationAdjustment.objects.filter(kind="dispute_lost", stripe_ref=dispute["id"]).exists():
+            amount = min(
+                from_minor_units(dispute["amount"], donation.currency), donation.amount - donation.refunded_amount
+            )
+            if (
+                amount > 0
+                and not DonationAdjustment.objects.filter(kind="dispute_lost", stripe_ref=dispute["id"]).exists()
+            ):
                 adjustment = DonationAdjustment.objects.create(
-                    donation=donation, kind=DonationAdjustment.Kind.DISPUTE_LOST, amount=amount, stripe_ref=dispute["id"]
+                    donation=donation,
+                    kind=DonationAdjustment.Kind.DISPUTE_LOST,
+                    amount=amount,
+                    stripe_ref=dispute["id"],
                 )
                 accounting.post_adjustment(adjustment, by=by)
                 donation.refunded_amount += amount

@@ -6,146 +6,230 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applicants', '0002_initial'),
-        ('awards', '0001_initial'),
-        ('fund', '0001_initial'),
-        ('grants', '0001_initial'),
+        ("applicants", "0002_initial"),
+        ("awards", "0001_initial"),
+        ("fund", "0001_initial"),
+        ("grants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='award',
-            name='accepted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="award",
+            name="accepted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='award',
-            name='application',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='grants.application'),
+            model_name="award",
+            name="application",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="awards", to="grants.application"
+            ),
         ),
         migrations.AddField(
-            model_name='award',
-            name='closed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="award",
+            name="closed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='award',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='fund.fund'),
+            model_name="award",
+            name="fund",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="awards", to="fund.fund"),
         ),
         migrations.AddField(
-            model_name='award',
-            name='offered_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="award",
+            name="offered_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='award',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='applicants.organisation'),
+            model_name="award",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="awards", to="applicants.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='award',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='grants.fundinground'),
+            model_name="award",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="awards", to="grants.fundinground"
+            ),
         ),
         migrations.AddField(
-            model_name='bankdetails',
-            name='organisation',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='bank_details', to='applicants.organisation'),
+            model_name="bankdetails",
+            name="organisation",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, related_name="bank_details", to="applicants.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='bankdetails',
-            name='updated_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="bankdetails",
+            name="updated_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='disbursement',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="disbursement",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='disbursement',
-            name='prepared_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="disbursement",
+            name="prepared_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='paymentbatch',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="paymentbatch",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='paymentbatch',
-            name='fund',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_batches', to='fund.fund'),
+            model_name="paymentbatch",
+            name="fund",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="payment_batches", to="fund.fund"
+            ),
         ),
         migrations.AddField(
-            model_name='paymentbatch',
-            name='paid_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="paymentbatch",
+            name="paid_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='disbursement',
-            name='batch',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disbursements', to='awards.paymentbatch'),
+            model_name="disbursement",
+            name="batch",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="disbursements",
+                to="awards.paymentbatch",
+            ),
         ),
         migrations.AddField(
-            model_name='roundcommitment',
-            name='round',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='commitment', to='grants.fundinground'),
+            model_name="roundcommitment",
+            name="round",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, related_name="commitment", to="grants.fundinground"
+            ),
         ),
         migrations.AddField(
-            model_name='tranche',
-            name='award',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tranches', to='awards.award'),
+            model_name="tranche",
+            name="award",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="tranches", to="awards.award"
+            ),
         ),
         migrations.AddField(
-            model_name='disbursement',
-            name='tranche',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disbursements', to='awards.tranche'),
+            model_name="disbursement",
+            name="tranche",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="disbursements", to="awards.tranche"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='award',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['offered', 'accepted', 'completed'])), fields=('application',), name='one_active_award_per_application'),
+            model_name="award",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["offered", "accepted", "completed"])),
+                fields=("application",),
+                name="one_active_award_per_application",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='award',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0), ('amount__lte', models.F('approved_amount'))), name='award_amount_within_approved'),
+            model_name="award",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0), ("amount__lte", models.F("approved_amount"))),
+                name="award_amount_within_approved",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roundcommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('committed__lte', models.F('budget'))), name='round_never_overcommitted'),
+            model_name="roundcommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("committed__lte", models.F("budget"))), name="round_never_overcommitted"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roundcommitment',
-            constraint=models.CheckConstraint(condition=models.Q(('committed__gte', 0)), name='round_commitment_not_negative'),
+            model_name="roundcommitment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("committed__gte", 0)), name="round_commitment_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tranche',
-            constraint=models.UniqueConstraint(fields=('award', 'sequence'), name='unique_tranche_sequence'),
+            model_name="tranche",
+            constraint=models.UniqueConstraint(fields=("award", "sequence"), name="unique_tranche_sequence"),
         ),
         migrations.AddConstraint(
-            model_name='tranche',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='tranche_amount_positive'),
+            model_name="tranche",
+            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="tranche_amount_positive"),
         ),
         migrations.AddConstraint(
-            model_name='tranche',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('condition', 'on_report_approval'), _negated=True), ('report_number__isnull', False), _connector='OR'), name='tranche_report_condition_names_report'),
+            model_name="tranche",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("condition", "on_report_approval"), _negated=True),
+                    ("report_number__isnull", False),
+                    _connector="OR",
+                ),
+                name="tranche_report_condition_names_report",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disbursement',
-            constraint=models.CheckConstraint(condition=models.Q(('approved_by__isnull', True), models.Q(('approved_by', models.F('prepared_by')), _negated=True), _connector='OR'), name='disbursement_four_eyes'),
+            model_name="disbursement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("approved_by__isnull", True),
+                    models.Q(("approved_by", models.F("prepared_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="disbursement_four_eyes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disbursement',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'exported', 'paid'])), fields=('tranche',), name='one_live_disbursement_per_tranche'),
+            model_name="disbursement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["pending", "approved", "exported", "paid"])),
+                fields=("tranche",),
+                name="one_live_disbursement_per_tranche",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disbursement',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='disbursement_amount_positive'),
+            model_name="disbursement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="disbursement_amount_positive"
+            ),
         ),
     ]

@@ -6,146 +6,204 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applicants', '0002_initial'),
-        ('awards', '0002_initial'),
-        ('grants', '0002_initial'),
-        ('impact', '0001_initial'),
+        ("applicants", "0002_initial"),
+        ("awards", "0002_initial"),
+        ("grants", "0002_initial"),
+        ("impact", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='annualreport',
-            name='requested_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="annualreport",
+            name="requested_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='impactreport',
-            name='award',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='impact_reports', to='awards.award'),
+            model_name="impactreport",
+            name="award",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="impact_reports", to="awards.award"
+            ),
         ),
         migrations.AddField(
-            model_name='impactreport',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="impactreport",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='impactreport',
-            name='submitted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="impactreport",
+            name="submitted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='metricvalue',
-            name='metric',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='impact.metric'),
+            model_name="metricvalue",
+            name="metric",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="values", to="impact.metric"
+            ),
         ),
         migrations.AddField(
-            model_name='metricvalue',
-            name='neighbourhood',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applicants.neighbourhood'),
+            model_name="metricvalue",
+            name="neighbourhood",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="applicants.neighbourhood",
+            ),
         ),
         migrations.AddField(
-            model_name='metricvalue',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='impact.impactreport'),
+            model_name="metricvalue",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="values", to="impact.impactreport"
+            ),
         ),
         migrations.AddField(
-            model_name='reportattachment',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='impact.impactreport'),
+            model_name="reportattachment",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="impact.impactreport"
+            ),
         ),
         migrations.AddField(
-            model_name='reportattachment',
-            name='uploaded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reportattachment",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='reportreminder',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='impact.impactreport'),
+            model_name="reportreminder",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="reminders", to="impact.impactreport"
+            ),
         ),
         migrations.AddField(
-            model_name='reportrequirement',
-            name='award',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='report_requirements', to='awards.award'),
+            model_name="reportrequirement",
+            name="award",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="report_requirements", to="awards.award"
+            ),
         ),
         migrations.AddField(
-            model_name='reportrequirement',
-            name='metrics',
-            field=models.ManyToManyField(blank=True, related_name='+', to='impact.metric', verbose_name='metrics asked'),
+            model_name="reportrequirement",
+            name="metrics",
+            field=models.ManyToManyField(
+                blank=True, related_name="+", to="impact.metric", verbose_name="metrics asked"
+            ),
         ),
         migrations.AddField(
-            model_name='impactreport',
-            name='requirement',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='report', to='impact.reportrequirement'),
+            model_name="impactreport",
+            name="requirement",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, related_name="report", to="impact.reportrequirement"
+            ),
         ),
         migrations.AddField(
-            model_name='roundmetric',
-            name='metric',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='round_links', to='impact.metric'),
+            model_name="roundmetric",
+            name="metric",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="round_links", to="impact.metric"
+            ),
         ),
         migrations.AddField(
-            model_name='roundmetric',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='impact_metrics', to='grants.fundinground'),
+            model_name="roundmetric",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="impact_metrics", to="grants.fundinground"
+            ),
         ),
         migrations.AddField(
-            model_name='roundreportquestion',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='impact_questions', to='grants.fundinground'),
+            model_name="roundreportquestion",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="impact_questions", to="grants.fundinground"
+            ),
         ),
         migrations.AddField(
-            model_name='story',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="story",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='story',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stories', to='impact.impactreport'),
+            model_name="story",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="stories", to="impact.impactreport"
+            ),
         ),
         migrations.AddIndex(
-            model_name='metricvalue',
-            index=models.Index(fields=['metric', 'report'], name='impact_value_metric_report'),
+            model_name="metricvalue",
+            index=models.Index(fields=["metric", "report"], name="impact_value_metric_report"),
         ),
         migrations.AddConstraint(
-            model_name='metricvalue',
-            constraint=models.UniqueConstraint(condition=models.Q(('neighbourhood__isnull', True)), fields=('report', 'metric'), name='impact_one_total_per_metric'),
+            model_name="metricvalue",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("neighbourhood__isnull", True)),
+                fields=("report", "metric"),
+                name="impact_one_total_per_metric",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='metricvalue',
-            constraint=models.UniqueConstraint(condition=models.Q(('neighbourhood__isnull', False)), fields=('report', 'metric', 'neighbourhood'), name='impact_one_value_per_neighbourhood'),
+            model_name="metricvalue",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("neighbourhood__isnull", False)),
+                fields=("report", "metric", "neighbourhood"),
+                name="impact_one_value_per_neighbourhood",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportreminder',
-            constraint=models.UniqueConstraint(fields=('report', 'kind'), name='impact_reminder_once'),
+            model_name="reportreminder",
+            constraint=models.UniqueConstraint(fields=("report", "kind"), name="impact_reminder_once"),
         ),
         migrations.AddConstraint(
-            model_name='reportrequirement',
-            constraint=models.UniqueConstraint(fields=('award', 'number'), name='impact_unique_requirement_number'),
+            model_name="reportrequirement",
+            constraint=models.UniqueConstraint(fields=("award", "number"), name="impact_unique_requirement_number"),
         ),
         migrations.AddConstraint(
-            model_name='reportrequirement',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='impact_requirement_period_order'),
+            model_name="reportrequirement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="impact_requirement_period_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='impactreport',
-            index=models.Index(fields=['status', 'period_end'], name='impact_report_status_period'),
+            model_name="impactreport",
+            index=models.Index(fields=["status", "period_end"], name="impact_report_status_period"),
         ),
         migrations.AddConstraint(
-            model_name='impactreport',
-            constraint=models.UniqueConstraint(fields=('award', 'number'), name='impact_unique_report_number'),
+            model_name="impactreport",
+            constraint=models.UniqueConstraint(fields=("award", "number"), name="impact_unique_report_number"),
         ),
         migrations.AddConstraint(
-            model_name='roundmetric',
-            constraint=models.UniqueConstraint(fields=('round', 'metric'), name='impact_unique_round_metric'),
+            model_name="roundmetric",
+            constraint=models.UniqueConstraint(fields=("round", "metric"), name="impact_unique_round_metric"),
         ),
         migrations.AddConstraint(
-            model_name='roundreportquestion',
-            constraint=models.UniqueConstraint(fields=('round', 'key'), name='impact_unique_round_question'),
+            model_name="roundreportquestion",
+            constraint=models.UniqueConstraint(fields=("round", "key"), name="impact_unique_round_question"),
         ),
     ]

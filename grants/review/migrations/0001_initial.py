@@ -8,254 +8,511 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('applicants', '0001_initial'),
-        ('grants', '0001_initial'),
+        ("applicants", "0001_initial"),
+        ("grants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('guidance', models.TextField(blank=True, verbose_name='guidance for reviewers')),
-                ('weight', models.DecimalField(decimal_places=2, default=1, max_digits=6, verbose_name='weight')),
-                ('scale_min', models.PositiveSmallIntegerField(default=1, verbose_name='lowest score')),
-                ('scale_max', models.PositiveSmallIntegerField(default=5, verbose_name='highest score')),
-                ('labels', models.JSONField(blank=True, default=dict, verbose_name='labels per point')),
-                ('allow_na', models.BooleanField(default=False, verbose_name="'not applicable' allowed")),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("guidance", models.TextField(blank=True, verbose_name="guidance for reviewers")),
+                ("weight", models.DecimalField(decimal_places=2, default=1, max_digits=6, verbose_name="weight")),
+                ("scale_min", models.PositiveSmallIntegerField(default=1, verbose_name="lowest score")),
+                ("scale_max", models.PositiveSmallIntegerField(default=5, verbose_name="highest score")),
+                ("labels", models.JSONField(blank=True, default=dict, verbose_name="labels per point")),
+                ("allow_na", models.BooleanField(default=False, verbose_name="'not applicable' allowed")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'criterion',
-                'verbose_name_plural': 'criteria',
-                'ordering': ['order', 'pk'],
+                "verbose_name": "criterion",
+                "verbose_name_plural": "criteria",
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('assigned', 'Assigned'), ('recused', 'Recused (conflict of interest)'), ('completed', 'Completed')], default='assigned', max_length=16, verbose_name='status')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='review due')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_assignments', to='grants.application')),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "Assigned"),
+                            ("recused", "Recused (conflict of interest)"),
+                            ("completed", "Completed"),
+                        ],
+                        default="assigned",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="review due")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_assignments",
+                        to="grants.application",
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review assignment',
-                'verbose_name_plural': 'review assignments',
-                'ordering': ['due_at', 'pk'],
+                "verbose_name": "review assignment",
+                "verbose_name_plural": "review assignments",
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Panel',
+            name="Panel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('blind_review', models.BooleanField(default=False, help_text="Reviewers do not see the organisation's identity or identifying answers.", verbose_name='blind review')),
-                ('reviewers_see_others_after_submit', models.BooleanField(default=False, verbose_name='reviewers see other reviews after submitting their own')),
-                ('disagreement_threshold', models.DecimalField(decimal_places=2, default=30, help_text='A spread of weighted scores above this flags disagreement.', max_digits=5, verbose_name='disagreement threshold (points out of 100)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('round', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='panel', to='grants.fundinground', verbose_name='round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "blind_review",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Reviewers do not see the organisation's identity or identifying answers.",
+                        verbose_name="blind review",
+                    ),
+                ),
+                (
+                    "reviewers_see_others_after_submit",
+                    models.BooleanField(
+                        default=False, verbose_name="reviewers see other reviews after submitting their own"
+                    ),
+                ),
+                (
+                    "disagreement_threshold",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=30,
+                        help_text="A spread of weighted scores above this flags disagreement.",
+                        max_digits=5,
+                        verbose_name="disagreement threshold (points out of 100)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "round",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="panel",
+                        to="grants.fundinground",
+                        verbose_name="round",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review panel',
-                'verbose_name_plural': 'review panels',
+                "verbose_name": "review panel",
+                "verbose_name_plural": "review panels",
             },
         ),
         migrations.CreateModel(
-            name='PanelMember',
+            name="PanelMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('staff', 'Staff'), ('community', 'Community member with lived experience'), ('external', 'Outside expert')], max_length=16, verbose_name='kind')),
-                ('is_chair', models.BooleanField(default=False, verbose_name='chair')),
-                ('invited_at', models.DateTimeField(auto_now_add=True)),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('panel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='review.panel')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panel_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Staff"),
+                            ("community", "Community member with lived experience"),
+                            ("external", "Outside expert"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_chair", models.BooleanField(default=False, verbose_name="chair")),
+                ("invited_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "panel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="review.panel"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="panel_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'panel member',
-                'verbose_name_plural': 'panel members',
-                'ordering': ['panel', 'kind', 'pk'],
+                "verbose_name": "panel member",
+                "verbose_name_plural": "panel members",
+                "ordering": ["panel", "kind", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ConflictDeclaration',
+            name="ConflictDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('has_conflict', models.BooleanField(verbose_name='has a conflict of interest')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('declared_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='conflict_declaration', to='review.assignment')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applicants.organisation')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflict_declarations', to='review.panelmember')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("has_conflict", models.BooleanField(verbose_name="has a conflict of interest")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("declared_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflict_declaration",
+                        to="review.assignment",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="applicants.organisation"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflict_declarations",
+                        to="review.panelmember",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conflict of interest declaration',
-                'verbose_name_plural': 'conflict of interest declarations',
-                'ordering': ['-declared_at', '-pk'],
+                "verbose_name": "conflict of interest declaration",
+                "verbose_name_plural": "conflict of interest declarations",
+                "ordering": ["-declared_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='member',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='review.panelmember'),
+            model_name="assignment",
+            name="member",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="review.panelmember"
+            ),
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=16, verbose_name='status')),
-                ('recommendation', models.CharField(blank=True, choices=[('fund', 'Fund'), ('maybe', 'Maybe'), ('do_not_fund', 'Do not fund')], max_length=16, verbose_name='recommendation')),
-                ('comment_to_staff', models.TextField(blank=True, verbose_name='comment to staff')),
-                ('feedback_to_applicant', models.TextField(blank=True, verbose_name='feedback to the applicant')),
-                ('feedback_approved_by_staff', models.BooleanField(default=False, verbose_name='feedback approved for the applicant')),
-                ('weighted_score', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='weighted score')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reopened_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='grants.application')),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='review.assignment')),
-                ('feedback_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='review.panelmember')),
-                ('reopened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("fund", "Fund"), ("maybe", "Maybe"), ("do_not_fund", "Do not fund")],
+                        max_length=16,
+                        verbose_name="recommendation",
+                    ),
+                ),
+                ("comment_to_staff", models.TextField(blank=True, verbose_name="comment to staff")),
+                ("feedback_to_applicant", models.TextField(blank=True, verbose_name="feedback to the applicant")),
+                (
+                    "feedback_approved_by_staff",
+                    models.BooleanField(default=False, verbose_name="feedback approved for the applicant"),
+                ),
+                (
+                    "weighted_score",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="weighted score"
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reopened_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reviews", to="grants.application"
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="review", to="review.assignment"
+                    ),
+                ),
+                (
+                    "feedback_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reviews", to="review.panelmember"
+                    ),
+                ),
+                (
+                    "reopened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'verbose_name_plural': 'reviews',
+                "verbose_name": "review",
+                "verbose_name_plural": "reviews",
             },
         ),
         migrations.CreateModel(
-            name='ReviewScore',
+            name="ReviewScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='score')),
-                ('not_applicable', models.BooleanField(default=False, verbose_name='not applicable')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='review.criterion')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='review.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="score")),
+                ("not_applicable", models.BooleanField(default=False, verbose_name="not applicable")),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="review.criterion"
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="review.review"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion score',
-                'verbose_name_plural': 'criterion scores',
+                "verbose_name": "criterion score",
+                "verbose_name_plural": "criterion scores",
             },
         ),
         migrations.CreateModel(
-            name='Rubric',
+            name="Rubric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('introduction', models.TextField(blank=True, verbose_name='introduction for reviewers')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('round', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rubric', to='grants.fundinground', verbose_name='round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("introduction", models.TextField(blank=True, verbose_name="introduction for reviewers")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "round",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rubric",
+                        to="grants.fundinground",
+                        verbose_name="round",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rubric',
-                'verbose_name_plural': 'rubrics',
+                "verbose_name": "rubric",
+                "verbose_name_plural": "rubrics",
             },
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='rubric',
-            field=modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='review.rubric'),
+            model_name="criterion",
+            name="rubric",
+            field=modelcluster.fields.ParentalKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="review.rubric"
+            ),
         ),
         migrations.CreateModel(
-            name='ApplicationScore',
+            name="ApplicationScore",
             fields=[
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='review_score', serialize=False, to='grants.application')),
-                ('mean_score', models.DecimalField(decimal_places=2, max_digits=5, null=True)),
-                ('normalised_score', models.DecimalField(decimal_places=3, max_digits=7, null=True)),
-                ('max_score', models.DecimalField(decimal_places=2, max_digits=5, null=True)),
-                ('min_score', models.DecimalField(decimal_places=2, max_digits=5, null=True)),
-                ('sort_mean', models.DecimalField(decimal_places=2, default=-1, max_digits=6)),
-                ('sort_normalised', models.DecimalField(decimal_places=3, default=-999, max_digits=7)),
-                ('submitted_reviews', models.PositiveSmallIntegerField(default=0)),
-                ('fund_count', models.PositiveSmallIntegerField(default=0)),
-                ('maybe_count', models.PositiveSmallIntegerField(default=0)),
-                ('no_count', models.PositiveSmallIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='grants.fundinground')),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="review_score",
+                        serialize=False,
+                        to="grants.application",
+                    ),
+                ),
+                ("mean_score", models.DecimalField(decimal_places=2, max_digits=5, null=True)),
+                ("normalised_score", models.DecimalField(decimal_places=3, max_digits=7, null=True)),
+                ("max_score", models.DecimalField(decimal_places=2, max_digits=5, null=True)),
+                ("min_score", models.DecimalField(decimal_places=2, max_digits=5, null=True)),
+                ("sort_mean", models.DecimalField(decimal_places=2, default=-1, max_digits=6)),
+                ("sort_normalised", models.DecimalField(decimal_places=3, default=-999, max_digits=7)),
+                ("submitted_reviews", models.PositiveSmallIntegerField(default=0)),
+                ("fund_count", models.PositiveSmallIntegerField(default=0)),
+                ("maybe_count", models.PositiveSmallIntegerField(default=0)),
+                ("no_count", models.PositiveSmallIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="grants.fundinground"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'application review score',
-                'verbose_name_plural': 'application review scores',
-                'indexes': [models.Index(fields=['round', '-sort_mean', '-sort_normalised', 'application'], name='review_score_rank_raw'), models.Index(fields=['round', '-sort_normalised', '-sort_mean', 'application'], name='review_score_rank_norm')],
+                "verbose_name": "application review score",
+                "verbose_name_plural": "application review scores",
+                "indexes": [
+                    models.Index(
+                        fields=["round", "-sort_mean", "-sort_normalised", "application"], name="review_score_rank_raw"
+                    ),
+                    models.Index(
+                        fields=["round", "-sort_normalised", "-sort_mean", "application"], name="review_score_rank_norm"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('approve', 'Approve'), ('waitlist', 'Waitlist'), ('decline', 'Decline')], max_length=16, verbose_name='outcome')),
-                ('amount', portal.money.MoneyField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount awarded')),
-                ('conditions', models.TextField(blank=True, verbose_name='conditions')),
-                ('message', models.TextField(blank=True, verbose_name='message to the applicant')),
-                ('include_feedback', models.BooleanField(default=False, verbose_name="include reviewers' approved feedback")),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_decisions', to='grants.application')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("approve", "Approve"), ("waitlist", "Waitlist"), ("decline", "Decline")],
+                        max_length=16,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "amount",
+                    portal.money.MoneyField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="amount awarded"
+                    ),
+                ),
+                ("conditions", models.TextField(blank=True, verbose_name="conditions")),
+                ("message", models.TextField(blank=True, verbose_name="message to the applicant")),
+                (
+                    "include_feedback",
+                    models.BooleanField(default=False, verbose_name="include reviewers' approved feedback"),
+                ),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_decisions",
+                        to="grants.application",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision',
-                'verbose_name_plural': 'decisions',
-                'ordering': ['-decided_at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'approve'), _negated=True), ('amount__gt', 0), _connector='OR'), name='review_decision_approval_has_amount')],
+                "verbose_name": "decision",
+                "verbose_name_plural": "decisions",
+                "ordering": ["-decided_at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("outcome", "approve"), _negated=True), ("amount__gt", 0), _connector="OR"
+                        ),
+                        name="review_decision_approval_has_amount",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='panelmember',
-            constraint=models.UniqueConstraint(fields=('panel', 'user'), name='review_unique_panel_member'),
+            model_name="panelmember",
+            constraint=models.UniqueConstraint(fields=("panel", "user"), name="review_unique_panel_member"),
         ),
         migrations.AddConstraint(
-            model_name='panelmember',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_chair', True)), fields=('panel',), name='review_one_chair_per_panel'),
+            model_name="panelmember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_chair", True)), fields=("panel",), name="review_one_chair_per_panel"
+            ),
         ),
         migrations.AddIndex(
-            model_name='conflictdeclaration',
-            index=models.Index(fields=['member', 'organisation', 'has_conflict'], name='review_conf_member__1e631a_idx'),
+            model_name="conflictdeclaration",
+            index=models.Index(
+                fields=["member", "organisation", "has_conflict"], name="review_conf_member__1e631a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['member', 'status'], name='review_assi_member__ecd21b_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["member", "status"], name="review_assi_member__ecd21b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('application', 'member'), name='review_unique_assignment'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(fields=("application", "member"), name="review_unique_assignment"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['application', 'status'], name='review_revi_applica_1d7a85_idx'),
+            model_name="review",
+            index=models.Index(fields=["application", "status"], name="review_revi_applica_1d7a85_idx"),
         ),
         migrations.AddIndex(
-            model_name='review',
-            index=models.Index(fields=['member', 'status'], name='review_revi_member__e75410_idx'),
+            model_name="review",
+            index=models.Index(fields=["member", "status"], name="review_revi_member__e75410_idx"),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('submitted_at__isnull', False), _connector='OR'), name='review_submitted_has_time'),
+            model_name="review",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("submitted_at__isnull", False), _connector="OR"),
+                name="review_submitted_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewscore',
-            constraint=models.UniqueConstraint(fields=('review', 'criterion'), name='review_unique_score_per_criterion'),
+            model_name="reviewscore",
+            constraint=models.UniqueConstraint(
+                fields=("review", "criterion"), name="review_unique_score_per_criterion"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewscore',
-            constraint=models.CheckConstraint(condition=models.Q(('not_applicable', True), ('score__isnull', False), _negated=True), name='review_score_na_has_no_score'),
+            model_name="reviewscore",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("not_applicable", True), ("score__isnull", False), _negated=True),
+                name="review_score_na_has_no_score",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='review_criterion_weight_positive'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)), name="review_criterion_weight_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_max__gt', models.F('scale_min'))), name='review_criterion_scale_valid'),
+            model_name="criterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("scale_max__gt", models.F("scale_min"))), name="review_criterion_scale_valid"
+            ),
         ),
     ]

@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Keep polling until stopped (SIGTERM or Ctrl-C).")
-        parser.add_argument("--interval", type=float, default=0.5, help="Seconds between polls when idle (default 0.5).")
+        parser.add_argument(
+            "--interval", type=float, default=0.5, help="Seconds between polls when idle (default 0.5)."
+        )
 
     def handle(self, *args, loop, interval, **options):
         if not loop:
@@ -55,4 +57,6 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {result}" for result, n in sorted(counts.items()))
         self.stdout.write(f"Stripe events: {summary}.")
         if counts.get("failed"):
-            self.stdout.write(self.style.WARNING("Some events failed; they are tried again with backoff (Donations > Stripe events)."))
+            self.stdout.write(
+                self.style.WARNING("Some events failed; they are tried again with backoff (Donations > Stripe events).")
+            )

@@ -6,8 +6,10 @@ from grants.awards.models import BankDetails
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypt every grantee's bank details with the first key in BANK_DETAILS_KEYS. Rotate by putting a new "
-            "key first, running this, then removing the old key.")
+    help = (
+        "Re-encrypt every grantee's bank details with the first key in BANK_DETAILS_KEYS. Rotate by putting a new "
+        "key first, running this, then removing the old key."
+    )
 
     def handle(self, *args, **options):
         count = 0
