@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .net import client_ip
 from .sanitize import linkify_text
 
 
@@ -9,6 +10,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         next_url = super().get_login_redirect_url(request)
         return next_url or reverse("portal:dashboard")
+
+    def get_client_ip(self, request):
+        """Rate limits key on the client behind TRUSTED_PROXY_COUNT proxies, never on the load balancer."""
+        return client_ip(request) or super().get_client_ip(request)
 
     def send_mail(self, template_prefix, email, context):
         from django.conf import settings
