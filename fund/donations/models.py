@@ -333,6 +333,8 @@ class StripeEvent(models.Model):
         null=True, blank=True, help_text=_("After a failure: when it is tried again.")
     )
     deferred_key = models.CharField(max_length=120, blank=True, db_index=True)
+    # Held by one consumer until then (a consumer that dies lets go when it passes): see webhooks.stripe_events_claim.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
