@@ -38,9 +38,7 @@ def retry_later(task, *, attempt: int, max_attempts: int, error: Exception, args
     defer a task (then the caller raises, and the task shows as failed)."""
     if attempt >= max_attempts or not task.get_backend().supports_defer:
         return False
-    logger.warning(
-        "%s failed (attempt %s of %s: %s); trying again later.", task.name, attempt, max_attempts, error
-    )
+    logger.warning("%s failed (attempt %s of %s: %s); trying again later.", task.name, attempt, max_attempts, error)
     task.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
         *args, **{**(kwargs or {}), "attempt": attempt + 1}
     )

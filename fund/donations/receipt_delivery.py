@@ -63,9 +63,7 @@ def receipt_resend(*, receipt: Receipt, by) -> Receipt:
     """Email the live receipt's stored PDF to the donor again, with the receipt email. Only an issued (not cancelled)
     receipt with its PDF can be resent; the request is audited and the worker sends it (marking it emailed then)."""
     with transaction.atomic():
-        receipt = (
-            Receipt.objects.select_for_update(of=("self",)).select_related("donation__donor").get(pk=receipt.pk)
-        )
+        receipt = Receipt.objects.select_for_update(of=("self",)).select_related("donation__donor").get(pk=receipt.pk)
         if receipt.status != Receipt.Status.ISSUED:
             raise ReceiptError(
                 _("Receipt %(serial)s is cancelled; send its replacement instead.") % {"serial": receipt.serial}
