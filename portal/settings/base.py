@@ -190,6 +190,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running task whose worker has not beaten for this long (killed, machine lost) goes back to the queue (portal.worker).
+TASK_LEASE_SECONDS = int(env("TASK_LEASE_SECONDS", "30"))
+# How often a task is started again after its worker died before it is marked failed for staff.
+TASK_MAX_ATTEMPTS = int(env("TASK_MAX_ATTEMPTS", "5"))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
