@@ -194,6 +194,7 @@ TASKS = {
 TASK_LEASE_SECONDS = int(env("TASK_LEASE_SECONDS", "30"))
 # How often a task is started again after its worker died before it is marked failed for staff.
 TASK_MAX_ATTEMPTS = int(env("TASK_MAX_ATTEMPTS", "5"))
+BACKUP_DIR = Path(env("BACKUP_DIR", VAR_DIR / "backups"))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
