@@ -108,25 +108,40 @@ def fill_live(content: bytes, language: str) -> bytes:
         return content
     version_keys = {item: _version_key(*item) for item in wanted}
     fragment_keys = {item: _fragment_key(*item, language) for item in wanted}
-    found = cache.get_many([*version_keys.values(), *fragment_keys.values()])
+    try:
+        found = cache.get_many([*version_keys.values(), *fragment_keys.values()])
+    except Exception as exc:  # noqa: BLE001 - serve the figures the page was cached with
+        logger.warning("Live figures not refreshed (cache unavailable: %s)", exc)
+        return content
     fresh = {}
     to_store = {}
     for item in wanted:
         version = found.get(version_keys[item])
         if version is None:
             version = random.randint(1, 2**31)  # noqa: S311
-            if not cache.add(version_keys[item], version, None):
-                version = cache.get(version_keys[item], version)
+            try:
+                if not cache.add(version_keys[item], version, None):
+                    version = cache.get(version_keys[item], version)
+            except Exception:  # noqa: BLE001 - render it, and keep nothing
+                version = None
         stored = found.get(fragment_keys[item])
-        if stored is not None and stored[0] == version:
+        if stored is not None and version is not None and stored[0] == version:
             fresh[item] = stored[1]
             continue
-        with translation.override(language or settings.LANGUAGE_CODE):
-            html = str(RENDERERS[item[0]](item[1]))
+        try:
+            with translation.override(language or settings.LANGUAGE_CODE):
+                html = str(RENDERERS[item[0]](item[1]))
+        except Exception as exc:  # noqa: BLE001 - the database is down: keep the figure the page was cached with
+            logger.warning("Live figure %s:%s not refreshed: %s", *item, exc)
+            continue
         fresh[item] = html
-        to_store[fragment_keys[item]] = (version, html)
+        if version is not None:
+            to_store[fragment_keys[item]] = (version, html)
     if to_store:
-        cache.set_many(to_store, live_seconds())
+        try:
+            cache.set_many(to_store, live_seconds())
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("Live figures not stored (cache unavailable: %s)", exc)
 
     def replace(match):
         item = (match.group(1).decode(), int(match.group(2)))

@@ -50,7 +50,7 @@ def count(key, n=1):
 
 
 def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 # --- Our own PostgreSQL and Redis ---------------------------------------------------------------------------------
@@ -396,6 +396,8 @@ def main():
                         "4",
                         "--timeout",
                         "30",
+                        "--control-socket",
+                        str(base / f"gunicorn{i + 1}.ctl"),
                     ],
                     env,
                     base,

@@ -138,3 +138,20 @@ def test_page_cache_middleware_answers_hits_before_url_routing_with_a_fresh_csrf
 
         assert _unmask_cipher_token(token.group(1)) == response.cookies["csrftoken"].value
     assert Client().get("/accounts/login/").status_code == 200  # other views are untouched
+
+
+def test_a_cached_page_is_still_served_with_its_last_figures_while_the_database_is_down(client, site, monkeypatch):
+    from django.db import OperationalError
+
+    from cms import live
+
+    client.get(CAMPAIGN)
+
+    def database_down(pk, value=None):
+        raise OperationalError("connection to server failed: Connection refused")
+
+    monkeypatch.setitem(live.RENDERERS, "campaign", database_down)
+    live.bump("campaign", site["campaign"].pk)  # its figure must be computed again, and cannot be
+    response = client.get(CAMPAIGN)
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+    assert "raised of" in response.content.decode()

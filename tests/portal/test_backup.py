@@ -56,7 +56,13 @@ def backup_and_restore(tmp_path, database_url):
     call_command("restore", str(folder), stdout=checked)  # without --yes: only checked
     assert "Run again with --yes" in checked.getvalue()
     call_command(
-        "restore", str(folder), "--yes", "--database-url", database_url, "--files-to", str(tmp_path / "files"),
+        "restore",
+        str(folder),
+        "--yes",
+        "--database-url",
+        database_url,
+        "--files-to",
+        str(tmp_path / "files"),
         stdout=StringIO(),
     )
     return folder
@@ -97,7 +103,9 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_and_passes_ledger_ch
         env = {**os.environ, "PGPASSWORD": db["PASSWORD"] or ""}
         count = subprocess.run(
             ["psql", f"{server}/{name}", "-tAc", "SELECT count(*) FROM donations_donation"],
-            env=env, capture_output=True, text=True,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         assert count.stdout.strip() == "3"
         assert len(list((tmp_path / "files" / "private").rglob("*.pdf"))) == 3

@@ -97,7 +97,9 @@ def test_catch_up_records_each_missed_slot_once(django_capture_on_commit_callbac
 
 
 @pytest.mark.django_db
-def test_staff_see_each_jobs_last_run_result_and_next_run(client, login, mfa_user_factory, django_assert_max_num_queries):
+def test_staff_see_each_jobs_last_run_result_and_next_run(
+    client, login, mfa_user_factory, django_assert_max_num_queries
+):
     ScheduledRun.objects.create(job="ledger_check", slot=timezone.now(), status="failed", output="FAIL  balance")
     login(mfa_user_factory(roles.FINANCE))
     with django_assert_max_num_queries(15):

@@ -123,7 +123,9 @@ class _NoHeartbeat:
 
 def _worker(tmp_path, settings, **env):
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.portal.worker_settings",
