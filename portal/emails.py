@@ -72,6 +72,22 @@ def send_email_task(message: dict, attempt: int = 1):
     return "sent"
 
 
+def queue_message(message: EmailMultiAlternatives) -> None:
+    """Queue an already-built message (allauth's account emails) for the worker. Enqueued at once: with the database
+    backend the task row joins the caller's transaction, if any."""
+    html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+    send_email_task.enqueue(
+        {
+            "subject": message.subject,
+            "text": message.body,
+            "html": html,
+            "to": list(message.to),
+            "reply_to": list(message.reply_to) or None,
+            "attachments": [],
+        }
+    )
+
+
 def send_email_on_commit(**kwargs):
     """Render now; the worker sends it once the caller's transaction has committed (nothing if it rolls back)."""
     enqueue_on_commit(send_email_task, build_email(**kwargs))
