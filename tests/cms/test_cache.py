@@ -155,3 +155,22 @@ def test_a_cached_page_is_still_served_with_its_last_figures_while_the_database_
     response = client.get(CAMPAIGN)
     assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
     assert "raised of" in response.content.decode()
+
+
+def test_cached_pages_are_served_while_every_database_query_fails(client, site, monkeypatch):
+    from django.db import OperationalError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from cms import live
+
+    for path in (CAMPAIGN, "/", "/about/"):
+        client.get(path)
+
+    def database_down(self, *args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", database_down)
+    live.bump("campaign", site["campaign"].pk)  # its figure cannot be computed again: the cached one is kept
+    for path in (CAMPAIGN, "/", "/about/"):
+        response = client.get(path)
+        assert response.status_code == 200 and response["X-Page-Cache"] == "hit", path
