@@ -61,6 +61,9 @@ def _local_folders() -> dict[str, Path]:
 
 def backup_create(*, destination: Path) -> Path:
     """Write a new backup folder under `destination` and return it."""
+    if connection.in_atomic_block:
+        # SQLite's backup would wait forever for our own open write transaction; pg_dump would miss its changes.
+        raise BackupError("Run the backup outside a database transaction.")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     folder = Path(destination) / f"backup-{stamp}"
     folder.mkdir(parents=True, exist_ok=False)

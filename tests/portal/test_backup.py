@@ -68,7 +68,7 @@ def backup_and_restore(tmp_path, database_url):
     return folder
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_sqlite_backup_restores_with_its_files_and_passes_ledger_check(tmp_path, finance_user):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite path")
@@ -115,7 +115,7 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_and_passes_ledger_ch
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_damaged_backup_is_refused(tmp_path, finance_user):
     call_command("backup", "--to", str(tmp_path), stdout=StringIO())
     [folder] = tmp_path.iterdir()
