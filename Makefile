@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format venv venv-dev migrate demo worker browser-test check clean
+.PHONY: run test lint format venv venv-dev migrate demo worker scheduler chaos backup browser-test check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,17 @@ browser-test: venv-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.test REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 worker: venv
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py run_worker
+
+scheduler: venv
+	$(BIN)/python manage.py run_scheduler
+
+## make chaos: the fault drill (own PostgreSQL and Redis; two web servers, workers and consumers, a scheduler)
+chaos: venv-dev
+	$(BIN)/python scripts/chaos.py --short
+
+backup: venv
+	$(BIN)/python manage.py backup
 
 check: venv
 	$(BIN)/python manage.py check

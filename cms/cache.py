@@ -2,19 +2,23 @@
 
 Anonymous GET/HEAD requests without a query string, a session cookie or pending messages are answered from the
 cache, keyed by host, path and language. Everything else (signed-in users, previews, POSTs, filtered lists) is
-rendered normally. The cache holds a generation number: publishing or unpublishing a page, saving an alert, or a
-change to a campaign's totals bumps it, which retires every cached page at once.
+rendered normally. The cache holds a generation number: publishing or unpublishing a page, saving an alert or an
+award bumps it (after commit), which retires every cached page at once. A gift does not: the figures it changes are
+filled into each cached page per response (cms/live.py), so the page cache keeps hitting while money flows.
 
 Forms on cached pages (the donate form) stay valid: the stored copy has a placeholder instead of the CSRF token,
 and each response gets a freshly masked token for the visitor's own CSRF cookie.
 
-Lifetimes: pages showing live totals live `CMS_LIVE_CACHE_SECONDS` (4 s: a gift shows within 5 s even where
-worker processes do not share a cache, e.g. local-memory caches under gunicorn); other pages `CMS_CACHE_SECONDS`,
-never past the next start or expiry of a site alert.
+Lifetimes: pages `CMS_CACHE_SECONDS`, never past the next start or expiry of a site alert; the live figures in them
+`CMS_LIVE_CACHE_SECONDS` (4 s: a gift shows within 5 s even where processes do not share a cache).
+
+The cache is an accelerator: every call here tolerates a cache that raises (Redis down). Pages then render uncached,
+and an invalidation that could not be made is logged, never raised into the transaction that caused it.
 """
 
 import functools
 import hashlib
+import logging
 import re
 
 from django.conf import settings
@@ -22,6 +26,10 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+
+from . import live
+
+logger = logging.getLogger("cms.cache")
 
 GENERATION_KEY = "cms:pages:generation"
 KEY_PREFIX = "cms:page:"
@@ -34,23 +42,27 @@ def page_cache_seconds():
     return int(getattr(settings, "CMS_CACHE_SECONDS", 300))
 
 
-def live_cache_seconds():
-    return int(getattr(settings, "CMS_LIVE_CACHE_SECONDS", 4))
-
-
 def invalidate_pages(**_kwargs):
-    """Retire every cached page (O(1): bump the generation)."""
+    """Retire every cached page (O(1): bump the generation). Never raises."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, None)
+    except Exception as exc:  # noqa: BLE001 - the cache is an accelerator
+        logger.warning("Could not retire cached pages (cache unavailable: %s)", exc)
 
 
 def _generation():
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, None)
-        value = cache.get(GENERATION_KEY) or 1
+    """The current generation, or None when the cache cannot be read (then nothing is served or stored)."""
+    try:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, 1, None)
+            value = cache.get(GENERATION_KEY) or 1
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Page cache unavailable, rendering uncached: %s", exc)
+        return None
     return value
 
 
@@ -71,10 +83,19 @@ def cache_key(request, generation) -> str:
 def cached_response(request):
     if not is_cacheable_request(request):
         return None
-    entry = cache.get(cache_key(request, _generation()))
-    if entry is None:
+    generation = _generation()
+    if generation is None:
         return None
-    content, headers, has_csrf = entry
+    try:
+        entry = cache.get(cache_key(request, generation))
+        if entry is None:
+            return None
+        content, headers, has_csrf = entry[:3]
+        if live.has_live(content):
+            content = live.fill_live(content, getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Page cache unavailable, rendering uncached: %s", exc)
+        return None
     if has_csrf:
         content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
     response = HttpResponse(content, status=200)
@@ -85,7 +106,8 @@ def cached_response(request):
 
 
 def _timeout_for(page):
-    seconds = live_cache_seconds() if getattr(page, "live_totals", False) else page_cache_seconds()
+    # Pages with live totals are kept as long as any other: their figures are filled in per response (cms/live.py).
+    seconds = page_cache_seconds()
     from cms.models import Alert
 
     now = timezone.now()
@@ -110,8 +132,15 @@ def store_response(request, response, generation):
     if has_csrf:
         content = CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(3), content.decode()).encode()
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-    cache.set(cache_key(request, generation), (content, headers, has_csrf), _timeout_for(page))
+    _store(cache_key(request, generation), (content, headers, has_csrf), _timeout_for(page))
     response["X-Page-Cache"] = "miss"
+
+
+def _store(key, entry, timeout):
+    try:
+        cache.set(key, entry, timeout)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Page cache unavailable, page not stored: %s", exc)
 
 
 def cached_view(seconds: int):
@@ -127,9 +156,14 @@ def cached_view(seconds: int):
             cacheable = is_cacheable_request(request)
             generation = _generation() if cacheable else None
             response = view(request, *args, **kwargs)
-            if cacheable and response.status_code == 200 and not response.streaming and not response.cookies:
+            if (
+                generation is not None
+                and response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+            ):
                 headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-                cache.set(cache_key(request, generation), (response.content, headers, False), seconds)
+                _store(cache_key(request, generation), (response.content, headers, False), seconds)
                 response["X-Page-Cache"] = "miss"
             return response
 
@@ -162,7 +196,7 @@ def serve(request, path):
     cacheable = is_cacheable_request(request)
     generation = _generation() if cacheable else None
     response = wagtail_serve(request, path)
-    if cacheable and hasattr(response, "render"):
+    if generation is not None and hasattr(response, "render"):
         response = response.render()
         store_response(request, response, generation)
     return response

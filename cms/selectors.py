@@ -419,4 +419,4 @@ def impact_trend(metric_key) -> list[dict]:
 def impact_headline(fund) -> dict:
     totals = money_totals(fund)
     counts = grant_counts()
-    return {**totals, **counts}
+    return {**totals, **counts, "fund_id": fund.pk if fund else None}

@@ -1,15 +1,66 @@
-"""What retires cached public pages. Connected in CmsConfig.ready()."""
+"""What retires cached public pages, and what refreshes only the live figures in them. Connected in CmsConfig.ready().
+
+Everything runs after commit and never raises (cms/cache.py and cms/live.py swallow cache errors): a cache that is
+down can never roll back the change that caused the invalidation, least of all a ledger posting.
+
+- Publishing, moving or deleting a page, saving an alert, site settings, a campaign, a round, an award or an
+  approved application: every cached page is retired (they can show anywhere).
+- A gift, refund, dispute or pledge (its ledger posting, or `campaign_totals_changed`): only the live figures of that
+  fund and its campaigns are refreshed; the pages stay cached.
+"""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from . import live
 from .cache import invalidate_pages
+
+# Ledger postings that move what the public pages show as "raised", and nothing else they show.
+GIFT_POSTINGS = {
+    "donation",
+    "processing_fee",
+    "refund",
+    "dispute",
+    "dispute_won",
+    "offline_gift",
+    "noncash_sale",
+    "pledge",
+    "pledge_payment",
+    "payout",
+}
 
 
 def _on_commit(**_kwargs):
-    # Now, and again after commit: a visitor who re-cached the old figures before the commit sees them retired too.
+    # Now (an editor sees the change at once, even inside a test's transaction) and after commit: a visitor who
+    # rendered the old content before the commit stored it under the generation it read first, retired by the second.
+    # Neither can raise. Money postings never come here (see _ledger_posted).
     invalidate_pages()
     transaction.on_commit(invalidate_pages)
+
+
+def refresh_fund_figures(fund_id):
+    """Bump the live figures of a fund and of each of its campaigns."""
+    from fund.models import Campaign
+
+    live.bump("fund", fund_id)
+    for campaign_id in Campaign.objects.filter(fund_id=fund_id).values_list("pk", flat=True):
+        live.bump("campaign", campaign_id)
+
+
+def _ledger_posted(sender, instance, created=False, **_kwargs):
+    # Strictly after commit: nothing about the cache runs inside the transaction that records money.
+    fund_id = instance.fund_id
+    if instance.kind in GIFT_POSTINGS:
+        transaction.on_commit(lambda: refresh_fund_figures(fund_id))
+    else:
+        transaction.on_commit(invalidate_pages)
+
+
+def _campaign_totals_changed(sender, campaign=None, **_kwargs):
+    # Sent after commit by the donations app.
+    if campaign is not None:
+        live.bump("campaign", campaign.pk)
+        live.bump("fund", campaign.fund_id)
 
 
 def _application_changed(sender, instance, **_kwargs):
@@ -27,15 +78,15 @@ def connect():
 
     from .models import Alert, SiteSettings
 
-    page_published.connect(invalidate_pages, dispatch_uid="cms.cache.page_published")
-    page_unpublished.connect(invalidate_pages, dispatch_uid="cms.cache.page_unpublished")
-    post_page_move.connect(invalidate_pages, dispatch_uid="cms.cache.page_moved")
+    page_published.connect(_on_commit, dispatch_uid="cms.cache.page_published")
+    page_unpublished.connect(_on_commit, dispatch_uid="cms.cache.page_unpublished")
+    post_page_move.connect(_on_commit, dispatch_uid="cms.cache.page_moved")
     post_delete.connect(_on_commit, sender=Page, dispatch_uid="cms.cache.page_deleted")
     for model in (Alert, SiteSettings, Campaign, FundingRound):
         post_save.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
         post_delete.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.delete.{model._meta.label}")
-    # Any money movement (gift, refund, award, payment) can change totals shown on public pages.
-    post_save.connect(_on_commit, sender=LedgerTransaction, dispatch_uid="cms.cache.ledger")
+    # Money movements: a gift refreshes only the figures that show it; awards and payments can show anywhere.
+    post_save.connect(_ledger_posted, sender=LedgerTransaction, dispatch_uid="cms.cache.ledger")
     post_save.connect(_application_changed, sender=Application, dispatch_uid="cms.cache.application")
     try:
         Award = apps.get_model("awards", "Award")
@@ -48,4 +99,4 @@ def connect():
     except ImportError:
         campaign_totals_changed = None
     if campaign_totals_changed is not None:
-        campaign_totals_changed.connect(_on_commit, dispatch_uid="cms.cache.campaign_totals")
+        campaign_totals_changed.connect(_campaign_totals_changed, dispatch_uid="cms.cache.campaign_totals")

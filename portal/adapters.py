@@ -1,7 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .emails import queue_message
+from .net import client_ip
 from .sanitize import linkify_text
 
 
@@ -10,11 +15,22 @@ class AccountAdapter(DefaultAccountAdapter):
         next_url = super().get_login_redirect_url(request)
         return next_url or reverse("portal:dashboard")
 
-    def send_mail(self, template_prefix, email, context):
-        from django.conf import settings
+    def get_client_ip(self, request):
+        """Rate limits key on the client behind TRUSTED_PROXY_COUNT proxies, never on the load balancer."""
+        return client_ip(request) or super().get_client_ip(request)
 
-        context = {"FUND_NAME": settings.FUND_NAME, "SITE_URL": settings.SITE_URL, **context}
-        return super().send_mail(template_prefix, email, context)
+    def send_mail(self, template_prefix, email, context):
+        """As allauth sends it, but handed to the task worker (with retries) instead of sent inside the request."""
+        request = allauth_context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+            "FUND_NAME": settings.FUND_NAME,
+            "SITE_URL": settings.SITE_URL,
+            **context,
+        }
+        queue_message(self.render_mail(template_prefix, email, ctx))
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every account email gets an HTML part too, built from its text part when allauth has no HTML template."""

@@ -1,10 +1,21 @@
-"""Every email has a text and an HTML part rendered from templates/email/<name>.txt and .html."""
+"""Every email has a text and an HTML part rendered from templates/email/<name>.txt and .html.
+
+Emails from services are rendered when asked for and sent by the task worker (`send_email_task`), never inside the
+request: the message is queued with the change that caused it (portal.tasks.enqueue_on_commit) and a failed send is
+tried again with backoff.
+"""
+
+import base64
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django_tasks import task
+
+from .tasks import enqueue_on_commit, retry_later
+
+SEND_ATTEMPTS = 8  # about two hours from the first failure to the last attempt
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
@@ -16,17 +27,67 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send_email(*, template: str, to: list[str], context: dict, reply_to=None, attachments=None, language=None):
-    """Send now. Use `send_email_on_commit` from services so a rolled-back change sends nothing."""
+def build_email(*, template: str, to: list[str], context: dict, reply_to=None, attachments=None, language=None) -> dict:
+    """The rendered message as plain data (JSON, attachments in base64), ready to queue."""
     with translation.override(language or settings.LANGUAGE_CODE):
         subject, text, html = render_email(template, context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
-    message.attach_alternative(html, "text/html")
-    for name, content, mimetype in attachments or []:
-        message.attach(name, content, mimetype)
-    message.send()
-    return message
+    return {
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "to": list(to),
+        "reply_to": list(reply_to) if reply_to else None,
+        "attachments": [
+            (name, base64.b64encode(content if isinstance(content, bytes) else content.encode()).decode(), mimetype)
+            for name, content, mimetype in attachments or []
+        ],
+    }
+
+
+def deliver(message: dict) -> EmailMultiAlternatives:
+    """Hand a built message to the email backend (raises if the backend refuses it)."""
+    email = EmailMultiAlternatives(
+        subject=message["subject"], body=message["text"], to=message["to"], reply_to=message.get("reply_to")
+    )
+    email.attach_alternative(message["html"], "text/html")
+    for name, content, mimetype in message.get("attachments") or []:
+        email.attach(name, base64.b64decode(content), mimetype)
+    email.send()
+    return email
+
+
+def send_email(**kwargs):
+    """Send now (from a task). Use `send_email_on_commit` from services so a rolled-back change sends nothing."""
+    return deliver(build_email(**kwargs))
+
+
+@task()
+def send_email_task(message: dict, attempt: int = 1):
+    try:
+        deliver(message)
+    except Exception as exc:
+        if retry_later(send_email_task, attempt=attempt, max_attempts=SEND_ATTEMPTS, error=exc, args=(message,)):
+            return "retrying"
+        raise
+    return "sent"
+
+
+def queue_message(message: EmailMultiAlternatives) -> None:
+    """Queue an already-built message (allauth's account emails) for the worker. Enqueued at once: with the database
+    backend the task row joins the caller's transaction, if any."""
+    html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+    send_email_task.enqueue(
+        {
+            "subject": message.subject,
+            "text": message.body,
+            "html": html,
+            "to": list(message.to),
+            "reply_to": list(message.reply_to) or None,
+            "attachments": [],
+        }
+    )
 
 
 def send_email_on_commit(**kwargs):
-    transaction.on_commit(lambda: send_email(**kwargs))
+    """Render now; the worker sends it once the caller's transaction has committed (nothing if it rolls back)."""
+    enqueue_on_commit(send_email_task, build_email(**kwargs))

@@ -48,3 +48,59 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.preferred_name or self.get_full_name() or self.email
+
+
+class ProcessHeartbeat(models.Model):
+    """A long-running process (task worker, Stripe events consumer, scheduler) says it is alive every few seconds.
+
+    A task whose worker stopped beating for TASK_LEASE_SECONDS is given back to the queue (portal.worker), and staff
+    see every process's last beat on the scheduled jobs screen."""
+
+    class Kind(models.TextChoices):
+        WORKER = "worker", _("Task worker")
+        CONSUMER = "consumer", _("Stripe events consumer")
+        SCHEDULER = "scheduler", _("Scheduler")
+
+    process_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["kind", "hostname", "pid"]
+        verbose_name = _("process heartbeat")
+        verbose_name_plural = _("process heartbeats")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.process_id}"
+
+
+class ScheduledRun(models.Model):
+    """One slot of a scheduled job (portal/schedule.py). Unique per job and slot: however many schedulers run, the
+    first to insert the row enqueues the job; the others find it and do nothing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("scheduled for"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    scheduler = models.CharField(max_length=64, blank=True)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    output = models.TextField(_("output"), blank=True)
+
+    class Meta:
+        ordering = ["-slot", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="one_run_per_job_slot")]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self):
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Starts the development web server, the task worker and the Stripe events consumer together; Ctrl-C stops all three.
+# Starts the development web server, the task worker, the Stripe events consumer and the scheduler together; Ctrl-C
+# stops all four.
 set -euo pipefail
 BIN="${BIN:-.venv/bin}"
 PORT="${PORT:-8000}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.dev}"
 
-"$BIN/python" manage.py db_worker --interval 1 &
+"$BIN/python" manage.py run_worker --interval 1 &
 WORKER=$!
 "$BIN/python" manage.py stripe_process_events --loop --interval 1 &
 EVENTS=$!
+"$BIN/python" manage.py run_scheduler &
+SCHEDULER=$!
 cleanup() {
-  kill "$WORKER" "$EVENTS" 2>/dev/null || true
-  wait "$WORKER" "$EVENTS" 2>/dev/null || true
+  kill "$WORKER" "$EVENTS" "$SCHEDULER" 2>/dev/null || true
+  wait "$WORKER" "$EVENTS" "$SCHEDULER" 2>/dev/null || true
 }
 trap cleanup EXIT INT TERM
 
 "$BIN/python" -c "import django; django.setup(); from portal import demo; print(demo.login_table())"
-echo "The portal is starting on http://127.0.0.1:${PORT}  (staff admin: http://127.0.0.1:${PORT}/admin/). Ctrl-C stops the site and the workers."
+echo "The portal is starting on http://127.0.0.1:${PORT}  (staff admin: http://127.0.0.1:${PORT}/admin/). Ctrl-C stops the site, the worker, the consumer and the scheduler."
 "$BIN/python" manage.py runserver "127.0.0.1:${PORT}" --noreload

@@ -140,3 +140,29 @@ def totp_code_for(user):
     secret = decrypt(authenticator.data["secret"])
     counter = list(yield_hotp_counters_from_time())[0]
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis_down(settings, backend):
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The cache is Redis, configured as production configures it (portal.redis_cache, fail-open), and Redis is down
+    (connection refused)."""
+    _redis_down(settings, "portal.redis_cache.FailOpenRedisCache")
+
+
+@pytest.fixture
+def cache_raising(settings):
+    """Django's own Redis backend with Redis down: every cache call raises. Proves our code tolerant on its own
+    (Wagtail's page serving is not: production uses the fail-open backend)."""
+    _redis_down(settings, "django.core.cache.backends.redis.RedisCache")

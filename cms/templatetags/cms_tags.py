@@ -2,6 +2,8 @@ from datetime import UTC
 
 from django import template
 
+from cms.live import render_live
+
 register = template.Library()
 
 
@@ -30,3 +32,10 @@ def donate_form(context, form_context):
     return render_to_string(
         "donations/includes/donate_form.html", {**context.flatten(), **form_context}, request=context.get("request")
     )
+
+
+@register.simple_tag
+def live(kind, pk, value=None):
+    """A live figure (kind "campaign": its progress; "fund": the amount raised) that cached pages refresh per response
+    (cms/live.py). `value` is what the view already computed, so a fresh render costs no extra query."""
+    return render_live(kind, pk, value)

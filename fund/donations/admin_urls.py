@@ -18,4 +18,6 @@ urlpatterns = [
     path("events/", admin_views.event_list, name="events"),
     path("events/<int:pk>/replay/", admin_views.event_replay, name="event_replay"),
     path("statements/", admin_views.statement_runs, name="statements"),
+    path("statements/progress.json", admin_views.statement_progress, name="statement_progress"),
+    path("statements/<int:pk>/resume/", admin_views.statement_resume, name="statement_resume"),
 ]

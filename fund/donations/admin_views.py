@@ -8,7 +8,7 @@ from functools import wraps
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,7 +36,7 @@ from .models import (
     StatementRun,
     StripeEvent,
 )
-from .statements import statement_run_start
+from .statements import StatementYearError, statement_run_resume, statement_run_start
 from .wagtail_hooks import can_see_donations
 from .webhooks import RETRY_LIMIT, stripe_event_replay
 
@@ -452,3 +452,40 @@ def statement_runs(request):
         {"form": form, "runs": StatementRun.objects.all()[:20]},
         status=status,
     )
+
+
+@staff_only
+def statement_progress(request):
+    """The recent runs' progress, polled by static/js/statement-progress.js while a run is going."""
+    runs = StatementRun.objects.all()[:20]
+    return JsonResponse(
+        {
+            "runs": [
+                {
+                    "id": run.pk,
+                    "status": run.status,
+                    "status_label": str(run.get_status_display()),
+                    "done": run.done,
+                    "total": run.total,
+                    "percent": run.percent,
+                }
+                for run in runs
+            ]
+        }
+    )
+
+
+@staff_only
+@require_POST
+def statement_resume(request, pk):
+    run = get_object_or_404(StatementRun, pk=pk)
+    try:
+        statement_run_resume(run=run, by=request.user)
+    except StatementYearError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Statements for %(year)s are resuming: donors already emailed are skipped.") % {"year": run.year},
+        )
+    return redirect("donations_admin:statements")

@@ -333,6 +333,8 @@ class StripeEvent(models.Model):
         null=True, blank=True, help_text=_("After a failure: when it is tried again.")
     )
     deferred_key = models.CharField(max_length=120, blank=True, db_index=True)
+    # Held by one consumer until then (a consumer that dies lets go when it passes): see webhooks.stripe_events_claim.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -397,3 +399,19 @@ class StatementRun(models.Model):
     @property
     def percent(self):
         return int(self.done * 100 / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+    @property
+    def can_resume(self):
+        return self.status == self.Status.FAILED
+
+
+class StatementDelivery(models.Model):
+    """A donor's statement for a year was handed to the email backend: a re-run or a resumed run skips them."""
+
+    year = models.PositiveIntegerField()
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="statement_deliveries")
+    run = models.ForeignKey(StatementRun, on_delete=models.PROTECT, related_name="deliveries")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "donor"], name="one_statement_email_per_donor_year")]

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit
-from portal.emails import send_email_on_commit
 from portal.money import ZERO, format_money
 from portal.pdf import build_pdf, para, spacer, table
+from portal.tasks import enqueue_on_commit
 
 from . import conf, giftaid
 from .models import RECEIVED_STATUSES, Donation, Method, Receipt, ReceiptCounter
+from .tasks import receipt_email_task
 
 
 class ReceiptError(Exception):
@@ -54,25 +55,10 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send
     )
     content = receipt_pdf(receipt)
     receipt.pdf.save(f"receipt-{receipt.serial}.pdf", ContentFile(content), save=False)
-    receipt.emailed_at = now if send else None
-    receipt.save(update_fields=["pdf", "emailed_at"])
-    if not send:
-        return receipt
-    send_email_on_commit(
-        template="donations/receipt",
-        to=[donation.donor.email],
-        context={
-            "donor_name": donation.donor_name or donation.donor.name,
-            # A gift of securities is named, never valued, in the email: US acknowledgements state no value for it.
-            "amount": _gift_description(donation)
-            if _is_stock(donation)
-            else format_money(donation.kept_amount, donation.currency),
-            "serial": receipt.serial,
-            "replaces": replaces.serial if replaces else "",
-            "campaign": donation.campaign.title if donation.campaign_id else "",
-        },
-        attachments=[(f"receipt-{receipt.serial}.pdf", content, "application/pdf")],
-    )
+    receipt.save(update_fields=["pdf"])
+    if send:
+        # Queued with the receipt itself; the worker emails it and only then marks it emailed (receipt_delivery).
+        enqueue_on_commit(receipt_email_task, receipt.pk)
     return receipt
 
 

@@ -1,10 +1,11 @@
 """Annual (or any date range) giving statements, and the year-end batch that emails them with progress."""
 
 import io
+import time
 from collections import defaultdict
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +18,13 @@ from portal.audit import audit
 from portal.emails import send_email
 from portal.money import ZERO, format_money
 from portal.pdf import BRAND, _identity_lines
+from portal.tasks import enqueue_on_commit
 
-from .models import RECEIVED_STATUSES, Donation, Donor, StatementRun
+from .models import RECEIVED_STATUSES, Donation, Donor, StatementDelivery, StatementRun
+from .tasks import annual_statements_task
 
-PROGRESS_EVERY = 50
+PROGRESS_EVERY = 10  # the staff screen polls the run's progress
+PROGRESS_SECONDS = 2
 
 
 ROWS_PER_PAGE = 38
@@ -185,12 +189,10 @@ def statement_year_check(year) -> int:
 def statement_run_start(*, year: int, by=None, send_email_to_donors: bool = True) -> StatementRun:
     """Create a run and enqueue it as a background task (the worker, or immediately in tests). The year must be
     between FIRST_STATEMENT_YEAR and the current year."""
-    from .tasks import annual_statements_task
-
     year = statement_year_check(year)
     run = StatementRun.objects.create(year=year, created_by=by, send_email=send_email_to_donors)
     audit(run, "donations.statementrun.start", user=by, data={"year": year})
-    transaction.on_commit(lambda: annual_statements_task.enqueue(run.pk))
+    enqueue_on_commit(annual_statements_task, run.pk)
     return run
 
 
@@ -239,29 +241,57 @@ def _gifts_for(donors, *, start, end) -> dict:
     return by_donor
 
 
+def _send_statement(*, run, donor, pdf) -> bool:
+    """Email one donor's statement once per year: the delivery row is inserted first (a concurrent sender waits on the
+    unique key, then finds it), the mail handed to the backend, and both commit together. A failed send rolls the
+    row back, so the donor is tried again by the next attempt."""
+    try:
+        with transaction.atomic():
+            StatementDelivery.objects.create(year=run.year, donor=donor, run=run)
+            send_email(
+                template="donations/statement",
+                to=[donor.email],
+                context={"donor_name": donor.name, "year": run.year},
+                attachments=[(f"giving-statement-{run.year}.pdf", pdf, "application/pdf")],
+            )
+    except IntegrityError:  # another run sent it meanwhile
+        return False
+    return True
+
+
+def _emailed_this_year(year):
+    return StatementDelivery.objects.filter(year=year, donor=OuterRef("pk"))
+
+
 def statement_run_execute(*, run_id: int, render_only: bool = False):
-    """Generate one statement per donor of the year, emailing each; progress saved every few donors. Memory stays flat:
-    donors are streamed in chunks (two queries per chunk) and each PDF is dropped once sent."""
+    """Generate one statement per donor of the year and email each donor once per year, with live progress.
+
+    Idempotent and resumable: donors already emailed for the year (by this run before it was interrupted, or by an
+    earlier run) are counted as done and skipped, so running it again (the worker retrying a task whose worker died,
+    or staff pressing "Resume") emails only those not yet emailed. Memory stays flat: donors are streamed in chunks
+    (two queries per chunk) and each PDF is dropped once sent."""
     run = StatementRun.objects.get(pk=run_id)
     start, end = date(run.year, 1, 1), date(run.year, 12, 31)
     donors = donors_for_year(run.year)
-    StatementRun.objects.filter(pk=run.pk).update(status=StatementRun.Status.RUNNING, total=donors.count(), done=0)
-    done = 0
+    emailing = run.send_email and not render_only
+    done = donors.filter(Exists(_emailed_this_year(run.year))).count() if emailing else 0
+    StatementRun.objects.filter(pk=run.pk).update(
+        status=StatementRun.Status.RUNNING, total=donors.count(), done=done, error=""
+    )
+    if emailing:
+        donors = donors.exclude(Exists(_emailed_this_year(run.year)))
+    saved_at = time.monotonic()
     try:
         for chunk in _donor_chunks(donors):
             gifts_by_donor = _gifts_for(chunk, start=start, end=end)
             for donor in chunk:
                 pdf = statement_pdf(donor, start=start, end=end, gifts=gifts_by_donor.get(donor.pk, []))
-                if run.send_email and not render_only:
-                    send_email(
-                        template="donations/statement",
-                        to=[donor.email],
-                        context={"donor_name": donor.name, "year": run.year},
-                        attachments=[(f"giving-statement-{run.year}.pdf", pdf, "application/pdf")],
-                    )
+                if emailing:
+                    _send_statement(run=run, donor=donor, pdf=pdf)
                 done += 1
-                if done % PROGRESS_EVERY == 0:
+                if done % PROGRESS_EVERY == 0 or time.monotonic() - saved_at > PROGRESS_SECONDS:
                     StatementRun.objects.filter(pk=run.pk).update(done=done)
+                    saved_at = time.monotonic()
     except Exception as exc:
         StatementRun.objects.filter(pk=run.pk).update(
             status=StatementRun.Status.FAILED, done=done, error=str(exc)[:2000]
@@ -270,3 +300,18 @@ def statement_run_execute(*, run_id: int, render_only: bool = False):
     StatementRun.objects.filter(pk=run.pk).update(
         status=StatementRun.Status.DONE, done=done, finished_at=timezone.now()
     )
+
+
+def statement_run_resume(*, run: StatementRun, by) -> StatementRun:
+    """Staff: carry on a run that failed (e.g. the mail server refused for too long). Donors already emailed are
+    skipped; the run picks up where it stopped."""
+    with transaction.atomic():
+        run = StatementRun.objects.select_for_update().get(pk=run.pk)
+        if not run.can_resume:
+            raise StatementYearError(_("Only a failed run can be resumed."))
+        run.status = StatementRun.Status.QUEUED
+        run.error = ""
+        run.save(update_fields=["status", "error"])
+        audit(run, "donations.statementrun.resume", user=by, data={"year": run.year, "done": run.done})
+        enqueue_on_commit(annual_statements_task, run.pk)
+    return run

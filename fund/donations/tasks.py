@@ -32,3 +32,17 @@ def annual_statements_task(run_id: int):
 
     statement_run_execute(run_id=run_id)
     return run_id
+
+
+@task()
+def receipt_email_task(receipt_id: int, attempt: int = 1):
+    from portal.tasks import retry_later
+
+    from .receipt_delivery import receipt_email_send
+
+    try:
+        return "sent" if receipt_email_send(receipt_id=receipt_id) else "already sent"
+    except Exception as exc:
+        if retry_later(receipt_email_task, attempt=attempt, max_attempts=8, error=exc, args=(receipt_id,)):
+            return "retrying"
+        raise

@@ -27,6 +27,7 @@ ACTIONS = {
     "donations.receipt.resend": _("Receipt sent again"),
     "donations.stripeevent.replay": _("Stripe event replayed"),
     "donations.statementrun.start": _("Annual statements started"),
+    "donations.statementrun.resume": _("Annual statements resumed"),
 }
 
 

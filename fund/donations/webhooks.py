@@ -131,9 +131,9 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _attempted(event: StripeEvent, **fields) -> int:
-    """Count one attempt (F() so that racing attempts are all counted) and save what it found."""
+    """Count one attempt (F() so that racing attempts are all counted), save what it found and let go of the claim."""
     return StripeEvent.objects.filter(pk=event.pk, processed_at__isnull=True).update(
-        attempts=F("attempts") + 1, **fields
+        attempts=F("attempts") + 1, claimed_until=None, **fields
     )
 
 
@@ -177,28 +177,64 @@ def stripe_event_process(*, event: StripeEvent, by=None) -> str:
     return "processed"
 
 
-def stripe_events_due(*, now=None, limit: int = 100) -> list[int]:
-    """The next due events, oldest first: new ones, and failed ones whose backoff has passed (not the ones parked until
-    their gift is recorded). The partial index on unfinished events keeps this cheap however many have been handled."""
-    now = now or timezone.now()
-    due = StripeEvent.objects.filter(
+CLAIM_SECONDS = 120  # longer than any one event takes (one Stripe read with the client's retries, one transaction)
+CLAIM_BATCH = 10  # small, so several consumers share a burst
+
+
+def _due(now):
+    return StripeEvent.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         processed_at__isnull=True,
         deferred_key="",
         attempts__lt=RETRY_LIMIT,
         received_at__lte=now,
-    ).order_by("received_at", "pk")
+    )
+
+
+def stripe_events_due(*, now=None, limit: int = 100) -> list[int]:
+    """The next due events, oldest first: new ones, and failed ones whose backoff has passed (not the ones parked until
+    their gift is recorded). The partial index on unfinished events keeps this cheap however many have been handled."""
+    now = now or timezone.now()
+    due = _due(now).order_by("received_at", "pk")
     return list(due.values_list("pk", flat=True)[:limit])
 
 
+def stripe_events_claim(*, now=None, limit: int = CLAIM_BATCH) -> list[int]:
+    """Claim the next due events for this consumer, so any number of consumers never handle one event twice.
+
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so consumers claiming at the same moment take different rows
+    without waiting; then the claim is written (`claimed_until`) and committed at once, so the lock is short. SQLite:
+    the transaction takes the database's write lock when it begins (IMMEDIATE), so claims are serial and the same
+    filter is correct. A claim lapses after CLAIM_SECONDS: a consumer killed mid-event lets another take it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pks = list(
+            _due(now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("received_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if pks:
+            StripeEvent.objects.filter(pk__in=pks).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    return pks
+
+
 def stripe_events_process_due(*, now=None, limit: int = 100) -> dict:
-    """One pass of the consumer: handle each due event once. Returns counts by result ({} when nothing was due)."""
+    """One pass of the consumer: claim due events in small batches and handle each once. Returns counts by result
+    ({} when nothing was due)."""
     counts = {}
-    for pk in stripe_events_due(now=now, limit=limit):
-        event = StripeEvent.objects.filter(pk=pk).first()
-        if event is not None:
-            result = stripe_event_process(event=event)
-            counts[result] = counts.get(result, 0) + 1
+    handled = 0
+    while handled < limit:
+        pks = stripe_events_claim(now=now, limit=min(CLAIM_BATCH, limit - handled))
+        if not pks:
+            break
+        for pk in pks:
+            event = StripeEvent.objects.filter(pk=pk, processed_at__isnull=True).first()
+            if event is not None:
+                result = stripe_event_process(event=event)
+                counts[result] = counts.get(result, 0) + 1
+        handled += len(pks)
     return counts
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from applicants.models import Organisation
 from portal.downloads import download_response
+from portal.net import client_ip
 
 from . import permissions, services
 from .forms import AcceptAwardForm, BankDetailsForm, DeclineAwardForm
@@ -66,7 +67,7 @@ def award_agreement(request, pk):
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 @login_required

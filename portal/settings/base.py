@@ -118,6 +118,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
+        # A connection kept across requests is checked before reuse, so the first request after a database restart works.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -171,10 +173,15 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"},
 }
 if env("REDIS_URL"):
+    # Redis is an accelerator: when it is down the cache answers as an empty cache would (portal/redis_cache.py).
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "portal.redis_cache.FailOpenRedisCache",
         "LOCATION": env("REDIS_URL"),
         "KEY_PREFIX": "portal",
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": float(env("REDIS_CONNECT_TIMEOUT", "0.5")),
+            "SOCKET_TIMEOUT": float(env("REDIS_TIMEOUT", "0.5")),
+        },
     }
 
 TASKS = {
@@ -183,6 +190,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A running task whose worker has not beaten for this long (killed, machine lost) goes back to the queue (portal.worker).
+TASK_LEASE_SECONDS = int(env("TASK_LEASE_SECONDS", "30"))
+# How often a task is started again after its worker died before it is marked failed for staff.
+TASK_MAX_ATTEMPTS = int(env("TASK_MAX_ATTEMPTS", "5"))
+BACKUP_DIR = Path(env("BACKUP_DIR", VAR_DIR / "backups"))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
@@ -190,8 +202,14 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_SSL_CERTFILE = env("EMAIL_SSL_CERTFILE") or None
+EMAIL_SSL_KEYFILE = env("EMAIL_SSL_KEYFILE") or None
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # the file backend's folder
+EMAIL_SUBJECT_PREFIX = env("EMAIL_SUBJECT_PREFIX", "[Millbrook Fund] ")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Millbrook Community Resilience Fund <hello@millbrook-fund.example>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 STAFF_NOTIFICATION_EMAIL = env("STAFF_NOTIFICATION_EMAIL", "grants@millbrook-fund.example")
 
 SITE_ID = 1
@@ -269,6 +287,12 @@ DONATION_SUGGESTED_AMOUNTS = [int(a) for a in env_list("DONATION_SUGGESTED_AMOUN
 DONATION_RATE_LIMIT_IP = tuple(int(x) for x in env_list("DONATION_RATE_LIMIT_IP", "10,60"))
 DONATION_RATE_LIMIT_EMAIL = tuple(int(x) for x in env_list("DONATION_RATE_LIMIT_EMAIL", "5,600"))
 DONATION_RECEIPT_PLACE_OF_ISSUE = env("DONATION_RECEIPT_PLACE_OF_ISSUE", "")
+
+# --- Behind a proxy ---
+# How many proxies (load balancer, CDN) in front of the app append to X-Forwarded-For; 0 ignores the header.
+# portal.net.client_ip() uses it for allauth's and the donation rate limits.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Security ---
 SESSION_COOKIE_HTTPONLY = True

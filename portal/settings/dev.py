@@ -6,7 +6,7 @@ from .base import VAR_DIR, env, env_list
 DEBUG = True
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 # The documented demo code. allauth itself refuses this setting when DEBUG is off.
 MFA_TOTP_INSECURE_BYPASS_CODE = env("DEMO_MFA_CODE", "123456")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit
 from portal.emails import send_email_on_commit
+from portal.tasks import enqueue_on_commit
 
 from ..conf import stripe_configured
 from ..models import Donation, DonationStatus, Donor
@@ -52,9 +53,11 @@ def _after_recorded(donation: Donation, keys: list[str]):
 
     donation_id = donation.pk
     keys = [k for k in keys if k]
-    # Parked events first (e.g. a refund that arrived early), so the receipt reflects them.
+    # Parked events (e.g. a refund that arrived early) are replayed right after the commit; a receipt the worker issued
+    # before that is then cancelled and replaced for the kept amount (receipt_sync_task), as for any later refund.
     transaction.on_commit(lambda: replay_deferred(keys=keys))
-    transaction.on_commit(lambda: receipt_issue_task.enqueue(donation_id))
+    # Written with the gift itself (database task backend): a process killed right after the commit cannot lose it.
+    enqueue_on_commit(receipt_issue_task, donation_id)
     send_totals_changed_on_commit(donation)
     if donation.dedication_type and donation.dedication_notify_email:
         # The person told about a dedication learns who gave (unless anonymous) and in whose name, never the amount.
@@ -92,5 +95,4 @@ def _remember_customer(donor_id, customer_id):
 def _sync_receipt_on_commit(donation):
     from ..tasks import receipt_sync_task
 
-    donation_id = donation.pk
-    transaction.on_commit(lambda: receipt_sync_task.enqueue(donation_id))
+    enqueue_on_commit(receipt_sync_task, donation.pk)

@@ -1,19 +1,19 @@
 """The Stripe events consumer: handles what the webhook stored, new events at once and failed ones with backoff."""
 
-import signal
-import threading
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
 from fund.donations.webhooks import stripe_events_process_due
+from portal.models import ProcessHeartbeat
+from portal.resilience import Heartbeat, process_id, run_forever, stop_on_signals
 
 
 class Command(BaseCommand):
     help = (
         "Handle stored Stripe events: new ones at once, failed ones again with backoff. With --loop it is the consumer "
-        "to supervise beside the task worker; without, one pass (after an outage, or from cron)."
+        "to supervise beside the task worker (any number of them: each event is claimed by one); it survives database "
+        "and Redis outages and stops only on SIGTERM/SIGINT. Without --loop, one pass (after an outage, or from cron)."
     )
 
     def add_arguments(self, parser):
@@ -26,16 +26,21 @@ class Command(BaseCommand):
         if not loop:
             self.report(self.drain())
             return
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())  # finish the event in hand, then stop
+        stop = stop_on_signals()  # finish the event in hand, then stop
+        heartbeat = Heartbeat(kind=ProcessHeartbeat.Kind.CONSUMER, process_id=process_id("consumer"))
+        heartbeat.start()
         self.stdout.write(f"Handling Stripe events (polling every {interval} s when idle).")
-        while not stop.is_set():
+
+        def step():
             counts = self.drain(stop)
             if counts:
                 self.report(counts)
-            close_old_connections()
-            stop.wait(interval)
+            return bool(counts)
+
+        try:
+            run_forever(step, stop=stop, name="Stripe events consumer", idle=interval)
+        finally:
+            heartbeat.stop()
         self.stdout.write("Stopped.")
 
     def drain(self, stop=None) -> dict:

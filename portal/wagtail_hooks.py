@@ -1,0 +1,21 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import ops_views
+
+
+class OperationsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return ops_views.can_see_operations(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_operations_urls():
+    return [path("scheduled-jobs/", ops_views.scheduled_jobs, name="portal_scheduled_jobs")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_operations_menu_item():
+    return OperationsMenuItem(_("Scheduled jobs"), reverse("portal_scheduled_jobs"), icon_name="time", order=900)
