@@ -242,6 +242,10 @@ def assignments_auto(request, round_id):
         messages.success(request, _("%(n)s assignments made; the reviewers have been emailed.") % {"n": len(created)})
         return redirect("review_admin:assignments", round_id=funding_round.pk)
     plan = assignments_preview(round=funding_round)
+    # One row per reviewer (the table stays as long as the panel, however many applications there are).
+    by_member = {}
+    for application, member in plan:
+        by_member.setdefault(member.pk, (member, []))[1].append(application.reference or "")
     return render(
         request,
         "review/admin/assign_auto_confirm.html",
@@ -249,7 +253,8 @@ def assignments_auto(request, round_id):
             _("Assign reviewers automatically: %(round)s") % {"round": funding_round.title},
             round=funding_round,
             plan=plan,
-            reviewers=len({member.pk for _application, member in plan}),
+            per_reviewer=sorted(by_member.values(), key=lambda row: row[0].user.display_name.lower()),
+            reviewers=len(by_member),
             in_review=Application.objects.filter(round=funding_round, status=Application.Status.IN_REVIEW).count(),
         ),
     )
