@@ -14,7 +14,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from portal.audit import audit
@@ -39,17 +38,6 @@ def versions_used(round) -> list[int]:
         .distinct()
         .order_by("rubric__version")
     )
-
-
-def rubric_review_counts(rubric_ids) -> dict:
-    """{rubric_id: submitted reviews given against it}."""
-    rows = (
-        Review.objects.filter(rubric_id__in=rubric_ids, status=Review.Status.SUBMITTED)
-        .values("rubric_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row["rubric_id"]: row["n"] for row in rows}
 
 
 def rubric_freeze(*, rubric, at, by) -> bool:

@@ -19,9 +19,6 @@ from .permissions import require_staff
 from .results import scores_ensure, scores_refresh
 from .rubrics import rubric_freeze
 
-__all__ = ["ReviewError"]  # re-exported: views and tests catch services.ReviewError
-
-
 # --- assignments ------------------------------------------------------------------------------------------------------
 
 
