@@ -56,6 +56,11 @@ class FundingRound(ClusterableModel):
     def is_rolling(self):
         return self.closes_at is None
 
+    @property
+    def rubric(self):
+        """The current version of the round's review rubric (grants.review keeps every version), or None."""
+        return self.rubrics.filter(is_current=True).first()
+
     panels = [
         MultiFieldPanel(
             [

@@ -14,6 +14,11 @@ JOBS = [
     Job("expire_award_offers", cron={"hour": 6, "minute": 0}, description=_("Expire award offers past their date")),
     Job("mark_overdue_reports", cron={"hour": 6, "minute": 10}, description=_("Mark overdue impact reports")),
     Job("send_report_reminders", cron={"hour": 9, "minute": 0}, description=_("Email impact report reminders")),
+    Job(
+        "send_review_reminders",
+        cron={"hour": 9, "minute": 5},
+        description=_("Email reviewers whose reviews are due or overdue"),
+    ),
     Job("stripe_reconcile", cron={"minute": 20}, description=_("Record anything Stripe has that we missed")),
     Job(
         "ledger_check",

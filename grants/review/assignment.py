@@ -1,8 +1,9 @@
 """Who reviews what. `plan_assignments` is a pure, deterministic planner; the services at the bottom apply it.
 
 Rules, in order of importance:
-1. never a member with a declared conflict with the application's organisation (a conflict declared on any
-   application of that organisation counts), nor a member already on the application (including one who recused);
+1. never a conflicted member (a declared conflict with the organisation, on any of its applications; or automatic:
+   a member of the organisation or on its email domain, see conflicts.py), nor a member already on the application
+   (including one who recused), nor a member removed from the panel;
 2. each application gets N active reviewers (as many as the eligible members allow);
 3. at least one community reviewer per application when the panel has community members;
 4. loads (active assignments per member) differ by at most one where the conflicts allow it;
@@ -16,7 +17,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from grants.models import Application
 from portal.audit import audit
+
+from . import notifications
+from .conflicts import conflicted_pairs
+from .models import Assignment, Panel
+from .results import scores_ensure
 
 COMMUNITY = "community"
 
@@ -116,29 +123,16 @@ def _rebalance(plan, applications, members, on_app, conflicts, loads, has_commun
     return plan
 
 
-def conflicted_pairs(panel):
-    """(member_id, organisation_id) for every conflict this panel's members (as people) have declared, in any round."""
-    from .models import ConflictDeclaration
-
-    user_to_member = dict(panel.members.values_list("user_id", "id"))
-    rows = ConflictDeclaration.objects.filter(has_conflict=True, member__user_id__in=user_to_member).values_list(
-        "member__user_id", "organisation_id"
-    )
-    return {(user_to_member[user_id], org_id) for user_id, org_id in rows}
-
-
 def assignments_auto_assign(*, round, by, applications=None):
-    """Give every application in review (or the given ones) its round's number of reviewers. Returns new assignments."""
-    from grants.models import Application
-
-    from .models import Assignment, Panel
-
+    """Give every application in review (or the given ones) its round's number of reviewers from the panel's active
+    members, never a conflicted one (declared or automatic, see conflicts.py). Emails each reviewer who got new work.
+    Returns the new assignments."""
     with transaction.atomic():
         panel = Panel.objects.select_for_update().get(round=round)
         if applications is None:
             applications = Application.objects.filter(round=round, status=Application.Status.IN_REVIEW)
         apps = [ApplicationSlot(a.id, a.organisation_id) for a in applications]
-        members = [MemberSlot(m.id, m.kind) for m in panel.members.all()]
+        members = [MemberSlot(m.id, m.kind) for m in panel.members.filter(removed_at__isnull=True)]
         existing = defaultdict(dict)
         loads = defaultdict(int)
         for app_id, member_id, status in Assignment.objects.filter(member__panel=panel).values_list(
@@ -152,7 +146,7 @@ def assignments_auto_assign(*, round, by, applications=None):
             applications=apps,
             members=members,
             existing=existing,
-            conflicts=conflicted_pairs(panel),
+            conflicts=conflicted_pairs(panel, organisation_ids={a.organisation_id for a in apps}),
             per_application=round.reviews_per_application,
             loads=loads,
         )
@@ -160,11 +154,38 @@ def assignments_auto_assign(*, round, by, applications=None):
             [Assignment(application_id=a, member_id=m, due_at=round.review_deadline, assigned_by=by) for a, m in plan]
         )
         if created:
-            from .results import scores_ensure
-
             scores_ensure(round=round, application_ids=[a.application_id for a in created])
             audit(panel, "review.panel.auto_assign", user=by, data={"assignments": len(created), "round": round.pk})
+            notifications.notify_assigned(
+                Assignment.objects.filter(pk__in=[a.pk for a in created]).select_related(
+                    "application__round", "member__user"
+                )
+            )
     return created
+
+
+def assignments_preview(*, round) -> list[tuple]:
+    """What `assignments_auto_assign` would do now, without doing it: [(application, member)], for the confirmation
+    page. The real run plans again, so a change in between is taken into account."""
+    panel = Panel.objects.get(round=round)
+    applications = list(
+        Application.objects.filter(round=round, status=Application.Status.IN_REVIEW).select_related("organisation")
+    )
+    members = {m.pk: m for m in panel.members.filter(removed_at__isnull=True).select_related("user")}
+    existing = defaultdict(dict)
+    for app_id, member_id, status in Assignment.objects.filter(member__panel=panel).values_list(
+        "application_id", "member_id", "status"
+    ):
+        existing[app_id][member_id] = status != Assignment.Status.RECUSED
+    plan = plan_assignments(
+        applications=[ApplicationSlot(a.id, a.organisation_id) for a in applications],
+        members=[MemberSlot(m.pk, m.kind) for m in members.values()],
+        existing=existing,
+        conflicts=conflicted_pairs(panel, organisation_ids={a.organisation_id for a in applications}),
+        per_application=round.reviews_per_application,
+    )
+    by_id = {a.pk: a for a in applications}
+    return [(by_id[app_id], members[member_id]) for app_id, member_id in plan]
 
 
 AUTO_ASSIGN_LABEL = _("Reviewers assigned automatically")

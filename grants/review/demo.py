@@ -10,6 +10,7 @@ from portal import roles
 
 from .assignment import assignments_auto_assign
 from .models import Assignment, ConflictDeclaration, Criterion, Decision, Panel, PanelMember, Review, Rubric
+from .rubrics import current_rubric
 from .services import conflict_declare, review_feedback_approve, review_save
 
 LABELS = {"1": "Weak", "2": "Fair", "3": "Good", "4": "Strong", "5": "Excellent"}
@@ -79,6 +80,7 @@ def _extra_user(key, first, last):
 def _rubric(ctx, funding_round):
     rubric, created = Rubric.objects.get_or_create(
         round=funding_round,
+        is_current=True,
         defaults={
             "title": f"{funding_round.title}: scoring guide",
             "introduction": "Score each criterion from 1 (weak) to 5 (excellent) using the guidance. Comments help the panel discuss.",
@@ -144,7 +146,7 @@ FEEDBACK = [
 
 
 def _submit(assignment, rng, level, *, recommendation=None, feedback=""):
-    criteria = list(assignment.application.round.rubric.criteria.all())
+    criteria = list(current_rubric(assignment.application.round).criteria.all())
     if recommendation is None:
         recommendation = "fund" if level >= 4 else "maybe" if level == 3 else "do_not_fund"
     return review_save(
@@ -210,7 +212,7 @@ def _seed_2026(ctx, funding_round, applications):
     first = list(
         Assignment.objects.filter(application=applications[0])
         .exclude(status=Assignment.Status.RECUSED)
-        .select_related("member__user", "application__round__rubric")
+        .select_related("member__user", "application__round")
         .order_by("pk")
     )
     for assignment, level in zip(first, [5, 1, 3]):
@@ -222,7 +224,7 @@ def _seed_2026(ctx, funding_round, applications):
     rest = (
         Assignment.objects.filter(application__in=applications[1:])
         .exclude(status=Assignment.Status.RECUSED)
-        .select_related("member__user", "application__round__rubric")
+        .select_related("member__user", "application__round")
         .order_by("application__reference", "pk")
     )
     for index, assignment in enumerate(rest):
@@ -233,7 +235,7 @@ def _seed_2026(ctx, funding_round, applications):
             _submit(assignment, rng, rng.choice([2, 3, 3, 4, 4, 5]))
         elif index % 5 == 1:
             conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
-            criteria = list(assignment.application.round.rubric.criteria.all())[:2]
+            criteria = list(current_rubric(assignment.application.round).criteria.all())[:2]
             review_save(
                 assignment=assignment,
                 by=assignment.member.user,
@@ -278,7 +280,7 @@ def _seed_2025(ctx, funding_round):
         assignments = (
             Assignment.objects.filter(application=application)
             .exclude(status=Assignment.Status.RECUSED)
-            .select_related("member__user", "application__round__rubric")
+            .select_related("member__user", "application__round")
             .order_by("pk")
         )
         for slot, assignment in enumerate(assignments):

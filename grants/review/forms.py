@@ -53,9 +53,14 @@ class ReviewForm(forms.Form):
         help_text=_("Staff may pass this on to the applicant without your name. Be kind and specific."),
     )
 
-    def __init__(self, *args, criteria, **kwargs):
+    # The rubric version the page shows: if it changed before the post, review_save keeps the work as a draft.
+    rubric = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, criteria, rubric=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
+        if rubric is not None:
+            self.fields["rubric"].initial = rubric.pk
         fields = {}
         for criterion in self.criteria:
             choices = [
@@ -85,6 +90,14 @@ class ReviewForm(forms.Form):
     def overall_fields(self):
         return [self["recommendation"], self["comment_to_staff"], self["feedback_to_applicant"]]
 
+    def entered(self) -> list:
+        """(criterion, score or None) for what the form currently holds, for the running total without JavaScript."""
+        result = []
+        for criterion in self.criteria:
+            raw = str(self[f"score_{criterion.pk}"].value() or "")
+            result.append((criterion, int(raw) if raw.isdigit() else None))
+        return result
+
     def scores(self) -> dict:
         result = {}
         for criterion in self.criteria:
@@ -97,7 +110,9 @@ class ReviewForm(forms.Form):
         return result
 
     @staticmethod
-    def initial_from(review) -> dict:
+    def initial_from(review, criteria) -> dict:
+        """The form's starting values for `criteria`: the draft if there is one (kept by criterion key, so it follows
+        the criteria into a new rubric version), else the review's submitted scores matched the same way."""
         if review is None:
             return {}
         initial = {
@@ -105,12 +120,32 @@ class ReviewForm(forms.Form):
             "comment_to_staff": review.comment_to_staff,
             "feedback_to_applicant": review.feedback_to_applicant,
         }
-        for row in review.scores.all():
-            initial[f"score_{row.criterion_id}"] = (
-                NA if row.not_applicable else (str(row.score) if row.score is not None else "")
-            )
-            initial[f"comment_{row.criterion_id}"] = row.comment
+        if review.draft_scores:
+            by_key = review.draft_scores
+        else:
+            by_key = {
+                str(row.criterion.key): {"score": row.score, "na": row.not_applicable, "comment": row.comment}
+                for row in review.scores.all()
+            }
+        for criterion in criteria:
+            entry = by_key.get(str(criterion.key))
+            if not entry:
+                continue
+            score = entry.get("score")
+            if entry.get("na") and criterion.allow_na:
+                initial[f"score_{criterion.pk}"] = NA
+            elif score is not None and criterion.scale_min <= score <= criterion.scale_max:
+                initial[f"score_{criterion.pk}"] = str(score)
+            initial[f"comment_{criterion.pk}"] = entry.get("comment") or ""
         return initial
+
+
+class RecuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is the conflict?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Staff see this in the conflict register. The application goes to another reviewer."),
+    )
 
 
 class MemberInviteForm(forms.Form):
@@ -150,7 +185,9 @@ class ManualAssignForm(forms.Form):
         self.fields["application"].queryset = Application.objects.filter(
             round=round, status=Application.Status.IN_REVIEW
         ).order_by("reference")
-        self.fields["member"].queryset = PanelMember.objects.filter(panel__round=round).select_related("user")
+        self.fields["member"].queryset = PanelMember.objects.filter(
+            panel__round=round, removed_at__isnull=True
+        ).select_related("user")
 
 
 class DecisionForm(forms.Form):

@@ -4,64 +4,114 @@ The scoring maths lives in `scoring.py` (pure functions); a submitted review sto
 rankings aggregate in SQL.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, InlinePanel
 
 from portal.money import MoneyField
 
 
 class Rubric(ClusterableModel):
-    """The criteria a round's applications are scored against (one rubric per round)."""
+    """One version of the criteria a round's applications are scored against.
 
-    round = models.OneToOneField(
-        "grants.FundingRound", on_delete=models.CASCADE, related_name="rubric", verbose_name=_("round")
+    A round has one current version. The first submitted review freezes it (`frozen_at`); from then on an edit creates
+    the next version (services.rubric_version_create) and the frozen one stays as it was, so every submitted score keeps
+    pointing at the criterion rows it was given against."""
+
+    round = models.ForeignKey(
+        "grants.FundingRound", on_delete=models.CASCADE, related_name="rubrics", verbose_name=_("round")
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    is_current = models.BooleanField(_("current version"), default=True, editable=False)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version", editable=False
     )
     title = models.CharField(_("title"), max_length=200)
     introduction = models.TextField(_("introduction for reviewers"), blank=True)
+    frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    panels = [
-        FieldPanel("round"),
-        FieldPanel("title"),
-        FieldPanel("introduction"),
-        InlinePanel("criteria", label=_("Criteria"), min_num=1),
-    ]
-
     class Meta:
+        ordering = ["round", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "version"], name="review_rubric_unique_version"),
+            models.UniqueConstraint(
+                fields=["round"], condition=models.Q(is_current=True), name="review_rubric_one_current_per_round"
+            ),
+        ]
         verbose_name = _("rubric")
         verbose_name_plural = _("rubrics")
 
     def __str__(self):
+        if self.version > 1:
+            return _("%(title)s (version %(version)s)") % {"title": self.title, "version": self.version}
         return self.title
+
+    @property
+    def is_frozen(self):
+        return self.frozen_at is not None
+
+    @property
+    def status_label(self):
+        if not self.is_current:
+            return _("Superseded (kept for the reviews given against it)")
+        if self.is_frozen:
+            return _("In use: edits make a new version")
+        return _("Editable: no review submitted yet")
+
+    status_label.fget.short_description = _("status")
+
+    def clean(self):
+        if self.round_id is None:
+            return
+        others = Rubric.objects.filter(round_id=self.round_id).exclude(pk=self.pk)
+        if self.pk is None and others.exists():
+            raise ValidationError(
+                {
+                    "round": _(
+                        "This round already has a rubric. Edit it instead: once reviews are in, edits make a new version."
+                    )
+                }
+            )
+        if self.pk is not None:
+            saved_round = Rubric.objects.filter(pk=self.pk).values_list("round_id", flat=True).first()
+            if saved_round != self.round_id and (self.is_frozen or others.exists()):
+                raise ValidationError({"round": _("A rubric in use cannot move to another round.")})
+            if saved_round != self.round_id and Rubric.objects.filter(round_id=self.round_id).exists():
+                raise ValidationError({"round": _("That round already has a rubric.")})
+
+
+SCALE_TOP = 10  # the highest point a scale may reach (the admin offers a label field per point, 0–10)
 
 
 class Criterion(models.Model):
+    """A criterion of one rubric version. Its rows never change once the version is frozen; `key` follows the same
+    criterion from version to version, so a reviewer's draft carries over when a new version is made."""
+
     rubric = ParentalKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
     title = models.CharField(_("title"), max_length=200)
     guidance = models.TextField(_("guidance for reviewers"), blank=True)
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2, default=1)
-    scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
-    scale_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
-    # {"1": "Weak", "2": "...", ...}: a label per point of the scale.
+    scale_min = models.PositiveSmallIntegerField(
+        _("lowest score"), default=1, validators=[MaxValueValidator(SCALE_TOP - 1)]
+    )
+    scale_max = models.PositiveSmallIntegerField(
+        _("highest score"), default=5, validators=[MaxValueValidator(SCALE_TOP)]
+    )
+    # {"1": "Weak", "2": "...", ...}: a label per point of the scale, edited in the admin as one field per point.
     labels = models.JSONField(_("labels per point"), default=dict, blank=True)
     allow_na = models.BooleanField(_("'not applicable' allowed"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    panels = [
-        FieldPanel("title"),
-        FieldPanel("guidance"),
-        FieldPanel("weight"),
-        FieldPanel("scale_min"),
-        FieldPanel("scale_max"),
-        FieldPanel("labels"),
-        FieldPanel("allow_na"),
-        FieldPanel("order"),
-    ]
 
     class Meta:
         ordering = ["order", "pk"]
@@ -81,7 +131,21 @@ class Criterion(models.Model):
         if self.scale_min is not None and self.scale_max is not None and self.scale_max <= self.scale_min:
             raise ValidationError({"scale_max": _("The highest score must be above the lowest score.")})
         if self.labels and not isinstance(self.labels, dict):
-            raise ValidationError({"labels": _('Labels must map each point to a label, e.g. {"1": "Weak"}.')})
+            raise ValidationError({"labels": _("Give a label for each point of the scale.")})
+        if self.labels and self.scale_min is not None and self.scale_max is not None:
+            points = {str(p) for p in range(self.scale_min, self.scale_max + 1)}
+            outside = sorted(str(point) for point, label in self.labels.items() if label and str(point) not in points)
+            if outside:
+                raise ValidationError(
+                    {
+                        "labels": _("Points %(points)s are outside the scale %(min)s–%(max)s: clear their labels.")
+                        % {
+                            "points": ", ".join(outside),
+                            "min": self.scale_min,
+                            "max": self.scale_max,
+                        }
+                    }
+                )
 
     @property
     def points(self):
@@ -135,6 +199,11 @@ class PanelMember(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     invited_at = models.DateTimeField(auto_now_add=True)
+    # A removed member stays on record (their submitted reviews still count) but gets no work and opens nothing.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["panel", "kind", "pk"]
@@ -149,6 +218,10 @@ class PanelMember(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_kind_display()})"
+
+    @property
+    def is_active(self):
+        return self.removed_at is None
 
 
 class Assignment(models.Model):
@@ -220,6 +293,18 @@ class Review(models.Model):
     feedback_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The rubric version the submitted scores were given against (None until the first submission). A draft is always
+    # scored against the round's current version and keeps its work in `draft_scores`, keyed by criterion key, so a new
+    # version never deletes or strands it: ReviewScore rows are written only on submission.
+    rubric = models.ForeignKey(
+        Rubric,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("rubric version"),
+    )
+    draft_scores = models.JSONField(default=dict, blank=True)
     # Weighted score out of 100 over the non-n/a criteria (see scoring.review_weighted_score); set on submission.
     weighted_score = models.DecimalField(_("weighted score"), max_digits=5, decimal_places=2, null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -250,8 +335,11 @@ class Review(models.Model):
 
 
 class ReviewScore(models.Model):
+    """A submitted score. It points at the criterion row of the version it was given against; that row can never be
+    deleted while the score exists (PROTECT), and frozen versions are never edited."""
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     comment = models.TextField(_("comment"), blank=True)
@@ -266,6 +354,27 @@ class ReviewScore(models.Model):
         ]
         verbose_name = _("criterion score")
         verbose_name_plural = _("criterion scores")
+
+
+class ReviewReminder(models.Model):
+    """A reminder email sent to a reviewer. The unique constraint sends each kind once per assignment and due date,
+    however often `send_review_reminders` runs (a moved deadline earns a fresh reminder)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind", "due_at"], name="review_reminder_once_per_due_date")
+        ]
+        verbose_name = _("review reminder")
+        verbose_name_plural = _("review reminders")
 
 
 class Decision(models.Model):

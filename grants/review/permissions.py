@@ -1,5 +1,6 @@
 """Who may see and do what in the review process. Each check returns (allowed, reason); views turn a refusal into 404."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from portal import roles
@@ -13,6 +14,8 @@ def can_open_assignment(user, assignment) -> tuple[bool, str]:
         return False, _("Only reviewers can open reviews.")
     if assignment.member.user_id != user.pk:
         return False, _("This application is not assigned to you.")
+    if not assignment.member.is_active:
+        return False, _("You are no longer on this panel.")
     if assignment.status == Assignment.Status.RECUSED:
         return False, _("You recused yourself from this application.")
     return True, ""
@@ -54,3 +57,10 @@ def can_manage_reviews(user) -> tuple[bool, str]:
     if roles.is_program_staff(user):
         return True, ""
     return False, _("Only program staff can manage review panels.")
+
+
+def require_staff(user) -> None:
+    """For services: raise PermissionDenied unless the acting user may manage reviews."""
+    allowed, reason = can_manage_reviews(user)
+    if not allowed:
+        raise PermissionDenied(reason)

@@ -20,13 +20,15 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy
 
 from grants.models import Application
 from portal.money import ZERO, money
 
 from . import scoring
-from .models import ApplicationScore, Assignment, ConflictDeclaration, Review
+from .blind import NO_REDACTION, neutral_attachment_name
+from .models import ApplicationScore, Assignment, ConflictDeclaration, Review, ReviewScore
 
 UNDECIDED_STATUSES = [Application.Status.IN_REVIEW, Application.Status.WAITLISTED]
 
@@ -35,12 +37,14 @@ UNDECIDED_STATUSES = [Application.Status.IN_REVIEW, Application.Status.WAITLISTE
 
 
 def reviewer_assignments(user):
-    """The signed-in reviewer's assignments (recusals included, so they see them listed), soonest due first."""
+    """The signed-in reviewer's assignments on panels they are still on (recusals included, so they see them listed),
+    soonest due first. The organisations' people come along for blind-review redaction (blind.redactors_for_list)."""
     return (
-        Assignment.objects.filter(member__user=user)
+        Assignment.objects.filter(member__user=user, member__removed_at__isnull=True)
         .select_related(
             "application__round", "application__organisation", "member__panel", "conflict_declaration", "review"
         )
+        .prefetch_related("application__organisation__memberships__user")
         .order_by("status", "due_at", "pk")
     )
 
@@ -264,8 +268,13 @@ def ranking_rows(applications, *, threshold, remaining) -> list[RankingRow]:
 def application_reviews(application):
     return (
         Review.objects.filter(application=application)
-        .select_related("member__user", "assignment")
-        .prefetch_related(Prefetch("scores"))
+        .select_related("member__user", "assignment", "rubric")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=ReviewScore.objects.select_related("criterion").order_by("criterion__order", "criterion__pk"),
+            )
+        )
         .order_by("member__kind", "pk")
     )
 
@@ -322,10 +331,10 @@ def _plain(value) -> str:
     return str(value)
 
 
-def review_answer_rows(application, *, blind: bool) -> list[dict]:
+def review_answer_rows(application, *, blind: bool, redact=None) -> list[dict]:
     """The application's answers in form order, read-only, as plain text. Blind review leaves out questions the form
-    marks as identifying. Without a form snapshot, the title, summary and amount requested."""
-    from django.utils.html import strip_tags
+    marks as identifying, and `redact` (blind.Redactor) hides the organisation wherever an answer names it."""
+    redact = redact or NO_REDACTION
 
     snapshot = application.form_snapshot or {}
     questions = snapshot.get("questions", []) if isinstance(snapshot, dict) else snapshot
@@ -349,12 +358,26 @@ def review_answer_rows(application, *, blind: bool) -> list[dict]:
             value = strip_tags(value)
         if kind == "yes_no" and value in ("yes", "no"):
             value = _yes if value == "yes" else _no
-        rows.append({"label": label, "text": _plain(value)})
+        rows.append({"label": label, "text": redact(_plain(value))})
     return rows
 
 
-def review_attachments(application):
-    manager = getattr(application, "attachments", None)
-    if manager is None or not hasattr(manager, "all"):
-        return []
-    return list(manager.all())
+def _identifying_keys(application) -> set:
+    snapshot = application.form_snapshot or {}
+    questions = snapshot.get("questions", []) if isinstance(snapshot, dict) else snapshot
+    return {
+        q.get("key") or q.get("id")
+        for q in questions or []
+        if isinstance(q, dict) and any(q.get(flag) for flag in IDENTIFYING_FLAGS)
+    }
+
+
+def review_attachments(application, *, blind: bool = False) -> list[tuple]:
+    """[(attachment, name to show)]. Under blind review, files answering identifying questions are left out and the
+    others are shown and downloaded under neutral names (their own names often carry the organisation's)."""
+    attachments = list(application.attachments.all())
+    if not blind:
+        return [(a, a.original_name) for a in attachments]
+    hidden = _identifying_keys(application)
+    shown = [a for a in attachments if a.question_key not in hidden]
+    return [(a, neutral_attachment_name(a, index)) for index, a in enumerate(shown, start=1)]

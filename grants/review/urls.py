@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.my_reviews, name="my_reviews"),
     path("<int:pk>/conflict/", views.declare, name="declare"),
     path("<int:pk>/", views.score, name="score"),
+    path("<int:pk>/recuse/", views.recuse, name="recuse"),
     path("<int:pk>/files/<int:attachment_pk>/", views.attachment_download, name="attachment"),
 ]

@@ -15,8 +15,10 @@ from portal import roles
 from portal.downloads import download_response
 
 from . import permissions, scoring, selectors, services
-from .forms import ConflictForm, ReviewForm
+from .blind import redactor_for, redactors_for_list
+from .forms import ConflictForm, RecuseForm, ReviewForm
 from .models import Assignment, ConflictDeclaration, Review
+from .rubrics import current_rubric
 
 
 def _reviewer_required(view):
@@ -34,7 +36,6 @@ def _reviewer_required(view):
 def _own_assignment(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.select_related(
-            "application__round__rubric",
             "application__round__fund",
             "application__organisation",
             "member__panel",
@@ -59,6 +60,12 @@ def _declaration(assignment):
 @_reviewer_required
 def my_reviews(request):
     assignments = list(selectors.reviewer_assignments(request.user))
+    blind = [a.application for a in assignments if a.member.panel.blind_review]
+    redactors = redactors_for_list(blind)
+    for assignment in assignments:
+        redact = redactors.get(assignment.application_id)
+        title = assignment.application.title
+        assignment.display_title = redact(title) if redact else title
     return render(
         request,
         "review/my_reviews.html",
@@ -92,6 +99,16 @@ def declare(request, pk):
             messages.error(request, str(exc))
             return redirect("review:my_reviews")
         else:
+            declaration = _declaration(assignment)
+            if declaration is not None and declaration.has_conflict and not form.cleaned_data["has_conflict"]:
+                messages.warning(
+                    request,
+                    _(
+                        "Our records show a conflict of interest with this applicant, so you cannot review it. "
+                        "It has been passed to another reviewer."
+                    ),
+                )
+                return redirect("review:my_reviews")
             if form.cleaned_data["has_conflict"]:
                 messages.success(
                     request,
@@ -106,6 +123,7 @@ def declare(request, pk):
         {
             "assignment": assignment,
             "application": assignment.application,
+            "blind": assignment.member.panel.blind_review,
             "form": form,
             "page_title": _("Conflict of interest"),
         },
@@ -122,14 +140,22 @@ def score(request, pk):
     if not allowed:
         raise Http404
     application = assignment.application
-    rubric = getattr(application.round, "rubric", None)
+    review = (
+        Review.objects.filter(assignment=assignment)
+        .select_related("rubric")
+        .prefetch_related("scores__criterion", "rubric__criteria")
+        .first()
+    )
+    locked = review is not None and review.is_submitted
+    # A submitted review is shown against the version it was given on; anything else is scored on the current one.
+    rubric = review.rubric if locked else current_rubric(application.round)
     if rubric is None:
         messages.warning(request, _("The rubric for this round is not ready yet. Please come back later."))
         return redirect("review:my_reviews")
     criteria = list(rubric.criteria.all())
-    review = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
-    locked = review is not None and review.is_submitted
-    form = ReviewForm(request.POST or None, criteria=criteria, initial=ReviewForm.initial_from(review))
+    form = ReviewForm(
+        request.POST or None, criteria=criteria, rubric=rubric, initial=ReviewForm.initial_from(review, criteria)
+    )
     if request.method == "POST" and not locked and form.is_valid():
         submit = "submit" in request.POST
         try:
@@ -141,8 +167,13 @@ def score(request, pk):
                 recommendation=form.cleaned_data["recommendation"],
                 comment_to_staff=form.cleaned_data["comment_to_staff"],
                 feedback_to_applicant=form.cleaned_data["feedback_to_applicant"],
+                rubric_id=form.cleaned_data["rubric"],
             )
         except ValidationError as exc:
+            if "__all__" in exc.message_dict:  # the rubric changed: show the new version with the kept draft
+                for message in exc.message_dict["__all__"]:
+                    messages.warning(request, message)
+                return redirect("review:score", pk=assignment.pk)
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         except (services.ReviewError, PermissionDenied) as exc:
@@ -159,10 +190,8 @@ def score(request, pk):
         return redirect("review:score", pk=assignment.pk)
 
     blind = assignment.member.panel.blind_review
-    saved = {
-        row.criterion_id: (None if row.not_applicable else row.score) for row in (review.scores.all() if review else [])
-    }
-    running_total = scoring.review_weighted_score((c, saved.get(c.pk)) for c in criteria if saved.get(c.pk) is not None)
+    redact = redactor_for(application, blind=blind)
+    running_total = scoring.review_weighted_score((c, s) for c, s in form.entered() if s is not None)
     others = []
     if permissions.can_see_other_reviews(request.user, assignment, review)[0]:
         # Other reviewers' scores, without their names.
@@ -179,10 +208,13 @@ def score(request, pk):
             "application": application,
             "organisation": None if blind else application.organisation,
             "blind": blind,
-            "rows": selectors.review_answer_rows(application, blind=blind),
-            "attachments": selectors.review_attachments(application),
+            "title": redact(application.title),
+            "summary": redact(application.summary),
+            "rows": selectors.review_answer_rows(application, blind=blind, redact=redact),
+            "attachments": selectors.review_attachments(application, blind=blind),
             "rubric": rubric,
             "form": form,
+            "recuse_form": RecuseForm(prefix="recuse") if not locked else None,
             "review": review,
             "locked": locked,
             "running_total": running_total,
@@ -194,17 +226,52 @@ def score(request, pk):
 
 
 @_reviewer_required
-def attachment_download(request, pk, attachment_pk):
-    """An application's file for its assigned reviewer, after a 'no conflict' declaration, as a download."""
+@require_http_methods(["POST"])
+def recuse(request, pk):
+    """Declare a conflict after reading (e.g. recognising the applicant under blind review)."""
     assignment = _own_assignment(request, pk)
     allowed, _reason = permissions.can_see_application(request.user, assignment)
     if not allowed:
         raise Http404
-    attachment = next((a for a in selectors.review_attachments(assignment.application) if a.pk == attachment_pk), None)
-    if attachment is None:
+    form = RecuseForm(request.POST, prefix="recuse")
+    if not form.is_valid():
+        messages.error(request, _("Please say briefly what the conflict is."))
+        return redirect("review:score", pk=assignment.pk)
+    try:
+        services.conflict_declare_after_reading(
+            assignment=assignment, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.ReviewError as exc:
+        messages.error(request, str(exc))
+        return redirect("review:score", pk=assignment.pk)
+    messages.success(
+        request, _("Thank you. You are recused from this application and it has been passed to another reviewer.")
+    )
+    return redirect("review:my_reviews")
+
+
+@_reviewer_required
+def attachment_download(request, pk, attachment_pk):
+    """An application's file for its assigned reviewer, after a 'no conflict' declaration, as a download (under a
+    neutral name under blind review)."""
+    assignment = _own_assignment(request, pk)
+    allowed, _reason = permissions.can_see_application(request.user, assignment)
+    if not allowed:
         raise Http404
+    blind = assignment.member.panel.blind_review
+    found = next(
+        (
+            (a, name)
+            for a, name in selectors.review_attachments(assignment.application, blind=blind)
+            if a.pk == attachment_pk
+        ),
+        None,
+    )
+    if found is None:
+        raise Http404
+    attachment, name = found
     return download_response(
         attachment.file,
-        filename=attachment.original_name,
+        filename=name,
         content_type=getattr(attachment, "content_type", "application/octet-stream"),
     )

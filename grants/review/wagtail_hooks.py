@@ -2,18 +2,19 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from portal.admin_policies import ProgramStaffPolicy
 from portal.roles import is_program_staff
 
+from .admin_rubrics import rubric_viewset
 from .models import Rubric
 
 LOG_ACTIONS = {
     "review.panel.create": _("Review panel created"),
     "review.panel.update": _("Review panel settings changed"),
     "review.panel.member_add": _("Panel member added"),
+    "review.panel.member_remove": _("Panel member removed"),
     "review.panel.chair": _("Panel chair changed"),
     "review.panel.auto_assign": _("Reviewers assigned automatically"),
     "review.round.deadline": _("Review deadline set"),
@@ -23,6 +24,8 @@ LOG_ACTIONS = {
     "review.review.submit": _("Review submitted"),
     "review.review.reopen": _("Review reopened"),
     "review.review.feedback": _("Reviewer feedback approved or withdrawn"),
+    "review.rubric.freeze": _("Rubric frozen by its first submitted review"),
+    "review.rubric.version": _("New rubric version"),
     "review.decision.approve": _("Approved after review"),
     "review.decision.waitlist": _("Waitlisted after review"),
     "review.decision.decline": _("Declined after review"),
@@ -39,19 +42,6 @@ def register_review_actions(actions):
 
 
 register_permission_policy(Rubric, ProgramStaffPolicy(Rubric), exact_class=True)
-
-
-class RubricViewSet(ModelViewSet):
-    model = Rubric
-    icon = "list-ol"
-    menu_label = _("Rubrics")
-    add_to_admin_menu = False
-    list_display = ["title", "round"]
-    search_fields = ["title"]
-    inspect_view_enabled = False
-
-
-rubric_viewset = RubricViewSet("review_rubrics")
 
 
 @hooks.register("register_admin_viewset")
@@ -81,17 +71,20 @@ def register_review_menu():
 
 @hooks.register("register_admin_urls")
 def register_review_admin_urls():
+    from . import admin_panels as p
     from . import admin_views as v
 
     urls = [
-        path("", v.index, name="index"),
-        path("rounds/<int:round_id>/panel/", v.panel_setup, name="panel"),
-        path("rounds/<int:round_id>/assignments/", v.assignments, name="assignments"),
+        path("", p.index, name="index"),
+        path("rounds/<int:round_id>/panel/", p.panel_setup, name="panel"),
+        path("rounds/<int:round_id>/assignments/", p.assignments, name="assignments"),
+        path("rounds/<int:round_id>/assignments/auto/", p.assignments_auto, name="assignments_auto"),
         path("rounds/<int:round_id>/ranking/", v.ranking, name="ranking"),
         path("rounds/<int:round_id>/decisions/", v.decide_batch, name="decide_batch"),
-        path("members/<int:member_id>/chair/", v.member_chair, name="member_chair"),
-        path("assignments/<int:assignment_id>/remove/", v.assignment_remove, name="assignment_remove"),
-        path("conflicts/", v.conflicts, name="conflicts"),
+        path("members/<int:member_id>/chair/", p.member_chair, name="member_chair"),
+        path("members/<int:member_id>/remove/", p.member_remove, name="member_remove"),
+        path("assignments/<int:assignment_id>/remove/", p.assignment_remove, name="assignment_remove"),
+        path("conflicts/", p.conflicts, name="conflicts"),
         path("applications/<int:application_id>/", v.application_results, name="application"),
         path("applications/<int:application_id>/decide/", v.decide, name="decide"),
         path("decisions/<int:decision_id>/letter/", v.decision_letter, name="decision_letter"),

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from grants.review import scoring, selectors
 from grants.review.models import Assignment, PanelMember, Review
-from grants.review.services import conflict_declare, panel_member_invite, review_reopen, review_save
+from grants.review.panels import panel_member_invite
+from grants.review.services import conflict_declare, review_reopen, review_save
 from portal import roles
 from tests.factories.grants import ApplicationFactory
 from tests.factories.review import PanelMemberFactory, bulk_reviewed_applications
@@ -70,7 +71,8 @@ def test_staff_create_a_rubric_with_weighted_criteria_in_the_admin(client, login
         "criteria-0-weight": "2.5",
         "criteria-0-scale_min": "1",
         "criteria-0-scale_max": "5",
-        "criteria-0-labels": '{"1": "Weak", "5": "Excellent"}',
+        "criteria-0-labels_1": "Weak",
+        "criteria-0-labels_5": "Excellent",
         "criteria-0-allow_na": "",
         "criteria-0-order": "1",
         "criteria-0-ORDER": "1",
