@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.money import ZERO, money
 
@@ -40,8 +41,6 @@ def report_approved(award, number: int) -> bool:
 def tranche_payable(tranche, *, today=None) -> tuple[bool, str]:
     """(payable, reason): accepted award, tranche scheduled with no live payment, condition met, no overdue report,
     bank details on file. The reason is shown to finance."""
-    from django.utils.translation import gettext as _
-
     today = today or timezone.localdate()
     award = tranche.award
     if award.status != Award.Status.ACCEPTED:
@@ -59,6 +58,26 @@ def tranche_payable(tranche, *, today=None) -> tuple[bool, str]:
     if not hasattr(award.organisation, "bank_details"):
         return False, _("The grantee has not given bank details.")
     return True, ""
+
+
+def tranche_waits_for(tranche, *, today=None) -> str:
+    """What a tranche is waiting for, in words, for finance and the grantee (empty once it is paid or cancelled)."""
+    award = tranche.award
+    if tranche.status != Tranche.Status.SCHEDULED:
+        return ""
+    if award.status in (Award.Status.PREPARED, Award.Status.OFFERED):
+        return _("The grantee accepting the offer.")
+    live = next((d for d in tranche.disbursements.all() if d.status in Disbursement.LIVE_STATUSES), None)
+    if live is not None:
+        return {
+            Disbursement.Status.PENDING: _("A second finance officer approving the payment."),
+            Disbursement.Status.APPROVED: _("Finance putting the payment in a payment file."),
+            Disbursement.Status.EXPORTED: _("The bank: the payment is in a payment file."),
+        }.get(live.status, "")
+    payable, reason = tranche_payable(tranche, today=today)
+    if payable:
+        return _("Nothing: ready to pay.")
+    return reason
 
 
 def award_paid_total(award):

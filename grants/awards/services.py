@@ -1,20 +1,23 @@
-"""Award lifecycle: offer, revise, accept, decline, expire, terminate; grantee bank details.
+"""Award lifecycle: prepare (at approval), revise, send, accept, decline, expire, terminate; grantee bank details.
 
 Contract used by the review decision step:
 
-    award_offer(*, application, amount, conditions="", by, period_start=None, period_end=None, tranches=None,
-                offer_expires_on=None, reporting_requirements="") -> Award
+    award_prepare(*, application, amount, by, conditions="", period_start=None, period_end=None, tranches=None,
+                  reporting_requirements="") -> Award
 
 The application must already be approved (the decision step transitions it, then calls this in the same
-transaction). Commits `amount` in the ledger (AWARD_COMMITTED: Dr grants_expense / Cr grants_payable) in the caller's transaction.
+transaction). The award is prepared, not sent: nothing reaches the grantee until staff review the offer (tranches,
+conditions, reporting schedule) and call `award_send_offer`. The money is committed at approval, so the fund can never
+promise the same money twice (AWARD_COMMITTED: Dr grants_expense / Cr grants_payable, in the caller's transaction).
 Raises `InsufficientFunds` (message fit for staff) if the amount exceeds what the fund holds and has not yet promised,
 or the round's remaining budget; `AwardError` for other refusals (wrong state, already awarded, bad schedule).
-`tranches` is a list of `TrancheSpec` (or dicts with amount, due_date, condition, report_number); omitted, the award
-is paid in one tranche on acceptance. Locks, in this order: the application, the fund position, the round counter.
+`tranches` is a list of `TrancheSpec` (or dicts with amount, due_date, condition, report_number); omitted, the
+schedule proposed from the round's reporting plan (`proposed_tranches`). Locks, in this order: the application, the
+fund position, the round counter.
 
-Money rule: an award's commitment is posted once; releases (offer lowered, declined, expired, terminated) are
-AWARD_RELEASED postings; the round counter (RoundCommitment) moves in the same transaction and `ledger_check` compares it
-with the ledger.
+Money rule: an award's commitment is posted once; releases (offer lowered, declined, expired, terminated, the
+remainder when it closes) are AWARD_RELEASED postings; the round counter (RoundCommitment) moves in the same
+transaction and `ledger_check` compares it with the ledger.
 """
 
 import re
@@ -22,20 +25,26 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants.selectors import decision_email_recipients, owner_emails
 from fund.ledger import lock_fund_position
 from fund.services import ledger_record_award_committed, ledger_record_award_released
+from grants.impact.schedule import add_months, grant_period, report_requirements_from_plan
 from grants.models import Application
 from portal.audit import audit
-from portal.emails import send_email_on_commit
-from portal.money import ZERO, format_money, money
+from portal.emails import absolute_url, send_email_on_commit
+from portal.money import ZERO, format_money, money, split_equally
 
 from . import crypto, permissions
 from .models import Award, BankDetails, Disbursement, RoundCommitment, Tranche
+from .pdf import agreement_pdf, render_agreement_text
+from .selectors import award_paid_total
 
 
 class AwardError(Exception):
@@ -102,27 +111,63 @@ def _write_tranches(award, specs):
 
 
 def _owner_emails(organisation):
-    return list(
-        organisation.memberships.filter(role="owner", user__is_active=True).values_list("user__email", flat=True)
-    )
+    return owner_emails(organisation.pk)
+
+
+def _staff_emails(*users) -> list[str]:
+    """The fund's staff inbox and the staff members involved, once each."""
+    emails = [settings.STAFF_NOTIFICATION_EMAIL] + [u.email for u in users if u is not None and u.email]
+    return list(dict.fromkeys(e for e in emails if e))
+
+
+def _award_context(award, **extra) -> dict:
+    return {
+        "award": award,
+        "organisation": award.organisation,
+        "amount": format_money(award.amount, award.currency),
+        "grantee_url": absolute_url(reverse("awards:award_detail", args=[award.pk])),
+        "staff_url": absolute_url(reverse("awards_admin:award_detail", args=[award.pk])),
+        **extra,
+    }
+
+
+def proposed_tranches(round_, amount, *, today=None) -> list[TrancheSpec]:
+    """The schedule an approval starts from, for staff to review: with progress reports in the round's plan, half
+    on acceptance and half when report 1 is approved; a final report only, all on acceptance."""
+    today = today or timezone.localdate()
+    if not round_.report_every_months or round_.report_every_months >= round_.grant_months:
+        return [TrancheSpec(amount=amount, due_date=today)]
+    first, second = split_equally(amount, 2)
+    report_1_due = add_months(today, round_.report_every_months) + timedelta(days=round_.report_due_days)
+    return [
+        TrancheSpec(amount=first, due_date=today),
+        TrancheSpec(second, report_1_due, Tranche.Condition.ON_REPORT_APPROVAL, 1),
+    ]
+
+
+def plan_description(round_) -> str:
+    """The round's reporting plan in words, for the award's reporting requirements."""
+    if round_.report_every_months:
+        return _(
+            "%(frequency)s over the grant period, the last being the final report; each is due %(days)s days after "
+            "the period it covers ends."
+        ) % {"frequency": round_.get_report_every_months_display(), "days": round_.report_due_days}
+    return _("A final report, due %(days)s days after the grant period ends.") % {"days": round_.report_due_days}
 
 
 @transaction.atomic
-def award_offer(
+def award_prepare(
     *,
     application,
     amount,
-    conditions="",
     by,
+    conditions="",
     period_start=None,
     period_end=None,
     tranches=None,
-    offer_expires_on=None,
     reporting_requirements="",
 ) -> Award:
-    """Offer an award for an approved application and commit its money. See the module docstring."""
-    from .pdf import render_agreement_text
-
+    """Prepare the award of an approved application and commit its money. Nothing is sent. See the module docstring."""
     amount = money(amount)
     if amount <= ZERO:
         raise AwardError(_("The award amount must be more than zero."))
@@ -133,7 +178,7 @@ def award_offer(
         raise AwardError(_("This application already has an award."))
     fund, round_ = app.round.fund, app.round
     today = timezone.localdate()
-    specs = _specs(tranches, amount=amount, default_due=today)
+    specs = _specs(tranches or proposed_tranches(round_, amount, today=today), amount=amount, default_due=today)
 
     position = lock_fund_position(fund)
     counter = lock_round_commitment(round_)
@@ -160,10 +205,9 @@ def award_offer(
         period_start=period_start,
         period_end=period_end,
         conditions=conditions,
-        reporting_requirements=reporting_requirements,
-        offered_by=by,
-        offered_at=timezone.now(),
-        offer_expires_on=offer_expires_on or today + timedelta(days=fund.award_offer_days),
+        reporting_requirements=reporting_requirements or plan_description(round_),
+        status=Award.Status.PREPARED,
+        prepared_by=by,
     )
     _write_tranches(award, specs)
     counter.budget = round_.budget
@@ -172,13 +216,73 @@ def award_offer(
     ledger_record_award_committed(fund=fund, amount=amount, source=award, created_by=by, memo=f"Award {app}")
     award.agreement_text = render_agreement_text(award)
     award.save(update_fields=["agreement_text"])
-    audit(award, "awards.award.offer", user=by, data={"amount": str(amount), "application": app.pk})
+    audit(award, "awards.award.prepare", user=by, data={"amount": str(amount), "application": app.pk})
+    return award
+
+
+def _offer_problems(award) -> list[str]:
+    """What stops this prepared offer being sent."""
+    problems = []
+    tranches = list(award.tranches.all())
+    if not tranches:
+        problems.append(_("The offer has no payment schedule."))
+    elif sum((t.amount for t in tranches), ZERO) != award.amount:
+        problems.append(_("The tranches do not add up to the award."))
+    return problems
+
+
+def offer_warnings(award) -> list[str]:
+    """What staff should know before sending: things that do not stop the offer but will hold it up."""
+    warnings = []
+    if not _owner_emails(award.organisation):
+        warnings.append(_("The organisation has no owner yet: nobody can accept the offer until one joins."))
+    return warnings
+
+
+@transaction.atomic
+def award_send_offer(*, award, by, offer_expires_on=None) -> Award:
+    """Send a prepared offer: the grant agreement is frozen with its expiry date and emailed to the organisation's
+    owners (who accept or decline it) and to every member who wants decision emails."""
+    _require(permissions.can_manage_awards(by))
+    award = _locked(award)
+    if award.status != Award.Status.PREPARED:
+        raise AwardError(_("This offer has already been sent."))
+    problems = _offer_problems(award)
+    if problems:
+        raise AwardError(" ".join(problems))
+    expires = offer_expires_on or timezone.localdate() + timedelta(days=award.fund.award_offer_days)
+    award.status = Award.Status.OFFERED
+    award.offered_by, award.offered_at, award.offer_expires_on = by, timezone.now(), expires
+    award.agreement_text = render_agreement_text(award)
+    award.save(update_fields=["status", "offered_by", "offered_at", "offer_expires_on", "agreement_text"])
+    audit(award, "awards.award.offer", user=by, data={"amount": str(award.amount), "expires": expires.isoformat()})
+    recipients = sorted(set(_owner_emails(award.organisation)) | set(decision_email_recipients(award.organisation_id)))
     send_email_on_commit(
         template="awards/offer",
-        to=_owner_emails(app.organisation),
-        context={"award": award, "amount": format_money(amount, fund.currency), "organisation": app.organisation},
+        to=recipients,
+        context=_award_context(award),
+        attachments=[(f"grant-agreement-{award.application}.pdf", agreement_pdf(award), "application/pdf")],
     )
     return award
+
+
+def award_send_offers(*, awards, by) -> list[tuple]:
+    """Send several prepared offers; each succeeds or fails on its own. Returns [(award, error message or "")]."""
+    results = []
+    for award in awards:
+        try:
+            award_send_offer(award=award, by=by)
+            results.append((award, ""))
+        except (AwardError, PermissionDenied) as exc:
+            results.append((award, str(exc)))
+    return results
+
+
+def award_offer(*, application, amount, by, offer_expires_on=None, **prepare) -> Award:
+    """Prepare and send in one step: for imports and tests. The screens prepare at approval and send after review."""
+    with transaction.atomic():
+        award = award_prepare(application=application, amount=amount, by=by, **prepare)
+        return award_send_offer(award=award, by=by, offer_expires_on=offer_expires_on)
 
 
 def _release(award, amount, *, by, memo):
@@ -214,14 +318,19 @@ def award_revise_offer(
     period_end=None,
     offer_expires_on=None,
 ) -> Award:
-    """Staff adjust an open offer before the grantee accepts: amount (never above what was committed), schedule,
-    conditions, period and expiry. Lowering the amount releases the difference to the fund at once."""
-    from .pdf import render_agreement_text
-
+    """Staff prepare or adjust an offer before the grantee accepts: amount (never above what was committed), schedule,
+    conditions, period and expiry. Lowering the amount releases the difference to the fund at once. Once the offer
+    has been sent, the grantee's owners are told it changed."""
     _require(permissions.can_manage_awards(by))
     award = _locked(award)
-    if award.status != Award.Status.OFFERED:
-        raise AwardError(_("Only an open offer can be changed."))
+    if award.status not in (Award.Status.PREPARED, Award.Status.OFFERED):
+        raise AwardError(_("Only an offer not yet accepted can be changed."))
+    if (
+        offer_expires_on is not None
+        and award.status == Award.Status.OFFERED
+        and offer_expires_on < timezone.localdate()
+    ):
+        raise AwardError(_("The offer cannot expire in the past."))
     new_amount = money(amount) if amount is not None else award.amount
     if new_amount <= ZERO:
         raise AwardError(_("The award amount must be more than zero."))
@@ -259,6 +368,13 @@ def award_revise_offer(
         ]
     )
     audit(award, "awards.award.revise", user=by, data={"old_amount": str(old_amount), "amount": str(new_amount)})
+    if award.status == Award.Status.OFFERED:
+        send_email_on_commit(
+            template="awards/offer_revised",
+            to=_owner_emails(award.organisation),
+            context=_award_context(award),
+            attachments=[(f"grant-agreement-{award.application}.pdf", agreement_pdf(award), "application/pdf")],
+        )
     return award
 
 
@@ -282,7 +398,9 @@ def typed_name_matches(typed: str, user) -> bool:
 @transaction.atomic
 def award_accept(*, award, by, typed_name: str, agreed: bool, ip: str | None) -> Award:
     """The grantee's owner signs: typed full name and a ticked agreement, before the offer expires.
-    Time and IP are recorded; on-acceptance tranches become payable."""
+    Time and IP are recorded; on-acceptance tranches are released (payable); the grant period starts (if the offer
+    set none) and the award's report schedule is made from the round's reporting plan (the hand-over
+    `grants.impact.schedule.report_requirements_from_plan`)."""
     _require(permissions.can_respond_to_offer(by, award))
     award = _locked(award)
     if award.status != Award.Status.OFFERED:
@@ -293,19 +411,29 @@ def award_accept(*, award, by, typed_name: str, agreed: bool, ip: str | None) ->
         raise AwardError(_("Please confirm that you agree to the terms of the grant agreement."))
     if not typed_name_matches(typed_name, by):
         raise AwardError(_("Type your full name as it appears on your account to sign."))
+    now = timezone.now()
     award.status = Award.Status.ACCEPTED
-    award.accepted_by, award.accepted_at = by, timezone.now()
+    award.accepted_by, award.accepted_at = by, now
     award.accepted_name, award.accepted_ip = typed_name.strip()[:200], ip or None
-    award.save(update_fields=["status", "accepted_by", "accepted_at", "accepted_name", "accepted_ip"])
+    award.period_start, award.period_end = grant_period(award, start=timezone.localdate(now))
+    award.save(
+        update_fields=[
+            "status",
+            "accepted_by",
+            "accepted_at",
+            "accepted_name",
+            "accepted_ip",
+            "period_start",
+            "period_end",
+        ]
+    )
+    Tranche.objects.filter(
+        award=award, condition=Tranche.Condition.ON_ACCEPTANCE, status=Tranche.Status.SCHEDULED
+    ).update(released_at=now)
     audit(award, "awards.award.accept", user=by, data={"typed_name": award.accepted_name, "ip": ip})
+    report_requirements_from_plan(award=award, by=by)
     send_email_on_commit(
-        template="awards/accepted",
-        to=_owner_emails(award.organisation),
-        context={
-            "award": award,
-            "amount": format_money(award.amount, award.currency),
-            "organisation": award.organisation,
-        },
+        template="awards/accepted", to=_owner_emails(award.organisation), context=_award_context(award)
     )
     return award
 
@@ -327,7 +455,7 @@ def award_decline(*, award, by, reason: str = "") -> Award:
     award = _locked(award)
     if award.status != Award.Status.OFFERED:
         raise AwardError(_("This offer is no longer open."))
-    return _close(
+    _close(
         award,
         Award.Status.DECLINED,
         by=by,
@@ -336,6 +464,12 @@ def award_decline(*, award, by, reason: str = "") -> Award:
         memo=f"Award {award.application} declined",
         action="awards.award.decline",
     )
+    send_email_on_commit(
+        template="awards/offer_declined",
+        to=_staff_emails(award.offered_by),
+        context=_award_context(award, reason=reason, declined_by=by.get_full_name() or by.email),
+    )
+    return award
 
 
 @transaction.atomic
@@ -345,7 +479,7 @@ def award_expire(*, award, by=None, today=None) -> Award | None:
     today = today or timezone.localdate()
     if award.status != Award.Status.OFFERED or award.offer_expires_on >= today:
         return None
-    return _close(
+    _close(
         award,
         Award.Status.EXPIRED,
         by=by,
@@ -354,14 +488,19 @@ def award_expire(*, award, by=None, today=None) -> Award | None:
         memo=f"Award {award.application} offer expired",
         action="awards.award.expire",
     )
+    send_email_on_commit(
+        template="awards/offer_expired",
+        to=sorted(set(_owner_emails(award.organisation)) | set(_staff_emails(award.offered_by))),
+        context=_award_context(award),
+    )
+    return award
 
 
 @transaction.atomic
 def award_terminate(*, award, by, reason: str) -> Award:
-    """Staff end an award early. Unpaid tranches are cancelled and the unpaid remainder is released; payments already
-    in a payment file must be settled (paid or returned) first; prepared or approved ones are cancelled."""
-    from .selectors import award_paid_total
-
+    """Staff end an award early (or withdraw an offer still being prepared). Unpaid tranches are cancelled and the
+    unpaid remainder is released; payments already in a payment file must be settled (paid or returned) first;
+    prepared or approved ones are cancelled. A grantee who was sent the offer is told."""
     _require(permissions.can_manage_awards(by))
     if not (reason or "").strip():
         raise AwardError(_("Give a reason for ending the award."))
@@ -377,7 +516,7 @@ def award_terminate(*, award, by, reason: str) -> Award:
         disbursement.status = Disbursement.Status.CANCELLED
         disbursement.save(update_fields=["status"])
     paid = award_paid_total(award)
-    return _close(
+    _close(
         award,
         Award.Status.TERMINATED,
         by=by,
@@ -386,6 +525,13 @@ def award_terminate(*, award, by, reason: str) -> Award:
         memo=f"Award {award.application} terminated",
         action="awards.award.terminate",
     )
+    if award.is_sent:
+        send_email_on_commit(
+            template="awards/terminated",
+            to=decision_email_recipients(award.organisation_id) or _owner_emails(award.organisation),
+            context=_award_context(award, reason=reason, paid=format_money(paid, award.currency)),
+        )
+    return award
 
 
 def expire_overdue_offers(*, today=None) -> list[Award]:

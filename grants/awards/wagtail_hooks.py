@@ -4,13 +4,17 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 ACTIONS = {
-    "awards.award.offer": _("Award offered"),
+    "awards.award.prepare": _("Award prepared (money committed)"),
+    "awards.award.offer": _("Award offer sent"),
     "awards.award.revise": _("Award offer revised"),
     "awards.award.accept": _("Award accepted"),
     "awards.award.decline": _("Award declined"),
     "awards.award.expire": _("Award offer expired"),
     "awards.award.terminate": _("Award terminated"),
     "awards.award.complete": _("Award completed"),
+    "awards.award.close": _("Award closed"),
+    "awards.tranche.release": _("Tranche released"),
+    "awards.tranche.cancel": _("Tranche cancelled"),
     "awards.bankdetails.change": _("Bank details changed"),
     "awards.bankdetails.reveal": _("Bank details decrypted"),
     "awards.disbursement.prepare": _("Payment prepared"),

@@ -37,9 +37,12 @@ def grantee_owner(organisation, **kwargs):
 
 
 def make_award(*, application=None, amount="10000.00", by=None, tranches=None, **kwargs):
-    from grants.awards.services import award_offer
+    """An award prepared and sent; without `tranches`, paid in one tranche on acceptance (the screens propose a
+    schedule from the round's reporting plan instead: see grants.awards.services.proposed_tranches)."""
+    from grants.awards.services import TrancheSpec, award_offer
 
     application = application or ApprovedApplicationFactory()
+    tranches = tranches or [TrancheSpec(amount=Decimal(amount), due_date=timezone.localdate())]
     return award_offer(application=application, amount=Decimal(amount), by=by, tranches=tranches, **kwargs)
 
 
