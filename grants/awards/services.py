@@ -220,7 +220,7 @@ def award_prepare(
     return award
 
 
-def _offer_problems(award) -> list[str]:
+def offer_problems(award) -> list[str]:
     """What stops this prepared offer being sent."""
     problems = []
     tranches = list(award.tranches.all())
@@ -247,7 +247,7 @@ def award_send_offer(*, award, by, offer_expires_on=None) -> Award:
     award = _locked(award)
     if award.status != Award.Status.PREPARED:
         raise AwardError(_("This offer has already been sent."))
-    problems = _offer_problems(award)
+    problems = offer_problems(award)
     if problems:
         raise AwardError(" ".join(problems))
     expires = offer_expires_on or timezone.localdate() + timedelta(days=award.fund.award_offer_days)
@@ -266,12 +266,12 @@ def award_send_offer(*, award, by, offer_expires_on=None) -> Award:
     return award
 
 
-def award_send_offers(*, awards, by) -> list[tuple]:
+def award_send_offers(*, awards, by, offer_expires_on=None) -> list[tuple]:
     """Send several prepared offers; each succeeds or fails on its own. Returns [(award, error message or "")]."""
     results = []
     for award in awards:
         try:
-            award_send_offer(award=award, by=by)
+            award_send_offer(award=award, by=by, offer_expires_on=offer_expires_on)
             results.append((award, ""))
         except (AwardError, PermissionDenied) as exc:
             results.append((award, str(exc)))

@@ -206,13 +206,21 @@ def report_schedule_add(*, award, by, period_start, period_end, due_date) -> Rep
     return requirement
 
 
+def _requirement(award, number) -> ReportRequirement:
+    _ensure_requirements(award)
+    requirement = ReportRequirement.objects.select_for_update().filter(award=award, number=number).first()
+    if requirement is None:
+        raise ScheduleError(_("This award has no report %(n)s.") % {"n": number})
+    return requirement
+
+
 @transaction.atomic
-def report_schedule_move(*, requirement, by, period_start, period_end, due_date) -> ReportRequirement:
+def report_schedule_move(*, award, number: int, by, period_start, period_end, due_date) -> ReportRequirement:
     """Staff change a report's period or due date while it is not handed in. Reminders start again for the new date."""
     _require_staff(by)
-    award = _open_award(requirement.award)
-    requirement = ReportRequirement.objects.select_for_update().get(pk=requirement.pk, award=award)
+    award = _open_award(award)
     _check_dates(period_start, period_end, due_date)
+    requirement = _requirement(award, number)
     report = ImpactReport.objects.select_for_update().filter(requirement=requirement).first()
     if report is not None and report.status not in MOVABLE_STATUSES:
         raise ScheduleError(_("Report %(n)s has been handed in, so its dates stay.") % {"n": requirement.number})
@@ -243,11 +251,11 @@ def report_schedule_move(*, requirement, by, period_start, period_end, due_date)
 
 
 @transaction.atomic
-def report_schedule_remove(*, requirement, by, reason: str = "") -> None:
+def report_schedule_remove(*, award, number: int, by, reason: str = "") -> None:
     """Staff remove a report the grantee has not started. A tranche released by it must be changed first."""
     _require_staff(by)
-    award = _open_award(requirement.award)
-    requirement = ReportRequirement.objects.select_for_update().get(pk=requirement.pk, award=award)
+    award = _open_award(award)
+    requirement = _requirement(award, number)
     report = ImpactReport.objects.select_for_update().filter(requirement=requirement).first()
     started = report is not None and (
         report.narrative or report.values.exists() or report.stories.exists() or report.attachments.exists()

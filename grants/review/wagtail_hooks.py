@@ -82,18 +82,19 @@ def register_review_menu():
 @hooks.register("register_admin_urls")
 def register_review_admin_urls():
     from . import admin_views as v
+    from . import decision_views
 
     urls = [
         path("", v.index, name="index"),
         path("rounds/<int:round_id>/panel/", v.panel_setup, name="panel"),
         path("rounds/<int:round_id>/assignments/", v.assignments, name="assignments"),
         path("rounds/<int:round_id>/ranking/", v.ranking, name="ranking"),
-        path("rounds/<int:round_id>/decisions/", v.decide_batch, name="decide_batch"),
+        path("rounds/<int:round_id>/decisions/", decision_views.decide_batch, name="decide_batch"),
         path("members/<int:member_id>/chair/", v.member_chair, name="member_chair"),
         path("assignments/<int:assignment_id>/remove/", v.assignment_remove, name="assignment_remove"),
         path("conflicts/", v.conflicts, name="conflicts"),
         path("applications/<int:application_id>/", v.application_results, name="application"),
-        path("applications/<int:application_id>/decide/", v.decide, name="decide"),
+        path("applications/<int:application_id>/decide/", decision_views.decide, name="decide"),
         path("decisions/<int:decision_id>/letter/", v.decision_letter, name="decision_letter"),
         path("reviews/<int:review_id>/reopen/", v.review_reopen, name="review_reopen"),
         path("reviews/<int:review_id>/feedback/", v.review_feedback, name="review_feedback"),
