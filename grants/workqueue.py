@@ -4,8 +4,8 @@ Each item is one COUNT query, so the home page costs the same number of queries 
 (tests/grants/test_workqueue.py asserts it). Program staff see the grant cycle; finance sees the payments.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.db.models import Count, F, Q
 from django.urls import reverse

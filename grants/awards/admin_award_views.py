@@ -26,7 +26,7 @@ from grants.models import FundingRound
 from portal.confirm import confirm_page, is_confirmed
 from portal.money import format_money
 
-from . import lifecycle, permissions, selectors, services
+from . import lifecycle, offers, permissions, selectors, services
 from .admin_views import _admin, _award, _page, requires
 from .forms import OfferForm, OfferSendForm, ReasonForm, ScheduleReportForm, TrancheFormSet
 from .models import Award, Disbursement, Tranche
@@ -68,8 +68,8 @@ def award_detail(request, pk):
             "schedule": _schedule_rows(award),
             "schedule_editable": award.status in Award.OPEN_STATUSES,
             "outstanding": lifecycle.outstanding(award) if award.status == Award.Status.ACCEPTED else [],
-            "problems": services.offer_problems(award) if award.status == Award.Status.PREPARED else [],
-            "warnings": services.offer_warnings(award) if award.status == Award.Status.PREPARED else [],
+            "problems": offers.offer_problems(award) if award.status == Award.Status.PREPARED else [],
+            "warnings": offers.offer_warnings(award) if award.status == Award.Status.PREPARED else [],
             "terminate_form": ReasonForm(),
             "is_staff": permissions.can_manage_awards(request.user)[0],
             "is_finance": permissions.can_handle_payments(request.user)[0],
@@ -157,10 +157,10 @@ def award_send_offer(request, pk):
         return redirect(detail)
     default = timezone.localdate() + timedelta(days=award.fund.award_offer_days)
     form = OfferSendForm(request.POST or None, initial={"offer_expires_on": default})
-    problems = services.offer_problems(award)
+    problems = offers.offer_problems(award)
     if is_confirmed(request) and form.is_valid() and not problems:
         try:
-            services.award_send_offer(
+            offers.award_send_offer(
                 award=award, by=request.user, offer_expires_on=form.cleaned_data["offer_expires_on"]
             )
         except services.AwardError as exc:
@@ -174,7 +174,7 @@ def award_send_offer(request, pk):
         admin=True,
         title=_("Send the offer for %(ref)s?") % {"ref": award.application},
         consequences=_send_consequences([award], expires),
-        warnings=problems + services.offer_warnings(award),
+        warnings=problems + offers.offer_warnings(award),
         action=request.path,
         cancel_url=detail,
         confirm_label=_("Send the offer"),
@@ -213,7 +213,7 @@ def offer_send_batch(request):
             messages.error(request, _("Those offers have already been sent."))
             return redirect(back)
         if is_confirmed(request):
-            results = services.award_send_offers(awards=chosen, by=request.user, offer_expires_on=expires)
+            results = offers.award_send_offers(awards=chosen, by=request.user, offer_expires_on=expires)
             sent = [a for a, error in results if not error]
             if sent:
                 messages.success(request, _("%(n)s offers sent.") % {"n": len(sent)})
@@ -222,7 +222,7 @@ def offer_send_batch(request):
                     messages.error(request, f"{award.application}: {error}")
             return redirect(back)
         warnings = [
-            f"{a.application}: {p}" for a in chosen for p in services.offer_problems(a) + services.offer_warnings(a)
+            f"{a.application}: {p}" for a in chosen for p in offers.offer_problems(a) + offers.offer_warnings(a)
         ]
         return confirm_page(
             request,
@@ -238,9 +238,7 @@ def offer_send_batch(request):
         )
     if request.method == "POST" and not chosen_ids:
         messages.error(request, _("Choose at least one offer to send."))
-    rows = [
-        {"award": a, "problems": services.offer_problems(a), "warnings": services.offer_warnings(a)} for a in prepared
-    ]
+    rows = [{"award": a, "problems": offers.offer_problems(a), "warnings": offers.offer_warnings(a)} for a in prepared]
     return _admin(
         request,
         "offer_send_batch.html",

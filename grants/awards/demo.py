@@ -122,15 +122,8 @@ def _owner(ctx, organisation, index):
 
 
 def seed(ctx):
-    from .services import (
-        award_accept,
-        award_decline,
-        award_expire,
-        award_offer,
-        award_prepare,
-        award_terminate,
-        bank_details_set,
-    )
+    from .offers import award_offer, award_prepare
+    from .services import award_accept, award_decline, award_expire, award_terminate, bank_details_set
 
     applications = ctx.objects.get("applications_2025_approved")
     fund = ctx.objects.get("fund")

@@ -62,12 +62,6 @@ def _csv_response(filename, header, rows):
     return response
 
 
-def _errors_text(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return " ".join(str(m) for messages_ in exc.message_dict.values() for m in messages_)
-    return " ".join(str(m) for m in exc.messages)
-
-
 def _round_or_404(round_id):
     return get_object_or_404(FundingRound.objects.select_related("fund"), pk=round_id)
 

@@ -3,7 +3,7 @@
 The application's status moves only through grants.workflow.application_transition; an approval and the award it
 prepares happen in one transaction, so a refusal for lack of money changes nothing. An approval records the decision
 and the approved amount only: the offer (tranches, conditions, reporting schedule) is reviewed by staff and sent
-later (grants.awards.services.award_send_offer). Every decision is emailed, with its letter, to the members of the
+later (grants.awards.offers.award_send_offer). Every decision is emailed, with its letter, to the members of the
 organisation who want decision emails, and shown on the application page.
 """
 
@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from applicants.selectors import decision_email_recipients
 from grants import workflow
-from grants.awards.services import AwardError, award_prepare
+from grants.awards.offers import award_prepare
+from grants.awards.services import AwardError
 from portal import roles
 from portal.audit import audit
 from portal.emails import absolute_url, send_email_on_commit

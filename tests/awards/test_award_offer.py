@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from fund.selectors import fund_balances
 from grants.awards.models import Award, RoundCommitment, Tranche
+from grants.awards.offers import award_offer
 from grants.awards.services import (
     AwardError,
     InsufficientFunds,
@@ -15,7 +16,6 @@ from grants.awards.services import (
     award_accept,
     award_decline,
     award_expire,
-    award_offer,
     award_revise_offer,
     award_terminate,
     expire_overdue_offers,

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from fund.selectors import fund_balances
 from grants.awards.models import Award
+from grants.awards.offers import award_send_offer
 from grants.awards.services import (
     award_decline,
     award_expire,
     award_revise_offer,
-    award_send_offer,
     award_terminate,
 )
 from grants.review.decisions import decision_make
@@ -165,7 +165,7 @@ def test_terminating_tells_the_grantee_but_withdrawing_an_unsent_offer_does_not(
 
     mail.outbox.clear()
     decision_application = ApprovedApplicationFactory(round=funding_round)
-    from grants.awards.services import award_prepare
+    from grants.awards.offers import award_prepare
 
     prepared = award_prepare(application=decision_application, amount=Decimal("500.00"), by=staff)
     with django_capture_on_commit_callbacks(execute=True):

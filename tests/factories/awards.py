@@ -41,7 +41,8 @@ def make_award(*, application=None, amount="10000.00", by=None, tranches=None, *
     schedule from the round's reporting plan instead: see grants.awards.services.proposed_tranches)."""
     from django.contrib.auth.models import Group
 
-    from grants.awards.services import TrancheSpec, award_offer
+    from grants.awards.offers import award_offer
+    from grants.awards.services import TrancheSpec
     from portal import roles
 
     application = application or ApprovedApplicationFactory()

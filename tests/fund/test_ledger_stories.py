@@ -304,7 +304,8 @@ def test_award_approved_accepted_and_paid_in_two_tranches(fund, award_world):
 
 
 def test_award_declined_after_approval(fund, award_world):
-    from grants.awards.services import award_decline, award_offer
+    from grants.awards.offers import award_offer
+    from grants.awards.services import award_decline
 
     application, people = award_world
     award = award_offer(application=application, amount=Decimal("12000.00"), by=people["staff"])

@@ -86,7 +86,7 @@ def test_every_member_sees_a_decline_with_its_letter_and_the_approved_feedback(c
 
 def test_an_approval_says_the_offer_is_being_prepared_then_links_to_it(client, application, members, decider):
     from grants.awards.models import Award
-    from grants.awards.services import award_send_offer
+    from grants.awards.offers import award_send_offer
 
     decision_make(application=application, outcome="approve", amount=Decimal("9000.00"), by=decider)
     client.force_login(members[1])

@@ -52,7 +52,7 @@ def _pile_up(n, staff):
                 application=done, member=PanelMemberFactory(panel=panel), status=Assignment.Status.COMPLETED
             )
         make_award(application=ApprovedApplicationFactory(round=funding_round), by=staff, amount="100.00")
-        from grants.awards.services import award_prepare
+        from grants.awards.offers import award_prepare
 
         award_prepare(application=ApprovedApplicationFactory(round=funding_round), amount=Decimal("100.00"), by=staff)
         row = AwardRowFactory(application=ApprovedApplicationFactory(round=funding_round))

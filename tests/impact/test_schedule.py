@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from grants.awards.services import TrancheSpec, award_accept, award_prepare, award_send_offer
+from grants.awards.offers import award_prepare, award_send_offer
+from grants.awards.services import TrancheSpec, award_accept
 from grants.impact.models import ImpactReport, ReportRequirement, RoundMetric
 from grants.impact.schedule import (
     ScheduleError,
