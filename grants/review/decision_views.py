@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from applicants.selectors import decision_email_recipients
@@ -23,7 +23,11 @@ from .decision_selectors import missing_reviewers
 from .forms import BatchDecisionForm, DecisionForm
 from .selectors import approved_feedback
 
-OUTCOME_VERBS = {"approve": _("Approve"), "waitlist": _("Waitlist"), "decline": _("Decline")}
+OUTCOME_VERBS = {
+    "approve": gettext_lazy("Approve"),
+    "waitlist": gettext_lazy("Waitlist"),
+    "decline": gettext_lazy("Decline"),
+}
 
 
 def _errors_text(exc: ValidationError) -> str:
