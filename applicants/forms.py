@@ -80,3 +80,9 @@ class InvitationForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class MembershipPreferencesForm(forms.Form):
+    decision_emails = forms.BooleanField(
+        label=_("Email me the decision on each of this organisation's applications, with its letter"), required=False
+    )

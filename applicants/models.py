@@ -110,6 +110,7 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    decision_emails = models.BooleanField(_("email me the decisions on this organisation's applications"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -33,3 +33,25 @@ def members_of(organisation):
 
 def pending_invitations(organisation):
     return Invitation.objects.pending().filter(organisation=organisation)
+
+
+def owner_emails(organisation_id) -> list[str]:
+    """The organisation's active owners: they accept offers and manage bank details."""
+    return sorted(
+        set(
+            Membership.objects.filter(
+                organisation_id=organisation_id, role=Membership.Role.OWNER, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+
+
+def decision_email_recipients(organisation_id) -> list[str]:
+    """Every active member who wants the decisions on the organisation's applications (the default)."""
+    return sorted(
+        set(
+            Membership.objects.filter(
+                organisation_id=organisation_id, decision_emails=True, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )

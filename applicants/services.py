@@ -171,3 +171,18 @@ def membership_remove(*, membership: Membership, by) -> None:
             raise ValidationError(_("An organisation needs at least one owner."))
         audit(membership.organisation, "applicants.membership.remove", user=by, data={"member": membership.user.email})
         membership.delete()
+
+
+def membership_set_preferences(*, membership: Membership, by, decision_emails: bool) -> Membership:
+    """A member chooses whether to be emailed the decisions on the organisation's applications (each for themself)."""
+    if membership.user_id != by.pk:
+        raise PermissionDenied(_("You can only change your own email preferences."))
+    membership.decision_emails = bool(decision_emails)
+    membership.save(update_fields=["decision_emails"])
+    audit(
+        membership.organisation,
+        "applicants.membership.preferences",
+        user=by,
+        data={"member": membership.user.email, "decision_emails": membership.decision_emails},
+    )
+    return membership

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import InvitationForm, MemberRoleForm, OrganisationForm
+from .forms import InvitationForm, MemberRoleForm, MembershipPreferencesForm, OrganisationForm
 from .models import Membership
 from .permissions import can_manage_members
 
@@ -88,6 +88,13 @@ def organisation_detail(request, slug):
             "can_manage": can_manage,
             "invite_form": InvitationForm(),
             "role_choices": Membership.Role.choices,
+            "preferences_form": MembershipPreferencesForm(
+                initial={
+                    "decision_emails": Membership.objects.get(
+                        user=request.user, organisation=organisation
+                    ).decision_emails
+                }
+            ),
             "page_title": organisation.name,
         },
     )
@@ -204,3 +211,17 @@ def organisation_switch(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("portal:dashboard")
     return redirect(next_url)
+
+
+@login_required
+@require_POST
+def membership_preferences(request, slug):
+    organisation = _organisation_for_member(request, slug)
+    membership = get_object_or_404(Membership, user=request.user, organisation=organisation)
+    form = MembershipPreferencesForm(request.POST)
+    if form.is_valid():
+        services.membership_set_preferences(
+            membership=membership, by=request.user, decision_emails=form.cleaned_data["decision_emails"]
+        )
+        messages.success(request, _("Your email preferences are saved."))
+    return redirect("applicants:organisation_detail", slug=organisation.slug)

@@ -12,5 +12,6 @@ def register_applicant_actions(actions):
         ("applicants.invitation.revoke", _("Invitation withdrawn")),
         ("applicants.membership.change_role", _("Member role changed")),
         ("applicants.membership.remove", _("Member removed")),
+        ("applicants.membership.preferences", _("Email preferences changed")),
     ]:
         actions.register_action(action, label, label)

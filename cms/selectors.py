@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.money import ZERO, money
 
 # Award statuses that count as "funded" in public (offered awards may still be declined; terminated ones are history).
-PUBLIC_AWARD_STATUSES = ("accepted", "active", "completed")
+PUBLIC_AWARD_STATUSES = ("accepted", "closed")
 
 
 # --- Site and fund ------------------------------------------------------------------------------------------------

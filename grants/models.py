@@ -15,6 +15,14 @@ from wagtail.models import Orderable
 from portal.money import MoneyField
 
 
+class ReportingFrequency(models.IntegerChoices):
+    FINAL_ONLY = 0, _("No progress reports: a final report only")
+    MONTHLY = 1, _("Monthly progress reports")
+    QUARTERLY = 3, _("Quarterly progress reports")
+    HALF_YEARLY = 6, _("Progress reports every six months")
+    YEARLY = 12, _("Yearly progress reports")
+
+
 class FundingRound(ClusterableModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -38,6 +46,16 @@ class FundingRound(ClusterableModel):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     reviews_per_application = models.PositiveSmallIntegerField(_("reviewers per application"), default=3)
     review_deadline = models.DateTimeField(_("review deadline"), null=True, blank=True)
+    # The reporting plan: every award of the round gets its report schedule from it when the grantee accepts.
+    report_every_months = models.PositiveSmallIntegerField(
+        _("progress reports"), choices=ReportingFrequency.choices, default=ReportingFrequency.QUARTERLY
+    )
+    report_due_days = models.PositiveSmallIntegerField(_("each report is due (days after its period ends)"), default=30)
+    grant_months = models.PositiveSmallIntegerField(
+        _("grant period (months)"),
+        default=12,
+        help_text=_("Used when an award does not set its own start and end dates; the period starts on acceptance."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +101,23 @@ class FundingRound(ClusterableModel):
         ),
         InlinePanel("eligibility_questions", heading=_("Eligibility questions"), label=_("Eligibility question")),
         InlinePanel("form_questions", heading=_("Application form"), label=_("Question")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("report_every_months"), FieldPanel("report_due_days")]),
+                FieldPanel("grant_months"),
+            ],
+            heading=_("Reporting plan"),
+            help_text=_(
+                "Progress reports cover each period of the grant and the last report is the final report. "
+                "Changing the plan never changes awards that were already accepted."
+            ),
+        ),
+        InlinePanel(
+            "impact_metrics",
+            heading=_("Metrics every report asks for"),
+            label=_("Metric"),
+            help_text=_("Without any, reports ask for every active metric in the catalogue, none required."),
+        ),
     ]
 
     def is_accepting_applications(self, at=None):

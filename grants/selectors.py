@@ -100,9 +100,9 @@ def next_step_for(application) -> str:
         S.SUBMITTED: _("Nothing for now: we are checking your application."),
         S.MORE_INFO: _("We need more information: read our message, update your answers and resubmit."),
         S.IN_REVIEW: _("Nothing for now: our review panel is reading your application."),
-        S.APPROVED: _("Congratulations! Your award offer and agreement are under Your awards."),
+        S.APPROVED: _("Congratulations! Read the decision below: your grant offer follows, to accept online."),
         S.WAITLISTED: _("Nothing for now: you are on the waiting list and we will write if money becomes available."),
-        S.DECLINED: _("Nothing: this application was not funded. Read our message for the reasons."),
+        S.DECLINED: _("Nothing: this application was not funded. The reasons are below and in our email."),
         S.WITHDRAWN: _("Nothing: you withdrew this application."),
     }.get(application.status, "")
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from applicants.permissions import is_member
 from portal.audit import audit
-from portal.emails import send_email_on_commit
+from portal.emails import absolute_url, send_email_on_commit
 from portal.money import money
 from portal.roles import is_program_staff
 
@@ -292,9 +292,31 @@ def application_submit(*, application: Application, by) -> Application:
                 "url": reverse("grants:application_detail", args=[locked.pk]),
             },
         )
+        if action == "resubmit":
+            send_email_on_commit(
+                template="grants/application_resubmitted",
+                to=_resubmission_recipients(locked),
+                context={
+                    "reference": locked.reference,
+                    "title": locked.title,
+                    "organisation": locked.organisation.name,
+                    "url": absolute_url(reverse("grants_admin:application_detail", args=[locked.pk])),
+                },
+            )
     for name in ["reference", "status", "submitted_at", "organisation_snapshot"]:
         setattr(application, name, getattr(locked, name))
     return locked
+
+
+def _resubmission_recipients(application) -> list[str]:
+    """The staff inbox and whoever asked for the information."""
+    asked = (
+        application.status_changes.filter(action="request_more_info", by__isnull=False)
+        .order_by("-at", "-pk")
+        .values_list("by__email", flat=True)
+        .first()
+    )
+    return list(dict.fromkeys(e for e in (settings.STAFF_NOTIFICATION_EMAIL, asked) if e))
 
 
 def application_withdraw(*, application: Application, by, reason: str = "") -> Application:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.selectors import current_organisation, organisations_for_user
+from portal.confirm import confirm_page, is_confirmed
 from portal.downloads import download_response
 
 from . import selectors, services
@@ -345,6 +346,12 @@ def application_detail(request, pk):
             .first()
             if application.status == "more_info"
             else "",
+            "ineligible_reason": application.status_changes.filter(action="mark_ineligible")
+            .order_by("-at")
+            .values_list("reason", flat=True)
+            .first()
+            if application.status == "declined"
+            else "",
             "deadline": selectors.application_deadline(application),
             "page_title": application.title or _("Your application"),
         },
@@ -406,8 +413,24 @@ def attachment_delete(request, pk, attachment_pk):
 
 @require_POST
 def application_withdraw(request, pk):
+    """Withdrawing is restated on a confirmation page first: it cannot be undone."""
     application = _member_application_or_404(request, pk)
     form = WithdrawForm(request.POST)
+    if form.is_valid() and not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Withdraw “%(title)s”?") % {"title": application.title or application.reference or ""},
+            consequences=[
+                _("We stop considering this application for %(round)s. This cannot be undone.")
+                % {"round": application.round.title},
+                _("Your answers stay here for you to read, but you cannot submit this application again."),
+                _("The fund's staff are told, with your reason if you gave one."),
+            ],
+            action=request.path,
+            cancel_url=reverse("grants:application_detail", args=[pk]),
+            confirm_label=_("Withdraw the application"),
+            danger=True,
+        )
     if form.is_valid():
         try:
             services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])

@@ -8,9 +8,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from portal.admin_policies import ProgramStaffPolicy
-from portal.roles import is_program_staff
+from portal.roles import is_finance, is_program_staff
 
 from .models import FundingRound
+from .workqueue import WorkQueuePanel
 
 
 @hooks.register("register_log_actions")
@@ -139,3 +140,10 @@ def register_grants_admin_urls():
         path("<int:pk>/files/<int:attachment_pk>/", admin_views.attachment_download, name="attachment_download"),
     ]
     return [path("applications/", include((urls, "grants_admin"), namespace="grants_admin"))]
+
+
+@hooks.register("construct_homepage_panels")
+def add_work_queue_panel(request, panels):
+    """Program staff and finance open the admin on what needs them (grants.workqueue)."""
+    if is_program_staff(request.user) or is_finance(request.user):
+        panels.insert(0, WorkQueuePanel(request))

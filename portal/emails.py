@@ -18,9 +18,15 @@ from .tasks import enqueue_on_commit, retry_later
 SEND_ATTEMPTS = 8  # about two hours from the first failure to the last attempt
 
 
+def absolute_url(path: str) -> str:
+    """A link for an email or a PDF: the site's configured base URL (settings.SITE_URL, never a hard-coded host or
+    port) followed by a path from `reverse()`."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
     """Render templates/email/<template>_subject.txt, .txt and .html. Returns (subject, text, html)."""
-    ctx = {"FUND_NAME": settings.FUND_NAME, "SITE_URL": settings.SITE_URL, **context}
+    ctx = {"FUND_NAME": settings.FUND_NAME, "SITE_URL": settings.SITE_URL.rstrip("/"), **context}
     subject = render_to_string(f"email/{template}_subject.txt", ctx).strip().replace("\n", " ")
     text = render_to_string(f"email/{template}.txt", ctx)
     html = render_to_string(f"email/{template}.html", ctx)

@@ -1,5 +1,6 @@
 """Roles are Django groups. This module is the one place that names them and says who may do what."""
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 APPLICANT = "Applicant"
@@ -67,6 +68,15 @@ def is_program_staff(user):
 
 def is_finance(user):
     return has_role(user, FINANCE)
+
+
+def users_with_role(role):
+    """Active users holding `role` through their group (superusers are not notified as members of every role)."""
+    return get_user_model().objects.filter(groups__name=role, is_active=True).distinct().order_by("email")
+
+
+def finance_users():
+    return users_with_role(FINANCE)
 
 
 def is_reviewer(user):

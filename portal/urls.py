@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboard/", include("portal.urls_portal")),
     path("organisations/", include("applicants.urls")),
     path("", include("grants.urls")),
+    path("applications/", include("grants.review.urls_applicant")),
     path("reviews/", include("grants.review.urls")),
     path("awards/", include("grants.awards.urls")),
     path("impact-reports/", include("grants.impact.urls")),

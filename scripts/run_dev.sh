@@ -4,6 +4,8 @@
 set -euo pipefail
 BIN="${BIN:-.venv/bin}"
 PORT="${PORT:-8000}"
+# Links in emails and PDFs follow the port the site runs on (settings.SITE_URL), never a hard-coded one.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-portal.settings.dev}"
 
 "$BIN/python" manage.py run_worker --interval 1 &

@@ -8,16 +8,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fund.models import Fund
 from fund.selectors import fund_balances, ledger_transactions
+from portal.confirm import confirm_page, is_confirmed
 from portal.downloads import download_response
+from portal.money import format_money
 
-from . import payments, permissions, selectors, services
-from .forms import OfferForm, ReasonForm, ReturnForm, TrancheFormSet
+from . import payments, permissions, selectors
+from .forms import ReturnForm
 from .models import Award, Disbursement, PaymentBatch, Tranche
 
 PAGE_SIZE = 25
@@ -51,107 +54,8 @@ def _admin(request, template, context):
     return render(request, f"awards/admin/{template}", context)
 
 
-@requires(permissions.can_view_money)
-def award_list(request):
-    status = request.GET.get("status", "")
-    qs = Award.objects.select_related("application", "organisation", "round").order_by("-offered_at", "-pk")
-    if status in Award.Status.values:
-        qs = qs.filter(status=status)
-    return _admin(
-        request,
-        "award_list.html",
-        {"page": _page(request, qs), "status": status, "statuses": Award.Status.choices, "page_title": _("Awards")},
-    )
-
-
 def _award(pk):
     return get_object_or_404(Award.objects.select_related("application", "organisation", "round", "fund"), pk=pk)
-
-
-@requires(permissions.can_view_money)
-def award_detail(request, pk):
-    award = _award(pk)
-    tranches = list(award.tranches.prefetch_related("disbursements"))
-    for tranche in tranches:
-        tranche.payable, tranche.reason = selectors.tranche_payable(tranche)
-    return _admin(
-        request,
-        "award_detail.html",
-        {
-            "award": award,
-            "tranches": tranches,
-            "terminate_form": ReasonForm(),
-            "is_staff": permissions.can_manage_awards(request.user)[0],
-            "is_finance": permissions.can_handle_payments(request.user)[0],
-            "page_title": _("Award %(ref)s") % {"ref": award.application},
-        },
-    )
-
-
-@requires(permissions.can_manage_awards)
-def award_prepare_offer(request, pk):
-    """Program staff adjust an open offer: amount (never above what was committed), schedule, conditions, expiry."""
-    award = _award(pk)
-    if award.status != Award.Status.OFFERED:
-        messages.error(request, _("Only an open offer can be changed."))
-        return redirect("awards_admin:award_detail", pk=award.pk)
-    initial = {
-        f: getattr(award, f)
-        for f in ("amount", "period_start", "period_end", "offer_expires_on", "conditions", "reporting_requirements")
-    }
-    tranche_initial = [
-        {"amount": t.amount, "due_date": t.due_date, "condition": t.condition, "report_number": t.report_number}
-        for t in award.tranches.all()
-    ]
-    form = OfferForm(request.POST or None, initial=initial, max_amount=award.amount)
-    formset = TrancheFormSet(request.POST or None, initial=tranche_initial, prefix="tranches")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
-        try:
-            specs = formset.specs(amount=data["amount"], split=data["split"], percentages=data["percentages"])
-            services.award_revise_offer(
-                award=award,
-                by=request.user,
-                amount=data["amount"],
-                tranches=specs,
-                conditions=data["conditions"],
-                reporting_requirements=data["reporting_requirements"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                offer_expires_on=data["offer_expires_on"],
-            )
-        except services.AwardError as exc:
-            form.add_error(None, str(exc))
-        except Exception as exc:  # noqa: BLE001 - formset ValidationError carries the user message
-            from django.core.exceptions import ValidationError
-
-            if not isinstance(exc, ValidationError):
-                raise
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The offer is updated."))
-            return redirect("awards_admin:award_detail", pk=award.pk)
-    return _admin(
-        request,
-        "award_offer_form.html",
-        {"award": award, "form": form, "formset": formset, "page_title": _("Prepare the offer")},
-    )
-
-
-@requires(permissions.can_manage_awards)
-@require_POST
-def award_terminate(request, pk):
-    award = _award(pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a reason for ending the award."))
-    else:
-        try:
-            services.award_terminate(award=award, by=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("The award is terminated and the unpaid remainder released."))
-        except services.AwardError as exc:
-            messages.error(request, str(exc))
-    return redirect("awards_admin:award_detail", pk=award.pk)
 
 
 @requires(permissions.can_handle_payments)
@@ -319,12 +223,42 @@ def batch_download(request, pk, fmt):
 
 
 @requires(permissions.can_handle_payments)
-@require_POST
 def batch_mark_paid(request, pk):
-    batch = get_object_or_404(PaymentBatch, pk=pk)
+    """The bank confirmed the file: restated first (what is posted, who is emailed), then marked paid."""
+    batch = get_object_or_404(PaymentBatch.objects.select_related("fund"), pk=pk)
+    detail = reverse("awards_admin:batch_detail", args=[batch.pk])
+    if batch.status == PaymentBatch.Status.PAID:
+        messages.info(request, _("This batch is already marked paid."))
+        return redirect(detail)
+    if not is_confirmed(request):
+        count = batch.disbursements.filter(status=Disbursement.Status.EXPORTED).count()
+        return confirm_page(
+            request,
+            admin=True,
+            title=_("Mark %(ref)s paid?") % {"ref": batch.reference},
+            consequences=[
+                _("The bank confirmed every payment in %(ref)s: %(n)s payments, %(total)s, settling on %(day)s.")
+                % {
+                    "ref": batch.reference,
+                    "n": count,
+                    "total": format_money(batch.total, batch.fund.currency),
+                    "day": batch.effective_date.isoformat(),
+                },
+                _(
+                    "Each payment is posted to the ledger as paid (grants payable to cash). This cannot be undone: a "
+                    "payment the bank sends back is recorded as returned, separately."
+                ),
+                _("Each grantee's owners are emailed that their payment was sent."),
+                _("An award with nothing else outstanding closes."),
+            ],
+            action=request.path,
+            cancel_url=detail,
+            confirm_label=_("Mark the batch paid"),
+            data={},
+        )
     payments.payment_batch_mark_paid(batch=batch, by=request.user)
     messages.success(request, _("Batch marked paid and posted to the ledger."))
-    return redirect("awards_admin:batch_detail", pk=batch.pk)
+    return redirect(detail)
 
 
 @requires(permissions.can_view_money)
@@ -338,6 +272,7 @@ def finance_dashboard(request):
         for t in upcoming:
             if t.award.organisation_id not in overdue:
                 overdue[t.award.organisation_id] = selectors.has_overdue_reports(t.award.organisation)
+        selectors.annotate_waiting(upcoming)
         held = [t for t in upcoming if overdue[t.award.organisation_id]]
         context.update(
             {

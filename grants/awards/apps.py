@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 def _has_awards(user):
     from .models import Award
 
-    return Award.objects.filter(organisation__memberships__user=user).exists()
+    return Award.objects.for_member(user).exists()
 
 
 class AwardsConfig(AppConfig):

@@ -51,6 +51,8 @@ def check_award_commitments_and_releases():
             yield f"Award #{award.pk} ({award.status}): released {r}, expected {expected}."
         if paid > award.amount:
             yield f"Award #{award.pk}: paid {paid}, more than the award of {award.amount}."
+        elif award.status == Award.Status.CLOSED and paid != award.amount:
+            yield f"Award #{award.pk} is closed at {award.amount} but {paid} was paid."
     for source_id in committed:
         yield f"Commitment posted for award #{source_id}, which does not exist."
     for source_id in released:
@@ -107,10 +109,20 @@ def check_paid_tranches_have_one_paid_disbursement():
 
 
 def check_tranches_sum_to_awards():
-    sums = dict(Tranche.objects.values("award_id").annotate(t=Sum("amount")).values_list("award_id", "t"))
-    for award in Award.objects.filter(status__in=Award.ACTIVE_STATUSES).only("pk", "amount"):
-        if money(sums.get(award.pk) or 0) != award.amount:
-            yield f"Award #{award.pk}: tranches add up to {money(sums.get(award.pk) or 0)}, award is {award.amount}."
+    """A live award's tranches add up to it. Cancelled tranches stay committed until the award closes, when the
+    award is lowered to what was paid: so either every tranche or the tranches not cancelled add up to the award."""
+    every = dict(Tranche.objects.values("award_id").annotate(t=Sum("amount")).values_list("award_id", "t"))
+    kept = dict(
+        Tranche.objects.exclude(status=Tranche.Status.CANCELLED)
+        .values("award_id")
+        .annotate(t=Sum("amount"))
+        .values_list("award_id", "t")
+    )
+    for award in Award.objects.filter(status__in=Award.ACTIVE_STATUSES).only("pk", "amount", "status"):
+        total, live = money(every.get(award.pk) or 0), money(kept.get(award.pk) or 0)
+        allowed = {live} if award.status == Award.Status.CLOSED else {total, live}
+        if award.amount not in allowed:
+            yield f"Award #{award.pk}: tranches add up to {total} ({live} not cancelled), award is {award.amount}."
 
 
 def check_round_counters():

@@ -1,5 +1,7 @@
-"""Demo: awards for the 2025 Harm Reduction round in every state, bank details, one payment batch with two paid
-tranches, a payment prepared and waiting for the second finance officer, and balances that reconcile.
+"""Demo: awards for the 2025 Harm Reduction round in every state and bank details. Accepting an award gives it its
+report schedule from the round's plan; the impact demo then fills in the reports, and `demo_payments` (after it) makes
+one payment batch with two paid tranches (closing the award whose grant has ended and whose reports are all approved)
+and a payment prepared and waiting for the second finance officer. The balances reconcile.
 
 Money in: an opening-balance journal (city and partner contributions carried forward) posted to cash, so the
 commitments have money behind them before the donations section adds individual gifts. Everything goes through the
@@ -16,7 +18,7 @@ from fund.ledger import Line, ledger_post
 from fund.models import Account, LedgerTransaction
 from portal.money import split_by_percentages
 
-from .models import Award, PaymentBatch, Tranche
+from .models import Award
 from .services import TrancheSpec
 
 logger = logging.getLogger(__name__)
@@ -38,14 +40,15 @@ ROUTINGS = [
 PLAN = [
     "accepted_partly_paid",  # two tranches, first paid in the batch, second on report 1
     "accepted_awaiting_approval",  # first tranche prepared by finance 1, waiting for finance 2
-    "completed",  # one tranche, paid in the batch
-    "accepted_report_tranches",  # 40/30/30 on acceptance and reports 1 and 2
+    "closed",  # one tranche, paid in the batch; its grant has ended and every report is approved
+    "accepted_report_tranches",  # 40/30/30 on acceptance and reports 1 and 2; its overdue report holds payment
     "terminated",
     "declined",
     "expired",
     "offered",
-    "accepted_dated",  # two tranches on dates
+    "prepared",  # approved; staff have not sent the offer yet
 ]
+PAID_KINDS = ("accepted_partly_paid", "closed", "accepted_awaiting_approval")
 
 
 def _opening_balance(ctx, fund):
@@ -63,7 +66,7 @@ def _opening_balance(ctx, fund):
 
 
 def _schedule(kind, amount, today):
-    if kind in ("completed", "declined", "expired"):
+    if kind in ("closed", "declined", "expired"):
         return [TrancheSpec(amount, today)]
     if kind == "accepted_report_tranches":
         a, b, c = split_by_percentages(amount, [40, 30, 30])
@@ -72,7 +75,7 @@ def _schedule(kind, amount, today):
             TrancheSpec(b, today + timedelta(days=120), "on_report_approval", 1),
             TrancheSpec(c, today + timedelta(days=240), "on_report_approval", 2),
         ]
-    if kind == "accepted_dated":
+    if kind == "prepared":
         a, b = split_by_percentages(amount, [50, 50])
         return [
             TrancheSpec(a, today + timedelta(days=10), "on_date"),
@@ -119,54 +122,53 @@ def _owner(ctx, organisation, index):
 
 
 def seed(ctx):
-    from .payments import disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_mark_paid
-    from .services import (
-        award_accept,
-        award_decline,
-        award_expire,
-        award_offer,
-        award_terminate,
-        bank_details_set,
-    )
+    from .offers import award_offer, award_prepare
+    from .services import award_accept, award_decline, award_expire, award_terminate, bank_details_set
 
     applications = ctx.objects.get("applications_2025_approved")
     fund = ctx.objects.get("fund")
     if not applications or fund is None:
         return
-    staff, finance_1, finance_2 = ctx.users["program_officer"], ctx.users["finance_1"], ctx.users["finance_2"]
+    staff = ctx.users["program_officer"]
     can_encrypt = bool(getattr(settings, "BANK_DETAILS_KEYS", None))
     if not can_encrypt:
         logger.warning("BANK_DETAILS_KEYS is not set: the awards demo skips bank details and the payment batch.")
     _opening_balance(ctx, fund)
     today = ctx.today
     rng = ctx.rng_for("awards")
-    to_pay = []
-    awards = []
+    awards, by_kind = [], {}
     for index, (application, kind) in enumerate(zip(applications, PLAN)):
         existing = Award.objects.filter(application=application).order_by("-pk").first()
         if existing is not None:
             awards.append(existing)
+            by_kind[kind] = existing
             continue
         owner = _owner(ctx, application.organisation, index)
         amount = application.requested_amount or Decimal("10000.00")
-        award = award_offer(
-            application=application,
-            amount=amount,
-            by=staff,
-            tranches=_schedule(kind, amount, today),
-            # 2025 grants run for two years, so the impact demo has two years of quarterly reports inside them.
-            period_start=today - timedelta(days=640),
-            period_end=today + timedelta(days=90),
-            conditions="Spend the grant on the activities in your application; tell us about any major change.",
-            reporting_requirements="Quarterly impact reports on the metrics in your agreement, due 30 days after each quarter.",
-            offer_expires_on=today - timedelta(days=1) if kind == "expired" else today + timedelta(days=30),
-        )
+        terms = {
+            "application": application,
+            "amount": amount,
+            "by": staff,
+            "tranches": _schedule(kind, amount, today),
+            # 2025 grants run for two years, so the impact demo has two years of quarterly reports inside them; the
+            # closed one ended earlier, so all of its reports are in.
+            "period_start": today - timedelta(days=640),
+            "period_end": today - timedelta(days=200) if kind == "closed" else today + timedelta(days=90),
+            "conditions": "Spend the grant on the activities in your application; tell us about any major change.",
+        }
+        if kind == "prepared":
+            award = award_prepare(**terms)
+        else:
+            award = award_offer(
+                **terms, offer_expires_on=today - timedelta(days=1) if kind == "expired" else today + timedelta(days=30)
+            )
         ctx.note("awards", True)
         awards.append(award)
+        by_kind[kind] = award
         if kind == "expired":
             award_expire(award=award, today=today)
             continue
-        if kind == "offered" or owner is None:
+        if kind in ("offered", "prepared") or owner is None:
             continue
         if kind == "declined":
             award_decline(award=award, by=owner, reason="Our board decided to pause the project this year.")
@@ -187,16 +189,5 @@ def seed(ctx):
                 account_type="savings" if index % 4 == 3 else "checking",
             )
             ctx.note("bank details", True)
-        if kind in ("accepted_partly_paid", "completed", "accepted_awaiting_approval") and can_encrypt:
-            to_pay.append((kind, award))
-
-    if to_pay and not PaymentBatch.objects.filter(fund=fund).exists():
-        for kind, award in to_pay:
-            tranche = award.tranches.filter(status=Tranche.Status.SCHEDULED).order_by("sequence").first()
-            disbursement = disbursement_prepare(tranche=tranche, by=finance_1)
-            if kind != "accepted_awaiting_approval":
-                disbursement_approve(disbursement=disbursement, by=finance_2)
-        batch = payment_batch_create(fund=fund, by=finance_1, effective_date=today - timedelta(days=3))
-        payment_batch_mark_paid(batch=batch, by=finance_2)
-        ctx.note("payment batches", True)
     ctx.objects["awards_2025"] = awards
+    ctx.objects["awards_2025_by_kind"] = by_kind

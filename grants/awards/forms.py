@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.money import ZERO, money, split_by_percentages, split_equally
@@ -41,7 +42,9 @@ class OfferForm(forms.Form):
     period_end = forms.DateField(
         label=_("Grant period ends"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    offer_expires_on = forms.DateField(label=_("Offer expires on"), widget=forms.DateInput(attrs={"type": "date"}))
+    offer_expires_on = forms.DateField(
+        label=_("Offer expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     conditions = forms.CharField(label=_("Conditions"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     reporting_requirements = forms.CharField(
         label=_("Reporting requirements"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -49,9 +52,13 @@ class OfferForm(forms.Form):
     split = forms.ChoiceField(label=_("Tranche amounts"), choices=HELPERS, required=False)
     percentages = forms.CharField(label=_("Percentages, in tranche order (e.g. 50, 30, 20)"), required=False)
 
-    def __init__(self, *args, max_amount=None, **kwargs):
+    def __init__(self, *args, max_amount=None, sent=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_amount = max_amount
+        if sent:
+            self.fields["offer_expires_on"].required = True
+        else:  # chosen when the offer is sent
+            del self.fields["offer_expires_on"]
 
     def clean_amount(self):
         amount = money(self.cleaned_data["amount"])
@@ -123,3 +130,32 @@ class ReasonForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("Return reason (e.g. R03 No account)"), max_length=200)
+
+
+class OfferSendForm(forms.Form):
+    offer_expires_on = forms.DateField(
+        label=_("The grantee must accept by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_offer_expires_on(self):
+        day = self.cleaned_data["offer_expires_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("Choose a date from today on."))
+        return day
+
+
+class ScheduleReportForm(forms.Form):
+    """One report of an award's schedule: the period it covers and when it is due."""
+
+    period_start = forms.DateField(label=_("Period starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period ends"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end, due = data.get("period_start"), data.get("period_end"), data.get("due_date")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period ends before it starts."))
+        if end and due and due < end:
+            self.add_error("due_date", _("A report cannot be due before its period ends."))
+        return data

@@ -14,17 +14,32 @@ from django.utils.translation import gettext_lazy as _
 from portal.money import CURRENCY_CHOICES, MoneyField
 
 
+class AwardQuerySet(models.QuerySet):
+    def sent(self):
+        """Offers the grantee has been sent (anything but an offer staff are still preparing)."""
+        return self.filter(offered_at__isnull=False)
+
+    def for_member(self, user):
+        return self.sent().filter(organisation__memberships__user=user)
+
+
 class Award(models.Model):
+    """Approval prepares the award and commits its money; staff review the offer and send it; the grantee accepts
+    (Active); it is Closed once the final report is approved and every tranche is paid or cancelled."""
+
     class Status(models.TextChoices):
-        OFFERED = "offered", _("Offered")
-        ACCEPTED = "accepted", _("Accepted")
-        COMPLETED = "completed", _("Completed")
+        PREPARED = "prepared", _("Offer being prepared")
+        OFFERED = "offered", _("Offered, awaiting acceptance")
+        ACCEPTED = "accepted", _("Active")
+        CLOSED = "closed", _("Closed")
         TERMINATED = "terminated", _("Terminated")
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Offer expired")
 
-    ACTIVE_STATUSES = (Status.OFFERED, Status.ACCEPTED, Status.COMPLETED)
-    OPEN_STATUSES = (Status.OFFERED, Status.ACCEPTED)
+    # The application's one live award (partial unique constraint); its money is committed.
+    ACTIVE_STATUSES = (Status.PREPARED, Status.OFFERED, Status.ACCEPTED, Status.CLOSED)
+    # Not finished: staff may still change or end it.
+    OPEN_STATUSES = (Status.PREPARED, Status.OFFERED, Status.ACCEPTED)
 
     application = models.ForeignKey("grants.Application", on_delete=models.PROTECT, related_name="awards")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="awards")
@@ -38,10 +53,18 @@ class Award(models.Model):
     period_end = models.DateField(_("grant period ends"), null=True, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     reporting_requirements = models.TextField(_("reporting requirements"), blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OFFERED, db_index=True)
-    offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    offered_at = models.DateTimeField(_("offered"))
-    offer_expires_on = models.DateField(_("offer expires on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PREPARED, db_index=True
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when the offer is sent to the grantee; empty while staff prepare it.
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
+    offer_expires_on = models.DateField(_("offer expires on"), null=True, blank=True)
     # The agreement text as offered, frozen so the PDF the grantee accepted can always be reproduced.
     agreement_text = models.TextField(_("agreement text"), blank=True)
     accepted_by = models.ForeignKey(
@@ -57,18 +80,26 @@ class Award(models.Model):
     close_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = AwardQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-offered_at", "-pk"]
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("award")
         verbose_name_plural = _("awards")
         constraints = [
             models.UniqueConstraint(
                 fields=["application"],
-                condition=Q(status__in=["offered", "accepted", "completed"]),
+                condition=Q(status__in=["prepared", "offered", "accepted", "closed"]),
                 name="one_active_award_per_application",
             ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0) & Q(amount__lte=F("approved_amount")), name="award_amount_within_approved"
+            ),
+            # Only an offer being prepared (or withdrawn before it was sent) has not been sent; a sent one expires.
+            models.CheckConstraint(
+                condition=(Q(status__in=["prepared", "terminated"]) | Q(offered_at__isnull=False))
+                & (Q(offered_at__isnull=True) | Q(offer_expires_on__isnull=False)),
+                name="award_sent_offer_has_dates",
             ),
         ]
 
@@ -82,6 +113,10 @@ class Award(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_sent(self):
+        return self.offered_at is not None
 
 
 class Tranche(models.Model):
@@ -106,6 +141,8 @@ class Tranche(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED, db_index=True
     )
+    # When its condition was met (acceptance, or approval of its report); dated tranches are released on their date.
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
 
     class Meta:
         ordering = ["award_id", "sequence"]

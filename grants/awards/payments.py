@@ -18,12 +18,15 @@ from django.utils.translation import gettext as _
 from fund.models import LedgerTransaction
 from fund.services import ledger_record_disbursement_paid, ledger_record_disbursement_returned
 from portal.audit import audit
-from portal.money import ZERO, money, to_minor_units
+from portal.emails import send_email_on_commit
+from portal.money import ZERO, format_money, money, to_minor_units
+from portal.roles import finance_users
 
 from . import nacha, permissions
+from .lifecycle import award_close_if_complete
 from .models import Award, Disbursement, PaymentBatch, Tranche
 from .selectors import tranche_payable
-from .services import _release, bank_details_reveal
+from .services import _award_context, _owner_emails, _release, bank_details_reveal
 
 
 class PaymentError(Exception):
@@ -56,7 +59,25 @@ def disbursement_prepare(*, tranche, by) -> Disbursement:
         idempotency_key=f"tranche-{tranche.pk}-{attempt}",
     )
     audit(disbursement, "awards.disbursement.prepare", user=by, data={"amount": str(disbursement.amount)})
+    approvers = [u.email for u in finance_users() if u.pk != by.pk and u.email]
+    if approvers:
+        send_email_on_commit(
+            template="awards/payment_awaiting_approval",
+            to=approvers,
+            context=_payment_context(disbursement, prepared_by=by.get_full_name() or by.email),
+        )
     return disbursement
+
+
+def _payment_context(disbursement, **extra) -> dict:
+    award = disbursement.tranche.award
+    return _award_context(
+        award,
+        disbursement=disbursement,
+        tranche=disbursement.tranche,
+        payment_amount=format_money(disbursement.amount, disbursement.currency),
+        **extra,
+    )
 
 
 @transaction.atomic
@@ -229,7 +250,7 @@ def payment_batch_nacha(*, batch, by) -> str:
 @transaction.atomic
 def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
     """The bank confirmed the file: post DISBURSEMENT_PAID (Dr grants payable / Cr cash) per payment, mark tranches
-    paid and awards whose schedule is fully paid completed. Marking twice changes nothing."""
+    paid, tell each grantee, and close awards with nothing left outstanding. Marking twice changes nothing."""
     _require_finance(by)
     batch = PaymentBatch.objects.select_for_update().select_related("fund").get(pk=batch.pk)
     if batch.status == PaymentBatch.Status.PAID:
@@ -253,7 +274,12 @@ def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
         d.save(update_fields=["status", "paid_at"])
         Tranche.objects.filter(pk=d.tranche_id).update(status=Tranche.Status.PAID)
         audit(d, "awards.disbursement.paid", user=by, data={"amount": str(d.amount), "batch": batch.reference})
-        _complete_if_fully_paid(d.tranche.award, by=by)
+        send_email_on_commit(
+            template="awards/payment_sent",
+            to=_owner_emails(d.tranche.award.organisation),
+            context=_payment_context(d, effective_date=batch.effective_date),
+        )
+        award_close_if_complete(award=d.tranche.award, by=by)
     batch.status, batch.paid_by, batch.paid_at = PaymentBatch.Status.PAID, by, now
     batch.save(update_fields=["status", "paid_by", "paid_at"])
     audit(batch, "awards.paymentbatch.paid", user=by, data={"total": str(batch.total)})
@@ -267,21 +293,17 @@ def _lock_awards(award_ids):
     )
 
 
-def _complete_if_fully_paid(award, *, by):
-    award = Award.objects.select_for_update().get(pk=award.pk)
-    if award.status == Award.Status.ACCEPTED and not award.tranches.exclude(status=Tranche.Status.PAID).exists():
-        award.status = Award.Status.COMPLETED
-        award.save(update_fields=["status"])
-        audit(award, "awards.award.complete", user=by, data={})
-
-
 @transaction.atomic
 def disbursement_mark_returned(*, disbursement, by, reason: str) -> Disbursement:
     """The bank sent a paid payment back: reverse its ledger posting (the grantee is owed the money again), reopen the
     tranche so it can be paid again (e.g. after corrected bank details). On a terminated award the money is released."""
     _require_finance(by)
     _lock_awards(Disbursement.objects.filter(pk=disbursement.pk).values_list("tranche__award_id", flat=True))
-    disbursement = Disbursement.objects.select_for_update().select_related("tranche__award").get(pk=disbursement.pk)
+    disbursement = (
+        Disbursement.objects.select_for_update()
+        .select_related("tranche__award__organisation", "tranche__award__application")
+        .get(pk=disbursement.pk)
+    )
     if disbursement.status == Disbursement.Status.RETURNED:
         return disbursement
     if disbursement.status != Disbursement.Status.PAID:
@@ -308,7 +330,7 @@ def disbursement_mark_returned(*, disbursement, by, reason: str) -> Disbursement
         _release(award, disbursement.amount, by=by, memo=f"Award {award.application}: returned payment released")
     else:
         Tranche.objects.filter(pk=disbursement.tranche_id).update(status=Tranche.Status.SCHEDULED)
-        if award.status == Award.Status.COMPLETED:
+        if award.status == Award.Status.CLOSED:  # the grantee is owed this payment again: the award is active again
             award.status = Award.Status.ACCEPTED
             award.save(update_fields=["status"])
     audit(
@@ -316,5 +338,10 @@ def disbursement_mark_returned(*, disbursement, by, reason: str) -> Disbursement
         "awards.disbursement.returned",
         user=by,
         data={"reason": reason, "amount": str(money(disbursement.amount))},
+    )
+    send_email_on_commit(
+        template="awards/payment_returned",
+        to=_owner_emails(award.organisation),
+        context=_payment_context(disbursement, reason=reason),
     )
     return disbursement

@@ -49,8 +49,12 @@ def render_agreement_text(award) -> str:
         project_title=app.title or "",
         amount=format_money(award.amount, award.currency),
         period_start=award.period_start.isoformat() if award.period_start else _("the date of acceptance"),
-        period_end=award.period_end.isoformat() if award.period_end else _("the end of the project"),
-        offer_expires_on=award.offer_expires_on.isoformat(),
+        period_end=award.period_end.isoformat()
+        if award.period_end
+        else _("%(months)s months later") % {"months": award.round.grant_months},
+        offer_expires_on=award.offer_expires_on.isoformat()
+        if award.offer_expires_on
+        else _("the date given when the offer is sent"),
         reporting_requirements=award.reporting_requirements or _("as set out in the Fund's reporting schedule"),
     )
     template = fund.agreement_template or DEFAULT_AGREEMENT

@@ -3,10 +3,11 @@
 from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.money import ZERO, money
 
-from .models import Award, Disbursement, RoundCommitment, Tranche
+from .models import Award, BankDetails, Disbursement, RoundCommitment, Tranche
 
 
 def _impact_report_model():
@@ -40,8 +41,6 @@ def report_approved(award, number: int) -> bool:
 def tranche_payable(tranche, *, today=None) -> tuple[bool, str]:
     """(payable, reason): accepted award, tranche scheduled with no live payment, condition met, no overdue report,
     bank details on file. The reason is shown to finance."""
-    from django.utils.translation import gettext as _
-
     today = today or timezone.localdate()
     award = tranche.award
     if award.status != Award.Status.ACCEPTED:
@@ -59,6 +58,62 @@ def tranche_payable(tranche, *, today=None) -> tuple[bool, str]:
     if not hasattr(award.organisation, "bank_details"):
         return False, _("The grantee has not given bank details.")
     return True, ""
+
+
+def annotate_waiting(tranches, *, today=None) -> list:
+    """Set `waits_for` on each tranche: what it is waiting for, in words, for finance and the grantee (empty once it
+    is paid or cancelled). The same rules as `tranche_payable`, read for a whole list in four queries."""
+    tranches = list(tranches)
+    if not tranches:
+        return tranches
+    today = today or timezone.localdate()
+    award_ids = {t.award_id for t in tranches}
+    org_ids = {t.award.organisation_id for t in tranches}
+    live = dict(
+        Disbursement.objects.filter(tranche__in=tranches, status__in=Disbursement.LIVE_STATUSES).values_list(
+            "tranche_id", "status"
+        )
+    )
+    approved, overdue = set(), set()
+    Report = _impact_report_model()
+    if Report is not None:
+        approved = set(
+            Report._default_manager.filter(award_id__in=award_ids, status="approved").values_list("award_id", "number")
+        )
+        overdue = set(
+            Report._default_manager.filter(award__organisation_id__in=org_ids)
+            .overdue(today=today)
+            .values_list("award__organisation_id", flat=True)
+        )
+    with_bank = set(BankDetails.objects.filter(organisation_id__in=org_ids).values_list("organisation_id", flat=True))
+    for t in tranches:
+        t.waits_for = _waiting_text(t, today, live, approved, overdue, with_bank)
+    return tranches
+
+
+def _waiting_text(t, today, live, approved, overdue, with_bank) -> str:
+    award = t.award
+    if t.status != Tranche.Status.SCHEDULED:
+        return ""
+    if award.status in (Award.Status.PREPARED, Award.Status.OFFERED):
+        return _("The grantee accepting the offer.")
+    if award.status != Award.Status.ACCEPTED:
+        return _("Nothing: the award has ended.")
+    if t.pk in live:
+        return {
+            Disbursement.Status.PENDING: _("A second finance officer approving the payment."),
+            Disbursement.Status.APPROVED: _("Finance putting the payment in a payment file."),
+            Disbursement.Status.EXPORTED: _("The bank: the payment is in a payment file."),
+        }.get(live[t.pk], "")
+    if t.condition == Tranche.Condition.ON_DATE and t.due_date > today:
+        return _("Its date: %(date)s.") % {"date": t.due_date.isoformat()}
+    if t.condition == Tranche.Condition.ON_REPORT_APPROVAL and (award.pk, t.report_number) not in approved:
+        return _("Report %(n)s to be approved.") % {"n": t.report_number}
+    if award.organisation_id in overdue:
+        return _("An overdue report to be handed in.")
+    if award.organisation_id not in with_bank:
+        return _("The grantee's bank details.")
+    return _("Nothing: ready to pay.")
 
 
 def award_paid_total(award):

@@ -1,41 +1,35 @@
-"""Award lifecycle: offer, revise, accept, decline, expire, terminate; grantee bank details.
+"""Award lifecycle after preparation: revise, accept, decline, expire, terminate; grantee bank details.
 
-Contract used by the review decision step:
-
-    award_offer(*, application, amount, conditions="", by, period_start=None, period_end=None, tranches=None,
-                offer_expires_on=None, reporting_requirements="") -> Award
-
-The application must already be approved (the decision step transitions it, then calls this in the same
-transaction). Commits `amount` in the ledger (AWARD_COMMITTED: Dr grants_expense / Cr grants_payable) in the caller's transaction.
-Raises `InsufficientFunds` (message fit for staff) if the amount exceeds what the fund holds and has not yet promised,
-or the round's remaining budget; `AwardError` for other refusals (wrong state, already awarded, bad schedule).
-`tranches` is a list of `TrancheSpec` (or dicts with amount, due_date, condition, report_number); omitted, the award
-is paid in one tranche on acceptance. Locks, in this order: the application, the fund position, the round counter.
-
-Money rule: an award's commitment is posted once; releases (offer lowered, declined, expired, terminated) are
-AWARD_RELEASED postings; the round counter (RoundCommitment) moves in the same transaction and `ledger_check` compares it
-with the ledger.
+Preparing and sending offers is `grants.awards.offers`; an accepted award's tranches and closing are
+`grants.awards.lifecycle`. Money rule: an award's commitment is posted once (at approval); releases (offer lowered,
+declined, expired, terminated, the remainder when it closes) are AWARD_RELEASED postings; the round counter
+(RoundCommitment) moves in the same transaction and `ledger_check` compares it with the ledger.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants.selectors import decision_email_recipients, owner_emails
 from fund.ledger import lock_fund_position
-from fund.services import ledger_record_award_committed, ledger_record_award_released
-from grants.models import Application
+from fund.services import ledger_record_award_released
+from grants.impact.schedule import grant_period, report_requirements_from_plan
 from portal.audit import audit
-from portal.emails import send_email_on_commit
+from portal.emails import absolute_url, send_email_on_commit
 from portal.money import ZERO, format_money, money
 
 from . import crypto, permissions
 from .models import Award, BankDetails, Disbursement, RoundCommitment, Tranche
+from .pdf import agreement_pdf, render_agreement_text
+from .selectors import award_paid_total
 
 
 class AwardError(Exception):
@@ -102,83 +96,24 @@ def _write_tranches(award, specs):
 
 
 def _owner_emails(organisation):
-    return list(
-        organisation.memberships.filter(role="owner", user__is_active=True).values_list("user__email", flat=True)
-    )
+    return owner_emails(organisation.pk)
 
 
-@transaction.atomic
-def award_offer(
-    *,
-    application,
-    amount,
-    conditions="",
-    by,
-    period_start=None,
-    period_end=None,
-    tranches=None,
-    offer_expires_on=None,
-    reporting_requirements="",
-) -> Award:
-    """Offer an award for an approved application and commit its money. See the module docstring."""
-    from .pdf import render_agreement_text
+def _staff_emails(*users) -> list[str]:
+    """The fund's staff inbox and the staff members involved, once each."""
+    emails = [settings.STAFF_NOTIFICATION_EMAIL] + [u.email for u in users if u is not None and u.email]
+    return list(dict.fromkeys(e for e in emails if e))
 
-    amount = money(amount)
-    if amount <= ZERO:
-        raise AwardError(_("The award amount must be more than zero."))
-    app = Application.objects.select_for_update().select_related("round__fund", "organisation").get(pk=application.pk)
-    if app.status != Application.Status.APPROVED:
-        raise AwardError(_("Only an approved application can receive an award."))
-    if Award.objects.filter(application=app, status__in=Award.ACTIVE_STATUSES).exists():
-        raise AwardError(_("This application already has an award."))
-    fund, round_ = app.round.fund, app.round
-    today = timezone.localdate()
-    specs = _specs(tranches, amount=amount, default_due=today)
 
-    position = lock_fund_position(fund)
-    counter = lock_round_commitment(round_)
-    available = position.available_to_award
-    if amount > available:
-        raise InsufficientFunds(
-            _("Only %(available)s is available to award in this fund.")
-            % {"available": format_money(max(available, ZERO), fund.currency)}
-        )
-    remaining = money(round_.budget - counter.committed)
-    if amount > remaining:
-        raise InsufficientFunds(
-            _("Only %(remaining)s is left in this round's budget.")
-            % {"remaining": format_money(max(remaining, ZERO), fund.currency)}
-        )
-    award = Award.objects.create(
-        application=app,
-        fund=fund,
-        round=round_,
-        organisation=app.organisation,
-        approved_amount=amount,
-        amount=amount,
-        currency=fund.currency,
-        period_start=period_start,
-        period_end=period_end,
-        conditions=conditions,
-        reporting_requirements=reporting_requirements,
-        offered_by=by,
-        offered_at=timezone.now(),
-        offer_expires_on=offer_expires_on or today + timedelta(days=fund.award_offer_days),
-    )
-    _write_tranches(award, specs)
-    counter.budget = round_.budget
-    counter.committed = money(counter.committed + amount)
-    counter.save(update_fields=["budget", "committed"])
-    ledger_record_award_committed(fund=fund, amount=amount, source=award, created_by=by, memo=f"Award {app}")
-    award.agreement_text = render_agreement_text(award)
-    award.save(update_fields=["agreement_text"])
-    audit(award, "awards.award.offer", user=by, data={"amount": str(amount), "application": app.pk})
-    send_email_on_commit(
-        template="awards/offer",
-        to=_owner_emails(app.organisation),
-        context={"award": award, "amount": format_money(amount, fund.currency), "organisation": app.organisation},
-    )
-    return award
+def _award_context(award, **extra) -> dict:
+    return {
+        "award": award,
+        "organisation": award.organisation,
+        "amount": format_money(award.amount, award.currency),
+        "grantee_url": absolute_url(reverse("awards:award_detail", args=[award.pk])),
+        "staff_url": absolute_url(reverse("awards_admin:award_detail", args=[award.pk])),
+        **extra,
+    }
 
 
 def _release(award, amount, *, by, memo):
@@ -214,14 +149,19 @@ def award_revise_offer(
     period_end=None,
     offer_expires_on=None,
 ) -> Award:
-    """Staff adjust an open offer before the grantee accepts: amount (never above what was committed), schedule,
-    conditions, period and expiry. Lowering the amount releases the difference to the fund at once."""
-    from .pdf import render_agreement_text
-
+    """Staff prepare or adjust an offer before the grantee accepts: amount (never above what was committed), schedule,
+    conditions, period and expiry. Lowering the amount releases the difference to the fund at once. Once the offer
+    has been sent, the grantee's owners are told it changed."""
     _require(permissions.can_manage_awards(by))
     award = _locked(award)
-    if award.status != Award.Status.OFFERED:
-        raise AwardError(_("Only an open offer can be changed."))
+    if award.status not in (Award.Status.PREPARED, Award.Status.OFFERED):
+        raise AwardError(_("Only an offer not yet accepted can be changed."))
+    if (
+        offer_expires_on is not None
+        and award.status == Award.Status.OFFERED
+        and offer_expires_on < timezone.localdate()
+    ):
+        raise AwardError(_("The offer cannot expire in the past."))
     new_amount = money(amount) if amount is not None else award.amount
     if new_amount <= ZERO:
         raise AwardError(_("The award amount must be more than zero."))
@@ -259,6 +199,13 @@ def award_revise_offer(
         ]
     )
     audit(award, "awards.award.revise", user=by, data={"old_amount": str(old_amount), "amount": str(new_amount)})
+    if award.status == Award.Status.OFFERED:
+        send_email_on_commit(
+            template="awards/offer_revised",
+            to=_owner_emails(award.organisation),
+            context=_award_context(award),
+            attachments=[(f"grant-agreement-{award.application}.pdf", agreement_pdf(award), "application/pdf")],
+        )
     return award
 
 
@@ -282,7 +229,9 @@ def typed_name_matches(typed: str, user) -> bool:
 @transaction.atomic
 def award_accept(*, award, by, typed_name: str, agreed: bool, ip: str | None) -> Award:
     """The grantee's owner signs: typed full name and a ticked agreement, before the offer expires.
-    Time and IP are recorded; on-acceptance tranches become payable."""
+    Time and IP are recorded; on-acceptance tranches are released (payable); the grant period starts (if the offer
+    set none) and the award's report schedule is made from the round's reporting plan (the hand-over
+    `grants.impact.schedule.report_requirements_from_plan`)."""
     _require(permissions.can_respond_to_offer(by, award))
     award = _locked(award)
     if award.status != Award.Status.OFFERED:
@@ -293,19 +242,29 @@ def award_accept(*, award, by, typed_name: str, agreed: bool, ip: str | None) ->
         raise AwardError(_("Please confirm that you agree to the terms of the grant agreement."))
     if not typed_name_matches(typed_name, by):
         raise AwardError(_("Type your full name as it appears on your account to sign."))
+    now = timezone.now()
     award.status = Award.Status.ACCEPTED
-    award.accepted_by, award.accepted_at = by, timezone.now()
+    award.accepted_by, award.accepted_at = by, now
     award.accepted_name, award.accepted_ip = typed_name.strip()[:200], ip or None
-    award.save(update_fields=["status", "accepted_by", "accepted_at", "accepted_name", "accepted_ip"])
+    award.period_start, award.period_end = grant_period(award, start=timezone.localdate(now))
+    award.save(
+        update_fields=[
+            "status",
+            "accepted_by",
+            "accepted_at",
+            "accepted_name",
+            "accepted_ip",
+            "period_start",
+            "period_end",
+        ]
+    )
+    Tranche.objects.filter(
+        award=award, condition=Tranche.Condition.ON_ACCEPTANCE, status=Tranche.Status.SCHEDULED
+    ).update(released_at=now)
     audit(award, "awards.award.accept", user=by, data={"typed_name": award.accepted_name, "ip": ip})
+    report_requirements_from_plan(award=award, by=by)
     send_email_on_commit(
-        template="awards/accepted",
-        to=_owner_emails(award.organisation),
-        context={
-            "award": award,
-            "amount": format_money(award.amount, award.currency),
-            "organisation": award.organisation,
-        },
+        template="awards/accepted", to=_owner_emails(award.organisation), context=_award_context(award)
     )
     return award
 
@@ -327,7 +286,7 @@ def award_decline(*, award, by, reason: str = "") -> Award:
     award = _locked(award)
     if award.status != Award.Status.OFFERED:
         raise AwardError(_("This offer is no longer open."))
-    return _close(
+    _close(
         award,
         Award.Status.DECLINED,
         by=by,
@@ -336,6 +295,12 @@ def award_decline(*, award, by, reason: str = "") -> Award:
         memo=f"Award {award.application} declined",
         action="awards.award.decline",
     )
+    send_email_on_commit(
+        template="awards/offer_declined",
+        to=_staff_emails(award.offered_by),
+        context=_award_context(award, reason=reason, declined_by=by.get_full_name() or by.email),
+    )
+    return award
 
 
 @transaction.atomic
@@ -345,7 +310,7 @@ def award_expire(*, award, by=None, today=None) -> Award | None:
     today = today or timezone.localdate()
     if award.status != Award.Status.OFFERED or award.offer_expires_on >= today:
         return None
-    return _close(
+    _close(
         award,
         Award.Status.EXPIRED,
         by=by,
@@ -354,14 +319,19 @@ def award_expire(*, award, by=None, today=None) -> Award | None:
         memo=f"Award {award.application} offer expired",
         action="awards.award.expire",
     )
+    send_email_on_commit(
+        template="awards/offer_expired",
+        to=sorted(set(_owner_emails(award.organisation)) | set(_staff_emails(award.offered_by))),
+        context=_award_context(award),
+    )
+    return award
 
 
 @transaction.atomic
 def award_terminate(*, award, by, reason: str) -> Award:
-    """Staff end an award early. Unpaid tranches are cancelled and the unpaid remainder is released; payments already
-    in a payment file must be settled (paid or returned) first; prepared or approved ones are cancelled."""
-    from .selectors import award_paid_total
-
+    """Staff end an award early (or withdraw an offer still being prepared). Unpaid tranches are cancelled and the
+    unpaid remainder is released; payments already in a payment file must be settled (paid or returned) first;
+    prepared or approved ones are cancelled. A grantee who was sent the offer is told."""
     _require(permissions.can_manage_awards(by))
     if not (reason or "").strip():
         raise AwardError(_("Give a reason for ending the award."))
@@ -377,7 +347,7 @@ def award_terminate(*, award, by, reason: str) -> Award:
         disbursement.status = Disbursement.Status.CANCELLED
         disbursement.save(update_fields=["status"])
     paid = award_paid_total(award)
-    return _close(
+    _close(
         award,
         Award.Status.TERMINATED,
         by=by,
@@ -386,6 +356,13 @@ def award_terminate(*, award, by, reason: str) -> Award:
         memo=f"Award {award.application} terminated",
         action="awards.award.terminate",
     )
+    if award.is_sent:
+        send_email_on_commit(
+            template="awards/terminated",
+            to=decision_email_recipients(award.organisation_id) or _owner_emails(award.organisation),
+            context=_award_context(award, reason=reason, paid=format_money(paid, award.currency)),
+        )
+    return award
 
 
 def expire_overdue_offers(*, today=None) -> list[Award]:

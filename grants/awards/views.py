@@ -7,21 +7,26 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.models import Organisation
+from grants.impact.models import ImpactReport
+from portal.confirm import confirm_page, is_confirmed
 from portal.downloads import download_response
+from portal.money import format_money
 from portal.net import client_ip
 
-from . import permissions, services
+from . import permissions, selectors, services
 from .forms import AcceptAwardForm, BankDetailsForm, DeclineAwardForm
 from .models import Award, BankDetails
 from .pdf import agreement_pdf
 
 
 def _award_for(request, pk) -> Award:
-    award = get_object_or_404(Award.objects.select_related("application", "organisation", "fund"), pk=pk)
+    # An offer staff are still preparing does not exist for the grantee yet.
+    award = get_object_or_404(Award.objects.sent().select_related("application", "organisation", "fund"), pk=pk)
     if not permissions.can_view_award(request.user, award)[0]:
         raise Http404  # never confirm that someone else's award exists
     return award
@@ -30,32 +35,37 @@ def _award_for(request, pk) -> Award:
 @login_required
 def award_list(request):
     awards = (
-        Award.objects.filter(organisation__memberships__user=request.user)
+        Award.objects.for_member(request.user)
         .select_related("application", "organisation")
-        .order_by("-offered_at")
+        .order_by("-offered_at", "-pk")
     )
     page = Paginator(awards, 20).get_page(request.GET.get("page"))
     return render(request, "awards/award_list.html", {"awards": awards, "page": page, "page_title": _("Your awards")})
 
 
+def _detail_context(request, award, **extra) -> dict:
+    is_owner = permissions.can_respond_to_offer(request.user, award)[0]
+    tranches = list(award.tranches.all())
+    for tranche in tranches:
+        tranche.award = award
+    selectors.annotate_waiting(tranches)
+    return {
+        "award": award,
+        "tranches": tranches,
+        "reports": ImpactReport.objects.filter(award=award).order_by("period_start", "number"),
+        "can_respond": is_owner and award.status == Award.Status.OFFERED,
+        "is_owner": is_owner,
+        "accept_form": AcceptAwardForm(),
+        "decline_form": DeclineAwardForm(),
+        "page_title": _("Award %(ref)s") % {"ref": award.application},
+        **extra,
+    }
+
+
 @login_required
 def award_detail(request, pk):
     award = _award_for(request, pk)
-    is_owner = permissions.can_respond_to_offer(request.user, award)[0]
-    can_respond = is_owner and award.status == Award.Status.OFFERED
-    return render(
-        request,
-        "awards/award_detail.html",
-        {
-            "award": award,
-            "tranches": award.tranches.all(),
-            "can_respond": can_respond,
-            "is_owner": is_owner,
-            "accept_form": AcceptAwardForm(),
-            "decline_form": DeclineAwardForm(),
-            "page_title": _("Award %(ref)s") % {"ref": award.application},
-        },
-    )
+    return render(request, "awards/award_detail.html", _detail_context(request, award))
 
 
 @login_required
@@ -91,34 +101,40 @@ def award_accept(request, pk):
         else:
             messages.success(request, _("Thank you: the grant agreement is accepted."))
             return redirect("awards:award_detail", pk=award.pk)
-    return render(
-        request,
-        "awards/award_detail.html",
-        {
-            "award": award,
-            "tranches": award.tranches.all(),
-            "can_respond": True,
-            "accept_form": form,
-            "decline_form": DeclineAwardForm(),
-            "page_title": _("Award %(ref)s") % {"ref": award.application},
-        },
-        status=400,
-    )
+    return render(request, "awards/award_detail.html", _detail_context(request, award, accept_form=form), status=400)
 
 
 @login_required
 @require_POST
 def award_decline(request, pk):
+    """Declining is restated on a confirmation page first: the offer ends and cannot be accepted afterwards."""
     award = _award_for(request, pk)
+    detail = reverse("awards:award_detail", args=[award.pk])
     form = DeclineAwardForm(request.POST)
-    if form.is_valid():
-        try:
-            services.award_decline(award=award, by=request.user, reason=form.cleaned_data["reason"])
-        except (services.AwardError, PermissionDenied) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.info(request, _("You declined the award. Thank you for letting us know."))
-    return redirect("awards:award_detail", pk=award.pk)
+    if not form.is_valid():
+        return redirect(detail)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Decline the grant offer %(ref)s?") % {"ref": award.application},
+            consequences=[
+                _("The offer of %(amount)s to %(org)s ends now. It cannot be accepted afterwards.")
+                % {"amount": format_money(award.amount, award.currency), "org": award.organisation.name},
+                _("The money goes back to the fund for other groups."),
+                _("The fund's staff are told, with your reason if you gave one."),
+            ],
+            action=request.path,
+            cancel_url=detail,
+            confirm_label=_("Decline the offer"),
+            danger=True,
+        )
+    try:
+        services.award_decline(award=award, by=request.user, reason=form.cleaned_data["reason"])
+    except (services.AwardError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("You declined the award. Thank you for letting us know."))
+    return redirect(detail)
 
 
 def _organisation_for_owner(request, slug) -> Organisation:

@@ -4,13 +4,17 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 ACTIONS = {
-    "awards.award.offer": _("Award offered"),
+    "awards.award.prepare": _("Award prepared (money committed)"),
+    "awards.award.offer": _("Award offer sent"),
     "awards.award.revise": _("Award offer revised"),
     "awards.award.accept": _("Award accepted"),
     "awards.award.decline": _("Award declined"),
     "awards.award.expire": _("Award offer expired"),
     "awards.award.terminate": _("Award terminated"),
     "awards.award.complete": _("Award completed"),
+    "awards.award.close": _("Award closed"),
+    "awards.tranche.release": _("Tranche released"),
+    "awards.tranche.cancel": _("Tranche cancelled"),
     "awards.bankdetails.change": _("Bank details changed"),
     "awards.bankdetails.reveal": _("Bank details decrypted"),
     "awards.disbursement.prepare": _("Payment prepared"),
@@ -54,14 +58,21 @@ def register_finance_menu_item():
 
 @hooks.register("register_admin_urls")
 def register_awards_admin_urls():
+    from . import admin_award_views as a
     from . import admin_views as v
 
     urls = [
         path("", v.finance_dashboard, name="finance_dashboard"),
-        path("awards/", v.award_list, name="award_list"),
-        path("awards/<int:pk>/", v.award_detail, name="award_detail"),
-        path("awards/<int:pk>/offer/", v.award_prepare_offer, name="award_prepare_offer"),
-        path("awards/<int:pk>/terminate/", v.award_terminate, name="award_terminate"),
+        path("awards/", a.award_list, name="award_list"),
+        path("awards/<int:pk>/", a.award_detail, name="award_detail"),
+        path("awards/<int:pk>/offer/", a.award_prepare_offer, name="award_prepare_offer"),
+        path("awards/<int:pk>/send/", a.award_send_offer, name="award_send_offer"),
+        path("awards/<int:pk>/terminate/", a.award_terminate, name="award_terminate"),
+        path("awards/<int:pk>/schedule/add/", a.schedule_add, name="schedule_add"),
+        path("awards/<int:pk>/schedule/<int:number>/", a.schedule_move, name="schedule_move"),
+        path("awards/<int:pk>/schedule/<int:number>/remove/", a.schedule_remove, name="schedule_remove"),
+        path("offers/send/", a.offer_send_batch, name="offer_send_batch"),
+        path("tranches/<int:pk>/cancel/", a.tranche_cancel, name="tranche_cancel"),
         path("tranches/<int:pk>/prepare/", v.tranche_prepare, name="tranche_prepare"),
         path("payments/", v.disbursement_list, name="disbursement_list"),
         path("payments/<int:pk>/approve/", v.disbursement_approve, name="disbursement_approve"),

@@ -1,10 +1,11 @@
 """Demo: two years of quarterly impact reports for the 2025 Harm Reduction awards.
 
-Each accepted or completed award reports on the round's metrics for nine quarters starting two years ago: the first
-seven are approved (with a realistic upward trend per metric and a neighbourhood breakdown of kits), the eighth shows
-the review queue (a few submitted, one sent back for changes, exactly one overdue, holding that grantee's next
-payment), the ninth is not due yet. Consented stories go with some approved reports (one story is not for publication).
-Deterministic (ctx.rng_for("impact")) and idempotent (an award whose reports exist is left alone).
+Each accepted award got its quarterly reports from the round's reporting plan when it was accepted (over its two-year
+grant period). Reports past their due date are approved (with a realistic upward trend per metric and a neighbourhood
+breakdown of kits), except the latest one of a grant still running, which shows the review queue (a few submitted, one
+sent back for changes, exactly one overdue, holding that grantee's next payment); the rest are not due yet. A grant
+that has ended has every report approved. Consented stories go with some approved reports (one story is not for
+publication). Deterministic (ctx.rng_for("impact")) and idempotent (an award whose reports were filled in is left alone).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -14,10 +15,9 @@ from django.utils import timezone
 
 from .catalogue import seed_metrics
 from .models import ImpactReport, Metric, MetricValue, RoundMetric, RoundReportQuestion, Story
-from .services import add_months, report_requirements_generate
+from .schedule import report_requirements_from_plan
 
 S = ImpactReport.Status
-QUARTERS = 9
 REQUIRED = {"naloxone-kits-distributed", "people-reached"}
 # key -> (base range per quarter, growth per quarter)
 LEVELS = {
@@ -67,10 +67,6 @@ HIGHLIGHTS = [
 ]
 
 
-def _quarter_start(day: date) -> date:
-    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
 def _aware(day: date):
     return timezone.make_aware(datetime.combine(day, time(10, 0)))
 
@@ -88,16 +84,9 @@ def _round_setup(round_):
     return metrics
 
 
-def _held_award(awards):
-    """The award whose overdue report holds a payment: one with a tranche waiting on a report, else the first."""
-    from grants.awards.models import Tranche
-
-    for award in awards:
-        if award.tranches.filter(
-            status=Tranche.Status.SCHEDULED, condition=Tranche.Condition.ON_REPORT_APPROVAL
-        ).exists():
-            return award
-    return awards[0]
+def _held_award(ctx, awards):
+    """The award whose overdue report holds a payment: the one paid on its reports, else the first."""
+    return (ctx.objects.get("awards_2025_by_kind") or {}).get("accepted_report_tranches") or awards[0]
 
 
 def _last_status(index, held):
@@ -111,7 +100,7 @@ def seed(ctx):
 
     seed_metrics(Metric)
     round_ = (ctx.objects.get("rounds") or {}).get("harm_2025")
-    awards = Award.objects.filter(status__in=[Award.Status.ACCEPTED, Award.Status.COMPLETED])
+    awards = Award.objects.filter(status__in=[Award.Status.ACCEPTED, Award.Status.CLOSED])
     if round_ is not None:
         awards = awards.filter(round=round_)
     awards = list(awards.select_related("organisation__neighbourhood", "round").order_by("pk"))
@@ -121,16 +110,18 @@ def seed(ctx):
     rng = ctx.rng_for("impact")
     staff = ctx.users.get("program_officer")
     hoods = list((ctx.objects.get("neighbourhoods") or {}).values())
-    start = _quarter_start(add_months(ctx.today, -24))
-    end = add_months(start, 3 * QUARTERS) - timedelta(days=1)
-    held = _held_award(awards)
+    held = _held_award(ctx, awards)
     story_index = 0
     for index, award in enumerate(awards):
         base = {m.key: Decimal(rng.randint(*LEVELS[m.key][0])) for m in metrics}
         does_checking = rng.random() < 0.5
-        reports = report_requirements_generate(award=award, by=staff, start=start, end=end)
-        if not reports:
+        report_requirements_from_plan(award=award, by=staff)  # made at acceptance; this only fills any gap
+        if award.impact_reports.exclude(status=S.DUE).exists():
             continue  # seeded before
+        reports = list(award.impact_reports.select_related("requirement").order_by("number"))
+        past = [r for r in reports if r.due_date < ctx.today]
+        grant_ended = len(past) == len(reports)
+        last_past = past[-1].number if past and not grant_ended else None
         for _report in reports:
             ctx.note("impact reports", True)
         member = award.organisation.memberships.select_related("user").order_by("pk").first()
@@ -140,8 +131,7 @@ def seed(ctx):
                 report.status = S.DRAFT if index == 0 else S.DUE
                 report.save(update_fields=["status"])
                 continue
-            last_past = report.number == QUARTERS - 1
-            status = _last_status(index, award == held) if last_past else S.APPROVED
+            status = _last_status(index, award == held) if report.number == last_past else S.APPROVED
             quarter = report.number - 1
             for metric in metrics:
                 level, growth = base[metric.key], LEVELS[metric.key][1]

@@ -2,7 +2,8 @@
 
 An `ImpactReport` carries copies of its requirement's award, number, period and due date, so the payment hold
 (`grants.awards.selectors.has_overdue_reports`), tranche release (`report_approved`) and the aggregations read one
-table. Requirements are generated once per award and never edited, so the copies cannot drift.
+table. Requirements come from the round's reporting plan when the grantee accepts; staff may add, move or remove one
+award's reports (grants.impact.schedule), which changes the requirement and its report together.
 """
 
 import secrets
@@ -13,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel
 
 
 def private_storage():
@@ -74,12 +77,15 @@ class Metric(models.Model):
 
 
 class RoundMetric(models.Model):
-    """A metric a round's grantees report on."""
+    """A metric a round's grantees report on (part of the round's reporting plan, edited with the round)."""
 
-    round = models.ForeignKey("grants.FundingRound", on_delete=models.CASCADE, related_name="impact_metrics")
+    round = ParentalKey("grants.FundingRound", on_delete=models.CASCADE, related_name="impact_metrics")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="round_links")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     required = models.BooleanField(_("required"), default=True)
+
+    sort_order_field = "order"
+    panels = [FieldPanel("metric"), FieldPanel("required")]
 
     class Meta:
         ordering = ["order", "pk"]

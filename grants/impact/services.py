@@ -4,7 +4,6 @@ Services take keyword-only arguments and the acting user (`by`), lock the report
 update_fields, audit, and send emails after commit.
 """
 
-import calendar
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -14,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.awards.lifecycle import award_close_if_complete, tranches_release_for_report
 from portal.audit import audit
 from portal.emails import send_email_on_commit
 from portal.sanitize import sanitize_rich_text
@@ -27,9 +27,9 @@ from .models import (
     ReportAttachment,
     ReportReminder,
     ReportRequirement,
-    RoundMetric,
     Story,
 )
+from .schedule import add_months, round_metrics
 
 REPORT_DUE_AFTER_DAYS = 30
 PHOTO_TYPES = ("image/png", "image/jpeg")
@@ -43,13 +43,6 @@ def _require(check):
     allowed, reason = check
     if not allowed:
         raise PermissionDenied(reason)
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _locked(report) -> ImpactReport:
@@ -66,14 +59,6 @@ def _member_emails(organisation_id) -> list[str]:
             )
         )
     )
-
-
-def round_metrics(round_) -> list[tuple[Metric, bool]]:
-    """(metric, required) the round asks for; a round that chose none asks for every active metric, none required."""
-    links = list(RoundMetric.objects.filter(round=round_, metric__active=True).select_related("metric"))
-    if links:
-        return [(link.metric, link.required) for link in links]
-    return [(metric, False) for metric in Metric.objects.filter(active=True)]
 
 
 @transaction.atomic
@@ -264,8 +249,9 @@ def impact_report_submit(*, report, by) -> ImpactReport:
 
 @transaction.atomic
 def impact_report_approve(*, report, by, comment: str = "") -> ImpactReport:
-    """Accept a submitted report. Its figures now count in every total, and a tranche waiting on it becomes payable
-    (grants.awards.selectors.tranche_payable asks `report_approved`)."""
+    """Accept a submitted report. Its figures now count in every total; the tranches waiting on it are released
+    (grants.awards.lifecycle.tranches_release_for_report) and, if it was the last thing outstanding, the award closes
+    (grants.awards.lifecycle.award_close_if_complete)."""
     _require(permissions.can_review_reports(by))
     report = _locked(report)
     if report.status != ImpactReport.Status.SUBMITTED:
@@ -275,30 +261,20 @@ def impact_report_approve(*, report, by, comment: str = "") -> ImpactReport:
     report.reviewed_by = by
     report.review_comment = comment.strip()
     report.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
-    released = _tranches_waiting_on(report)
+    released = tranches_release_for_report(report=report, by=by)
     audit(
-        report, "impact.report.approve", user=by, data={"comment": report.review_comment, "tranches_released": released}
+        report,
+        "impact.report.approve",
+        user=by,
+        data={"comment": report.review_comment, "tranches_released": [t.pk for t in released]},
     )
     send_email_on_commit(
         template="impact/approved",
         to=_member_emails(report.award.organisation_id),
-        context={"report": report, "organisation": report.award.organisation},
+        context={"report": report, "organisation": report.award.organisation, "released": released},
     )
+    award_close_if_complete(award=report.award, by=by)
     return report
-
-
-def _tranches_waiting_on(report) -> list[int]:
-    """Scheduled tranches of the award released "on approval of report N" for this report's number."""
-    from grants.awards.models import Tranche
-
-    return list(
-        Tranche.objects.filter(
-            award_id=report.award_id,
-            condition=Tranche.Condition.ON_REPORT_APPROVAL,
-            report_number=report.number,
-            status=Tranche.Status.SCHEDULED,
-        ).values_list("pk", flat=True)
-    )
 
 
 @transaction.atomic

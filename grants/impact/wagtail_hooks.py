@@ -12,6 +12,9 @@ from .permissions import can_review_reports, can_view_impact_dashboard
 
 LOG_ACTIONS = [
     ("impact.requirements.generate", _("Impact report schedule created")),
+    ("impact.schedule.add", _("Report added to an award's schedule")),
+    ("impact.schedule.move", _("Report moved in an award's schedule")),
+    ("impact.schedule.remove", _("Report removed from an award's schedule")),
     ("impact.report.save", _("Impact report draft saved")),
     ("impact.report.submit", _("Impact report submitted")),
     ("impact.report.approve", _("Impact report approved")),

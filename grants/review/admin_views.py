@@ -5,18 +5,20 @@ import csv
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grants.awards.models import Award
 from grants.models import Application, FundingRound
 from portal.downloads import download_response
 from portal.money import format_money
 
-from . import decisions, selectors, services
+from . import selectors, services
+from .decision_selectors import missing_reviewers
 from .forms import (
     BatchDecisionForm,
     DecisionForm,
@@ -54,12 +56,6 @@ def _csv_response(filename, header, rows):
     for row in rows:
         writer.writerow([_safe_cell(cell) for cell in row])
     return response
-
-
-def _errors_text(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return " ".join(str(m) for messages_ in exc.message_dict.values() for m in messages_)
-    return " ".join(str(m) for m in exc.messages)
 
 
 def _round_or_404(round_id):
@@ -159,6 +155,7 @@ def ranking(request, round_id):
             currency=currency,
             remaining_display=format_money(remaining, currency),
             batch_form=BatchDecisionForm(),
+            offers_to_send=Award.objects.filter(round=funding_round, status=Award.Status.PREPARED).count(),
         ),
     )
 
@@ -188,68 +185,10 @@ def application_results(request, application_id):
             decision_form=form,
             decisions=Decision.objects.filter(application=application).select_related("decided_by"),
             rubric_versions=versions_used(application.round),
+            award=Award.objects.filter(application=application, status__in=Award.ACTIVE_STATUSES).first(),
+            missing=missing_reviewers([application.pk]).get(application.pk, []),
         ),
     )
-
-
-@program_staff_required
-@require_POST
-def decide(request, application_id):
-    application = get_object_or_404(
-        Application.objects.select_related("round__fund", "organisation"), pk=application_id
-    )
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please check the decision: %(errors)s") % {"errors": form.errors.as_text()})
-        return redirect("review_admin:application", application_id=application.pk)
-    data = form.cleaned_data
-    try:
-        decisions.decision_make(
-            application=application,
-            outcome=data["outcome"],
-            by=request.user,
-            amount=data["amount"],
-            conditions=data["conditions"],
-            message=data["message"],
-            include_feedback=data["include_feedback"],
-        )
-    except decisions.DecisionError as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, _("Decision recorded and the applicant emailed."))
-    return redirect("review_admin:application", application_id=application.pk)
-
-
-@program_staff_required
-@require_POST
-def decide_batch(request, round_id):
-    funding_round = _round_or_404(round_id)
-    form = BatchDecisionForm(request.POST)
-    ids = [int(i) for i in request.POST.getlist("applications") if i.isdigit()]
-    if not form.is_valid() or not ids:
-        messages.error(request, _("Choose a decision and at least one application."))
-        return redirect("review_admin:ranking", round_id=funding_round.pk)
-    chosen = (
-        Application.objects.filter(round=funding_round, pk__in=ids)
-        .select_related("round__fund", "organisation")
-        .order_by("pk")
-    )
-    results = decisions.decisions_batch(
-        applications=list(chosen),
-        outcome=form.cleaned_data["outcome"],
-        by=request.user,
-        message=form.cleaned_data["message"],
-        include_feedback=form.cleaned_data["include_feedback"],
-    )
-    done = [a for a, decision, _error in results if decision]
-    if done:
-        messages.success(request, _("%(n)s decisions recorded.") % {"n": len(done)})
-    for application, _decision, error in results:
-        if error:
-            messages.error(request, f"{application.reference}: {error}")
-    return redirect("review_admin:ranking", round_id=funding_round.pk)
 
 
 @program_staff_required

@@ -217,7 +217,7 @@ class BatchDecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision for the selected applications"),
         choices=[
-            ("approve", _("Approve the amount requested")),
+            ("approve", _("Approve (you confirm the amount of each next)")),
             ("waitlist", _("Waitlist")),
             ("decline", _("Decline")),
         ],

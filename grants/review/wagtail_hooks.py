@@ -73,6 +73,7 @@ def register_review_menu():
 def register_review_admin_urls():
     from . import admin_panels as p
     from . import admin_views as v
+    from . import decision_views
 
     urls = [
         path("", p.index, name="index"),
@@ -80,13 +81,13 @@ def register_review_admin_urls():
         path("rounds/<int:round_id>/assignments/", p.assignments, name="assignments"),
         path("rounds/<int:round_id>/assignments/auto/", p.assignments_auto, name="assignments_auto"),
         path("rounds/<int:round_id>/ranking/", v.ranking, name="ranking"),
-        path("rounds/<int:round_id>/decisions/", v.decide_batch, name="decide_batch"),
+        path("rounds/<int:round_id>/decisions/", decision_views.decide_batch, name="decide_batch"),
         path("members/<int:member_id>/chair/", p.member_chair, name="member_chair"),
         path("members/<int:member_id>/remove/", p.member_remove, name="member_remove"),
         path("assignments/<int:assignment_id>/remove/", p.assignment_remove, name="assignment_remove"),
         path("conflicts/", p.conflicts, name="conflicts"),
         path("applications/<int:application_id>/", v.application_results, name="application"),
-        path("applications/<int:application_id>/decide/", v.decide, name="decide"),
+        path("applications/<int:application_id>/decide/", decision_views.decide, name="decide"),
         path("decisions/<int:decision_id>/letter/", v.decision_letter, name="decision_letter"),
         path("reviews/<int:review_id>/reopen/", v.review_reopen, name="review_reopen"),
         path("reviews/<int:review_id>/feedback/", v.review_feedback, name="review_feedback"),

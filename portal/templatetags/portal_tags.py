@@ -1,6 +1,8 @@
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from portal.emails import absolute_url as _absolute_url
 from portal.money import format_money
 from portal.sanitize import render_sanitized
 
@@ -37,3 +39,9 @@ def rich_text(html):
 @register.simple_tag
 def render_field(field):
     return render_to_string("includes/field.html", {"field": field})
+
+
+@register.simple_tag
+def absolute_url(view_name, *args):
+    """`{% absolute_url "awards:award_detail" award.pk %}`: a full link for emails, from settings.SITE_URL."""
+    return _absolute_url(reverse(view_name, args=args))

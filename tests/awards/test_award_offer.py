@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from fund.selectors import fund_balances
 from grants.awards.models import Award, RoundCommitment, Tranche
+from grants.awards.offers import award_offer
 from grants.awards.services import (
     AwardError,
     InsufficientFunds,
@@ -15,7 +16,6 @@ from grants.awards.services import (
     award_accept,
     award_decline,
     award_expire,
-    award_offer,
     award_revise_offer,
     award_terminate,
     expire_overdue_offers,
@@ -37,8 +37,12 @@ def test_offer_commits_the_amount_in_the_ledger_and_the_round(fund, application,
     ]
     assert fund_balances(fund)["available_to_award"] == Decimal("88000.00")
     assert RoundCommitment.objects.get(round=application.round).committed == Decimal("12000.00")
-    # Without a schedule the award is paid in one tranche on acceptance.
-    assert list(award.tranches.values_list("amount", "condition")) == [(Decimal("12000.00"), "on_acceptance")]
+    # Without a schedule, the one proposed from the round's quarterly reporting plan: half on acceptance, half once
+    # report 1 is approved (never the whole award on the day).
+    assert list(award.tranches.values_list("amount", "condition", "report_number")) == [
+        (Decimal("6000.00"), "on_acceptance", None),
+        (Decimal("6000.00"), "on_report_approval", 1),
+    ]
 
 
 def test_offer_above_available_money_is_refused_with_the_available_amount(fund, funding_round, staff):

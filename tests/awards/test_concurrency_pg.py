@@ -8,10 +8,12 @@ from django.db import connection
 
 from fund.selectors import fund_balances
 from grants.awards.models import Award
-from grants.awards.services import InsufficientFunds, award_offer
+from grants.models import Application
+from grants.review.decisions import DecisionError, decision_make
+from grants.review.models import Decision
 from tests.factories.awards import ApprovedApplicationFactory, fund_with_money
 from tests.factories.fund import FundFactory
-from tests.factories.grants import FundingRoundFactory
+from tests.factories.grants import ApplicationFactory, FundingRoundFactory
 from tests.factories.portal import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -38,20 +40,37 @@ def run_concurrently(functions):
     return results
 
 
+def _staff_user():
+    from django.contrib.auth.models import Group
+
+    from portal import roles
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=roles.PROGRAM_STAFF))
+    return user
+
+
+def _approve(application, staff, amount="3000.00"):
+    """The approval path of the decision screens: the money is committed when the application is approved."""
+    return lambda: decision_make(application=application, outcome="approve", amount=Decimal(amount), by=staff)
+
+
 def test_forty_concurrent_approvals_never_exceed_available_money():
     fund = fund_with_money(FundFactory(slug="race"), "100000.00")
     funding_round = FundingRoundFactory(fund=fund, budget=Decimal("1000000.00"))
-    applications = [ApprovedApplicationFactory(round=funding_round) for _ in range(40)]
-    staff = UserFactory()
+    applications = [
+        ApplicationFactory(round=funding_round, status="in_review", requested_amount=Decimal("3000.00"))
+        for _ in range(40)
+    ]
+    staff = _staff_user()
 
-    results = run_concurrently(
-        [lambda app=app: award_offer(application=app, amount=Decimal("3000.00"), by=staff) for app in applications]
-    )
+    results = run_concurrently([_approve(app, staff) for app in applications])
 
-    successes = [r for r in results if isinstance(r, Award)]
-    refusals = [r for r in results if isinstance(r, InsufficientFunds)]
+    successes = [r for r in results if isinstance(r, Decision)]
+    refusals = [r for r in results if isinstance(r, DecisionError) and "available to award" in str(r)]
     assert len(successes) == 33
-    assert len(refusals) == 7, [r for r in results if not isinstance(r, (Award, InsufficientFunds))]
+    assert len(refusals) == 7, [r for r in results if not isinstance(r, (Decision, DecisionError))]
+    assert Award.objects.filter(status=Award.Status.PREPARED).count() == 33
     balances = fund_balances(fund)
     assert balances["committed"] == Decimal("99000.00")
     assert balances["committed"] <= balances["cash_on_hand"]
@@ -61,15 +80,17 @@ def test_forty_concurrent_approvals_never_exceed_available_money():
 def test_concurrent_approvals_never_exceed_the_round_budget():
     fund = fund_with_money(FundFactory(slug="race-round"), "100000.00")
     funding_round = FundingRoundFactory(fund=fund, budget=Decimal("10000.00"))
-    applications = [ApprovedApplicationFactory(round=funding_round) for _ in range(8)]
-    staff = UserFactory()
+    applications = [
+        ApplicationFactory(round=funding_round, status="in_review", requested_amount=Decimal("3000.00"))
+        for _ in range(8)
+    ]
+    staff = _staff_user()
 
-    results = run_concurrently(
-        [lambda app=app: award_offer(application=app, amount=Decimal("3000.00"), by=staff) for app in applications]
-    )
+    results = run_concurrently([_approve(app, staff) for app in applications])
 
-    assert sum(isinstance(r, Award) for r in results) == 3
+    assert sum(isinstance(r, Decision) for r in results) == 3
     assert funding_round.commitment.committed == Decimal("9000.00")
+    assert Application.objects.filter(round=funding_round, status="approved").count() == 3
 
 
 def _finance_user(**kwargs):
@@ -97,7 +118,7 @@ def test_two_approvers_and_two_payers_at_once_pay_once():
     fund = fund_with_money(FundFactory(slug="race-pay"), "100000.00")
     application = ApprovedApplicationFactory(round=FundingRoundFactory(fund=fund))
     owner = grantee_owner(application.organisation, first_name="Rosa", last_name="Delgado")
-    award = accepted_award(application=application, staff=UserFactory(), owner=owner, amount="8000.00")
+    award = accepted_award(application=application, staff=_staff_user(), owner=owner, amount="8000.00")
     preparer, approver_a, approver_b = _finance_user(), _finance_user(), _finance_user()
     tranche = award.tranches.get()
 

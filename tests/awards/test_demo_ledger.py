@@ -12,8 +12,16 @@ from grants.awards.models import Award, Disbursement, PaymentBatch
 
 pytestmark = pytest.mark.django_db
 
-# The sections the awards demo builds on (review adds panels and scores, which awards do not read).
-SECTIONS = ["applicants.demo", "fund.demo", "grants.demo", "grants.awards.demo"]
+# The sections the awards demo builds on (review adds panels and scores, which awards do not read); the payments
+# come after the impact reports, since an overdue report holds a grantee's payments.
+SECTIONS = [
+    "applicants.demo",
+    "fund.demo",
+    "grants.demo",
+    "grants.awards.demo",
+    "grants.impact.demo",
+    "grants.awards.demo_payments",
+]
 
 
 @pytest.fixture
@@ -47,6 +55,7 @@ def test_demo_has_awards_in_every_state_one_paid_batch_and_is_idempotent(demo):
 
     before = LedgerTransaction.objects.count(), Award.objects.count(), Disbursement.objects.count()
     import_module("grants.awards.demo").seed(demo)
+    import_module("grants.awards.demo_payments").seed(demo)
     assert (LedgerTransaction.objects.count(), Award.objects.count(), Disbursement.objects.count()) == before
 
 

@@ -78,7 +78,7 @@ def test_grantee_with_overdue_report_is_not_paid(award, finance_1, monkeypatch):
         disbursement_prepare(tranche=award.tranches.get(sequence=1), by=finance_1)
 
 
-def test_paying_a_batch_posts_once_and_completes_the_award(fund, award, finance_1, finance_2):
+def test_paying_a_batch_posts_once_and_the_award_stays_active_while_reports_are_due(fund, award, finance_1, finance_2):
     first, second = award.tranches.order_by("sequence")
     Tranche.objects.filter(pk=second.pk).update(due_date=timezone.localdate() - timedelta(days=1))
     for tranche in (first, second):
@@ -90,7 +90,8 @@ def test_paying_a_batch_posts_once_and_completes_the_award(fund, award, finance_
     payment_batch_mark_paid(batch=batch, by=finance_2)
     payment_batch_mark_paid(batch=batch, by=finance_2)
 
-    assert Award.objects.get(pk=award.pk).status == Award.Status.COMPLETED
+    # Every tranche is paid but the reports from the round's plan are not approved yet: the award is still Active.
+    assert Award.objects.get(pk=award.pk).status == Award.Status.ACCEPTED
     balances = fund_balances(fund)
     assert balances["disbursed"] == Decimal("10000.00")
     assert balances["outstanding_commitments"] == Decimal("0.00")

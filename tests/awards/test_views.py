@@ -205,7 +205,10 @@ def test_four_eyes_through_the_admin(client, login, application, staff, owner, f
     assert nacha.status_code == 302  # the test fund has no originating bank yet: a clear message, not a 500
     csv_file = client.get(reverse("awards_admin:batch_download", args=[batch.pk, "csv"]))
     assert csv_file["Content-Disposition"].startswith("attachment;") and b"10000.00" in csv_file.content
-    client.post(reverse("awards_admin:batch_mark_paid", args=[batch.pk]))
+    mark_paid = reverse("awards_admin:batch_mark_paid", args=[batch.pk])
+    page = client.post(mark_paid)  # first the page that restates what marking it paid does
+    assert b"posted to the ledger as paid" in page.content and Disbursement.objects.get().status == "exported"
+    client.post(mark_paid, {"confirmed": "yes"})
     assert Disbursement.objects.get().status == "paid"
 
 

@@ -37,9 +37,19 @@ def grantee_owner(organisation, **kwargs):
 
 
 def make_award(*, application=None, amount="10000.00", by=None, tranches=None, **kwargs):
-    from grants.awards.services import award_offer
+    """An award prepared and sent; without `tranches`, paid in one tranche on acceptance (the screens propose a
+    schedule from the round's reporting plan instead: see grants.awards.services.proposed_tranches)."""
+    from django.contrib.auth.models import Group
+
+    from grants.awards.offers import award_offer
+    from grants.awards.services import TrancheSpec
+    from portal import roles
 
     application = application or ApprovedApplicationFactory()
+    if by is None:  # sending an offer is program staff's work
+        by = UserFactory()
+        by.groups.add(Group.objects.get(name=roles.PROGRAM_STAFF))
+    tranches = tranches or [TrancheSpec(amount=Decimal(amount), due_date=timezone.localdate())]
     return award_offer(application=application, amount=Decimal(amount), by=by, tranches=tranches, **kwargs)
 
 

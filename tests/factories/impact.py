@@ -54,20 +54,14 @@ def make_report(
 ):
     """A requirement and its report, with totals `values` ({metric: number}) written directly."""
     due_date = due_date or period_end + timedelta(days=30)
-    requirement = ReportRequirement.objects.create(
-        award=award, number=number, period_start=period_start, period_end=period_end, due_date=due_date
-    )
+    dates = {"period_start": period_start, "period_end": period_end, "due_date": due_date}
+    # An award accepted through the service already has its schedule from the round's plan: reshape that report.
+    requirement, _created = ReportRequirement.objects.update_or_create(award=award, number=number, defaults=dates)
     metrics = list(metrics or (values or {}).keys())
     if metrics:
         requirement.metrics.set(metrics)
-    report = ImpactReport.objects.create(
-        requirement=requirement,
-        award=award,
-        number=number,
-        period_start=period_start,
-        period_end=period_end,
-        due_date=due_date,
-        status=status,
+    report, _created = ImpactReport.objects.update_or_create(
+        requirement=requirement, defaults={"award": award, "number": number, "status": status, **dates}
     )
     for metric, value in (values or {}).items():
         MetricValue.objects.create(report=report, metric=metric, value=Decimal(str(value)))

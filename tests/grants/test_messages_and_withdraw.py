@@ -49,11 +49,16 @@ def test_applicant_withdraws_from_the_application_page(client, django_capture_on
     application = ApplicationFactory()
     member = MembershipFactory(organisation=application.organisation).user
     client.force_login(member)
+    withdraw = reverse("grants:application_withdraw", args=[application.pk])
+    page = client.post(withdraw, {"reason": "Merged with partner"})  # restated first, nothing changes yet
+    assert "This cannot be undone" in page.content.decode()
+    application.refresh_from_db()
+    assert application.status == "submitted"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("grants:application_withdraw", args=[application.pk]), {"reason": "Merged with partner"})
+        client.post(withdraw, {"reason": "Merged with partner", "confirmed": "yes"})
     application.refresh_from_db()
     assert application.status == "withdrawn"
     assert application.status_changes.get().reason == "Merged with partner"
     assert mail.outbox[0].to == [settings.STAFF_NOTIFICATION_EMAIL]
-    response = client.post(reverse("grants:application_withdraw", args=[application.pk]), follow=True)
+    response = client.post(withdraw, {"confirmed": "yes"}, follow=True)
     assert "cannot be changed that way" in response.content.decode()

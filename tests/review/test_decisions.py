@@ -151,7 +151,12 @@ def test_staff_decide_through_the_admin_and_download_the_letter(client, login, s
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == "in_review"
-    client.post(reverse("review_admin:decide", args=[application.pk]), {"outcome": "waitlist", "message": "Close call"})
+    waitlist = {"outcome": "waitlist", "message": "Close call"}
+    page = client.post(reverse("review_admin:decide", args=[application.pk]), waitlist)
+    assert b"waiting list" in page.content  # restated on a confirmation page first
+    application.refresh_from_db()
+    assert application.status == "in_review"
+    client.post(reverse("review_admin:decide", args=[application.pk]), {**waitlist, "confirmed": "yes"})
     application.refresh_from_db()
     assert application.status == "waitlisted"
     decision = Decision.objects.get(application=application)

@@ -13,6 +13,7 @@ SECTIONS = [
     "grants.review.demo",
     "grants.awards.demo",
     "grants.impact.demo",
+    "grants.awards.demo_payments",
     "fund.donations.demo",
     "cms.demo",
 ]
