@@ -139,6 +139,7 @@ def post_pledge(pledge, *, by=None):
 def post_pledge_payment(donation, *, by=None):
     return ledger_record_pledge_payment(
         fund=donation.fund,
+        campaign=donation.campaign,
         amount=donation.amount,
         source=donation,
         created_by=by,
