@@ -78,6 +78,11 @@ class FundingRound(ClusterableModel):
         ),
         InlinePanel("eligibility_questions", heading=_("Eligibility questions"), label=_("Eligibility question")),
         InlinePanel("form_questions", heading=_("Application form"), label=_("Question")),
+        InlinePanel(
+            "designated_campaigns",
+            heading=_("Campaigns whose restricted money this round's awards draw on first"),
+            label=_("Designated campaign"),
+        ),
     ]
 
     def is_accepting_applications(self, at=None):

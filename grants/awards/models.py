@@ -259,3 +259,6 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.tranche}: {self.amount} ({self.get_status_display()})"
+
+
+from .funding_models import AwardFundingChange, AwardFundingSource, RoundCampaign  # noqa: E402, F401

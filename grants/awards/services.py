@@ -35,15 +35,9 @@ from portal.emails import send_email_on_commit
 from portal.money import ZERO, format_money, money
 
 from . import crypto, permissions
+from .errors import AwardError, InsufficientFunds
+from .funding import award_funding_apply_default, award_funding_release
 from .models import Award, BankDetails, Disbursement, RoundCommitment, Tranche
-
-
-class AwardError(Exception):
-    """The award cannot change this way. The message is shown to the user."""
-
-
-class InsufficientFunds(AwardError):
-    """Committing the amount would exceed the fund's available money or the round's remaining budget."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +164,7 @@ def award_offer(
     counter.committed = money(counter.committed + amount)
     counter.save(update_fields=["budget", "committed"])
     ledger_record_award_committed(fund=fund, amount=amount, source=award, created_by=by, memo=f"Award {app}")
+    award_funding_apply_default(award=award, by=by)
     award.agreement_text = render_agreement_text(award)
     award.save(update_fields=["agreement_text"])
     audit(award, "awards.award.offer", user=by, data={"amount": str(amount), "application": app.pk})
@@ -190,6 +185,7 @@ def _release(award, amount, *, by, memo):
     counter = lock_round_commitment(award.round)
     counter.committed = money(counter.committed - amount)
     counter.save(update_fields=["committed"])
+    award_funding_release(award=award, amount=amount, by=by)
     return ledger_record_award_released(fund=award.fund, amount=amount, source=award, created_by=by, memo=memo)
 
 

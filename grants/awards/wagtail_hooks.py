@@ -11,6 +11,7 @@ ACTIONS = {
     "awards.award.expire": _("Award offer expired"),
     "awards.award.terminate": _("Award terminated"),
     "awards.award.complete": _("Award completed"),
+    "awards.award.funding": _("Award funding sources changed"),
     "awards.bankdetails.change": _("Bank details changed"),
     "awards.bankdetails.reveal": _("Bank details decrypted"),
     "awards.disbursement.prepare": _("Payment prepared"),
@@ -86,3 +87,20 @@ def award_source_url(source_type, source_id):
         award_id = Disbursement.objects.filter(pk=source_id).values_list("tranche__award_id", flat=True).first()
         return reverse("awards_admin:award_detail", args=[award_id]) if award_id else None
     return None
+
+
+@hooks.register("register_admin_urls")
+def register_award_funding_admin_urls():
+    from . import funding_views as v
+
+    urls = [path("awards/<int:pk>/funding/", v.award_funding, name="award_funding")]
+    return [path("money/funding/", include((urls, "awards_funding"), namespace="awards_funding"))]
+
+
+def _register_funding_checks():
+    from .funding import check_award_funding_matches_ledger
+
+    hooks.register("register_ledger_checks", check_award_funding_matches_ledger)
+
+
+_register_funding_checks()
