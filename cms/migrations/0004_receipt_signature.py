@@ -5,16 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cms', '0003_initial'),
-        ('wagtailimages', '0027_image_description'),
+        ("cms", "0003_initial"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sitesettings',
-            name='receipt_signature',
-            field=models.ForeignKey(blank=True, help_text='An image of the authorised signature printed on Canadian official receipts (CRA).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='authorised signature on receipts'),
+            model_name="sitesettings",
+            name="receipt_signature",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="An image of the authorised signature printed on Canadian official receipts (CRA).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="wagtailimages.image",
+                verbose_name="authorised signature on receipts",
+            ),
         ),
     ]

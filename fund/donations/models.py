@@ -61,6 +61,8 @@ class DonationStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
     DISPUTED = "disputed", _("Disputed")
     CANCELED = "canceled", _("Canceled")
+    VOIDED = "voided", _("Voided (recorded in error)")
+    BOUNCED = "bounced", _("Cheque returned unpaid")
 
 
 # Gifts that count as received money (net of refunds) in totals, statements and receipts.
@@ -207,12 +209,17 @@ class DonationAdjustment(models.Model):
 
     class Kind(models.TextChoices):
         REFUND = "refund", _("Refund")
+        DISPUTE_OPENED = "dispute_opened", _("Dispute opened: funds withdrawn")
+        DISPUTE_WON = "dispute_won", _("Dispute won: funds reinstated")
         DISPUTE_LOST = "dispute_lost", _("Dispute lost")
 
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="adjustments")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     amount = MoneyField(_("amount"))
-    # Refunds: "<charge id>:<cumulative refunded minor units>"; disputes: the dispute id.
+    # Stripe's fee that came with it: a dispute fee (withdrawal) or a returned one (reinstatement, negative).
+    fee = MoneyField(_("fee"), default=ZERO)
+    # Refunds: "<charge id>:<cumulative refunded minor units>"; disputes lost: the dispute id; dispute withdrawals and
+    # reinstatements: the balance transaction id.
     stripe_ref = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -225,6 +232,7 @@ class Pledge(models.Model):
         OPEN = "open", _("Open")
         FULFILLED = "fulfilled", _("Fulfilled")
         CANCELLED = "cancelled", _("Cancelled")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="pledges")
@@ -397,3 +405,7 @@ class StatementRun(models.Model):
     @property
     def percent(self):
         return int(self.done * 100 / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+
+from .payout_models import StripeBalanceTransaction, StripePayout, StripePayoutShare  # noqa: E402, F401
+from .refund_models import RefundRequest  # noqa: E402, F401

@@ -234,6 +234,8 @@ def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
     batch = PaymentBatch.objects.select_for_update().select_related("fund").get(pk=batch.pk)
     if batch.status == PaymentBatch.Status.PAID:
         return batch
+    if batch.created_by_id == by.pk:
+        raise PaymentError(_("You exported this batch, so another finance officer must mark it paid."))
     _lock_awards(batch.disbursements.values_list("tranche__award_id", flat=True))
     now = timezone.now()
     for d in (

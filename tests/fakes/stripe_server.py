@@ -1,7 +1,10 @@
 """A small fake of Stripe's HTTP API for tests, the browser test and benchmarks.
 
 The real `stripe` library talks to it (settings.STRIPE_API_BASE = fake.url). It serves Checkout Sessions (create,
-retrieve, list), events (list) and billing portal sessions, records every request (method, path, headers incl.
+retrieve, list), events (list), billing portal sessions, and the money side shaped like the pinned API version:
+charges (each with its balance transaction and Stripe's fee), refunds (create), disputes (a withdrawal with the dispute
+fee when opened, a reinstatement when won), balance transactions (list by payout or by date, `expand[]=data.source`)
+and payouts (list, retrieve), which sweep the available balance to the bank; records every request (method, path, headers incl.
 Idempotency-Key, decoded params), honours idempotency keys, and hosts a pretend Checkout page that completes the
 session, fires the signed webhook (signed exactly as Stripe signs: t=<ts>,v1=<hmac-sha256 of "<t>.<payload>">) and
 redirects to the success URL.
@@ -61,6 +64,15 @@ class FakeStripe:
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._ids = itertools.count(1)
         self.fail_next = 0  # answer this many API calls with a 500
+        self.charges: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
+        self.disputes: dict[str, dict] = {}
+        self.balance_transactions: dict[str, dict] = {}
+        self.payouts: dict[str, dict] = {}
+        # Stripe's standard card pricing; a test may set another rate for one charge (e.g. an international card).
+        self.fee_percent = 0.029
+        self.fee_fixed = 30
+        self.dispute_fee = 1500
         self.server = None
 
     # --- lifecycle -----------------------------------------------------------------------------------------------
@@ -139,7 +151,10 @@ class FakeStripe:
                     )
                     s["invoice"] = first["id"]
             else:
-                s["payment_intent"] = s["payment_intent"] or self.new_id("pi")
+                if not s["payment_intent"]:
+                    s["payment_intent"] = self.new_id("pi")
+                    if paid:
+                        self._new_charge(s["payment_intent"], s["amount_total"], s["currency"], s["metadata"])
             return dict(s)
 
     def _new_invoice(self, subscription_id, amount, currency, billing_reason, *, paid=True):
@@ -159,6 +174,8 @@ class FakeStripe:
         }
         self.invoices[invoice["id"]] = invoice
         if paid:
+            intent = self.new_id("pi")
+            self._new_charge(intent, amount, currency, {}, invoice=invoice["id"])
             self.invoice_payments.append(
                 {
                     "id": self.new_id("inpay"),
@@ -169,10 +186,205 @@ class FakeStripe:
                     "currency": currency,
                     "status": "paid",
                     "is_default": True,
-                    "payment": {"type": "payment_intent", "payment_intent": self.new_id("pi")},
+                    "payment": {"type": "payment_intent", "payment_intent": intent},
                 }
             )
         return invoice
+
+    # --- money: charges, fees, refunds, disputes, payouts (call with self.lock held) -----------------------------------
+    def _new_bt(self, *, amount, fee, type_, category, source, currency, created=None):
+        created = created or int(time.time())
+        bt = {
+            "id": self.new_id("txn"),
+            "object": "balance_transaction",
+            "amount": amount,
+            "fee": fee,
+            "net": amount - fee,
+            "currency": currency,
+            "created": created,
+            "available_on": created,
+            "description": None,
+            "fee_details": [
+                {"amount": fee, "currency": currency, "description": "Stripe processing fees", "type": "stripe_fee"}
+            ]
+            if fee
+            else [],
+            "reporting_category": category,
+            "source": source,
+            "status": "available",
+            "type": type_,
+            "payout": None,  # the fake's own bookkeeping: which payout swept it (not in Stripe's shape, never served)
+        }
+        self.balance_transactions[bt["id"]] = bt
+        return bt
+
+    def _new_charge(self, payment_intent, amount, currency, metadata, *, invoice=None, fee=None):
+        charge_id = self.new_id("ch")
+        if fee is None:
+            fee = int(round(amount * self.fee_percent)) + self.fee_fixed
+        bt = self._new_bt(
+            amount=amount, fee=fee, type_="charge", category="charge", source=charge_id, currency=currency
+        )
+        charge = {
+            "id": charge_id,
+            "object": "charge",
+            "amount": amount,
+            "amount_refunded": 0,
+            "balance_transaction": bt["id"],
+            "created": bt["created"],
+            "currency": currency,
+            "disputed": False,
+            "metadata": metadata or {},
+            "paid": True,
+            "payment_intent": payment_intent,
+            "refunded": False,
+            "status": "succeeded",
+            "livemode": False,
+        }
+        if invoice:
+            charge["invoice"] = invoice
+        self.charges[charge_id] = charge
+        return charge
+
+    def charge_of(self, payment_intent: str) -> dict:
+        with self.lock:
+            return dict(next(c for c in self.charges.values() if c["payment_intent"] == payment_intent))
+
+    def set_fee(self, payment_intent: str, fee: int):
+        """Stripe's actual fee for one charge differs from the standard rate (e.g. an international card)."""
+        with self.lock:
+            charge = next(c for c in self.charges.values() if c["payment_intent"] == payment_intent)
+            bt = self.balance_transactions[charge["balance_transaction"]]
+            bt["fee"], bt["net"] = fee, bt["amount"] - fee
+            bt["fee_details"][0]["amount"] = fee
+
+    def _refund(self, charge, amount):
+        refund_id = self.new_id("re")
+        bt = self._new_bt(
+            amount=-amount, fee=0, type_="refund", category="refund", source=refund_id, currency=charge["currency"]
+        )
+        refund = {
+            "id": refund_id,
+            "object": "refund",
+            "amount": amount,
+            "balance_transaction": bt["id"],
+            "charge": charge["id"],
+            "created": bt["created"],
+            "currency": charge["currency"],
+            "payment_intent": charge["payment_intent"],
+            "status": "succeeded",
+        }
+        self.refunds[refund_id] = refund
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+        return refund
+
+    def refund(self, payment_intent: str, amount: int | None = None) -> dict:
+        """Refund (part of) a charge as the Dashboard would; Stripe keeps its fee. Records charge.refunded."""
+        with self.lock:
+            charge = next(c for c in self.charges.values() if c["payment_intent"] == payment_intent)
+            refund = self._refund(charge, amount or charge["amount"] - charge["amount_refunded"])
+            charge_now = dict(charge)
+        self.event("charge.refunded", charge_now)
+        return refund
+
+    def open_dispute(self, payment_intent: str, *, amount: int | None = None) -> dict:
+        """A cardholder disputes a charge: Stripe withdraws the amount and its dispute fee at once."""
+        with self.lock:
+            charge = next(c for c in self.charges.values() if c["payment_intent"] == payment_intent)
+            dispute_id = self.new_id("dp")
+            amount = amount or charge["amount"]
+            bt = self._new_bt(
+                amount=-amount,
+                fee=self.dispute_fee,
+                type_="adjustment",
+                category="dispute",
+                source=dispute_id,
+                currency=charge["currency"],
+            )
+            dispute = {
+                "id": dispute_id,
+                "object": "dispute",
+                "amount": amount,
+                "balance_transactions": [self._served(bt)],
+                "charge": charge["id"],
+                "created": bt["created"],
+                "currency": charge["currency"],
+                "is_charge_refundable": False,
+                "payment_intent": charge["payment_intent"],
+                "reason": "fraudulent",
+                "status": "needs_response",
+                "livemode": False,
+            }
+            charge["disputed"] = True
+            self.disputes[dispute_id] = dispute
+            snapshot = json.loads(json.dumps(dispute))
+        self.event("charge.dispute.created", snapshot)
+        self.event("charge.dispute.funds_withdrawn", snapshot)
+        return snapshot
+
+    def close_dispute(self, dispute_id: str, *, won: bool, fee_returned: bool = False) -> dict:
+        """The card network decides: won reinstates the amount (and the fee, if `fee_returned`); lost keeps both."""
+        with self.lock:
+            dispute = self.disputes[dispute_id]
+            dispute["status"] = "won" if won else "lost"
+            if won:
+                bt = self._new_bt(
+                    amount=dispute["amount"],
+                    fee=-self.dispute_fee if fee_returned else 0,
+                    type_="adjustment",
+                    category="dispute_reversal",
+                    source=dispute_id,
+                    currency=dispute["currency"],
+                )
+                dispute["balance_transactions"].append(self._served(bt))
+            snapshot = json.loads(json.dumps(dispute))
+        if won:
+            self.event("charge.dispute.funds_reinstated", snapshot)
+        self.event("charge.dispute.closed", snapshot)
+        return snapshot
+
+    def payout(self, *, status: str = "paid", arrival_date: int | None = None) -> dict:
+        """Sweep every available balance transaction not yet paid out to the bank, as an automatic payout does."""
+        with self.lock:
+            swept = [bt for bt in self.balance_transactions.values() if bt["payout"] is None and bt["type"] != "payout"]
+            amount = sum(bt["net"] for bt in swept)
+            payout_id = self.new_id("po")
+            currency = swept[0]["currency"] if swept else "usd"
+            own = self._new_bt(
+                amount=-amount, fee=0, type_="payout", category="payout", source=payout_id, currency=currency
+            )
+            now = int(time.time())
+            payout = {
+                "id": payout_id,
+                "object": "payout",
+                "amount": amount,
+                "arrival_date": arrival_date or now,
+                "automatic": True,
+                "balance_transaction": own["id"],
+                "created": now,
+                "currency": currency,
+                "description": "STRIPE PAYOUT",
+                "method": "standard",
+                "status": status,
+                "type": "bank_account",
+                "livemode": False,
+            }
+            for bt in [*swept, own]:
+                bt["payout"] = payout_id
+            self.payouts[payout_id] = payout
+            snapshot = dict(payout)
+        self.event(f"payout.{status}" if status in ("paid", "failed") else "payout.created", snapshot)
+        return snapshot
+
+    def _served(self, bt, expand_source=False):
+        served = {k: v for k, v in bt.items() if k != "payout"}
+        if expand_source:
+            source = bt["source"]
+            for store in (self.charges, self.refunds, self.disputes, self.payouts):
+                if source in store:
+                    served["source"] = json.loads(json.dumps(store[source]))
+        return served
 
     def renew(self, subscription_id: str, amount: int, currency: str = "usd", *, paid: bool = True) -> dict:
         """The next month of a subscription: a new invoice (paid, or open after a failed payment)."""
@@ -324,6 +536,54 @@ class _Handler(BaseHTTPRequestHandler):
                     and (not params.get("status") or p["status"] == params["status"])
                 ]
                 return 200, {**_page(found, params), "url": path}
+        if path == "/v1/balance_transactions" and method == "GET":
+            expand = "data.source" in (params.get("expand") or [])
+            with fake.lock:
+                found = [
+                    bt
+                    for bt in fake.balance_transactions.values()
+                    if not params.get("payout") or bt["payout"] == params["payout"]
+                ]
+                page = _page(found, params)
+                page["data"] = [fake._served(bt, expand) for bt in page["data"]]
+                return 200, {**page, "url": path}
+        if path == "/v1/payouts" and method == "GET":
+            with fake.lock:
+                return 200, {**_page([dict(p) for p in fake.payouts.values()], params), "url": path}
+        m = re.fullmatch(r"/v1/(payouts|charges|disputes)/([\w]+)", path)
+        if m and method == "GET":
+            store = {"payouts": fake.payouts, "charges": fake.charges, "disputes": fake.disputes}[m.group(1)]
+            with fake.lock:
+                found = store.get(m.group(2))
+            if found is None:
+                return 404, {"error": {"type": "invalid_request_error", "message": f"No such {m.group(1)[:-1]}"}}
+            return 200, json.loads(json.dumps(found))
+        if path == "/v1/refunds" and method == "POST":
+            with fake.lock:
+                charge = next(
+                    (
+                        c
+                        for c in fake.charges.values()
+                        if c["payment_intent"] == params.get("payment_intent") or c["id"] == params.get("charge")
+                    ),
+                    None,
+                )
+                if charge is None:
+                    return 404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent"}}
+                left = charge["amount"] - charge["amount_refunded"]
+                amount = int(params.get("amount") or left)
+                if amount > left:
+                    return 400, {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "charge_already_refunded",
+                            "message": "Refund exceeds the charge",
+                        }
+                    }
+                refund = fake._refund(charge, amount)
+                charge_now = dict(charge)
+            fake.event("charge.refunded", charge_now)
+            return 200, refund
         if path == "/v1/events" and method == "GET":
             with fake.lock:
                 return 200, {**_page(list(fake.events), params), "url": path}

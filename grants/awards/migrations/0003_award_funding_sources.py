@@ -8,60 +8,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('awards', '0002_initial'),
-        ('fund', '0005_ledger_append_only_triggers'),
-        ('grants', '0002_initial'),
+        ("awards", "0002_initial"),
+        ("fund", "0005_ledger_append_only_triggers"),
+        ("grants", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AwardFundingChange',
+            name="AwardFundingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funding_changes', to='awards.award')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="funding_changes", to="awards.award"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'award funding change',
-                'verbose_name_plural': 'award funding changes',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "award funding change",
+                "verbose_name_plural": "award funding changes",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='AwardFundingSource',
+            name="AwardFundingSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', portal.money.MoneyField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funding_sources', to='awards.award')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='award_funding', to='fund.campaign')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", portal.money.MoneyField(decimal_places=2, max_digits=14, verbose_name="amount")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="funding_sources", to="awards.award"
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="award_funding",
+                        to="fund.campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'award funding source',
-                'verbose_name_plural': 'award funding sources',
-                'ordering': ['award_id', 'campaign_id'],
-                'constraints': [models.UniqueConstraint(fields=('award', 'campaign'), name='unique_award_funding_campaign'), models.UniqueConstraint(condition=models.Q(('campaign__isnull', True)), fields=('award',), name='unique_award_funding_unrestricted'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='award_funding_not_negative')],
+                "verbose_name": "award funding source",
+                "verbose_name_plural": "award funding sources",
+                "ordering": ["award_id", "campaign_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("award", "campaign"), name="unique_award_funding_campaign"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("campaign__isnull", True)),
+                        fields=("award",),
+                        name="unique_award_funding_unrestricted",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="award_funding_not_negative"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RoundCampaign',
+            name="RoundCampaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='fund.campaign')),
-                ('round', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='designated_campaigns', to='grants.fundinground')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="fund.campaign"
+                    ),
+                ),
+                (
+                    "round",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="designated_campaigns",
+                        to="grants.fundinground",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'designated campaign',
-                'verbose_name_plural': 'designated campaigns',
-                'ordering': ['sort_order'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('round', 'campaign'), name='unique_round_campaign')],
+                "verbose_name": "designated campaign",
+                "verbose_name_plural": "designated campaigns",
+                "ordering": ["sort_order"],
+                "abstract": False,
+                "constraints": [models.UniqueConstraint(fields=("round", "campaign"), name="unique_round_campaign")],
             },
         ),
     ]
