@@ -42,7 +42,18 @@ class Fund(models.Model):
     # Bank account that pays grants (originator details for payment files).
     originator_name = models.CharField(_("payment originator name"), max_length=23, blank=True)
     originator_id = models.CharField(_("payment originator id"), max_length=10, blank=True)
-    originating_bank_routing = models.CharField(_("originating bank routing number"), max_length=9, blank=True)
+    originating_bank_routing = models.CharField(
+        _("originating bank routing number"),
+        max_length=9,
+        blank=True,
+        help_text=_("US: the ABA number. UK: the sort code. Canada: 0 + institution + transit (9 digits)."),
+    )
+    originating_account = models.CharField(
+        _("originating account number"),
+        max_length=20,
+        blank=True,
+        help_text=_("The fund's own account that pays grants (Canadian files name it for returned payments)."),
+    )
     # Grant agreements: plain text with {placeholders}; see grants.awards.pdf.AGREEMENT_PLACEHOLDERS.
     agreement_template = models.TextField(
         _("grant agreement template"),

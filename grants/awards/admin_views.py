@@ -18,7 +18,7 @@ from portal.downloads import download_response
 
 from . import payments, permissions, selectors, services
 from .forms import OfferForm, ReasonForm, ReturnForm, TrancheFormSet
-from .models import Award, Disbursement, PaymentBatch, Tranche
+from .models import Award, BankDetails, Disbursement, PaymentBatch, Tranche
 
 PAGE_SIZE = 25
 
@@ -206,6 +206,7 @@ def disbursement_approve(request, pk):
         "disbursement_approve.html",
         {
             "disbursement": disbursement,
+            "payee": BankDetails.objects.filter(organisation=disbursement.tranche.award.organisation).first(),
             "own": disbursement.prepared_by_id == request.user.pk,
             "page_title": _("Approve a payment"),
         },
@@ -297,15 +298,11 @@ def batch_detail(request, pk):
 @requires(permissions.can_handle_payments)
 def batch_download(request, pk, fmt):
     batch = get_object_or_404(PaymentBatch.objects.select_related("fund"), pk=pk)
-    if fmt not in ("csv", "nacha"):
+    if fmt not in ("csv", "bank", "nacha"):  # "nacha": the older name of the US bank file
         raise Http404
     try:
-        if fmt == "nacha":
-            content, mime, name = (
-                payments.payment_batch_nacha(batch=batch, by=request.user),
-                "text/plain",
-                f"{batch.reference}.ach",
-            )
+        if fmt in ("bank", "nacha"):
+            content, mime, name = payments.payment_batch_file(batch=batch, by=request.user)
         else:
             content, mime, name = (
                 payments.payment_batch_csv(batch=batch, by=request.user),
@@ -322,8 +319,12 @@ def batch_download(request, pk, fmt):
 @require_POST
 def batch_mark_paid(request, pk):
     batch = get_object_or_404(PaymentBatch, pk=pk)
-    payments.payment_batch_mark_paid(batch=batch, by=request.user)
-    messages.success(request, _("Batch marked paid and posted to the ledger."))
+    try:
+        payments.payment_batch_mark_paid(batch=batch, by=request.user)
+    except payments.PaymentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Batch marked paid and posted to the ledger."))
     return redirect("awards_admin:batch_detail", pk=batch.pk)
 
 

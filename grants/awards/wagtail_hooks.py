@@ -17,6 +17,7 @@ ACTIONS = {
     "awards.disbursement.prepare": _("Payment prepared"),
     "awards.disbursement.approve": _("Payment approved"),
     "awards.disbursement.cancel": _("Payment cancelled"),
+    "awards.disbursement.reapproval": _("Payment back to approval (payee's bank details changed)"),
     "awards.disbursement.paid": _("Payment made"),
     "awards.disbursement.returned": _("Payment returned"),
     "awards.paymentbatch.create": _("Payment file created"),

@@ -104,6 +104,7 @@ def test_bank_details_change_needs_reauthentication_and_emails_owners(
         response = client.post(
             url,
             {
+                "country": "US",
                 "account_name": "Group",
                 "routing_number": "011000015",
                 "account_number": "123456789",
@@ -126,6 +127,7 @@ def test_invalid_routing_number_is_refused(client, login, application, owner):
     response = client.post(
         reverse("awards:bank_details_edit", args=[application.organisation.slug]),
         {
+            "country": "US",
             "account_name": "Group",
             "routing_number": "123456789",
             "account_number": "123456789",
@@ -195,6 +197,9 @@ def test_four_eyes_through_the_admin(client, login, application, staff, owner, f
     login(finance_2)
     assert "reauthenticate" in client.post(approve)["Location"]
     reauthenticated(client, finance_2)
+    # The approver sees where the money goes: the payee, the masked account and when its details last changed.
+    screen = client.get(approve).content.decode()
+    assert "Paid to (name on the account)" in screen and "••••" in screen and "Bank details last changed" in screen
     client.post(approve)
     assert Disbursement.objects.get().status == "approved"
 
@@ -205,6 +210,9 @@ def test_four_eyes_through_the_admin(client, login, application, staff, owner, f
     assert nacha.status_code == 302  # the test fund has no originating bank yet: a clear message, not a 500
     csv_file = client.get(reverse("awards_admin:batch_download", args=[batch.pk, "csv"]))
     assert csv_file["Content-Disposition"].startswith("attachment;") and b"10000.00" in csv_file.content
+    client.post(reverse("awards_admin:batch_mark_paid", args=[batch.pk]))
+    assert Disbursement.objects.get().status == "exported"  # whoever exported the file never marks it paid
+    login(finance_1)
     client.post(reverse("awards_admin:batch_mark_paid", args=[batch.pk]))
     assert Disbursement.objects.get().status == "paid"
 
