@@ -38,6 +38,7 @@ class BacsCredit:
 
 def bacs_text(value, length) -> str:
     value = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode().upper()
+    value = value.replace("'", "").replace("\u2019", "")
     return re.sub(r"[^A-Z0-9.&/ -]", " ", value)[:length].rstrip()
 
 
