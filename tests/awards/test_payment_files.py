@@ -121,7 +121,7 @@ def test_nacha_creation_time_is_the_funds_and_files_of_a_day_get_modifiers_and_u
         assert header[3:13] == " 091000019"  # Immediate Destination from settings
         assert header[40:63] == "FEDERAL RESERVE BANK".ljust(23)
         assert batch_header[79:87] == "02100002"  # ODFI from settings
-        effective = datetime.strptime(batch_header[69:75], "%y%m%d").date()
+        effective = date(2000 + int(batch_header[69:71]), int(batch_header[71:73]), int(batch_header[73:75]))
         assert effective >= local.date() and is_banking_day(effective, "US")
     assert [lines[0][33] for lines in files] == ["A", "B"]
     traces = [line[79:94] for lines in files for line in lines if line[0] == "6"]
@@ -243,7 +243,7 @@ def cpa_fund():
 
 def julian_to_date(value):
     assert value[0] == "0"
-    return datetime.strptime(value[1:], "%y%j").date()
+    return date(2000 + int(value[1:3]), 1, 1) + timedelta(days=int(value[3:6]) - 1)
 
 
 def parse_cpa(content):
