@@ -309,3 +309,6 @@ class CampaignPosition(models.Model):
     @property
     def balance(self):
         return self.restricted - self.allocated
+
+
+from .bank_models import BankLineMatch, BankStatement, BankStatementLine, ReconciliationPeriod  # noqa: E402, F401
