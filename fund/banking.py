@@ -96,6 +96,10 @@ def parse_statement(csv_text: str, mapping: ColumnMapping) -> list[dict]:
     fmt = DATE_FORMATS.get(mapping.date_format, DATE_FORMATS["iso"])
     rows = []
     for number, raw in enumerate(reader, start=2):
+        if None in raw:
+            raise BankReconciliationError(
+                _("Row %(row)s has more columns than the header (quote amounts that contain commas).") % {"row": number}
+            )
         raw = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         if not any(raw.values()):
             continue
