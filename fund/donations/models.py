@@ -131,6 +131,10 @@ class Donation(models.Model):
     net_amount = MoneyField(_("net"), default=ZERO)
     refunded_amount = MoneyField(_("refunded"), default=ZERO)
     advantage_amount = MoneyField(_("value of goods or services received"), default=ZERO)
+    # What the donor received in return (a gala dinner, a book): US and Canadian receipts must describe it.
+    advantage_description = models.CharField(
+        _("goods or services received"), max_length=300, blank=True, help_text=_("E.g. a gala dinner for two.")
+    )
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.STRIPE)
     status = models.CharField(
         _("status"), max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING
