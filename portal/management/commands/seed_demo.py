@@ -14,6 +14,7 @@ SECTIONS = [
     "grants.awards.demo",
     "grants.impact.demo",
     "fund.donations.demo",
+    "grants.awards.demo_funding",
     "cms.demo",
 ]
 
