@@ -61,7 +61,7 @@ def pledge_cancel(*, pledge, by, reason: str, write_off: bool = False) -> Pledge
     _require_finance(by)
     if not (reason or "").strip():
         raise HousekeepingError(_("Give a reason."))
-    pledge = Pledge.objects.select_for_update().select_related("fund", "campaign").get(pk=pledge.pk)
+    pledge = Pledge.objects.select_for_update(of=("self",)).select_related("fund", "campaign").get(pk=pledge.pk)
     if pledge.status != Pledge.Status.OPEN:
         raise HousekeepingError(_("Only an open pledge can be cancelled or written off."))
     unpaid = pledge_unpaid(pledge)

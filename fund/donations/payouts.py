@@ -96,7 +96,9 @@ def _apply_actual_fee(row, donation, *, by) -> bool:
     if row.currency != donation.currency or donation.status not in RECEIVED_STATUSES:
         return False
     with transaction.atomic():
-        donation = Donation.objects.select_for_update().select_related("fund", "campaign").get(pk=donation.pk)
+        donation = (
+            Donation.objects.select_for_update(of=("self",)).select_related("fund", "campaign").get(pk=donation.pk)
+        )
         if donation.fee_amount == row.fee or _fee_adjustment_posted(row):
             return False
         estimated = donation.fee_amount
