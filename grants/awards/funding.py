@@ -243,7 +243,12 @@ def awards_funded_by_campaigns(campaign_ids, *, statuses, limit=None):
     """AwardFundingSource rows (with award, application, organisation) of the given campaigns, largest first."""
     qs = (
         AwardFundingSource.objects.filter(campaign_id__in=list(campaign_ids), amount__gt=0, award__status__in=statuses)
-        .select_related("award__application__round__fund", "award__organisation", "campaign")
+        .select_related(
+            "award__application__round__fund",
+            "award__application__organisation__neighbourhood",
+            "award__organisation",
+            "campaign",
+        )
         .order_by("-award__offered_at", "-pk")
     )
     return list(qs[:limit] if limit else qs)
