@@ -1,7 +1,7 @@
 """Reads for the public site. Donations, awards and impact are read through their apps when installed, and from the
 ledger / approved applications until then, so every page works at every stage of the project."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +9,7 @@ from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from grants.awards.funding import awards_funded_by_campaigns
 from portal.money import ZERO, money
 
 # Award statuses that count as "funded" in public (offered awards may still be declined; terminated ones are history).
@@ -288,12 +289,22 @@ def grants_for_round(funding_round, limit=50):
 
 
 def grants_funded_by_campaign(campaign, limit=12):
-    """Grants paid for by this campaign's money, when awards record the campaign; otherwise nothing is claimed."""
-    Award = award_model()
-    if Award is None or "campaign" not in {f.name for f in Award._meta.get_fields()}:
-        return []
-    _kind, qs, _prefix = _base_queryset()
-    return grant_rows(qs.filter(campaign=campaign).order_by("-pk")[:limit])
+    """Grants this campaign's restricted money pays for (awards in public statuses), newest first. Each row's
+    `amount` is the campaign's share of the grant, so the list never claims more than the campaign gave."""
+    return followed_grants([campaign.pk], limit=limit)
+
+
+def followed_grants(campaign_ids, limit=None) -> list:
+    """Public grants funded by any of these campaigns, each with `campaign_title` and the campaign's share as
+    `amount` (two queries plus grant_rows')."""
+    sources = awards_funded_by_campaigns(campaign_ids, statuses=PUBLIC_AWARD_STATUSES, limit=limit)
+    rows = grant_rows([s.award for s in sources])
+    result = []
+    for source, row in zip(sources, rows):
+        shared = replace(row, amount=money(source.amount))
+        shared.campaign_title = source.campaign.title
+        result.append(shared)
+    return result
 
 
 def all_public_grants():

@@ -12,7 +12,7 @@ from django.db.models import Count, F, Q, Sum
 
 from portal.money import ZERO, money
 
-from .models import Account, Entry, Fund, FundPosition, LedgerTransaction
+from .models import Account, Campaign, CampaignPosition, Entry, Fund, FundPosition, LedgerTransaction
 
 K = Account.Kind
 T = LedgerTransaction.Kind
@@ -133,6 +133,44 @@ def check_fund_positions():
             yield f"Fund {name}: commitment ceiling {have.ceiling} should be {max(have.liquid, have.payable)}."
 
 
+def derived_campaign_positions() -> dict[int, dict[str, Decimal]]:
+    """restricted (held) and allocated per campaign, from the campaign-tagged entries (see `fund.ledger`)."""
+    result = defaultdict(lambda: {"restricted": ZERO, "allocated": ZERO})
+    rows = (
+        Entry.objects.filter(account__campaign__isnull=False)
+        .values("account__campaign_id", "account__kind")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        total = money(row["total"] or 0)
+        if row["account__kind"] == K.GRANTS_EXPENSE:
+            result[row["account__campaign_id"]]["allocated"] += total
+        else:
+            result[row["account__campaign_id"]]["restricted"] -= total
+    return result
+
+
+def check_campaign_positions():
+    """Each campaign's restricted-money counter equals its entries, and no allocation spent more than it held."""
+    derived = derived_campaign_positions()
+    positions = {p.campaign_id: p for p in CampaignPosition.objects.all()}
+    titles = dict(Campaign.objects.values_list("pk", "title"))
+    for campaign_id in sorted(set(derived) | set(positions)):
+        want = derived.get(campaign_id, {"restricted": ZERO, "allocated": ZERO})
+        have = positions.get(campaign_id)
+        name = titles.get(campaign_id, campaign_id)
+        if have is None:
+            if want["restricted"] or want["allocated"]:
+                yield f"Campaign {name} has restricted entries but no position counter."
+            continue
+        if have.restricted != want["restricted"]:
+            yield f"Campaign {name}: position says {have.restricted} held, entries say {want['restricted']}."
+        if have.allocated != want["allocated"]:
+            yield f"Campaign {name}: position says {have.allocated} allocated, entries say {want['allocated']}."
+        if have.ceiling < have.allocated:
+            yield f"Campaign {name}: {have.allocated} allocated to awards exceeds its ceiling {have.ceiling}."
+
+
 def check_noncash_gifts_are_sold_exactly_once():
     """Per gift: what non-cash assets hold for it is never negative, and a (not reversed) sale cleared all of it.
     Across the fund, non-cash assets are never negative either (the fund cannot hold less than no securities)."""
@@ -170,6 +208,7 @@ CORE_CHECKS = [
     check_one_posting_per_source,
     check_sources_exist,
     check_fund_positions,
+    check_campaign_positions,
     check_noncash_gifts_are_sold_exactly_once,
 ]
 
@@ -195,7 +234,12 @@ SOURCE_REQUIRED = {
     T.PROCESSING_FEE,
     T.REFUND,
     T.DISPUTE,
+    T.DISPUTE_OPENED,
     T.DISPUTE_WON,
+    T.FEE_ADJUSTMENT,
+    T.PLEDGE_CANCELLED,
+    T.PLEDGE_WRITTEN_OFF,
+    T.AWARD_FUNDED,
     T.PLEDGE,
     T.PLEDGE_PAYMENT,
     T.AWARD_COMMITTED,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.money import ZERO, money
 
-from .models import Account, Entry, Fund, FundPosition, LedgerTransaction
+from .models import Account, CampaignPosition, Entry, Fund, FundPosition, LedgerTransaction
 
 Kind = Account.Kind
 # Money the fund can promise. Deliberately not pledges receivable (promises) nor non-cash assets (gifted securities,
@@ -19,6 +19,11 @@ LIQUID_KINDS = (Kind.CASH, Kind.STRIPE_CLEARING)
 PAYABLE_KIND = Kind.GRANTS_PAYABLE
 # Postings that may only go through when the fund can afford them (the position's ceiling is not raised for them).
 GUARDED_KINDS = {LedgerTransaction.Kind.AWARD_COMMITTED}
+# Postings that spend a campaign's restricted money: the campaign's ceiling is not raised for them.
+CAMPAIGN_GUARDED_KINDS = {LedgerTransaction.Kind.AWARD_FUNDED}
+# A campaign-tagged line on this account spends restricted money; on any other account it adds to or takes from what
+# the campaign holds (revenue, fees, refunds, disputes, gains; and pledges or securities not yet turned into money).
+ALLOCATION_KIND = Kind.GRANTS_EXPENSE
 
 
 class LedgerError(Exception):
@@ -62,6 +67,50 @@ def _apply_to_position(position: FundPosition, kind: str, lines: list[Line]):
     position.save(update_fields=["liquid", "payable", "ceiling", "updated_at"])
 
 
+def lock_campaign_positions(campaigns) -> dict[int, CampaignPosition]:
+    """The campaigns' restricted-money counters, locked in campaign order. Call after `lock_fund_position`."""
+    ids = sorted({c.pk if hasattr(c, "pk") else int(c) for c in campaigns})
+    for campaign_id in ids:
+        CampaignPosition.objects.get_or_create(campaign_id=campaign_id)
+    return {
+        p.campaign_id: p
+        for p in CampaignPosition.objects.select_for_update().filter(campaign_id__in=ids).order_by("campaign_id")
+    }
+
+
+def campaign_deltas(lines: list[Line]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per campaign id: (change in restricted money held, change in money allocated to awards)."""
+    deltas: dict[int, tuple[Decimal, Decimal]] = {}
+    for line in lines:
+        if line.campaign is None:
+            continue
+        held, allocated = deltas.get(line.campaign.pk, (ZERO, ZERO))
+        if line.account == ALLOCATION_KIND:
+            allocated += line.amount
+        else:
+            held -= line.amount
+        deltas[line.campaign.pk] = (held, allocated)
+    return deltas
+
+
+def _apply_to_campaigns(kind: str, lines: list[Line]):
+    deltas = campaign_deltas(lines)
+    if not deltas:
+        return
+    positions = lock_campaign_positions(deltas.keys())
+    for campaign_id, (held, allocated) in deltas.items():
+        position = positions[campaign_id]
+        position.restricted = money(position.restricted + held)
+        position.allocated = money(position.allocated + allocated)
+        if kind not in CAMPAIGN_GUARDED_KINDS:
+            position.ceiling = max(position.restricted, position.allocated)
+        if position.allocated > position.ceiling and allocated > ZERO:
+            raise LedgerError(
+                f"This would spend {position.allocated} of a campaign's restricted money, which holds {position.ceiling}."
+            )
+        position.save(update_fields=["restricted", "allocated", "ceiling", "updated_at"])
+
+
 @transaction.atomic
 def ledger_post(
     *,
@@ -88,6 +137,7 @@ def ledger_post(
     source_type, source_id = source_ref(source) if source is not None else ("", "")
     position = lock_fund_position(fund)
     _apply_to_position(position, kind, cleaned)
+    _apply_to_campaigns(kind, cleaned)
     txn = LedgerTransaction.objects.create(
         fund=fund,
         kind=kind,

@@ -42,7 +42,18 @@ class Fund(models.Model):
     # Bank account that pays grants (originator details for payment files).
     originator_name = models.CharField(_("payment originator name"), max_length=23, blank=True)
     originator_id = models.CharField(_("payment originator id"), max_length=10, blank=True)
-    originating_bank_routing = models.CharField(_("originating bank routing number"), max_length=9, blank=True)
+    originating_bank_routing = models.CharField(
+        _("originating bank routing number"),
+        max_length=9,
+        blank=True,
+        help_text=_("US: the ABA number. UK: the sort code. Canada: 0 + institution + transit (9 digits)."),
+    )
+    originating_account = models.CharField(
+        _("originating account number"),
+        max_length=20,
+        blank=True,
+        help_text=_("The fund's own account that pays grants (Canadian files name it for returned payments)."),
+    )
     # Grant agreements: plain text with {placeholders}; see grants.awards.pdf.AGREEMENT_PLACEHOLDERS.
     agreement_template = models.TextField(
         _("grant agreement template"),
@@ -136,6 +147,8 @@ class Account(models.Model):
         # Gifts of securities, at their value on the day given, until sold. Not cash: never available to award.
         NONCASH_ASSETS = "noncash_assets", _("Gifts of securities held")
         NONCASH_GAINS = "noncash_gains", _("Gain or loss on sale of gifted securities")
+        # Money Stripe withdrew when a card dispute opened, until the dispute is won (back to clearing) or lost.
+        DISPUTED_FUNDS = "disputed_funds", _("Disputed funds withdrawn by Stripe")
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="accounts")
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -163,15 +176,22 @@ class LedgerTransaction(AppendOnlyModel):
         DONATION = "donation", _("Donation received")
         PROCESSING_FEE = "processing_fee", _("Processing fee")
         REFUND = "refund", _("Refund")
-        DISPUTE = "dispute", _("Dispute")
+        DISPUTE = "dispute", _("Dispute lost")
+        DISPUTE_OPENED = "dispute_opened", _("Dispute opened (funds withdrawn)")
         DISPUTE_WON = "dispute_won", _("Dispute won")
+        FEE_ADJUSTMENT = "fee_adjustment", _("Processing fee adjusted to Stripe's actual fee")
         OFFLINE_GIFT = "offline_gift", _("Offline gift")
         NONCASH_SALE = "noncash_sale", _("Sale of gifted securities")
         PLEDGE = "pledge", _("Pledge")
         PLEDGE_PAYMENT = "pledge_payment", _("Pledge payment")
+        PLEDGE_CANCELLED = "pledge_cancelled", _("Pledge cancelled")
+        PLEDGE_WRITTEN_OFF = "pledge_written_off", _("Pledge written off")
+        GIFT_VOIDED = "gift_voided", _("Offline gift voided")
+        CHEQUE_RETURNED = "cheque_returned", _("Cheque returned unpaid")
         PAYOUT = "payout", _("Stripe payout")
         AWARD_COMMITTED = "award_committed", _("Award committed")
         AWARD_RELEASED = "award_released", _("Award released")
+        AWARD_FUNDED = "award_funded", _("Award funding sources allocated")
         DISBURSEMENT_PAID = "disbursement_paid", _("Disbursement paid")
         DISBURSEMENT_RETURNED = "disbursement_returned", _("Disbursement returned")
         REVERSAL = "reversal", _("Reversal")
@@ -256,3 +276,39 @@ class FundPosition(models.Model):
     @property
     def available_to_award(self):
         return self.liquid - self.payable
+
+
+class CampaignPosition(models.Model):
+    """A campaign's restricted money, kept by `fund.ledger.ledger_post` under a row lock like `FundPosition`.
+
+    restricted = money given to the campaign and actually held (gifts less fees, refunds and disputes, paid pledge
+    instalments, sold securities); allocated = what awards have been funded with from it (net of releases).
+    ceiling = max(restricted, allocated) after every posting except an award's funding allocation, so the check
+    constraint `allocated <= ceiling` lets refunds and disputes through but makes the database refuse any allocation
+    that would spend more than the campaign holds: its restricted balance never goes below zero by an award.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="position")
+    restricted = MoneyField(_("restricted money held"), default=0)
+    allocated = MoneyField(_("allocated to awards"), default=0)
+    ceiling = MoneyField(_("allocation ceiling"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign position")
+        verbose_name_plural = _("campaign positions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(allocated__lte=models.F("ceiling")), name="campaign_never_overspent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign}: {self.restricted} held, {self.allocated} allocated"
+
+    @property
+    def balance(self):
+        return self.restricted - self.allocated
+
+
+from .bank_models import BankLineMatch, BankStatement, BankStatementLine, ReconciliationPeriod  # noqa: E402, F401

@@ -30,6 +30,8 @@ def _figures(bal: dict[str, Decimal]) -> dict[str, Decimal]:
         "sale_gains": money(sale_gains),
         "net_received": money(received - fees - refunded - dispute_losses + sale_gains),
         "pledges_outstanding": money(bal[K.PLEDGES_RECEIVABLE]),
+        # Withdrawn by Stripe while a card dispute is open: neither lost nor available until it is decided.
+        "disputed": money(bal[K.DISPUTED_FUNDS]),
         "noncash_held": money(bal[K.NONCASH_ASSETS]),
         "committed": money(committed),
         "outstanding_commitments": money(outstanding),
@@ -48,9 +50,14 @@ def fund_balances(fund) -> dict:
     noncash_held (gifted securities not yet sold), committed (net of releases, including what was paid),
     outstanding_commitments, disbursed, cash_on_hand, available_to_award (cash on hand less what is owed: never
     pledges or unsold securities); plus `campaigns`: per restricted campaign its received, fees, refunded,
-    dispute_losses, sale_gains and net (two queries)."""
+    dispute_losses, sale_gains, net, held, allocated and restricted_balance (two queries); restricted_unspent (what
+    campaigns hold and have not allocated) and unrestricted_available (available_to_award less that)."""
     result = _figures(account_balances(fund))
     result["campaigns"] = campaign_balances(fund)
+    # Money given to campaigns and not yet spent on their grants is not free for other awards.
+    restricted = sum((max(c["restricted_balance"], ZERO) for c in result["campaigns"]), ZERO)
+    result["restricted_unspent"] = money(restricted)
+    result["unrestricted_available"] = money(result["available_to_award"] - restricted)
     return result
 
 
@@ -74,10 +81,16 @@ def campaign_balances(fund) -> list[dict]:
                 "refunded": ZERO,
                 "dispute_losses": ZERO,
                 "sale_gains": ZERO,
+                "held": ZERO,
+                "allocated": ZERO,
             },
         )
         total = money(row["total"] or 0)
         kind = row["account__kind"]
+        if kind == K.GRANTS_EXPENSE:
+            item["allocated"] += total
+        else:
+            item["held"] -= total
         if kind == K.DONATIONS_REVENUE:
             item["received"] = -total
         elif kind == K.PROCESSING_FEES:
@@ -89,6 +102,8 @@ def campaign_balances(fund) -> list[dict]:
         elif kind == K.NONCASH_GAINS:
             item["sale_gains"] = -total
     for item in by_campaign.values():
+        # Restricted money the campaign still holds for awards not yet made (see fund.models.CampaignPosition).
+        item["restricted_balance"] = money(item["held"] - item["allocated"])
         item["net"] = money(
             item["received"] - item["fees"] - item["refunded"] - item["dispute_losses"] + item["sale_gains"]
         )

@@ -118,6 +118,11 @@ class FundingRound(ClusterableModel):
             label=_("Metric"),
             help_text=_("Without any, reports ask for every active metric in the catalogue, none required."),
         ),
+        InlinePanel(
+            "designated_campaigns",
+            heading=_("Campaigns whose restricted money this round's awards draw on first"),
+            label=_("Designated campaign"),
+        ),
     ]
 
     def is_accepting_applications(self, at=None):

@@ -1,41 +1,91 @@
-"""Shared reportlab set-up: letterhead, footer, styles. Every PDF (application copy, letters, agreements, receipts,
-statements, impact reports) is built with `build_pdf`. Text passed in is plain text; `para()` escapes it."""
+"""Shared reportlab set-up: letterhead, footer, styles, fonts. Every PDF (application copy, letters, agreements,
+receipts, statements, impact reports) is built with `build_pdf`. Text passed in is plain text; `para()` escapes it.
+
+Fonts are embedded TrueType so every donor's and grantee's name prints: DejaVu Sans for Latin, Greek and Cyrillic
+scripts ("Zoë Łukasiewicz") and WenQuanYi Zen Hei for Chinese, Japanese and Korean ("王小明"), switched per run of
+characters. Both come from Debian (fonts-dejavu-core, fonts-wqy-zenhei: `.ci/run` installs them; paths in
+settings.PDF_FONTS). Without them PDFs fall back to Helvetica, which cannot print such names, and a warning is logged.
+Funds in the UK and Canada get A4 pages, US funds Letter.
+"""
 
 import io
+import logging
+import os
+import re
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+logger = logging.getLogger(__name__)
 BRAND = colors.HexColor("#083f4b")
+DEFAULT_FONTS = {
+    "regular": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "cjk": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+}
+# Chinese, Japanese and Korean characters (and their punctuation and full-width forms) go to the CJK font.
+CJK_RUN = re.compile(
+    "([\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]+)"
+)
+
+
+@lru_cache(maxsize=1)
+def fonts() -> dict:
+    """Register the embedded fonts once: {"regular", "bold", "cjk"} font names (Helvetica when a file is missing)."""
+    paths = {**DEFAULT_FONTS, **getattr(settings, "PDF_FONTS", {})}
+    names = {"regular": "Helvetica", "bold": "Helvetica-Bold", "cjk": None}
+    for key, name in (("regular", "PortalSans"), ("bold", "PortalSans-Bold"), ("cjk", "PortalCJK")):
+        path = paths.get(key)
+        if not path or not os.path.exists(path):
+            logger.warning("PDF font %s not found at %s: names in some scripts will not print", key, path)
+            continue
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0) if path.endswith(".ttc") else TTFont(name, path))
+        names[key] = name
+    if names["regular"] != "Helvetica" and names["bold"] != "Helvetica-Bold":
+        pdfmetrics.registerFontFamily("PortalSans", normal="PortalSans", bold="PortalSans-Bold")
+    return names
+
+
+def _style(name, parent, *, bold=False, **kwargs):
+    return ParagraphStyle(name, parent=parent, fontName=fonts()["bold" if bold else "regular"], **kwargs)
+
+
 _base = getSampleStyleSheet()
 STYLES = {
-    "body": ParagraphStyle("body", parent=_base["BodyText"], fontName="Helvetica", fontSize=10, leading=14),
-    "small": ParagraphStyle(
-        "small",
-        parent=_base["BodyText"],
-        fontName="Helvetica",
-        fontSize=8,
-        leading=10,
-        textColor=colors.HexColor("#4a5560"),
-    ),
-    "h1": ParagraphStyle(
-        "h1", parent=_base["Heading1"], fontName="Helvetica-Bold", fontSize=16, leading=20, textColor=BRAND
-    ),
-    "h2": ParagraphStyle(
-        "h2", parent=_base["Heading2"], fontName="Helvetica-Bold", fontSize=12, leading=16, textColor=BRAND
-    ),
-    "label": ParagraphStyle("label", parent=_base["BodyText"], fontName="Helvetica-Bold", fontSize=9, leading=12),
+    "body": _style("body", _base["BodyText"], fontSize=10, leading=14),
+    "small": _style("small", _base["BodyText"], fontSize=8, leading=10, textColor=colors.HexColor("#4a5560")),
+    "h1": _style("h1", _base["Heading1"], bold=True, fontSize=16, leading=20, textColor=BRAND),
+    "h2": _style("h2", _base["Heading2"], bold=True, fontSize=12, leading=16, textColor=BRAND),
+    "label": _style("label", _base["BodyText"], bold=True, fontSize=9, leading=12),
 }
+
+
+def markup(text) -> str:
+    """Plain text as Paragraph markup: escaped, newlines kept, CJK runs in the CJK font."""
+    safe = escape(str(text if text is not None else ""))
+    cjk = fonts()["cjk"]
+    if cjk:
+        safe = CJK_RUN.sub(lambda m: f'<font face="{cjk}">{m.group(1)}</font>', safe)
+    return safe.replace("\n", "<br/>")
 
 
 def para(text, style="body"):
     """A paragraph of plain text (escaped; newlines kept)."""
-    safe = escape(str(text if text is not None else "")).replace("\n", "<br/>")
-    return Paragraph(safe, STYLES[style])
+    return Paragraph(markup(text), STYLES[style])
+
+
+def page_size(fund):
+    """A4 for funds in the UK and Canada, Letter in the US."""
+    return A4 if fund is not None and getattr(fund, "jurisdiction", "US") in ("UK", "CA") else LETTER
 
 
 def spacer(height_mm=4):
@@ -70,25 +120,28 @@ def build_pdf(story, *, title: str, fund=None, author: str = "", footer_note: st
     buffer = io.BytesIO()
     name, details = _identity_lines(fund)
 
+    regular, bold = fonts()["regular"], fonts()["bold"]
+    size = page_size(fund)
+
     def on_page(canvas, doc):
         canvas.saveState()
-        width, height = LETTER
+        width, height = size
         canvas.setFillColor(BRAND)
         canvas.rect(0, height - 22 * mm, width, 22 * mm, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont("Helvetica-Bold", 13)
+        canvas.setFont(bold, 13)
         canvas.drawString(18 * mm, height - 12 * mm, name or "")
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(regular, 8)
         canvas.drawString(18 * mm, height - 17 * mm, details[:140])
         canvas.setFillColor(colors.HexColor("#4a5560"))
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(regular, 8)
         canvas.drawString(18 * mm, 10 * mm, (footer_note or title)[:150])
         canvas.drawRightString(width - 18 * mm, 10 * mm, f"{doc.page}")
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=LETTER,
+        pagesize=size,
         title=title,
         author=author or name or "",
         leftMargin=18 * mm,
@@ -98,3 +151,17 @@ def build_pdf(story, *, title: str, fund=None, author: str = "", footer_note: st
     )
     doc.build(list(story), onFirstPage=on_page, onLaterPages=on_page)
     return buffer.getvalue()
+
+
+def draw_text(canvas, x, y, text, *, size, bold=False):
+    """drawString for text that may mix scripts: each CJK run in the CJK font, the rest in the regular (or bold) one."""
+    names = fonts()
+    base = names["bold" if bold else "regular"]
+    for index, part in enumerate(CJK_RUN.split(str(text or ""))):
+        if not part:
+            continue
+        font = names["cjk"] if index % 2 and names["cjk"] else base
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, part)
+        x += pdfmetrics.stringWidth(part, font, size)
+    canvas.setFont(base, size)

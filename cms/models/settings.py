@@ -26,6 +26,15 @@ class SiteSettings(BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    receipt_signature = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("authorised signature on receipts"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("An image of the authorised signature printed on Canadian official receipts (CRA)."),
+    )
     footer_text = models.TextField(_("footer text"), blank=True)
     contact_email = models.EmailField(_("public contact email"), blank=True)
     facebook_url = models.URLField(_("Facebook"), blank=True)
@@ -36,6 +45,7 @@ class SiteSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel([FieldPanel("fund"), FieldPanel("fund_name"), FieldPanel("logo")], heading=_("Identity")),
+        MultiFieldPanel([FieldPanel("receipt_signature")], heading=_("Receipts")),
         MultiFieldPanel([FieldPanel("footer_text"), FieldPanel("contact_email")], heading=_("Footer")),
         MultiFieldPanel(
             [

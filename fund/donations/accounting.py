@@ -9,9 +9,13 @@ from fund.ledger import source_ref
 from fund.models import Account, LedgerTransaction
 from fund.services import (
     ledger_record_dispute_lost,
+    ledger_record_dispute_opened,
+    ledger_record_dispute_won,
     ledger_record_donation,
+    ledger_record_fee_adjustment,
     ledger_record_noncash_gift,
     ledger_record_noncash_sale,
+    ledger_record_payout,
     ledger_record_pledge,
     ledger_record_pledge_payment,
     ledger_record_refund,
@@ -121,7 +125,52 @@ def post_adjustment(adjustment, *, by=None):
     }
     if adjustment.kind == "refund":
         return ledger_record_refund(**kwargs)
-    return ledger_record_dispute_lost(**kwargs)
+    if adjustment.kind == "dispute_opened":
+        return ledger_record_dispute_opened(**kwargs, fee=adjustment.fee)
+    if adjustment.kind == "dispute_won":
+        return ledger_record_dispute_won(**kwargs, fee_returned=-adjustment.fee)
+    # Lost: out of disputed funds when Stripe withdrew the money as the dispute opened, else out of clearing.
+    withdrawn = donation.adjustments.filter(kind="dispute_opened").exists()
+    return ledger_record_dispute_lost(**kwargs, withdrawn=withdrawn)
+
+
+def post_fee_adjustment(donation, *, actual_fee, source, by=None):
+    """Stripe's actual fee replaces the estimate posted with the gift: post the difference, once per balance
+    transaction (its source)."""
+    return ledger_record_fee_adjustment(
+        fund=donation.fund,
+        campaign=donation.campaign,
+        difference=actual_fee - donation.fee_amount,
+        source=source,
+        created_by=by,
+        memo=f"Actual Stripe fee for donation #{donation.pk}",
+    )
+
+
+def post_payout_share(share, *, by=None):
+    return ledger_record_payout(
+        fund=share.fund,
+        amount=share.amount,
+        source=share,
+        created_by=by,
+        effective_date=share.payout.arrival_date,
+        memo=f"Stripe payout {share.payout.stripe_id}",
+    )
+
+
+def gift_posting(donation) -> LedgerTransaction | None:
+    """The posting that booked an offline gift or pledge instalment (not reversed yet), if any."""
+    source_type, source_id = source_ref(donation)
+    return (
+        LedgerTransaction.objects.filter(
+            kind__in=[LedgerTransaction.Kind.OFFLINE_GIFT, LedgerTransaction.Kind.PLEDGE_PAYMENT],
+            source_type=source_type,
+            source_id=source_id,
+            reverses__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def post_pledge(pledge, *, by=None):
@@ -139,6 +188,7 @@ def post_pledge(pledge, *, by=None):
 def post_pledge_payment(donation, *, by=None):
     return ledger_record_pledge_payment(
         fund=donation.fund,
+        campaign=donation.campaign,
         amount=donation.amount,
         source=donation,
         created_by=by,

@@ -91,6 +91,9 @@ class OfflineGiftForm(DonorChoiceMixin):
         max_digits=14,
         decimal_places=2,
     )
+    advantage_description = forms.CharField(
+        label=_("What was given in return (described on US and Canadian receipts)"), required=False, max_length=300
+    )
     # Canadian funds only: CRA receipts for appraised gifts in kind name the appraiser. Listed securities need none.
     appraised_value = forms.DecimalField(
         label=_("Appraised value (Canada, gifts in kind)"),
@@ -114,6 +117,8 @@ class OfflineGiftForm(DonorChoiceMixin):
         advantage, amount = data.get("advantage_amount"), data.get("amount")
         if advantage is not None and amount is not None and advantage > amount:
             self.add_error("advantage_amount", _("The value given in return cannot be more than the amount."))
+        if advantage and not data.get("advantage_description"):
+            self.add_error("advantage_description", _("Describe what was given in return: the receipt must say."))
         if data.get("method") == Method.STOCK and not data.get("description"):
             self.add_error("description", _("Describe the stock gift (security and number of shares)."))
         if "appraised_value" in self.errors:
@@ -142,6 +147,7 @@ class OfflineGiftForm(DonorChoiceMixin):
             "reference": data["reference"],
             "description": data["description"],
             "advantage_amount": data.get("advantage_amount") or 0,
+            "advantage_description": data.get("advantage_description", ""),
             "appraised_value": data.get("appraised_value"),
             "appraiser_name": data.get("appraiser_name", ""),
             "appraiser_address": data.get("appraiser_address", ""),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views
+from . import admin_money_views, admin_views
 
 urlpatterns = [
     path("", admin_views.donation_list, name="list"),
@@ -20,4 +20,11 @@ urlpatterns = [
     path("statements/", admin_views.statement_runs, name="statements"),
     path("statements/progress.json", admin_views.statement_progress, name="statement_progress"),
     path("statements/<int:pk>/resume/", admin_views.statement_resume, name="statement_resume"),
+    path("payouts/", admin_money_views.payout_list, name="payouts"),
+    path("payouts/<int:pk>/", admin_money_views.payout_detail, name="payout_detail"),
+    path("pledges/<int:pk>/cancel/", admin_money_views.pledge_cancel, name="pledge_cancel"),
+    path("<int:pk>/void/", admin_money_views.offline_gift_void, name="void"),
+    path("<int:pk>/refund/", admin_money_views.refund_create, name="refund"),
+    path("refunds/", admin_money_views.refund_requests, name="refunds"),
+    path("refunds/<int:pk>/<str:decision>/", admin_money_views.refund_decide, name="refund_decide"),
 ]

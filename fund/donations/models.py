@@ -61,6 +61,8 @@ class DonationStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
     DISPUTED = "disputed", _("Disputed")
     CANCELED = "canceled", _("Canceled")
+    VOIDED = "voided", _("Voided (recorded in error)")
+    BOUNCED = "bounced", _("Cheque returned unpaid")
 
 
 # Gifts that count as received money (net of refunds) in totals, statements and receipts.
@@ -129,6 +131,10 @@ class Donation(models.Model):
     net_amount = MoneyField(_("net"), default=ZERO)
     refunded_amount = MoneyField(_("refunded"), default=ZERO)
     advantage_amount = MoneyField(_("value of goods or services received"), default=ZERO)
+    # What the donor received in return (a gala dinner, a book): US and Canadian receipts must describe it.
+    advantage_description = models.CharField(
+        _("goods or services received"), max_length=300, blank=True, help_text=_("E.g. a gala dinner for two.")
+    )
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.STRIPE)
     status = models.CharField(
         _("status"), max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING
@@ -207,12 +213,17 @@ class DonationAdjustment(models.Model):
 
     class Kind(models.TextChoices):
         REFUND = "refund", _("Refund")
+        DISPUTE_OPENED = "dispute_opened", _("Dispute opened: funds withdrawn")
+        DISPUTE_WON = "dispute_won", _("Dispute won: funds reinstated")
         DISPUTE_LOST = "dispute_lost", _("Dispute lost")
 
     donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="adjustments")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     amount = MoneyField(_("amount"))
-    # Refunds: "<charge id>:<cumulative refunded minor units>"; disputes: the dispute id.
+    # Stripe's fee that came with it: a dispute fee (withdrawal) or a returned one (reinstatement, negative).
+    fee = MoneyField(_("fee"), default=ZERO)
+    # Refunds: "<charge id>:<cumulative refunded minor units>"; disputes lost: the dispute id; dispute withdrawals and
+    # reinstatements: the balance transaction id.
     stripe_ref = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -225,6 +236,7 @@ class Pledge(models.Model):
         OPEN = "open", _("Open")
         FULFILLED = "fulfilled", _("Fulfilled")
         CANCELLED = "cancelled", _("Cancelled")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges")
     fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="pledges")
@@ -415,3 +427,7 @@ class StatementDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["year", "donor"], name="one_statement_email_per_donor_year")]
+
+
+from .payout_models import StripeBalanceTransaction, StripePayout, StripePayoutShare  # noqa: E402, F401
+from .refund_models import RefundRequest  # noqa: E402, F401

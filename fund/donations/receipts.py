@@ -5,10 +5,17 @@ number and two receipts never share one: serials never repeat or skip. Voiding k
 its replacement says which receipt it cancels.
 """
 
+import io
+import logging
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image
+from wagtail import hooks
 
 from portal.audit import audit
 from portal.money import ZERO, format_money
@@ -18,6 +25,8 @@ from portal.tasks import enqueue_on_commit
 from . import conf, giftaid
 from .models import RECEIVED_STATUSES, Donation, Method, Receipt, ReceiptCounter
 from .tasks import receipt_email_task
+
+logger = logging.getLogger(__name__)
 
 
 class ReceiptError(Exception):
@@ -191,6 +200,10 @@ def _story_us(receipt, donation, fund):
         }
     else:
         goods = _("No goods or services were provided in exchange for this contribution.")
+    if receipt.advantage_amount > 0 and donation.advantage_description:
+        goods = f"{goods} " + _("Goods or services provided: %(description)s.") % {
+            "description": donation.advantage_description
+        }
     return [
         para(_("Contribution acknowledgement"), "h1"),
         _rows(
@@ -252,15 +265,18 @@ def _story_ca(receipt, donation, fund):
             ]
     else:
         rows.append((_("Total amount received"), format_money(receipt.amount, receipt.currency)))
-    rows += [
-        (_("Value of advantage"), format_money(receipt.advantage_amount, receipt.currency)),
-        (_("Eligible amount of gift for tax purposes"), format_money(receipt.eligible_amount, receipt.currency)),
-    ]
+    rows.append((_("Value of advantage"), format_money(receipt.advantage_amount, receipt.currency)))
+    if receipt.advantage_amount > 0:
+        rows.append((_("Description of advantage"), donation.advantage_description or _("Not described")))
+    rows.append(
+        (_("Eligible amount of gift for tax purposes"), format_money(receipt.eligible_amount, receipt.currency))
+    )
+    signature = signature_image(fund)
     return [
         para(_("Official receipt for income tax purposes"), "h1"),
         _rows(rows),
         spacer(8),
-        para("______________________________"),
+        signature if signature is not None else para("______________________________"),
         para(
             _("Signature of authorized individual: %(name)s, %(title)s")
             % {"name": fund.signatory_name, "title": fund.signatory_title}
@@ -268,6 +284,25 @@ def _story_ca(receipt, donation, fund):
         spacer(),
         para(_("Canada Revenue Agency: www.canada.ca/charities-giving")),
     ]
+
+
+def signature_image(fund, width=50 * mm):
+    """The authorised signature uploaded in site settings (the public site's app answers the
+    "receipt_signature_image" hook; fund never imports it), as a flowable, or None."""
+    for fn in hooks.get_hooks("receipt_signature_image"):
+        stored = fn(fund)
+        if not stored:
+            continue
+        try:
+            with stored.open("rb") as handle:
+                data = io.BytesIO(handle.read())
+            reader = ImageReader(data)
+            w, h = reader.getSize()
+            data.seek(0)
+            return Image(data, width=width, height=width * h / w)
+        except Exception:  # noqa: BLE001 - an unreadable image must never stop a receipt
+            logger.warning("The receipt signature image for %s could not be read", fund, exc_info=True)
+    return None
 
 
 def _story_uk(receipt, donation, fund):

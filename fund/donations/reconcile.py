@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import services
 from .models import RECEIVED_STATUSES, Donation
+from .payouts import PayoutImportReport, stripe_payouts_import
 from .stripe_client import as_dict, checkout_sessions_list, events_list
 from .webhooks import stripe_event_process, stripe_event_store
 
@@ -18,6 +19,7 @@ class ReconcileReport:
     recorded: list = field(default_factory=list)
     events_seen: int = 0
     events_processed: int = 0
+    payouts: PayoutImportReport | None = None
     discrepancies: list = field(default_factory=list)
 
 
@@ -56,4 +58,7 @@ def stripe_reconcile(*, days: int = 3, by=None) -> ReconcileReport:
                 report.events_processed += 1
             elif result == "failed":
                 report.discrepancies.append(f"Event {stored.event_id} ({stored.type}) failed: {stored.error[:200]}")
+    # Stripe to bank: actual fees, dispute movements and payouts (after the events, so their gifts are recorded).
+    report.payouts = stripe_payouts_import(since=since, by=by)
+    report.discrepancies += [f"Balance transaction {line}" for line in report.payouts.unmatched]
     return report

@@ -158,3 +158,12 @@ def donor_totals(donor, *, for_the_donor: bool = False) -> dict:
     valued = gifts.exclude(method=Method.STOCK, fund__jurisdiction="US") if for_the_donor else gifts
     row = valued.aggregate(total=Sum(F("amount") - F("refunded_amount")))
     return {"total": money(row["total"] or ZERO), "gifts": gifts.count()}
+
+
+def donor_campaign_ids(donor) -> list[int]:
+    """The campaigns this donor's received gifts went to."""
+    return list(
+        Donation.objects.filter(donor=donor, status__in=RECEIVED_STATUSES, campaign__isnull=False)
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )

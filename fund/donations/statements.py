@@ -10,14 +10,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from portal.audit import audit
 from portal.emails import send_email
 from portal.money import ZERO, format_money
-from portal.pdf import BRAND, _identity_lines
+from portal.pdf import BRAND, _identity_lines, draw_text, fonts, page_size
 from portal.tasks import enqueue_on_commit
 
 from .models import RECEIVED_STATUSES, Donation, Donor, StatementDelivery, StatementRun
@@ -75,10 +74,12 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
     if not totals:
         totals[fund.currency if fund else "USD"] = ZERO
     buffer = io.BytesIO()
-    c = canvas.Canvas(buffer, pagesize=LETTER, pageCompression=1)
+    size = page_size(fund)
+    c = canvas.Canvas(buffer, pagesize=size, pageCompression=1)
     title = str(_("Giving statement"))
     c.setTitle(f"{title} {start} - {end}")
-    width, height = LETTER
+    width, height = size
+    regular, bold = fonts()["regular"], fonts()["bold"]
     # The first page also carries the title and the donor's address, so it holds fewer rows.
     pages = [rows[:FIRST_PAGE_ROWS]] + [
         rows[i : i + ROWS_PER_PAGE] for i in range(FIRST_PAGE_ROWS, len(rows), ROWS_PER_PAGE)
@@ -88,19 +89,19 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
         c.setFillColor(BRAND)
         c.rect(0, height - 22 * mm, width, 22 * mm, stroke=0, fill=1)
         c.setFillColor(colors.white)
-        c.setFont("Helvetica-Bold", 13)
+        c.setFont(bold, 13)
         c.drawString(18 * mm, height - 12 * mm, name or "")
-        c.setFont("Helvetica", 8)
+        c.setFont(regular, 8)
         c.drawString(18 * mm, height - 17 * mm, details[:140])
         c.setFillColor(colors.black)
         y = height - 34 * mm
         if number == 1:
-            c.setFont("Helvetica-Bold", 16)
+            c.setFont(bold, 16)
             c.drawString(18 * mm, y, title)
             y -= 9 * mm
-            c.setFont("Helvetica", 10)
+            c.setFont(regular, 10)
             for line in [donor.name, *donor.address.splitlines()]:
-                c.drawString(18 * mm, y, line[:90])
+                draw_text(c, 18 * mm, y, line[:90], size=10)
                 y -= 5 * mm
             y -= 3 * mm
             c.drawString(
@@ -112,17 +113,17 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
                 ),
             )
             y -= 9 * mm
-        c.setFont("Helvetica-Bold", 9)
+        c.setFont(bold, 9)
         for x, label in zip(COLUMNS, [_("Date"), _("Designation"), _("Receipt"), _("Amount")]):
             c.drawString(x, y, str(label))
-        c.setFont("Helvetica", 9)
+        c.setFont(regular, 9)
         for row in page_rows:
             y -= 5 * mm
             for x, value in zip(COLUMNS, row):
                 c.drawString(x, y, value)
         if number == len(pages):
             y -= 8 * mm
-            c.setFont("Helvetica-Bold", 10)
+            c.setFont(bold, 10)
             for index, (currency, total) in enumerate(totals.items()):
                 if index:
                     y -= 5 * mm
@@ -132,9 +133,9 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
                 c.drawString(COLUMNS[3], y, format_money(total, currency))
             if not rows:
                 y -= 8 * mm
-                c.setFont("Helvetica", 10)
+                c.setFont(regular, 10)
                 c.drawString(18 * mm, y, str(_("No gifts in this period.")))
-            c.setFont("Helvetica", 8)
+            c.setFont(regular, 8)
             c.drawString(
                 18 * mm,
                 18 * mm,
@@ -156,7 +157,7 @@ def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
                         )
                     ),
                 )
-        c.setFont("Helvetica", 8)
+        c.setFont(regular, 8)
         c.drawRightString(width - 18 * mm, 10 * mm, f"{number}/{len(pages)}")
         c.showPage()
     c.save()

@@ -115,6 +115,33 @@ def events_list(*, created_gte: int, limit: int = 100):
     return client.v1.events.list({"created": {"gte": created_gte}, "limit": limit}).auto_paging_iter()
 
 
+def balance_transactions_list(*, created_gte: int | None = None, payout: str | None = None, limit: int = 100):
+    """Balance transactions (every charge with Stripe's actual fee, refunds, dispute movements, payouts), each with
+    its source object expanded so a charge names its PaymentIntent and a dispute its charge."""
+    params = {"limit": limit, "expand": ["data.source"]}
+    if payout:
+        params["payout"] = payout
+    if created_gte is not None:
+        params["created"] = {"gte": created_gte}
+    return get_client().v1.balance_transactions.list(params).auto_paging_iter()
+
+
+def payouts_list(*, created_gte: int, limit: int = 100):
+    return get_client().v1.payouts.list({"created": {"gte": created_gte}, "limit": limit}).auto_paging_iter()
+
+
+def refund_create(*, payment_intent: str, amount: int, idempotency_key: str, metadata: dict | None = None):
+    """Refund part or all of a gift's charge. The key is the refund request's own, so a retry never refunds twice."""
+    return get_client().v1.refunds.create(
+        {"payment_intent": payment_intent, "amount": amount, "metadata": metadata or {}},
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def charge_retrieve(charge_id: str):
+    return get_client().v1.charges.retrieve(charge_id)
+
+
 def billing_portal_session_create(*, customer_id: str, return_url: str):
     return get_client().v1.billing_portal.sessions.create({"customer": customer_id, "return_url": return_url})
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from fund.models import Campaign
 from portal.downloads import download_response
@@ -164,9 +165,19 @@ def donor_home(request):
             .exclude(status="pending")
             .select_related("campaign"),
             "statement_form": StatementRangeForm(),
+            "followed_grants": _followed_grants(donor),
             "page_title": _("Your giving"),
         },
     )
+
+
+def _followed_grants(donor) -> list:
+    """Follow your gift: grants paid for by the campaigns this donor gave to (the public site's apps answer through
+    the "donor_followed_grants" hook; fund never imports them)."""
+    campaign_ids = selectors.donor_campaign_ids(donor)
+    if not campaign_ids:
+        return []
+    return [grant for fn in hooks.get_hooks("donor_followed_grants") for grant in fn(campaign_ids)]
 
 
 @login_required

@@ -15,6 +15,19 @@ ACTIONS = {
     "donations.donation.mismatch": _("Amount mismatch flagged"),
     "donations.donation.refund": _("Refund recorded"),
     "donations.donation.dispute": _("Dispute updated"),
+    "donations.donation.fee_adjusted": _("Processing fee adjusted to Stripe's actual fee"),
+    "donations.donation.void": _("Offline gift voided"),
+    "donations.donation.bounced": _("Cheque returned unpaid"),
+    "donations.pledge.cancel": _("Pledge cancelled or written off"),
+    "donations.refundrequest.create": _("Refund requested"),
+    "donations.refundrequest.approve": _("Refund approved"),
+    "donations.refundrequest.reject": _("Refund rejected"),
+    "donations.refundrequest.sent": _("Refund sent to Stripe"),
+    "donations.payout.posted": _("Stripe payout posted"),
+    "reconciliation.statement.import": _("Bank statement imported"),
+    "reconciliation.line.match": _("Bank statement line matched"),
+    "reconciliation.line.unmatch": _("Bank statement line unmatched"),
+    "reconciliation.period.close": _("Bank reconciliation period closed"),
     "donations.donation.offline": _("Offline gift recorded"),
     "donations.donation.noncash_sale": _("Sale of gifted securities recorded"),
     "donations.donor.update": _("Donor details updated"),
@@ -56,3 +69,12 @@ def register_donation_admin_urls():
 @hooks.register("register_admin_menu_item")
 def register_donations_menu_item():
     return DonationsMenuItem(_("Donations"), reverse("donations_admin:list"), icon_name="pick", order=320)
+
+
+def _register_ledger_checks():
+    from .payouts import check_stripe_clearing_reconciles
+
+    hooks.register("register_ledger_checks", check_stripe_clearing_reconciles)
+
+
+_register_ledger_checks()

@@ -21,7 +21,7 @@ from portal.money import format_money
 
 from . import payments, permissions, selectors
 from .forms import ReturnForm
-from .models import Award, Disbursement, PaymentBatch, Tranche
+from .models import Award, BankDetails, Disbursement, PaymentBatch, Tranche
 
 PAGE_SIZE = 25
 
@@ -110,6 +110,7 @@ def disbursement_approve(request, pk):
         "disbursement_approve.html",
         {
             "disbursement": disbursement,
+            "payee": BankDetails.objects.filter(organisation=disbursement.tranche.award.organisation).first(),
             "own": disbursement.prepared_by_id == request.user.pk,
             "page_title": _("Approve a payment"),
         },
@@ -201,15 +202,11 @@ def batch_detail(request, pk):
 @requires(permissions.can_handle_payments)
 def batch_download(request, pk, fmt):
     batch = get_object_or_404(PaymentBatch.objects.select_related("fund"), pk=pk)
-    if fmt not in ("csv", "nacha"):
+    if fmt not in ("csv", "bank", "nacha"):  # "nacha": the older name of the US bank file
         raise Http404
     try:
-        if fmt == "nacha":
-            content, mime, name = (
-                payments.payment_batch_nacha(batch=batch, by=request.user),
-                "text/plain",
-                f"{batch.reference}.ach",
-            )
+        if fmt in ("bank", "nacha"):
+            content, mime, name = payments.payment_batch_file(batch=batch, by=request.user)
         else:
             content, mime, name = (
                 payments.payment_batch_csv(batch=batch, by=request.user),
@@ -256,8 +253,12 @@ def batch_mark_paid(request, pk):
             confirm_label=_("Mark the batch paid"),
             data={},
         )
-    payments.payment_batch_mark_paid(batch=batch, by=request.user)
-    messages.success(request, _("Batch marked paid and posted to the ledger."))
+    try:
+        payments.payment_batch_mark_paid(batch=batch, by=request.user)
+    except payments.PaymentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Batch marked paid and posted to the ledger."))
     return redirect(detail)
 
 

@@ -22,10 +22,22 @@ class DeclineAwardForm(forms.Form):
 
 
 class BankDetailsForm(forms.Form):
+    """One form for the three countries: fill the bank code fields of the account's country (the service checks
+    them per country and says which one is wrong)."""
+
+    country = forms.ChoiceField(label=_("Country of the bank"), choices=BankDetails.Country.choices)
     account_name = forms.CharField(label=_("Name on the account"), max_length=120)
-    routing_number = forms.CharField(label=_("Routing number (9 digits)"), max_length=11)
+    routing_number = forms.CharField(label=_("Routing number (United States, 9 digits)"), max_length=11, required=False)
+    sort_code = forms.CharField(label=_("Sort code (United Kingdom, 6 digits)"), max_length=8, required=False)
+    institution_number = forms.CharField(label=_("Institution number (Canada, 3 digits)"), max_length=3, required=False)
+    transit_number = forms.CharField(label=_("Transit number (Canada, 5 digits)"), max_length=5, required=False)
     account_number = forms.CharField(label=_("Account number"), max_length=20)
-    account_type = forms.ChoiceField(label=_("Account type"), choices=BankDetails.AccountType.choices)
+    account_type = forms.ChoiceField(
+        label=_("Account type (United States)"), choices=BankDetails.AccountType.choices, required=False
+    )
+
+    def clean_account_type(self):
+        return self.cleaned_data.get("account_type") or BankDetails.AccountType.CHECKING
 
 
 class OfferForm(forms.Form):

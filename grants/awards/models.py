@@ -193,18 +193,27 @@ class BankDetails(models.Model):
         CHECKING = "checking", _("Checking")
         SAVINGS = "savings", _("Savings")
 
+    class Country(models.TextChoices):
+        US = "US", _("United States")
+        UK = "UK", _("United Kingdom")
+        CA = "CA", _("Canada")
+
     organisation = models.OneToOneField(
         "applicants.Organisation", on_delete=models.PROTECT, related_name="bank_details"
     )
+    # Where the bank is: US (ABA routing number), UK (sort code) or Canada (institution + transit), see bank_accounts.
+    country = models.CharField(_("country of the bank"), max_length=2, choices=Country.choices, default=Country.US)
     account_name = models.CharField(_("name on the account"), max_length=120)
     account_type = models.CharField(
         _("account type"), max_length=10, choices=AccountType.choices, default=AccountType.CHECKING
     )
+    # The bank code the payment file routes by: ABA number, sort code, or institution + transit ("IIITTTTT").
     routing_number_encrypted = models.TextField()
     account_number_encrypted = models.TextField()
     account_last4 = models.CharField(max_length=4)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    changed_at = models.DateTimeField(_("details last changed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bank details")
@@ -234,14 +243,36 @@ class PaymentBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Fixed when the batch is made, so the file rebuilt on every download is the same file: NACHA's File ID Modifier
+    # (A-Z then 0-9 within a day) and CPA-005's file creation number (one more than the fund's last file).
+    file_id_modifier = models.CharField(max_length=1, blank=True)
+    file_creation_number = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("payment batch")
         verbose_name_plural = _("payment batches")
+        constraints = [
+            # Four eyes on money leaving: whoever exported the file never confirms it was paid.
+            models.CheckConstraint(
+                condition=Q(paid_by__isnull=True) | ~Q(paid_by=F("created_by")), name="payment_batch_paid_by_another"
+            ),
+        ]
 
     def __str__(self):
         return self.reference
+
+
+class PaymentFileCounter(models.Model):
+    """Per fund and day: payment files made (File ID Modifier) and trace numbers used, taken under a row lock."""
+
+    fund = models.ForeignKey("fund.Fund", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    files = models.PositiveIntegerField(default=0)
+    traces = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fund", "day"], name="unique_payment_file_counter")]
 
 
 class Disbursement(models.Model):
@@ -271,6 +302,11 @@ class Disbursement(models.Model):
         PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="disbursements"
     )
     trace_number = models.CharField(max_length=15, blank=True)
+    # The payee's bank details as approved (encrypted JSON): the payment file pays these, never details changed later.
+    payee_snapshot_encrypted = models.TextField(blank=True)
+    payee_details_changed_at = models.DateTimeField(
+        _("payee's details last changed, as approved"), null=True, blank=True
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.CharField(_("return reason"), max_length=200, blank=True)
@@ -296,3 +332,6 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.tranche}: {self.amount} ({self.get_status_display()})"
+
+
+from .funding_models import AwardFundingChange, AwardFundingSource, RoundCampaign  # noqa: E402, F401

@@ -25,8 +25,9 @@ class AchEntry:
 
 @dataclass(frozen=True)
 class AchBatch:
-    destination_routing: str  # the originating bank (ODFI) receives the file
+    destination_routing: str  # the Immediate Destination: the bank (or its processor) that receives the file
     destination_name: str
+    odfi_routing: str  # the originating bank (ODFI): its first 8 digits lead every trace number
     origin_id: str  # 10 characters, e.g. "1" + EIN
     company_name: str
     entry_description: str
@@ -62,7 +63,8 @@ def entry_hash(routing_numbers) -> str:
 
 
 def build_nacha(batch: AchBatch, *, created_at: datetime) -> str:
-    odfi = batch.destination_routing[:8]
+    """`created_at` is in the fund's local time: File Creation Date and Time are the originator's."""
+    odfi = batch.odfi_routing[:8]
     lines = [
         _line(
             "1",

@@ -33,11 +33,11 @@ from portal.emails import send_email_on_commit
 from portal.money import ZERO, format_money, money, split_equally
 
 from . import permissions
+from .errors import AwardError, InsufficientFunds
+from .funding import award_funding_apply_default
 from .models import Award, Tranche
 from .pdf import agreement_pdf, render_agreement_text
 from .services import (
-    AwardError,
-    InsufficientFunds,
     TrancheSpec,
     _award_context,
     _locked,
@@ -132,6 +132,7 @@ def award_prepare(
     counter.committed = money(counter.committed + amount)
     counter.save(update_fields=["budget", "committed"])
     ledger_record_award_committed(fund=fund, amount=amount, source=award, created_by=by, memo=f"Award {app}")
+    award_funding_apply_default(award=award, by=by)
     award.agreement_text = render_agreement_text(award)
     award.save(update_fields=["agreement_text"])
     audit(award, "awards.award.prepare", user=by, data={"amount": str(amount), "application": app.pk})

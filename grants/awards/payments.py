@@ -10,6 +10,7 @@ constraint allows one DISBURSEMENT_PAID per disbursement.
 import csv
 import io
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -22,11 +23,17 @@ from portal.emails import send_email_on_commit
 from portal.money import ZERO, format_money, money, to_minor_units
 from portal.roles import finance_users
 
-from . import nacha, permissions
+from . import bacs, cpa005, nacha, permissions
+from .banking_days import next_banking_day
 from .lifecycle import award_close_if_complete
-from .models import Award, Disbursement, PaymentBatch, Tranche
+from .models import Award, BankDetails, Disbursement, PaymentBatch, PaymentFileCounter, Tranche
+from .payees import payee_snapshot_read, payee_snapshot_take
 from .selectors import tranche_payable
 from .services import _award_context, _owner_emails, _release, bank_details_reveal
+
+# The payment file each fund's bank takes, by the fund's jurisdiction; a fund pays accounts in its own country.
+FILE_FORMATS = {"US": "nacha", "UK": "bacs", "CA": "cpa005"}
+FILE_ID_MODIFIERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 class PaymentError(Exception):
@@ -97,9 +104,14 @@ def disbursement_approve(*, disbursement, by) -> Disbursement:
         )
     if has_blocker := _approval_blocker(disbursement):
         raise PaymentError(has_blocker)
+    details = BankDetails.objects.select_for_update().get(organisation=disbursement.tranche.award.organisation)
+    revealed = bank_details_reveal(details=details, by=by, purpose=f"approval of payment #{disbursement.pk}")
+    payee_snapshot_take(disbursement, revealed, details.changed_at)
     disbursement.status = Disbursement.Status.APPROVED
     disbursement.approved_by, disbursement.approved_at = by, timezone.now()
-    disbursement.save(update_fields=["status", "approved_by", "approved_at"])
+    disbursement.save(
+        update_fields=["status", "approved_by", "approved_at", "payee_snapshot_encrypted", "payee_details_changed_at"]
+    )
     audit(disbursement, "awards.disbursement.approve", user=by, data={"amount": str(disbursement.amount)})
     return disbursement
 
@@ -112,6 +124,13 @@ def _approval_blocker(disbursement) -> str:
         return _("The award is no longer open.")
     if has_overdue_reports(award.organisation):
         return _("The grantee has an overdue report.")
+    details = BankDetails.objects.filter(organisation=award.organisation).first()
+    if details is None:
+        return _("The grantee has not given bank details yet.")
+    if details.country != award.fund.jurisdiction:
+        return _("This fund pays accounts in %(country)s only; the grantee's account is elsewhere.") % {
+            "country": award.fund.get_jurisdiction_display()
+        }
     return ""
 
 
@@ -140,32 +159,53 @@ def payment_batch_create(*, fund, by, effective_date=None) -> PaymentBatch:
     )
     if not approved:
         raise PaymentError(_("There are no approved payments to put in a batch."))
+    today = timezone.localdate()
+    # Money settles on a banking day of the fund's country: a weekend or holiday moves to the next one.
+    settles = next_banking_day(max(effective_date or today, today), fund.jurisdiction)
+    PaymentFileCounter.objects.get_or_create(fund=fund, day=today)
+    counter = PaymentFileCounter.objects.select_for_update().get(fund=fund, day=today)
+    if counter.files >= len(FILE_ID_MODIFIERS):
+        raise PaymentError(_("The bank takes at most 36 payment files a day from the fund; make this one tomorrow."))
+    files_before = PaymentBatch.objects.filter(fund=fund).count()
     batch = PaymentBatch.objects.create(
         fund=fund,
         reference=f"tmp-{timezone.now():%H%M%S%f}",
         created_by=by,
-        effective_date=effective_date or timezone.localdate(),
+        effective_date=settles,
         total=sum((d.amount for d in approved), ZERO),
+        file_id_modifier=FILE_ID_MODIFIERS[counter.files],
+        file_creation_number=files_before % 9999 + 1,
     )
     batch.reference = f"PB-{batch.created_at:%Y}-{batch.pk:04d}"
     batch.save(update_fields=["reference"])
-    odfi = (fund.originating_bank_routing or "000000000")[:8]
-    for sequence, disbursement in enumerate(approved, start=1):
+    odfi = _odfi(fund)[:8]
+    for disbursement in approved:
+        # Trace numbers are unique per originator per day, across every file of the day.
+        counter.traces += 1
         disbursement.status = Disbursement.Status.EXPORTED
         disbursement.batch = batch
-        disbursement.trace_number = f"{odfi}{sequence:07d}"
+        disbursement.trace_number = f"{odfi}{counter.traces:07d}"
         disbursement.save(update_fields=["status", "batch", "trace_number"])
+    counter.files += 1
+    counter.save(update_fields=["files", "traces"])
     audit(batch, "awards.paymentbatch.create", user=by, data={"count": len(approved), "total": str(batch.total)})
     return batch
 
 
+def _odfi(fund) -> str:
+    """The originating bank (ODFI) routing number: settings.NACHA_ODFI_ROUTING, else the fund's own."""
+    return (getattr(settings, "NACHA_ODFI_ROUTING", "") or fund.originating_bank_routing or "000000000").strip()
+
+
 def _batch_rows(batch, by):
+    """Each payment with the payee details that were approved (never details changed since)."""
     disbursements = batch.disbursements.select_related(
         "tranche__award__organisation__bank_details", "tranche__award__application"
     )
+    purpose = f"payment file {batch.reference}"
     for d in disbursements.order_by("trace_number"):
-        details = bank_details_reveal(
-            details=d.tranche.award.organisation.bank_details, by=by, purpose=f"payment file {batch.reference}"
+        details = payee_snapshot_read(d, by=by, purpose=purpose) or bank_details_reveal(
+            details=d.tranche.award.organisation.bank_details, by=by, purpose=purpose
         )
         yield d, details
 
@@ -211,13 +251,18 @@ def payment_batch_csv(*, batch, by) -> str:
 
 
 def payment_batch_nacha(*, batch, by) -> str:
-    """The batch as an ACH CCD credit file for the fund's bank (US funds in USD only)."""
+    """The batch as an ACH CCD credit file for the fund's bank (US funds in USD only). Created date and time in the
+    fund's time zone; destination and ODFI from settings (NACHA_DESTINATION_ROUTING, NACHA_DESTINATION_NAME,
+    NACHA_ODFI_ROUTING), falling back to the fund's originating bank for the routing numbers."""
     _require_finance(by)
     fund = batch.fund
     if fund.currency != "USD" or fund.jurisdiction != "US":
         raise PaymentError(_("NACHA files are only for US funds paying in dollars."))
     if not (fund.originating_bank_routing and fund.originator_id):
         raise PaymentError(_("Set the fund's originating bank and originator id first."))
+    destination_name = getattr(settings, "NACHA_DESTINATION_NAME", "")
+    if not destination_name:
+        raise PaymentError(_("Set NACHA_DESTINATION_NAME (the bank that receives the file) first."))
     entries = [
         nacha.AchEntry(
             routing_number=details["routing_number"],
@@ -232,19 +277,98 @@ def payment_batch_nacha(*, batch, by) -> str:
     ]
     content = nacha.build_nacha(
         nacha.AchBatch(
-            destination_routing=fund.originating_bank_routing,
-            destination_name="ORIGINATING BANK",
+            destination_routing=getattr(settings, "NACHA_DESTINATION_ROUTING", "") or fund.originating_bank_routing,
+            destination_name=destination_name,
+            odfi_routing=_odfi(fund),
             origin_id=fund.originator_id,
             company_name=fund.originator_name or fund.name,
             entry_description="GRANTS",
             effective_date=batch.effective_date,
             entries=entries,
+            file_id_modifier=batch.file_id_modifier or "A",
             batch_number=1,
         ),
-        created_at=batch.created_at,
+        created_at=timezone.localtime(batch.created_at),
     )
     audit(batch, "awards.paymentbatch.export", user=by, data={"format": "nacha"})
     return content
+
+
+def payment_batch_bacs(*, batch, by) -> str:
+    """The batch as a Bacs-style CSV of credits for a UK fund's bank (grants.awards.bacs)."""
+    _require_finance(by)
+    if batch.fund.jurisdiction != "UK" or batch.fund.currency != "GBP":
+        raise PaymentError(_("Bacs files are only for UK funds paying in pounds."))
+    credits = [
+        bacs.BacsCredit(
+            sort_code=details["routing_number"],
+            account_number=details["account_number"],
+            account_name=details["account_name"],
+            amount=d.amount,
+            reference=f"GRANT {d.tranche.award.application}"[:18],
+        )
+        for d, details in _batch_rows(batch, by)
+    ]
+    content = bacs.build_bacs_csv(credits, processing_date=batch.effective_date)
+    audit(batch, "awards.paymentbatch.export", user=by, data={"format": "bacs"})
+    return content
+
+
+def payment_batch_cpa005(*, batch, by) -> str:
+    """The batch as a CPA-005 credit file for a Canadian fund's bank (grants.awards.cpa005). The destination data
+    centre comes from settings.CPA005_DESTINATION_DATA_CENTRE; returns go to the fund's own account."""
+    _require_finance(by)
+    fund = batch.fund
+    if fund.jurisdiction != "CA" or fund.currency != "CAD":
+        raise PaymentError(_("CPA-005 files are only for Canadian funds paying in Canadian dollars."))
+    own = (fund.originating_bank_routing or "").strip()
+    centre = getattr(settings, "CPA005_DESTINATION_DATA_CENTRE", "")
+    if not (fund.originator_id and len(own) == 9 and fund.originating_account and centre):
+        raise PaymentError(
+            _(
+                "Set the fund's originator id, originating bank (0 + institution + transit), its account number and "
+                "CPA005_DESTINATION_DATA_CENTRE first."
+            )
+        )
+    credits = [
+        cpa005.CpaCredit(
+            institution=details["routing_number"][:3],
+            transit=details["routing_number"][3:],
+            account_number=details["account_number"],
+            amount_cents=to_minor_units(d.amount, d.currency),
+            payee_name=details["account_name"],
+            cross_reference=f"D{d.pk} {d.trace_number}",
+        )
+        for d, details in _batch_rows(batch, by)
+    ]
+    content = cpa005.build_cpa005(
+        cpa005.CpaFile(
+            originator_id=fund.originator_id,
+            file_creation_number=batch.file_creation_number or 1,
+            destination_data_centre=centre,
+            originator_short_name=fund.originator_name or fund.name,
+            originator_long_name=fund.legal_name or fund.name,
+            return_institution=own[1:4],
+            return_transit=own[4:9],
+            return_account=fund.originating_account,
+            currency="CAD",
+            due_date=batch.effective_date,
+            credits=credits,
+        ),
+        created_on=timezone.localtime(batch.created_at).date(),
+    )
+    audit(batch, "awards.paymentbatch.export", user=by, data={"format": "cpa005"})
+    return content
+
+
+def payment_batch_file(*, batch, by) -> tuple[str, str, str]:
+    """(content, content type, file name) of the batch's file in its fund's format: NACHA, Bacs CSV or CPA-005."""
+    fmt = FILE_FORMATS.get(batch.fund.jurisdiction, "nacha")
+    if fmt == "bacs":
+        return payment_batch_bacs(batch=batch, by=by), "text/csv", f"{batch.reference}-bacs.csv"
+    if fmt == "cpa005":
+        return payment_batch_cpa005(batch=batch, by=by), "text/plain", f"{batch.reference}.cpa005"
+    return payment_batch_nacha(batch=batch, by=by), "text/plain", f"{batch.reference}.ach"
 
 
 @transaction.atomic
@@ -255,6 +379,8 @@ def payment_batch_mark_paid(*, batch, by) -> PaymentBatch:
     batch = PaymentBatch.objects.select_for_update().select_related("fund").get(pk=batch.pk)
     if batch.status == PaymentBatch.Status.PAID:
         return batch
+    if batch.created_by_id == by.pk:
+        raise PaymentError(_("You exported this batch, so another finance officer must mark it paid."))
     _lock_awards(batch.disbursements.values_list("tranche__award_id", flat=True))
     now = timezone.now()
     for d in (

@@ -27,17 +27,13 @@ from portal.emails import absolute_url, send_email_on_commit
 from portal.money import ZERO, format_money, money
 
 from . import crypto, permissions
+from .bank_accounts import BankAccountError, aba_routing_valid, bank_account  # noqa: F401 - aba_routing_valid re-exported
+from .errors import AwardError
+from .funding import award_funding_release
 from .models import Award, BankDetails, Disbursement, RoundCommitment, Tranche
+from .payees import payee_details_changed
 from .pdf import agreement_pdf, render_agreement_text
 from .selectors import award_paid_total
-
-
-class AwardError(Exception):
-    """The award cannot change this way. The message is shown to the user."""
-
-
-class InsufficientFunds(AwardError):
-    """Committing the amount would exceed the fund's available money or the round's remaining budget."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +121,7 @@ def _release(award, amount, *, by, memo):
     counter = lock_round_commitment(award.round)
     counter.committed = money(counter.committed - amount)
     counter.save(update_fields=["committed"])
+    award_funding_release(award=award, amount=amount, by=by)
     return ledger_record_award_released(fund=award.fund, amount=amount, source=award, created_by=by, memo=memo)
 
 
@@ -378,42 +375,48 @@ def expire_overdue_offers(*, today=None) -> list[Award]:
 # --- Bank details -------------------------------------------------------------------------------------------------
 
 
-def aba_routing_valid(routing: str) -> bool:
-    if not re.fullmatch(r"\d{9}", routing or ""):
-        return False
-    d = [int(c) for c in routing]
-    return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8])) % 10 == 0
-
-
 @transaction.atomic
 def bank_details_set(
     *,
     organisation,
     by,
     account_name: str,
-    routing_number: str,
     account_number: str,
+    country: str = BankDetails.Country.US,
+    routing_number: str = "",
+    sort_code: str = "",
+    institution_number: str = "",
+    transit_number: str = "",
     account_type: str = BankDetails.AccountType.CHECKING,
 ) -> BankDetails:
-    """The organisation's owner enters or changes where grants are paid (the view re-authenticates first).
-    Numbers are encrypted at rest; every owner is told by email that the details changed."""
+    """The organisation's owner enters or changes where grants are paid (the view re-authenticates first): a US
+    (routing + account), UK (sort code + account) or Canadian (institution + transit + account) bank account, checked
+    per country (grants.awards.bank_accounts). Numbers are encrypted at rest; every owner is told by email; approved
+    payments go back for approval and finance is told (grants.awards.payees)."""
     _require(permissions.can_change_bank_details(by, organisation))
-    routing_number = re.sub(r"\s", "", routing_number or "")
-    account_number = re.sub(r"[\s-]", "", account_number or "")
-    if not aba_routing_valid(routing_number):
-        raise AwardError(_("Enter a valid 9-digit routing number."))
-    if not re.fullmatch(r"\d{4,17}", account_number):
-        raise AwardError(_("Enter the account number: 4 to 17 digits."))
+    try:
+        account = bank_account(
+            country=country,
+            account_number=account_number,
+            routing_number=routing_number,
+            sort_code=sort_code,
+            institution_number=institution_number,
+            transit_number=transit_number,
+        )
+    except BankAccountError as exc:
+        raise AwardError(str(exc)) from None
     if not (account_name or "").strip():
         raise AwardError(_("Enter the name on the account."))
     existing = BankDetails.objects.select_for_update().filter(organisation=organisation).first()
     details = existing or BankDetails(organisation=organisation)
+    details.country = account.country
     details.account_name = account_name.strip()[:120]
     details.account_type = account_type
-    details.routing_number_encrypted = crypto.encrypt(routing_number)
-    details.account_number_encrypted = crypto.encrypt(account_number)
-    details.account_last4 = account_number[-4:]
+    details.routing_number_encrypted = crypto.encrypt(account.bank_code)
+    details.account_number_encrypted = crypto.encrypt(account.account_number)
+    details.account_last4 = account.account_number[-4:]
     details.updated_by = by
+    details.changed_at = timezone.now()
     details.save()
     audit(
         details, "awards.bankdetails.change", user=by, data={"account": details.masked_account, "new": existing is None}
@@ -427,6 +430,8 @@ def bank_details_set(
             "changed_by": by.get_full_name() or by.email,
         },
     )
+    if existing is not None:
+        payee_details_changed(details=details, by=by)
     return details
 
 
@@ -438,9 +443,12 @@ def bank_details_reveal(*, details: BankDetails, by, purpose: str) -> dict:
     ):
         raise PermissionDenied(_("You may not see these bank details."))
     audit(details, "awards.bankdetails.reveal", user=by, data={"purpose": purpose})
+    bank_code = crypto.decrypt(details.routing_number_encrypted)
     return {
+        "country": details.country,
         "account_name": details.account_name,
         "account_type": details.account_type,
-        "routing_number": crypto.decrypt(details.routing_number_encrypted),
+        # The bank code the file routes by: ABA number (US), sort code (UK), institution + transit (Canada).
+        "routing_number": bank_code,
         "account_number": crypto.decrypt(details.account_number_encrypted),
     }

@@ -164,7 +164,11 @@ def bank_details(request, slug):
 def bank_details_edit(request, slug):
     organisation = _organisation_for_owner(request, slug)
     details = BankDetails.objects.filter(organisation=organisation).first()
-    initial = {"account_name": details.account_name, "account_type": details.account_type} if details else {}
+    initial = (
+        {"account_name": details.account_name, "account_type": details.account_type, "country": details.country}
+        if details
+        else {"country": organisation.country if organisation.country in BankDetails.Country.values else "US"}
+    )
     form = BankDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,11 +15,13 @@ ACTIONS = {
     "awards.award.close": _("Award closed"),
     "awards.tranche.release": _("Tranche released"),
     "awards.tranche.cancel": _("Tranche cancelled"),
+    "awards.award.funding": _("Award funding sources changed"),
     "awards.bankdetails.change": _("Bank details changed"),
     "awards.bankdetails.reveal": _("Bank details decrypted"),
     "awards.disbursement.prepare": _("Payment prepared"),
     "awards.disbursement.approve": _("Payment approved"),
     "awards.disbursement.cancel": _("Payment cancelled"),
+    "awards.disbursement.reapproval": _("Payment back to approval (payee's bank details changed)"),
     "awards.disbursement.paid": _("Payment made"),
     "awards.disbursement.returned": _("Payment returned"),
     "awards.paymentbatch.create": _("Payment file created"),
@@ -97,3 +99,20 @@ def award_source_url(source_type, source_id):
         award_id = Disbursement.objects.filter(pk=source_id).values_list("tranche__award_id", flat=True).first()
         return reverse("awards_admin:award_detail", args=[award_id]) if award_id else None
     return None
+
+
+@hooks.register("register_admin_urls")
+def register_award_funding_admin_urls():
+    from . import funding_views as v
+
+    urls = [path("awards/<int:pk>/funding/", v.award_funding, name="award_funding")]
+    return [path("money/funding/", include((urls, "awards_funding"), namespace="awards_funding"))]
+
+
+def _register_funding_checks():
+    from .funding import check_award_funding_matches_ledger
+
+    hooks.register("register_ledger_checks", check_award_funding_matches_ledger)
+
+
+_register_funding_checks()

@@ -277,6 +277,14 @@ STRIPE_API_VERSION = env("STRIPE_API_VERSION", "2025-10-29.clover")
 STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 # Bank details are encrypted with a dedicated key (comma-separated Fernet keys, newest first).
 BANK_DETAILS_KEYS = env_list("BANK_DETAILS_KEYS")
+# Payment files (grants.awards.payments): the bank that receives NACHA files and the originating bank (ODFI); the
+# routing numbers default to the fund's originating bank. CPA-005 (Canada): the bank's destination data centre.
+NACHA_DESTINATION_NAME = env("NACHA_DESTINATION_NAME", "")
+NACHA_DESTINATION_ROUTING = env("NACHA_DESTINATION_ROUTING", "")
+NACHA_ODFI_ROUTING = env("NACHA_ODFI_ROUTING", "")
+CPA005_DESTINATION_DATA_CENTRE = env("CPA005_DESTINATION_DATA_CENTRE", "")
+# Refunds started by staff above this amount need a second finance officer (fund.donations.housekeeping).
+DONATION_REFUND_FOUR_EYES_ABOVE = env("DONATION_REFUND_FOUR_EYES_ABOVE", "250.00")
 CLAMD_SOCKET = env("CLAMD_SOCKET", "")
 # Online giving: fee the donor may cover, limits, card-testing defence (attempts, seconds).
 DONATION_FEE_PERCENT = env("DONATION_FEE_PERCENT", "0.029")

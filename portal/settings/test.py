@@ -29,3 +29,5 @@ STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+NACHA_DESTINATION_NAME = "FIRST MILLBROOK BANK"
+CPA005_DESTINATION_DATA_CENTRE = "00310"

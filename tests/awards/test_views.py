@@ -104,6 +104,7 @@ def test_bank_details_change_needs_reauthentication_and_emails_owners(
         response = client.post(
             url,
             {
+                "country": "US",
                 "account_name": "Group",
                 "routing_number": "011000015",
                 "account_number": "123456789",
@@ -126,6 +127,7 @@ def test_invalid_routing_number_is_refused(client, login, application, owner):
     response = client.post(
         reverse("awards:bank_details_edit", args=[application.organisation.slug]),
         {
+            "country": "US",
             "account_name": "Group",
             "routing_number": "123456789",
             "account_number": "123456789",
@@ -195,6 +197,9 @@ def test_four_eyes_through_the_admin(client, login, application, staff, owner, f
     login(finance_2)
     assert "reauthenticate" in client.post(approve)["Location"]
     reauthenticated(client, finance_2)
+    # The approver sees where the money goes: the payee, the masked account and when its details last changed.
+    screen = client.get(approve).content.decode()
+    assert "Paid to (name on the account)" in screen and "••••" in screen and "Bank details last changed" in screen
     client.post(approve)
     assert Disbursement.objects.get().status == "approved"
 
@@ -206,6 +211,9 @@ def test_four_eyes_through_the_admin(client, login, application, staff, owner, f
     csv_file = client.get(reverse("awards_admin:batch_download", args=[batch.pk, "csv"]))
     assert csv_file["Content-Disposition"].startswith("attachment;") and b"10000.00" in csv_file.content
     mark_paid = reverse("awards_admin:batch_mark_paid", args=[batch.pk])
+    client.post(mark_paid, {"confirmed": "yes"})
+    assert Disbursement.objects.get().status == "exported"  # whoever exported the file never marks it paid
+    login(finance_1)
     page = client.post(mark_paid)  # first the page that restates what marking it paid does
     assert b"posted to the ledger as paid" in page.content and Disbursement.objects.get().status == "exported"
     client.post(mark_paid, {"confirmed": "yes"})

@@ -1,7 +1,10 @@
 """A small fake of Stripe's HTTP API for tests, the browser test and benchmarks.
 
 The real `stripe` library talks to it (settings.STRIPE_API_BASE = fake.url). It serves Checkout Sessions (create,
-retrieve, list), events (list) and billing portal sessions, records every request (method, path, headers incl.
+retrieve, list), events (list), billing portal sessions, and the money side shaped like the pinned API version:
+charges (each with its balance transaction and Stripe's fee), refunds (create), disputes (a withdrawal with the dispute
+fee when opened, a reinstatement when won), balance transactions (list by payout or by date, `expand[]=data.source`)
+and payouts (list, retrieve), which sweep the available balance to the bank; records every request (method, path, headers incl.
 Idempotency-Key, decoded params), honours idempotency keys, and hosts a pretend Checkout page that completes the
 session, fires the signed webhook (signed exactly as Stripe signs: t=<ts>,v1=<hmac-sha256 of "<t>.<payload>">) and
 redirects to the success URL.
@@ -18,6 +21,8 @@ import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from .stripe_money import StripeMoneyMixin
 
 
 def sign_payload(payload: str, secret: str, timestamp: int | None = None) -> str:
@@ -46,7 +51,7 @@ def _listify(node):
     return node
 
 
-class FakeStripe:
+class FakeStripe(StripeMoneyMixin):
     def __init__(self, *, api_key="sk_test_fake", webhook_secret="whsec_test_secret", webhook_url=None):
         self.api_key = api_key
         self.webhook_secret = webhook_secret
@@ -61,6 +66,15 @@ class FakeStripe:
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._ids = itertools.count(1)
         self.fail_next = 0  # answer this many API calls with a 500
+        self.charges: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
+        self.disputes: dict[str, dict] = {}
+        self.balance_transactions: dict[str, dict] = {}
+        self.payouts: dict[str, dict] = {}
+        # Stripe's standard card pricing; a test may set another rate for one charge (e.g. an international card).
+        self.fee_percent = 0.029
+        self.fee_fixed = 30
+        self.dispute_fee = 1500
         self.server = None
 
     # --- lifecycle -----------------------------------------------------------------------------------------------
@@ -139,7 +153,10 @@ class FakeStripe:
                     )
                     s["invoice"] = first["id"]
             else:
-                s["payment_intent"] = s["payment_intent"] or self.new_id("pi")
+                if not s["payment_intent"]:
+                    s["payment_intent"] = self.new_id("pi")
+                    if paid:
+                        self._new_charge(s["payment_intent"], s["amount_total"], s["currency"], s["metadata"])
             return dict(s)
 
     def _new_invoice(self, subscription_id, amount, currency, billing_reason, *, paid=True):
@@ -159,6 +176,8 @@ class FakeStripe:
         }
         self.invoices[invoice["id"]] = invoice
         if paid:
+            intent = self.new_id("pi")
+            self._new_charge(intent, amount, currency, {}, invoice=invoice["id"])
             self.invoice_payments.append(
                 {
                     "id": self.new_id("inpay"),
@@ -169,7 +188,7 @@ class FakeStripe:
                     "currency": currency,
                     "status": "paid",
                     "is_default": True,
-                    "payment": {"type": "payment_intent", "payment_intent": self.new_id("pi")},
+                    "payment": {"type": "payment_intent", "payment_intent": intent},
                 }
             )
         return invoice
@@ -324,6 +343,54 @@ class _Handler(BaseHTTPRequestHandler):
                     and (not params.get("status") or p["status"] == params["status"])
                 ]
                 return 200, {**_page(found, params), "url": path}
+        if path == "/v1/balance_transactions" and method == "GET":
+            expand = "data.source" in (params.get("expand") or [])
+            with fake.lock:
+                found = [
+                    bt
+                    for bt in fake.balance_transactions.values()
+                    if not params.get("payout") or bt["payout"] == params["payout"]
+                ]
+                page = _page(found, params)
+                page["data"] = [fake._served(bt, expand) for bt in page["data"]]
+                return 200, {**page, "url": path}
+        if path == "/v1/payouts" and method == "GET":
+            with fake.lock:
+                return 200, {**_page([dict(p) for p in fake.payouts.values()], params), "url": path}
+        m = re.fullmatch(r"/v1/(payouts|charges|disputes)/([\w]+)", path)
+        if m and method == "GET":
+            store = {"payouts": fake.payouts, "charges": fake.charges, "disputes": fake.disputes}[m.group(1)]
+            with fake.lock:
+                found = store.get(m.group(2))
+            if found is None:
+                return 404, {"error": {"type": "invalid_request_error", "message": f"No such {m.group(1)[:-1]}"}}
+            return 200, json.loads(json.dumps(found))
+        if path == "/v1/refunds" and method == "POST":
+            with fake.lock:
+                charge = next(
+                    (
+                        c
+                        for c in fake.charges.values()
+                        if c["payment_intent"] == params.get("payment_intent") or c["id"] == params.get("charge")
+                    ),
+                    None,
+                )
+                if charge is None:
+                    return 404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent"}}
+                left = charge["amount"] - charge["amount_refunded"]
+                amount = int(params.get("amount") or left)
+                if amount > left:
+                    return 400, {
+                        "error": {
+                            "type": "invalid_request_error",
+                            "code": "charge_already_refunded",
+                            "message": "Refund exceeds the charge",
+                        }
+                    }
+                refund = fake._refund(charge, amount)
+                charge_now = dict(charge)
+            fake.event("charge.refunded", charge_now)
+            return 200, refund
         if path == "/v1/events" and method == "GET":
             with fake.lock:
                 return 200, {**_page(list(fake.events), params), "url": path}

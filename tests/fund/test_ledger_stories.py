@@ -83,7 +83,7 @@ def test_gift_of_securities_is_held_apart_from_cash_and_not_available_to_award(f
     services.ledger_record_noncash_gift(fund=fund, campaign=campaign, amount=Decimal("12000.00"), source=make_source())
 
     assert ledger_table(fund) == [
-        ("offline_gift", "noncash_assets", None, "12000.00"),
+        ("offline_gift", "noncash_assets", "naloxone", "12000.00"),
         ("offline_gift", "donations_revenue", "naloxone", "-12000.00"),
     ]
     balances = fund_balances(fund)
@@ -108,7 +108,7 @@ def test_gifted_securities_sold_at_a_gain(fund, campaign, make_source):
     assert ledger_table(fund)[2:] == [
         ("noncash_sale", "cash", None, "12345.67"),
         ("noncash_sale", "noncash_gains", "naloxone", "-345.67"),
-        ("noncash_sale", "noncash_assets", None, "-12000.00"),
+        ("noncash_sale", "noncash_assets", "naloxone", "-12000.00"),
     ]
     assert sale.group == booked.group
     balances = fund_balances(fund)
@@ -140,7 +140,7 @@ def test_gifted_securities_sold_at_a_loss(fund, campaign, make_source):
     assert ledger_table(fund)[2:] == [
         ("noncash_sale", "cash", None, "11500.00"),
         ("noncash_sale", "noncash_gains", "naloxone", "500.00"),
-        ("noncash_sale", "noncash_assets", None, "-12000.00"),
+        ("noncash_sale", "noncash_assets", "naloxone", "-12000.00"),
     ]
     balances = fund_balances(fund)
     assert (balances["sale_gains"], balances["net_received"], balances["available_to_award"]) == (

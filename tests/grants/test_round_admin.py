@@ -48,6 +48,7 @@ def test_program_staff_create_a_round_with_its_form_and_the_first_version_is_pub
         **_management("form_questions", 2),
         **_question(0, "urgent_need", "long_text", "What is the urgent need?", word_limit="150"),
         **_question(1, "needed_by", "date", "When do you need the money?"),
+        **_management("designated_campaigns", 0),  # no campaign's restricted money designated for this round
     }
     client.force_login(staff)
     response = client.post("/admin/funding_rounds/new/", data)

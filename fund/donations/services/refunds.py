@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from portal.audit import audit
-from portal.money import from_minor_units
+from portal.money import ZERO, from_minor_units, to_minor_units
 
 from .. import accounting
 from ..models import RECEIVED_STATUSES, Donation, DonationAdjustment
@@ -74,8 +74,49 @@ def donation_record_refund(*, charge, by=None) -> Donation:
     return donation
 
 
+def _dispute_movements(dispute) -> list[dict]:
+    """The dispute's balance transactions (withdrawal, reinstatement) as Stripe lists them on the dispute."""
+    movements = []
+    for bt in dispute.get("balance_transactions") or []:
+        bt = as_dict(bt) if not isinstance(bt, dict) else bt
+        if bt.get("id") and bt.get("amount"):
+            movements.append(bt)
+    return movements
+
+
+def _record_movement(donation, bt, *, by):
+    """Post one withdrawal (the amount and the dispute fee, as the dispute opens) or reinstatement (won), once."""
+    kind = DonationAdjustment.Kind.DISPUTE_OPENED if bt["amount"] < 0 else DonationAdjustment.Kind.DISPUTE_WON
+    if DonationAdjustment.objects.filter(kind=kind, stripe_ref=bt["id"]).exists():
+        return None
+    adjustment = DonationAdjustment.objects.create(
+        donation=donation,
+        kind=kind,
+        amount=from_minor_units(abs(bt["amount"]), donation.currency),
+        fee=from_minor_units(bt.get("fee") or 0, donation.currency),
+        stripe_ref=bt["id"],
+    )
+    accounting.post_adjustment(adjustment, by=by)
+    return adjustment
+
+
+def _withdrawn(donation):
+    """What Stripe still holds back for this gift's disputes: withdrawn less reinstated (and less posted losses)."""
+    total = ZERO
+    for kind, amount in donation.adjustments.values_list("kind", "amount"):
+        if kind == DonationAdjustment.Kind.DISPUTE_OPENED:
+            total += amount
+        elif kind in (DonationAdjustment.Kind.DISPUTE_WON, DonationAdjustment.Kind.DISPUTE_LOST):
+            total -= amount
+    return total
+
+
 def donation_record_dispute(*, dispute, by=None) -> Donation:
-    """A dispute opens (status disputed) and closes: won restores the gift, lost posts the loss once."""
+    """A dispute opens, has its funds withdrawn or reinstated, and closes. Stripe withdraws the disputed amount and its
+    dispute fee when the dispute opens (an inquiry withdraws nothing): posted then, from the dispute's balance
+    transactions (Dr disputed funds / Cr clearing; fee Dr fees / Cr clearing). Won: the reinstatement goes back to
+    clearing. Lost: what is still withdrawn becomes a dispute loss (Dr dispute losses / Cr disputed funds). Every
+    movement is posted once whichever event (or the payout import) brings it."""
     dispute = as_dict(dispute)
     found = _donation_for_charge(dispute)
     with transaction.atomic():
@@ -88,9 +129,21 @@ def donation_record_dispute(*, dispute, by=None) -> Donation:
         if dispute.get("charge") and not donation.stripe_charge_id:
             donation.stripe_charge_id = dispute["charge"]
             fields.append("stripe_charge_id")
+        for bt in _dispute_movements(dispute):
+            _record_movement(donation, bt, by=by)
+        if outcome == "won" and _withdrawn(donation) > ZERO and not _dispute_movements(dispute):
+            # Won without the reinstatement listed (an older payload): reinstate what was withdrawn.
+            _record_movement(
+                donation,
+                {"id": f"{dispute['id']}:won", "amount": to_minor_units(_withdrawn(donation), donation.currency)},
+                by=by,
+            )
         if outcome == "lost":
+            held = _withdrawn(donation)
+            legacy = not donation.adjustments.filter(kind=DonationAdjustment.Kind.DISPUTE_OPENED).exists()
             amount = min(
-                from_minor_units(dispute["amount"], donation.currency), donation.amount - donation.refunded_amount
+                from_minor_units(dispute["amount"], donation.currency) if legacy else held,
+                donation.amount - donation.refunded_amount,
             )
             if (
                 amount > 0

@@ -15,6 +15,7 @@ SECTIONS = [
     "grants.impact.demo",
     "grants.awards.demo_payments",
     "fund.donations.demo",
+    "grants.awards.demo_funding",
     "cms.demo",
 ]
 

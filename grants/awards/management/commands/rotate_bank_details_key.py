@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from grants.awards import crypto
-from grants.awards.models import BankDetails
+from grants.awards.models import BankDetails, Disbursement
+from grants.awards.payees import payee_snapshot_rotate
 
 
 class Command(BaseCommand):
@@ -19,4 +20,16 @@ class Command(BaseCommand):
                 details.account_number_encrypted = crypto.rotate(details.account_number_encrypted)
                 details.save(update_fields=["routing_number_encrypted", "account_number_encrypted"])
                 count += 1
-        self.stdout.write(self.style.SUCCESS(f"Re-encrypted {count} set(s) of bank details."))
+            # Payments keep the payee details they were approved with (grants.awards.payees): rotate those too.
+            snapshots = 0
+            for disbursement in (
+                Disbursement.objects.select_for_update().exclude(payee_snapshot_encrypted="").order_by("pk")
+            ):
+                if payee_snapshot_rotate(disbursement):
+                    disbursement.save(update_fields=["payee_snapshot_encrypted"])
+                    snapshots += 1
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Re-encrypted {count} set(s) of bank details and {snapshots} approved payee snapshot(s)."
+            )
+        )
