@@ -28,7 +28,7 @@ from portal.money import ZERO, format_money, money
 
 from . import crypto, permissions
 from .bank_accounts import BankAccountError, aba_routing_valid, bank_account  # noqa: F401 - aba_routing_valid re-exported
-from .errors import AwardError
+from .errors import AwardError, InsufficientFunds  # noqa: F401 - InsufficientFunds re-exported for callers
 from .funding import award_funding_release
 from .models import Award, BankDetails, Disbursement, RoundCommitment, Tranche
 from .payees import payee_details_changed
