@@ -16,7 +16,7 @@ from fund.selectors import fund_balances
 from grants.awards import payments
 from grants.awards.funding_models import RoundCampaign
 from grants.awards.offers import award_offer
-from grants.awards.services import award_accept
+from grants.awards.services import TrancheSpec, award_accept
 from portal import roles
 from tests.factories.awards import ApprovedApplicationFactory, give_bank_details, grantee_owner
 from tests.factories.donations import DonorFactory
@@ -64,7 +64,12 @@ def test_gift_then_actual_fee_then_payout_then_a_grant_paid_from_the_campaigns_m
     funding_round = FundingRoundFactory(fund=fund, budget=Decimal("1000.00"))
     RoundCampaign.objects.create(round=funding_round, campaign=naloxone)
     application = ApprovedApplicationFactory(round=funding_round)
-    award = award_offer(application=application, amount=Decimal("90.00"), by=mfa_user_factory(roles.PROGRAM_STAFF))
+    award = award_offer(
+        application=application,
+        amount=Decimal("90.00"),
+        by=mfa_user_factory(roles.PROGRAM_STAFF),
+        tranches=[TrancheSpec(Decimal("90.00"), timezone.localdate())],  # one payment, on acceptance
+    )
     owner = grantee_owner(application.organisation, first_name="Rosa", last_name="Delgado")
     award_accept(award=award, by=owner, typed_name="Rosa Delgado", agreed=True, ip="127.0.0.1")
     give_bank_details(application.organisation, owner)
