@@ -25,3 +25,27 @@ class ProgramStaffPolicy(BasePermissionPolicy):
             .objects.filter(Q(is_superuser=True) | Q(groups__name=roles.PROGRAM_STAFF), is_active=True)
             .distinct()
         )
+
+
+class FinancePolicy(BasePermissionPolicy):
+    """Finance (and administrators) create and edit funds; nobody deletes one (its ledger must stay whole)."""
+
+    def _allowed(self, user, action):
+        return action != "delete" and (user.is_superuser or roles.is_finance(user))
+
+    def user_has_permission(self, user, action):
+        return self._allowed(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self._allowed(user, action)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        allowed = any(self._allowed(user, action) for action in actions)
+        return self.model.objects.all() if allowed else self.model.objects.none()
+
+    def users_with_any_permission(self, actions):
+        return (
+            get_user_model()
+            .objects.filter(Q(is_superuser=True) | Q(groups__name=roles.FINANCE), is_active=True)
+            .distinct()
+        )

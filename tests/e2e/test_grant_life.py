@@ -1,4 +1,5 @@
-"""One grant's whole life through the screens, from nothing but a fund with money (and the people who work with it):
+"""One grant's whole life through the screens, from nothing but the people who work with the fund and its public pages:
+the administrator creates the fund in the admin and finance records the gift that funds it;
 staff create a round with a form, rubric and reporting plan; an applicant applies; staff screen and assign; two
 reviewers declare and score; staff decide, prepare and send the offer; the applicant accepts and gives bank details;
 finance pays tranche 1 with four eyes; the grantee submits report 1 and staff approve it; tranche 2 is released and
@@ -14,6 +15,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from fund.models import Fund
 from grants.awards.models import Award, BankDetails
 from portal import roles
 
@@ -24,20 +26,16 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def world(transactional_db, mfa_user_factory):
-    """The fund with money to award, its public home, directory and impact pages, the metric catalogue, and people."""
+    """The people who work with the fund, its public home, directory and impact pages, and the metric catalogue. No
+    fund and no money: the administrator creates the fund in the admin and finance records the gift that funds it."""
     from allauth.account.models import EmailAddress
 
     from cms.models import GrantsDirectoryPage, ImpactPage
     from grants.impact.catalogue import seed_metrics
     from grants.impact.models import Metric
-    from tests.factories.awards import fund_with_money
     from tests.factories.cms import add_page, make_home
-    from tests.factories.fund import FundFactory
     from tests.factories.portal import UserFactory
 
-    fund = fund_with_money(
-        FundFactory(slug="millbrook", name="Millbrook Community Resilience Fund", is_default=True), "200000.00"
-    )
     seed_metrics(Metric)
     home = make_home()
     add_page(home, GrantsDirectoryPage, title="Who we fund", slug="grants")
@@ -45,7 +43,7 @@ def world(transactional_db, mfa_user_factory):
     applicant = UserFactory(email="rosa@northside.example", first_name="Rosa", last_name="Delgado")
     EmailAddress.objects.create(user=applicant, email=applicant.email, verified=True, primary=True)
     return {
-        "fund": fund,
+        "admin": mfa_user_factory(first_name="Alex", last_name="Morgan", is_superuser=True, is_staff=True),
         "staff": mfa_user_factory(roles.PROGRAM_STAFF, first_name="Priya", last_name="Natarajan"),
         "reviewer_1": mfa_user_factory(roles.REVIEWER, first_name="Tasha", last_name="Greene"),
         "reviewer_2": mfa_user_factory(roles.REVIEWER, first_name="Helen", last_name="Osei"),
@@ -106,8 +104,36 @@ def test_one_grant_from_round_to_closed_award(world, person, axe_violations):
     from grants.models import Application, FundingRound
     from grants.review.models import PanelMember
 
-    fund, staff_user, applicant = world["fund"], world["staff"], world["applicant"]
+    staff_user, applicant = world["staff"], world["applicant"]
     today = timezone.localdate()
+
+    # --- The administrator creates the fund; finance records the $200,000 gift that funds it. ----------------------
+    alex = person(world["admin"], next_url="/admin/")
+    go(alex, "/admin/funds/new/")
+    alex.locator("#id_name").fill("Millbrook Community Resilience Fund")
+    alex.locator("#id_slug").fill("millbrook")
+    alex.locator("#id_currency").select_option("USD")
+    alex.get_by_label("Default fund for general gifts").check()
+    alex.get_by_label("Legal name").fill("Millbrook Community Foundation, Inc.")
+    alex.get_by_label("Charity / tax registration number").fill("EIN 12-3456789")
+    alex.get_by_label("Signatory name").fill("Jamie Ortiz")
+    alex.get_by_label("Payment originator name").fill("MILLBROOK COMM FDN")
+    alex.get_by_label("Payment originator id").fill("1123456789")
+    alex.get_by_label("Originating bank routing number").fill("031000503")
+    alex.get_by_role("button", name="Create").first.click()
+    alex.wait_for_load_state()
+    fund = Fund.objects.get(slug="millbrook")
+    assert fund.is_default and fund.currency == "USD"
+    marcus = person(world["finance_1"], next_url="/admin/")
+    go(marcus, "/admin/donations/offline/")
+    marcus.get_by_label("Or new donor: name").fill("The Millbrook Community Foundation")
+    marcus.get_by_label("New donor: email").fill("grants@millbrook-foundation.example")
+    marcus.locator("#id_fund").select_option(str(fund.pk))
+    marcus.locator("#id_method").select_option("bank_transfer")
+    marcus.locator("#id_amount").fill("200000.00")
+    submit(marcus, "Save")
+    assert marcus.get_by_text("recorded; the receipt is on its way").count() == 1
+    assert sent("grants@millbrook-foundation.example", "")  # the donor's receipt
 
     # --- Staff create the round: form, reporting plan (two half-yearly reports) and its metric. ---------------------
     staff = person(staff_user, next_url="/admin/")
@@ -260,7 +286,6 @@ def test_one_grant_from_round_to_closed_award(world, person, axe_violations):
     sent(applicant.email, "")  # bank details changed
 
     # --- Finance pays tranche 1 with four eyes. ----------------------------------------------------------------------
-    marcus = person(world["finance_1"], next_url="/admin/")
     dana = person(world["finance_2"], next_url="/admin/")
 
     def pay(tranche_number):
