@@ -1,9 +1,14 @@
+import sys
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 
 from . import roles
 
@@ -33,3 +38,24 @@ def dashboard(request):
         "portal/dashboard.html",
         {"panels": panels, "role_names": role_names, "page_title": _("Your dashboard")},
     )
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """Django's last resort for an unhandled exception. A database blip (restart, failover, dropped connection) is not
+    our bug but a short outage: answer 503 with Retry-After, as JSON for scripts (autosave keeps the text and retries),
+    so load balancers and browsers retry. Everything else is the plain 500 page. Renders without touching the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        if request.headers.get("X-Requested-With") == "fetch" or "application/json" in request.headers.get(
+            "Accept", ""
+        ):
+            response = JsonResponse({"error": str(_("The portal is briefly unavailable; trying again."))}, status=503)
+        else:
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)  # no request: no queries
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.server_error(request)

@@ -101,7 +101,7 @@
             var link = document.createElement("a");
             link.href = result.body.login_url; link.textContent = msg(form, "sign-in", "sign in in a new tab"); link.target = "_blank";
             status.append(link, msg(form, "then-save", ", then come back here and press Save draft."));
-          } else if (result.body.error) { status.textContent = result.body.error; }
+          } else if (result.body.error) { dirty = true; status.textContent = result.body.error; }  // kept; tried again
         })
         .catch(function () { dirty = true; status.textContent = msg(form, "failed", "Could not save automatically; please press Save draft."); })
         .finally(function () { busy = false; });
