@@ -193,6 +193,7 @@ def donate_form_context(request, campaign=None, form=None) -> dict:
         "donate_campaign": campaign,
         "donate_ready": conf.stripe_configured(),
         "donate_debug": settings.DEBUG,
+        "donate_test_mode": settings.STRIPE_STANDIN,
         "donate_fee_percent": str(conf.fee_percent()),
         "donate_fee_fixed": str(conf.fee_fixed()),
         "donate_fee_example": example,

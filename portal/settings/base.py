@@ -275,6 +275,9 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_VERSION = env("STRIPE_API_VERSION", "2025-10-29.clover")
 # Tests and the offline demo point the real `stripe` library at a local fake API.
 STRIPE_API_BASE = env("STRIPE_API_BASE", "")
+# The Stripe test-mode stand-in (fund/donations/standin; `manage.py run_stripe_standin`): development turns it on when
+# no Stripe key is set; production settings refuse it.
+STRIPE_STANDIN = False
 # Bank details are encrypted with a dedicated key (comma-separated Fernet keys, newest first).
 BANK_DETAILS_KEYS = env_list("BANK_DETAILS_KEYS")
 # Payment files (grants.awards.payments): the bank that receives NACHA files and the originating bank (ODFI); the

@@ -7,9 +7,20 @@ from .base import STORAGES, env, env_bool, env_list
 
 DEBUG = False
 
-_missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL") if not env(name)]
+_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
+_STRIPE = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
+_missing = [name for name in _REQUIRED + _STRIPE if not env(name)]
 if _missing:
     raise ImproperlyConfigured(f"Production settings need these environment variables: {', '.join(_missing)}")
+# Real Stripe keys only: never the development stand-in (no real money) nor a made-up key.
+STRIPE_STANDIN = False
+if env_bool("STRIPE_STANDIN") or not env("STRIPE_SECRET_KEY").startswith(
+    ("sk_live_", "sk_test_", "rk_live_", "rk_test_")
+):
+    raise ImproperlyConfigured(
+        "Production needs real Stripe keys (STRIPE_SECRET_KEY starting sk_live_ or rk_live_, or sk_test_ for a staging "
+        "site); the development stand-in is refused."
+    )
 
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")

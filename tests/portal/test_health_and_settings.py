@@ -67,6 +67,16 @@ def test_production_refuses_to_start_without_its_secrets():
     result = _run_production(["check"])
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr and "ALLOWED_HOSTS" in result.stderr and "DATABASE_URL" in result.stderr
+    assert "STRIPE_WEBHOOK_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "override", [{"STRIPE_STANDIN": "1"}, {"STRIPE_SECRET_KEY": "sk_standin_fake"}], ids=["stand-in", "made-up key"]
+)
+def test_production_refuses_the_stripe_standin_and_made_up_keys(override):
+    result = _run_production(["check"], **{**PRODUCTION_ENV, **override})
+    assert result.returncode != 0
+    assert "real Stripe keys" in result.stderr
 
 
 PRODUCTION_ENV = {
@@ -74,6 +84,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "fund.example.org",
     "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "STRIPE_SECRET_KEY": "sk_live_51Example",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_51Example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_Example",
 }
 
 
