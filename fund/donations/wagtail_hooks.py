@@ -31,6 +31,7 @@ ACTIONS = {
     "donations.donation.offline": _("Offline gift recorded"),
     "donations.donation.noncash_sale": _("Sale of gifted securities recorded"),
     "donations.donor.update": _("Donor details updated"),
+    "donations.donor.account_by_code": _("Donor account made at a sign-in by emailed code"),
     "donations.recurring.update": _("Monthly gift updated"),
     "donations.recurring.amount": _("Monthly gift amount changed"),
     "donations.pledge.create": _("Pledge recorded"),

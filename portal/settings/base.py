@@ -231,6 +231,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# A donor who gave online without an account can still sign in by emailed code (fund.donations.account_forms).
+ACCOUNT_FORMS = {"request_login_code": "fund.donations.account_forms.DonorLoginCodeForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {

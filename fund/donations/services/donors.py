@@ -1,5 +1,7 @@
 """Donors: one per email, and the details they keep up to date."""
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from portal.audit import audit
@@ -45,3 +47,24 @@ def donor_link_user(*, donor: Donor, user) -> Donor:
             donor.user = user
             donor.save(update_fields=["user"])
     return donor
+
+
+def donor_account_for_code_login(*, email: str):
+    """A donor who gave without an account asks for a sign-in code: give them an account (no password; the emailed
+    code proves the address, and allauth marks it verified on sign-in) linked to their donor record, so their gifts
+    are there. None when the email is no donor's, or the donor already has an account."""
+    User = get_user_model()
+    email = email.strip().lower()
+    with transaction.atomic():
+        donor = Donor.objects.select_for_update().filter(email=email, user__isnull=True).first()
+        if donor is None or User.objects.filter(email__iexact=email).exists():
+            return None
+        first, _, last = (donor.name or "").partition(" ")
+        user = User(email=email, first_name=first[:150], last_name=last[:150])
+        user.set_unusable_password()
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+        donor.user = user
+        donor.save(update_fields=["user"])
+        audit(donor, "donations.donor.account_by_code", user=user)
+    return user
