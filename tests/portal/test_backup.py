@@ -108,7 +108,15 @@ def test_a_postgresql_backup_restores_into_a_fresh_database_and_passes_ledger_ch
             text=True,
         )
         assert count.stdout.strip() == "3"
-        assert len(list((tmp_path / "files" / "private").rglob("*.pdf"))) == 3
+        names = subprocess.run(
+            ["psql", f"{server}/{name}", "-tAc", "SELECT pdf FROM donations_receipt"],
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert len(names) == 3  # (the private folder also holds other tests' files: check the three it names)
+        for pdf in names:
+            assert (tmp_path / "files" / "private" / pdf).read_bytes().startswith(b"%PDF")
     finally:
         connection.close()
         with connection.cursor() as cursor:
