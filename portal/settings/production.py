@@ -6,6 +6,8 @@ from .base import *  # noqa: F401,F403
 from .base import STORAGES, env, env_bool, env_list
 
 DEBUG = False
+# Never: the demo fund's fictional people, gifts and grants must not reach a real database.
+DEMO_ALLOWED = False
 
 _missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL") if not env(name)]
 if _missing:
