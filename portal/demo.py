@@ -5,8 +5,9 @@ Deterministic (fixed seed, dates relative to today) and idempotent (get-or-creat
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -83,6 +84,17 @@ class DemoContext:
     def rng_for(self, name: str) -> random.Random:
         """A separate, stable random stream per section, so adding data in one app never shifts another's."""
         return random.Random(f"2026:{name}")
+
+
+def moment(ctx: DemoContext, days: int, hour: int = 10) -> datetime:
+    """An aware datetime `days` from the demo's today (negative: in the past), at `hour` local time."""
+    return timezone.make_aware(datetime.combine(ctx.today + timedelta(days=days), time(hour, 0)))
+
+
+def at(ctx: DemoContext, days: int, hour: int = 10):
+    """Move the clock to `moment(ctx, days, hour)` (frozen) for what happens inside the `with` block: the demo's past is
+    made by the same services as the present, at the time it happened."""
+    return time_machine.travel(moment(ctx, days, hour), tick=False)
 
 
 def seed(ctx: DemoContext):
