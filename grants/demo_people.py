@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from applicants.models import Membership
 from portal import roles
+from portal.demo import SET_UP, at
 
 GRANTEE_CONTACTS = [
     ("Maria", "Alvarez"),
@@ -26,14 +27,15 @@ def organisation_owner(ctx, organisation):
     if membership:
         return membership.user
     first, last = GRANTEE_CONTACTS[sum(map(ord, organisation.slug)) % len(GRANTEE_CONTACTS)]
-    user, created = get_user_model().objects.get_or_create(
-        email=f"grantee.{organisation.slug}@demo.millbrook-fund.example",
-        defaults={"first_name": first, "last_name": last},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": Membership.Role.OWNER})
+    with at(ctx, SET_UP):  # they registered with their organisation
+        user, created = get_user_model().objects.get_or_create(
+            email=f"grantee.{organisation.slug}@demo.millbrook-fund.example",
+            defaults={"first_name": first, "last_name": last},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": Membership.Role.OWNER})
     user.groups.add(Group.objects.get(name=roles.APPLICANT))
     ctx.note("grantee contacts", created)
     return user

@@ -86,6 +86,9 @@ class DemoContext:
         return random.Random(f"2026:{name}")
 
 
+SET_UP = -760  # days from today: the fund, its people and its grantees' organisations are set up
+
+
 def moment(ctx: DemoContext, days: int, hour: int = 10) -> datetime:
     """An aware datetime `days` from the demo's today (negative: in the past), at `hour` local time."""
     return timezone.make_aware(datetime.combine(ctx.today + timedelta(days=days), time(hour, 0)))
@@ -98,6 +101,12 @@ def at(ctx: DemoContext, days: int, hour: int = 10):
 
 
 def seed(ctx: DemoContext):
+    """The demo's people, as they joined when the fund was set up (before its first round opened)."""
+    with at(ctx, SET_UP):
+        _seed_users(ctx)
+
+
+def _seed_users(ctx: DemoContext):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 

@@ -12,7 +12,8 @@ from portal import roles
 from portal.demo import at
 
 from .assignment import assignments_auto_assign
-from .models import Assignment, ConflictDeclaration, Criterion, Panel, PanelMember, Review, Rubric
+from .models import Assignment, Criterion, Panel, PanelMember, Review, Rubric
+from .panels import panel_create, panel_member_invite, panel_update
 from .rubrics import current_rubric
 from .services import assignment_create, conflict_declare, review_feedback_approve, review_save
 
@@ -106,20 +107,13 @@ def _rubric(ctx, funding_round):
 
 
 def _panel(ctx, funding_round, name, members, *, chair, see_others, threshold="30"):
-    panel, created = Panel.objects.get_or_create(
-        round=funding_round,
-        defaults={
-            "name": name,
-            "reviewers_see_others_after_submit": see_others,
-            "disagreement_threshold": Decimal(threshold),
-        },
-    )
-    ctx.note("review panels", created)
+    """The panel as staff build it on the panel screen: created, its threshold set, each member invited."""
+    panel = panel_create(round=funding_round, by=chair, name=name, reviewers_see_others_after_submit=see_others)
+    panel = panel_update(panel=panel, by=chair, disagreement_threshold=Decimal(threshold))
+    ctx.note("review panels", True)
     for user, kind in members:
-        member, created = PanelMember.objects.get_or_create(
-            panel=panel, user=user, defaults={"kind": kind, "is_chair": user == chair, "invited_by": chair}
-        )
-        ctx.note("panel members", created)
+        panel_member_invite(panel=panel, email=user.email, kind=kind, by=chair, is_chair=user == chair)
+        ctx.note("panel members", True)
     return panel
 
 
@@ -163,10 +157,6 @@ def _submit(assignment, rng, level, *, recommendation=None, feedback=""):
     )
 
 
-def _declared(assignment):
-    return ConflictDeclaration.objects.filter(assignment=assignment).exists()
-
-
 def _seed_2026(ctx, funding_round, applications):
     if Panel.objects.filter(round=funding_round).exists():
         return None  # seeded before
@@ -177,33 +167,36 @@ def _seed_2026(ctx, funding_round, applications):
         (users["reviewer_community"], PanelMember.Kind.COMMUNITY),
         (users["reviewer_expert"], PanelMember.Kind.EXTERNAL),
     ]
-    for key, first, last, kind in EXTRA_MEMBERS:
-        user, created = _extra_user(key, first, last)
-        ctx.note("users", created)
-        members.append((user, kind))
-    panel = _panel(
-        ctx,
-        funding_round,
-        "2026 Community-Led Response panel",
-        members,
-        chair=users["program_officer"],
-        see_others=False,
-    )
-    _rubric(ctx, funding_round)
+    with at(ctx, -34):  # staff set up the panel and rubric as the round opened
+        for key, first, last, kind in EXTRA_MEMBERS:
+            user, created = _extra_user(key, first, last)
+            ctx.note("users", created)
+            members.append((user, kind))
+        panel = _panel(
+            ctx,
+            funding_round,
+            "2026 Community-Led Response panel",
+            members,
+            chair=users["program_officer"],
+            see_others=False,
+        )
+        _rubric(ctx, funding_round)
     staff = users["program_officer"]
     if not applications:
         return panel
-    for _assignment in assignments_auto_assign(round=funding_round, by=staff, applications=applications):
-        ctx.note("review assignments", True)
+    with at(ctx, -17):  # the day after screening
+        for _assignment in assignments_auto_assign(round=funding_round, by=staff, applications=applications):
+            ctx.note("review assignments", True)
     rng = ctx.rng_for("review.2026")
 
     # One conflict: an outside expert once sat on the board of the second applicant.
     if len(applications) > 1:
         expert = PanelMember.objects.get(panel=panel, user__email="panel.expert1@demo.millbrook-fund.example")
         target = Assignment.objects.filter(application=applications[1], member=expert).first()
-        if target is None and not ConflictDeclaration.objects.filter(member=expert, has_conflict=True).exists():
-            target = assignment_create(application=applications[1], member=expert, by=staff)
-        if target is not None and not _declared(target):
+        with at(ctx, -16, 9):
+            if target is None:
+                target = assignment_create(application=applications[1], member=expert, by=staff)
+        with at(ctx, -15, 19):
             conflict_declare(
                 assignment=target,
                 has_conflict=True,
@@ -218,8 +211,8 @@ def _seed_2026(ctx, funding_round, applications):
         .select_related("member__user", "application__round")
         .order_by("pk")
     )
-    for assignment, level in zip(first, [5, 1, 3]):
-        if not _declared(assignment):
+    for slot, (assignment, level) in enumerate(zip(first, [5, 1, 3])):
+        with at(ctx, -14 + 2 * slot, 20):
             conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
             _submit(assignment, rng, level)
 
@@ -231,19 +224,18 @@ def _seed_2026(ctx, funding_round, applications):
         .order_by("application__reference", "pk")
     )
     for index, assignment in enumerate(rest):
-        if _declared(assignment):
-            continue
-        if index % 2 == 0:
-            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
-            _submit(assignment, rng, rng.choice([2, 3, 3, 4, 4, 5]))
-        elif index % 5 == 1:
-            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
-            criteria = list(current_rubric(assignment.application.round).criteria.all())[:2]
-            review_save(
-                assignment=assignment,
-                by=assignment.member.user,
-                scores={c.pk: {"score": 4, "comment": "First read: promising."} for c in criteria},
-            )
+        with at(ctx, -13 + index % 12, 9 + index % 10):
+            if index % 2 == 0:
+                conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+                _submit(assignment, rng, rng.choice([2, 3, 3, 4, 4, 5]))
+            elif index % 5 == 1:
+                conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+                criteria = list(current_rubric(assignment.application.round).criteria.all())[:2]
+                review_save(
+                    assignment=assignment,
+                    by=assignment.member.user,
+                    scores={c.pk: {"score": 4, "comment": "First read: promising."} for c in criteria},
+                )
     return panel
 
 

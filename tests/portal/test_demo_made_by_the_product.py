@@ -63,6 +63,8 @@ def test_every_demo_record_is_one_the_services_would_have_made(capsys):
     year_ago = timezone.now() - timedelta(days=365)
     harm = Application.objects.filter(round__slug="2025-harm-reduction-grants")
     assert all(a.submitted_at < a.decided_at < year_ago for a in harm)
+    submitted = Application.objects.filter(submitted_at__isnull=False).select_related("created_by")
+    assert all(a.created_by.date_joined < a.created_at < a.submitted_at <= timezone.now() for a in submitted)
     for award in accepted:
         decided = award.application.review_decisions.get().decided_at
         assert award.application.submitted_at < decided < award.offered_at < award.accepted_at < year_ago
