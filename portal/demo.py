@@ -1,6 +1,9 @@
 """The demo fund's people. `manage.py seed_demo` runs this first, then each app's `demo.seed(ctx)` in order.
 
-Deterministic (fixed seed, dates relative to today) and idempotent (get-or-create on natural keys).
+Deterministic (fixed seed, dates relative to today) and idempotent (get-or-create on natural keys; a section whose
+round already exists is left alone). Every application, review, decision, award, payment and report is made by the
+service the screen calls, with the clock moved to when it happened (`at`), so the demo holds only states the product
+can reach. `seed_demo` refuses to run unless settings.DEMO_ALLOWED (development and test settings only).
 """
 
 import random
