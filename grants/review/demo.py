@@ -1,15 +1,18 @@
 """Demo: the 2026 panel mid-way (half the reviews in, one conflict, one strong disagreement) and the 2025 round's
-completed panel, at the time it met (portal.demo.at). Panels and rubrics are what staff type into the admin; assignments,
+completed panel, at the time it met (portal.demo.at). Rubrics are what staff type into the admin; panels, assignments,
 conflict declarations, reviews and feedback go through the review services. Runs after grants.demo; deterministic and
 idempotent (a round that has its panel is left alone)."""
 
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from portal import roles
-from portal.demo import at
+from portal.demo import DEMO_PASSWORD, at
 
 from .assignment import assignments_auto_assign
 from .models import Assignment, Criterion, Panel, PanelMember, Review, Rubric
@@ -61,12 +64,6 @@ EXTRA_MEMBERS = [
 
 
 def _extra_user(key, first, last):
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    from portal.demo import DEMO_PASSWORD
-
     email = f"{key}@demo.millbrook-fund.example"
     user, created = get_user_model().objects.get_or_create(
         email=email, defaults={"first_name": first, "last_name": last}
