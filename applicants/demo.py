@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 
 from portal import roles
+from portal.demo import SET_UP, at
 
 from .models import Membership, Neighbourhood, Organisation
 
@@ -228,6 +229,12 @@ def _slug(name):
 
 
 def seed(ctx):
+    """The organisations and their members, registered when the fund was set up."""
+    with at(ctx, SET_UP):
+        _seed(ctx)
+
+
+def _seed(ctx):
     hoods = {}
     for name in NEIGHBOURHOODS:
         hood, created = Neighbourhood.objects.get_or_create(slug=_slug(name), defaults={"name": name})

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from portal.demo import SET_UP, at
+
 from .models import Campaign, Fund
 
 
@@ -13,6 +15,12 @@ def _at(day):
 
 
 def seed(ctx):
+    """The fund and its campaigns, set up before its first round opened (the campaigns carry their own dates)."""
+    with at(ctx, SET_UP):
+        _seed(ctx)
+
+
+def _seed(ctx):
     fund, created = Fund.objects.get_or_create(
         slug="millbrook",
         defaults={

@@ -1,35 +1,38 @@
-"""Demo: three funding rounds with their forms, and applications in every state.
+"""Demo: three funding rounds with their forms, and applications in every state, made as they happened.
 
 - "2026 Community-Led Response Grants": open, closes in three weeks, multi-step form with a budget table.
 - "Rapid Response Micro-grants": rolling, up to $5,000, short form.
-- "2025 Harm Reduction Grants": closed and decided last year; 9 approved (8 become awards, 1 award is declined by the
-  grantee after approval: see grants.awards.demo), some declined and waitlisted.
-Deterministic (ctx.rng_for) and idempotent (get-or-create on round slug, and on round + organisation + title).
+- "2025 Harm Reduction Grants": opened two years ago; its applications went to the panel and were decided (9 approved,
+  2 declined, 1 waitlisted) by grants.awards.demo.
+Rounds, forms and eligibility questions are what staff type into the admin (direct writes); every application is
+started, filled in, submitted, withdrawn and screened through the services the screens call, with the clock moved to
+when it happened (portal.demo.at). Deterministic (ctx.rng_for) and idempotent (a round that exists is left alone).
 """
 
-from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from portal.demo import at, moment
+
+from . import selectors
+from .demo_people import organisation_owner
 from .forms_application import budget_total
-from .models import (
-    Application,
-    ApplicationFormVersion,
-    ApplicationMessage,
-    ApplicationStatusChange,
-    ApplicationSubmission,
-    EligibilityQuestion,
-    FormQuestion,
-    FundingRound,
-    ReferenceCounter,
+from .impact.demo import reporting_plan_setup
+from .models import Application, EligibilityQuestion, FormQuestion, FundingRound
+from .services import (
+    application_mark_ineligible,
+    application_move_to_review,
+    application_request_more_info,
+    application_save_draft,
+    application_start,
+    application_submit,
+    application_withdraw,
+    form_publish,
+    message_post,
 )
 
 S = Application.Status
-
-
-def _at(day, hour=9):
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 COMMUNITY_FORM = [
@@ -93,9 +96,10 @@ ROUNDS = {
         "budget": "500000.00",
         "max": "50000.00",
         "min": "5000.00",
-        "status": FundingRound.Status.OPEN,
         "opens": -35,
         "closes": 21,
+        "first_application": -33,
+        "screening": -18,
         "form": COMMUNITY_FORM,
         "eligibility": [
             ("Does your work serve people in Millbrook?", True, "this fund only supports work in Millbrook."),
@@ -115,9 +119,10 @@ ROUNDS = {
         "budget": "60000.00",
         "max": "5000.00",
         "min": "250.00",
-        "status": FundingRound.Status.OPEN,
         "opens": -200,
         "closes": None,
+        "first_application": -12,
+        "screening": -5,
         "form": RAPID_FORM,
         "eligibility": [("Does your group work in Millbrook?", True, "this fund only supports work in Millbrook.")],
     },
@@ -129,9 +134,11 @@ ROUNDS = {
         "budget": "400000.00",
         "max": "50000.00",
         "min": "5000.00",
-        "status": FundingRound.Status.DECIDED,
-        "opens": -420,
-        "closes": -360,
+        "opens": -720,
+        "closes": -650,
+        "first_application": -700,
+        "screening": -645,
+        "grant_months": 24,  # two-year grants, so two years of quarterly reports
         "form": HARM_2025_FORM,
         "eligibility": [
             ("Does your work serve people in Millbrook?", True, "this fund only supports work in Millbrook.")
@@ -139,8 +146,12 @@ ROUNDS = {
     },
 }
 
-# (organisation slug, status, requested amount, title). Order is stable: it decides reference numbers.
+# (organisation slug, status, requested amount, title). Order is stable: it decides reference numbers and the day each
+# application was started (one a day). An organisation has one live application per round, so an organisation's
+# second application comes after it withdrew the first.
 COMMUNITY_APPLICATIONS = [
+    ("southgate-food-pantry", S.WITHDRAWN, "20000.00", "Mobile pantry van"),
+    ("second-chance-reentry", S.WITHDRAWN, "30000.00", "Reentry phones"),
     ("northside-peer-drop-in", S.MORE_INFO, "42000.00", "Evening peer drop-in hours"),
     ("riverside-outreach-van", S.IN_REVIEW, "48000.00", "Second outreach van for Old Mill"),
     ("familias-unidas", S.IN_REVIEW, "30000.00", "Naloxone training for Spanish-speaking families"),
@@ -151,24 +162,17 @@ COMMUNITY_APPLICATIONS = [
     ("naloxone-training-collective", S.IN_REVIEW, "25000.00", "Naloxone in every bar on Union Square"),
     ("second-chance-reentry", S.IN_REVIEW, "47500.00", "Met at the gate: peer reentry mentors"),
     ("southgate-food-pantry", S.SUBMITTED, "12000.00", "Naloxone at the pantry"),
-    ("eastbank-clean-streets", S.SUBMITTED, "8000.00", "Sharps drop boxes for Eastbank"),
-    ("harbor-lending-library", S.SUBMITTED, "15000.00", "Harm-reduction zines in four languages"),
-    ("southgate-food-pantry", S.WITHDRAWN, "20000.00", "Mobile pantry van"),
-    ("youth-arts-old-mill", S.DECLINED, "90000.00", "Youth centre building fund"),
     ("eastbank-clean-streets", S.DECLINED, "5000.00", "Neighbourhood barbecue"),
-    ("second-chance-reentry", S.WITHDRAWN, "30000.00", "Reentry phones"),
     ("harbor-lending-library", S.DRAFT, "", "Lending library on wheels"),
-    ("cedar-hill-healing-circle", S.DRAFT, "20000.00", "Elders' winter gathering"),
-    ("riverside-outreach-van", S.DRAFT, "", ""),
-    ("familias-unidas", S.DRAFT, "9000.00", "Grief circle for parents"),
 ]
 RAPID_APPLICATIONS = [
+    ("naloxone-training-collective", S.WITHDRAWN, "1500.00", "Training at the stadium"),
     ("millbrook-drug-checking-coop", S.SUBMITTED, "4500.00", "Test strips for a nitazene surge"),
     ("riverside-outreach-van", S.IN_REVIEW, "3000.00", "Van repair after a breakdown"),
     ("northside-peer-drop-in", S.DRAFT, "2500.00", "Winter coats and sleeping bags"),
-    ("naloxone-training-collective", S.WITHDRAWN, "1500.00", "Training at the stadium"),
 ]
-# The first nine are approved (the awards demo makes 8 awards and 1 declined offer), then declined and waitlisted.
+# Every one went to the panel; the awards demo decides them (in this order, so the first nine are the approvals that
+# grants.awards.demo.PLAN follows: 8 awards accepted or on offer, 1 declined by the grantee).
 HARM_2025_APPLICATIONS = [
     ("northside-peer-drop-in", S.APPROVED, "45000.00", "Peer drop-in: weekends"),
     ("riverside-outreach-van", S.APPROVED, "40000.00", "Night outreach van"),
@@ -194,27 +198,6 @@ APPROACHES = [
     "<p>We will open <strong>three evenings a week</strong>, staffed by two paid peer workers.</p><ul><li>Naloxone and training</li><li>Referrals</li></ul>",
     "<p>We will run monthly trainings and keep a stock of naloxone at every partner site.</p>",
 ]
-
-
-def _form_questions(funding_round, spec):
-    for order, (key, kind, label, extra) in enumerate(spec):
-        extra = dict(extra)
-        FormQuestion.objects.get_or_create(
-            round=funding_round,
-            key=key,
-            defaults={
-                "sort_order": order,
-                "kind": kind,
-                "label": label,
-                "required": extra.pop("required", kind != "section"),
-                **extra,
-            },
-        )
-    definition = [q.as_definition() for q in funding_round.form_questions.order_by("sort_order", "pk")]
-    version, _created = ApplicationFormVersion.objects.get_or_create(
-        round=funding_round, number=1, defaults={"definition": definition}
-    )
-    return version
 
 
 def _answers(rng, version, amount, org):
@@ -255,200 +238,155 @@ def _answers(rng, version, amount, org):
     return answers
 
 
-PATHS = {
-    S.SUBMITTED: [("submit", S.DRAFT, S.SUBMITTED)],
-    S.MORE_INFO: [("submit", S.DRAFT, S.SUBMITTED), ("request_more_info", S.SUBMITTED, S.MORE_INFO)],
-    S.IN_REVIEW: [("submit", S.DRAFT, S.SUBMITTED), ("move_to_review", S.SUBMITTED, S.IN_REVIEW)],
-    S.WITHDRAWN: [("submit", S.DRAFT, S.SUBMITTED), ("withdraw", S.SUBMITTED, S.WITHDRAWN)],
-    S.APPROVED: [
-        ("submit", S.DRAFT, S.SUBMITTED),
-        ("move_to_review", S.SUBMITTED, S.IN_REVIEW),
-        ("approve", S.IN_REVIEW, S.APPROVED),
-    ],
-    S.WAITLISTED: [
-        ("submit", S.DRAFT, S.SUBMITTED),
-        ("move_to_review", S.SUBMITTED, S.IN_REVIEW),
-        ("waitlist", S.IN_REVIEW, S.WAITLISTED),
-    ],
-}
 REASONS = {
     "request_more_info": "Please tell us how the evening hours will be staffed and add the cost of supervision to the budget.",
-    "mark_ineligible": "This round does not fund buildings or capital projects.",
-    "decline": "The panel scored other applications higher this year. We would welcome an application next round.",
+    "mark_ineligible": "This round funds responses to the overdose crisis; a neighbourhood social event is outside it.",
     "withdraw": "We found other funding for this.",
 }
 
 
-def _seed_applications(ctx, funding_round, version, spec, submitted_base, rng):
+def _seed_applications(ctx, funding_round, spec, rng, *, first_day, screening_day):
+    """Each application as its organisation made it (started one a day from `first_day`, submitted the next day) and
+    as staff screened it on `screening_day`, all through the services the screens call. Returns
+    [(application, the status the spec asks for)]: approvals, waitlisting and declines after review are decisions,
+    made later by the awards demo."""
     organisations = ctx.objects["organisations"]
-    staff = ctx.users.get("program_officer")
-    created_apps = []
+    staff = ctx.users["program_officer"]
+    made = []
     for index, (org_slug, status, amount, title) in enumerate(spec):
         org = organisations[org_slug]
-        owner = org.memberships.order_by("pk").first()
-        application, created = Application.objects.get_or_create(
-            round=funding_round,
-            organisation=org,
-            title=title,
-            defaults={
-                "requested_amount": Decimal(amount) if amount else None,
-                "status": S.DRAFT,
-                "created_by": owner.user if owner else None,
-                "summary": f"{title}: {org.mission}" if title else "",
-                "answers": _answers(rng, version, amount, org),
-                "form_snapshot": {"version": version.number, "questions": version.definition},
-            },
-        )
-        ctx.note("applications", created)
-        created_apps.append(application)
-        if not created or status == S.DRAFT:
+        owner = organisation_owner(ctx, org)
+        day, hour = first_day + index, 9 + index % 8
+        with at(ctx, day, hour):
+            application = application_start(funding_round=funding_round, organisation=org, by=owner)
+            version = selectors.published_form(funding_round)
+            application_save_draft(
+                application=application,
+                by=owner,
+                answers=_answers(rng, version, amount, org),
+                basics={
+                    "title": title,
+                    "summary": f"{title}: {org.mission}" if title else "",
+                    "requested_amount": amount or None,
+                },
+            )
+        ctx.note("applications", True)
+        made.append((application, status))
+        if status == S.DRAFT:
             continue
-        # Draft ones that were declined at screening went submit → mark_ineligible; later decisions follow PATHS.
-        path = PATHS.get(status) or (
-            [("submit", S.DRAFT, S.SUBMITTED), ("mark_ineligible", S.SUBMITTED, S.DECLINED)]
-            if funding_round.status == FundingRound.Status.OPEN
-            else [
-                ("submit", S.DRAFT, S.SUBMITTED),
-                ("move_to_review", S.SUBMITTED, S.IN_REVIEW),
-                ("decline", S.IN_REVIEW, S.DECLINED),
-            ]
-        )
-        submitted_at = submitted_base + timedelta(hours=7 * index + rng.randint(0, 5))
-        year = timezone.localtime(submitted_at).year
-        counter, _ = ReferenceCounter.objects.get_or_create(prefix=funding_round.reference_prefix, year=year)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-        application.reference = f"{funding_round.reference_prefix}-{year}-{counter.last_number:04d}"
-        application.status = status
-        application.submitted_at = submitted_at
-        application.organisation_snapshot = {
-            "name": org.name,
-            "legal_name": org.legal_name,
-            "registration_number": org.registration_number,
-            "fiscal_sponsor_name": org.fiscal_sponsor_name,
-            "neighbourhood": org.neighbourhood.name if org.neighbourhood else "",
-        }
-        when = submitted_at
-        for step, (action, source, target) in enumerate(path):
-            when = submitted_at + timedelta(days=3 * step)
-            actor = owner.user if owner and action in ("submit", "withdraw") else staff
-            ApplicationStatusChange.objects.create(
-                application=application,
-                from_status=source,
-                to_status=target,
-                action=action,
-                by=actor,
-                reason=REASONS.get(action, ""),
-                at=when,
-            )
-        if status in (S.APPROVED, S.DECLINED, S.WAITLISTED):
-            application.decided_at = when
-        application.save()
-        ApplicationSubmission.objects.create(
-            application=application,
-            number=1,
-            title=application.title,
-            summary=application.summary,
-            requested_amount=application.requested_amount,
-            answers=application.answers,
-            form_snapshot=application.form_snapshot,
-            organisation_snapshot=application.organisation_snapshot,
-            submitted_at=submitted_at,
-            submitted_by=owner.user if owner else None,
-        )
-        if status == S.MORE_INFO:
-            ApplicationMessage.objects.create(
-                application=application,
-                author=staff,
-                from_staff=True,
-                body=REASONS["request_more_info"],
-                created_at=when,
-            )
-            ApplicationMessage.objects.create(
-                application=application,
-                author=staff,
-                from_staff=True,
-                internal=True,
-                body="Strong proposal; check supervision costs before review.",
-                created_at=when,
-            )
-        elif status == S.IN_REVIEW and index % 3 == 0 and owner:
-            ApplicationMessage.objects.create(
-                application=application,
-                author=owner.user,
-                body="Could we send a letter of support from our partners?",
-                created_at=when,
-            )
-            ApplicationMessage.objects.create(
-                application=application,
-                author=staff,
-                from_staff=True,
-                body="Yes please, attach it as a message reply or email it to us.",
-                created_at=when + timedelta(hours=5),
-            )
-    return created_apps
+        with at(ctx, day + 1, hour):
+            application_submit(application=application, by=owner)
+        if status == S.WITHDRAWN:
+            with at(ctx, day + 2, hour):
+                application_withdraw(application=application, by=owner, reason=REASONS["withdraw"])
+            continue
+        if status == S.SUBMITTED:
+            continue
+        with at(ctx, screening_day, 10 + index % 6):
+            if status == S.MORE_INFO:
+                application_request_more_info(application=application, by=staff, reason=REASONS["request_more_info"])
+                message_post(
+                    application=application,
+                    by=staff,
+                    internal=True,
+                    body="Strong proposal; check supervision costs before review.",
+                )
+            elif status == S.DECLINED and funding_round.closes_at and funding_round.closes_at > timezone.now():
+                application_mark_ineligible(application=application, by=staff, reason=REASONS["mark_ineligible"])
+            else:
+                application_move_to_review(application=application, by=staff)
+        if status == S.IN_REVIEW and index % 3 == 0:
+            with at(ctx, screening_day + 1, 11):
+                message_post(
+                    application=application, by=owner, body="Could we send a letter of support from our partners?"
+                )
+            with at(ctx, screening_day + 1, 16):
+                message_post(
+                    application=application,
+                    by=staff,
+                    body="Yes please, attach it as a message reply or email it to us.",
+                )
+    return made
 
 
-def seed(ctx):
-    fund = ctx.objects["fund"]
-    rounds = {}
-    for key, spec in ROUNDS.items():
-        closes = _at(ctx.today + timedelta(days=spec["closes"]), 17) if spec["closes"] is not None else None
+def _round(ctx, key, spec):
+    """The round as program staff set it up in the admin (a direct write: staff type it), its form published through
+    `form_publish`, and its reporting plan's metrics and questions."""
+    closes = moment(ctx, spec["closes"], 17) if spec["closes"] is not None else None
+    with at(ctx, spec["opens"] - 2):
         funding_round, created = FundingRound.objects.get_or_create(
             slug=spec["slug"],
             defaults={
-                "fund": fund,
+                "fund": ctx.objects["fund"],
                 "title": spec["title"],
                 "summary": spec["summary"],
                 "reference_prefix": spec["prefix"],
                 "budget": Decimal(spec["budget"]),
                 "max_request": Decimal(spec["max"]),
                 "min_request": Decimal(spec["min"]),
-                "opens_at": _at(ctx.today + timedelta(days=spec["opens"])),
+                "opens_at": moment(ctx, spec["opens"], 9),
                 "closes_at": closes,
-                "status": spec["status"],
+                "status": FundingRound.Status.OPEN,
                 "reviews_per_application": 3,
-                "review_deadline": _at(ctx.today + timedelta(days=(spec["closes"] or 0) + 28))
-                if spec["closes"]
-                else None,
+                "review_deadline": moment(ctx, spec["closes"] + 28, 17) if spec["closes"] else None,
+                "grant_months": spec.get("grant_months", 12),
             },
         )
         ctx.note("funding rounds", created)
+        if not created:
+            return funding_round, False
         for order, (text, answer, message) in enumerate(spec["eligibility"]):
-            EligibilityQuestion.objects.get_or_create(
-                round=funding_round,
-                text=text,
-                defaults={"sort_order": order, "required_answer": answer, "ineligible_message": message},
+            EligibilityQuestion.objects.create(
+                round=funding_round, text=text, sort_order=order, required_answer=answer, ineligible_message=message
             )
-        rounds[key] = (funding_round, _form_questions(funding_round, spec["form"]))
-    ctx.objects["rounds"] = {key: value[0] for key, value in rounds.items()}
+        for order, (qkey, kind, label, extra) in enumerate(spec["form"]):
+            extra = dict(extra)
+            FormQuestion.objects.create(
+                round=funding_round,
+                key=qkey,
+                sort_order=order,
+                kind=kind,
+                label=label,
+                required=extra.pop("required", kind != "section"),
+                **extra,
+            )
+        form_publish(funding_round=funding_round, by=ctx.users["program_officer"])
+        reporting_plan_setup(funding_round)
+    return funding_round, True
 
-    community, community_form = rounds["community_2026"]
-    _seed_applications(
-        ctx,
-        community,
-        community_form,
-        COMMUNITY_APPLICATIONS,
-        _at(ctx.today - timedelta(days=30)),
-        ctx.rng_for("grants.community_2026"),
-    )
-    rapid, rapid_form = rounds["rapid"]
-    _seed_applications(
-        ctx, rapid, rapid_form, RAPID_APPLICATIONS, _at(ctx.today - timedelta(days=12)), ctx.rng_for("grants.rapid")
-    )
-    harm, harm_form = rounds["harm_2025"]
-    harm_apps = _seed_applications(
-        ctx,
-        harm,
-        harm_form,
-        HARM_2025_APPLICATIONS,
-        _at(ctx.today - timedelta(days=380)),
-        ctx.rng_for("grants.harm_2025"),
-    )
 
-    ctx.objects["applications_2025_approved"] = [a for a in harm_apps if a.status == S.APPROVED][:9]
+def seed(ctx):
+    rounds, new = {}, {}
+    for key, spec in ROUNDS.items():
+        rounds[key], new[key] = _round(ctx, key, spec)
+    ctx.objects["rounds"] = rounds
+
+    specs = {"community_2026": COMMUNITY_APPLICATIONS, "rapid": RAPID_APPLICATIONS, "harm_2025": HARM_2025_APPLICATIONS}
+    made = {}
+    for key, spec in ROUNDS.items():
+        if not new[key]:
+            continue
+        made[key] = _seed_applications(
+            ctx,
+            rounds[key],
+            specs[key],
+            ctx.rng_for(f"grants.{key}"),
+            first_day=spec["first_application"],
+            screening_day=spec["screening"],
+        )
+        if spec["closes"] is not None and spec["closes"] < 0:
+            with at(
+                ctx, spec["closes"], 18
+            ):  # staff move the round to review in the admin once its deadline has passed
+                rounds[key].status = FundingRound.Status.REVIEW
+                rounds[key].save(update_fields=["status"])
+
+    # For the review and awards demos: what the panel reviews and what the 2025 decisions will be.
+    ctx.objects["applications_2025_outcomes"] = [
+        (application, status) for application, status in made.get("harm_2025", []) if status != S.WITHDRAWN
+    ]
     ctx.objects["applications_2026_in_review"] = list(
-        Application.objects.filter(round=community, status=S.IN_REVIEW)
+        Application.objects.filter(round=rounds["community_2026"], status=S.IN_REVIEW)
         .select_related("organisation")
         .order_by("reference")
     )

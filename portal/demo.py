@@ -1,12 +1,16 @@
 """The demo fund's people. `manage.py seed_demo` runs this first, then each app's `demo.seed(ctx)` in order.
 
-Deterministic (fixed seed, dates relative to today) and idempotent (get-or-create on natural keys).
+Deterministic (fixed seed, dates relative to today) and idempotent (get-or-create on natural keys; a section whose
+round already exists is left alone). Every application, review, decision, award, payment and report is made by the
+service the screen calls, with the clock moved to when it happened (`at`), so the demo holds only states the product
+can reach. `seed_demo` refuses to run unless settings.DEMO_ALLOWED (development and test settings only).
 """
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -85,7 +89,27 @@ class DemoContext:
         return random.Random(f"2026:{name}")
 
 
+SET_UP = -760  # days from today: the fund, its people and its grantees' organisations are set up
+
+
+def moment(ctx: DemoContext, days: int, hour: int = 10) -> datetime:
+    """An aware datetime `days` from the demo's today (negative: in the past), at `hour` local time."""
+    return timezone.make_aware(datetime.combine(ctx.today + timedelta(days=days), time(hour, 0)))
+
+
+def at(ctx: DemoContext, days: int, hour: int = 10):
+    """Move the clock to `moment(ctx, days, hour)` (frozen) for what happens inside the `with` block: the demo's past is
+    made by the same services as the present, at the time it happened."""
+    return time_machine.travel(moment(ctx, days, hour), tick=False)
+
+
 def seed(ctx: DemoContext):
+    """The demo's people, as they joined when the fund was set up (before its first round opened)."""
+    with at(ctx, SET_UP):
+        _seed_users(ctx)
+
+
+def _seed_users(ctx: DemoContext):
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 

@@ -1,30 +1,22 @@
-"""Demo, after the impact reports: one payment batch with two paid tranches (prepared by one finance officer,
-approved by the other) and a payment prepared and waiting for the second finance officer. Paying the last tranche of
-the award whose grant has ended closes it, as the product does."""
-
-from datetime import timedelta
+"""Demo, after the impact reports: this week finance officer 1 prepared the first payment of the award accepted
+second, and it waits for the second finance officer (the paid batch of last year is in grants.awards.demo, made when
+it happened). Idempotent: preparing a tranche that already has a payment in progress returns that payment."""
 
 from django.conf import settings
 
-from .demo import PAID_KINDS
-from .models import PaymentBatch, Tranche
-from .payments import disbursement_approve, disbursement_prepare, payment_batch_create, payment_batch_mark_paid
+from portal.demo import at
+
+from .models import Tranche
+from .payments import disbursement_prepare
 
 
 def seed(ctx):
-    fund = ctx.objects.get("fund")
-    by_kind = ctx.objects.get("awards_2025_by_kind") or {}
-    if fund is None or not getattr(settings, "BANK_DETAILS_KEYS", None):
+    award = (ctx.objects.get("awards_2025_by_kind") or {}).get("accepted_awaiting_approval")
+    if award is None or not getattr(settings, "BANK_DETAILS_KEYS", None):
         return
-    to_pay = [(kind, by_kind[kind]) for kind in PAID_KINDS if kind in by_kind]
-    if not to_pay or PaymentBatch.objects.filter(fund=fund).exists():
+    tranche = award.tranches.filter(status=Tranche.Status.SCHEDULED).order_by("sequence").first()
+    if tranche is None or tranche.disbursements.exists():
         return
-    finance_1, finance_2 = ctx.users["finance_1"], ctx.users["finance_2"]
-    for kind, award in to_pay:
-        tranche = award.tranches.filter(status=Tranche.Status.SCHEDULED).order_by("sequence").first()
-        disbursement = disbursement_prepare(tranche=tranche, by=finance_1)
-        if kind != "accepted_awaiting_approval":
-            disbursement_approve(disbursement=disbursement, by=finance_2)
-    batch = payment_batch_create(fund=fund, by=finance_1, effective_date=ctx.today - timedelta(days=3))
-    payment_batch_mark_paid(batch=batch, by=finance_2)
-    ctx.note("payment batches", True)
+    with at(ctx, -2, 16):
+        disbursement_prepare(tranche=tranche, by=ctx.users["finance_1"])
+    ctx.note("payments awaiting approval", True)

@@ -1,17 +1,24 @@
 """Demo: the 2026 panel mid-way (half the reviews in, one conflict, one strong disagreement) and the 2025 round's
-completed panel. Runs after grants.demo; deterministic and idempotent (natural keys, and only empty slots are filled)."""
+completed panel, at the time it met (portal.demo.at). Rubrics are what staff type into the admin; panels, assignments,
+conflict declarations, reviews and feedback go through the review services. Runs after grants.demo; deterministic and
+idempotent (a round that has its panel is left alone)."""
 
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from portal import roles
+from portal.demo import DEMO_PASSWORD, at
 
 from .assignment import assignments_auto_assign
-from .models import Assignment, ConflictDeclaration, Criterion, Decision, Panel, PanelMember, Review, Rubric
+from .models import Assignment, Criterion, Panel, PanelMember, Review, Rubric
+from .panels import panel_create, panel_member_invite, panel_update
 from .rubrics import current_rubric
-from .services import conflict_declare, review_feedback_approve, review_save
+from .services import assignment_create, conflict_declare, review_feedback_approve, review_save
 
 LABELS = {"1": "Weak", "2": "Fair", "3": "Good", "4": "Strong", "5": "Excellent"}
 CRITERIA = [
@@ -57,12 +64,6 @@ EXTRA_MEMBERS = [
 
 
 def _extra_user(key, first, last):
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    from portal.demo import DEMO_PASSWORD
-
     email = f"{key}@demo.millbrook-fund.example"
     user, created = get_user_model().objects.get_or_create(
         email=email, defaults={"first_name": first, "last_name": last}
@@ -103,20 +104,13 @@ def _rubric(ctx, funding_round):
 
 
 def _panel(ctx, funding_round, name, members, *, chair, see_others, threshold="30"):
-    panel, created = Panel.objects.get_or_create(
-        round=funding_round,
-        defaults={
-            "name": name,
-            "reviewers_see_others_after_submit": see_others,
-            "disagreement_threshold": Decimal(threshold),
-        },
-    )
-    ctx.note("review panels", created)
+    """The panel as staff build it on the panel screen: created, its threshold set, each member invited."""
+    panel = panel_create(round=funding_round, by=chair, name=name, reviewers_see_others_after_submit=see_others)
+    panel = panel_update(panel=panel, by=chair, disagreement_threshold=Decimal(threshold))
+    ctx.note("review panels", True)
     for user, kind in members:
-        member, created = PanelMember.objects.get_or_create(
-            panel=panel, user=user, defaults={"kind": kind, "is_chair": user == chair, "invited_by": chair}
-        )
-        ctx.note("panel members", created)
+        panel_member_invite(panel=panel, email=user.email, kind=kind, by=chair, is_chair=user == chair)
+        ctx.note("panel members", True)
     return panel
 
 
@@ -160,11 +154,9 @@ def _submit(assignment, rng, level, *, recommendation=None, feedback=""):
     )
 
 
-def _declared(assignment):
-    return ConflictDeclaration.objects.filter(assignment=assignment).exists()
-
-
 def _seed_2026(ctx, funding_round, applications):
+    if Panel.objects.filter(round=funding_round).exists():
+        return None  # seeded before
     users = ctx.users
     members = [
         (users["program_officer"], PanelMember.Kind.STAFF),
@@ -172,35 +164,36 @@ def _seed_2026(ctx, funding_round, applications):
         (users["reviewer_community"], PanelMember.Kind.COMMUNITY),
         (users["reviewer_expert"], PanelMember.Kind.EXTERNAL),
     ]
-    for key, first, last, kind in EXTRA_MEMBERS:
-        user, created = _extra_user(key, first, last)
-        ctx.note("users", created)
-        members.append((user, kind))
-    panel = _panel(
-        ctx,
-        funding_round,
-        "2026 Community-Led Response panel",
-        members,
-        chair=users["program_officer"],
-        see_others=False,
-    )
-    _rubric(ctx, funding_round)
+    with at(ctx, -34):  # staff set up the panel and rubric as the round opened
+        for key, first, last, kind in EXTRA_MEMBERS:
+            user, created = _extra_user(key, first, last)
+            ctx.note("users", created)
+            members.append((user, kind))
+        panel = _panel(
+            ctx,
+            funding_round,
+            "2026 Community-Led Response panel",
+            members,
+            chair=users["program_officer"],
+            see_others=False,
+        )
+        _rubric(ctx, funding_round)
     staff = users["program_officer"]
     if not applications:
         return panel
-    for _assignment in assignments_auto_assign(round=funding_round, by=staff, applications=applications):
-        ctx.note("review assignments", True)
+    with at(ctx, -17):  # the day after screening
+        for _assignment in assignments_auto_assign(round=funding_round, by=staff, applications=applications):
+            ctx.note("review assignments", True)
     rng = ctx.rng_for("review.2026")
 
     # One conflict: an outside expert once sat on the board of the second applicant.
     if len(applications) > 1:
         expert = PanelMember.objects.get(panel=panel, user__email="panel.expert1@demo.millbrook-fund.example")
         target = Assignment.objects.filter(application=applications[1], member=expert).first()
-        if target is None and not ConflictDeclaration.objects.filter(member=expert, has_conflict=True).exists():
-            target = Assignment.objects.create(
-                application=applications[1], member=expert, assigned_by=staff, due_at=funding_round.review_deadline
-            )
-        if target is not None and not _declared(target):
+        with at(ctx, -16, 9):
+            if target is None:
+                target = assignment_create(application=applications[1], member=expert, by=staff)
+        with at(ctx, -15, 19):
             conflict_declare(
                 assignment=target,
                 has_conflict=True,
@@ -215,8 +208,8 @@ def _seed_2026(ctx, funding_round, applications):
         .select_related("member__user", "application__round")
         .order_by("pk")
     )
-    for assignment, level in zip(first, [5, 1, 3]):
-        if not _declared(assignment):
+    for slot, (assignment, level) in enumerate(zip(first, [5, 1, 3])):
+        with at(ctx, -14 + 2 * slot, 20):
             conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
             _submit(assignment, rng, level)
 
@@ -228,55 +221,45 @@ def _seed_2026(ctx, funding_round, applications):
         .order_by("application__reference", "pk")
     )
     for index, assignment in enumerate(rest):
-        if _declared(assignment):
-            continue
-        if index % 2 == 0:
-            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
-            _submit(assignment, rng, rng.choice([2, 3, 3, 4, 4, 5]))
-        elif index % 5 == 1:
-            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
-            criteria = list(current_rubric(assignment.application.round).criteria.all())[:2]
-            review_save(
-                assignment=assignment,
-                by=assignment.member.user,
-                scores={c.pk: {"score": 4, "comment": "First read: promising."} for c in criteria},
-            )
+        with at(ctx, -13 + index % 12, 9 + index % 10):
+            if index % 2 == 0:
+                conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+                _submit(assignment, rng, rng.choice([2, 3, 3, 4, 4, 5]))
+            elif index % 5 == 1:
+                conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+                criteria = list(current_rubric(assignment.application.round).criteria.all())[:2]
+                review_save(
+                    assignment=assignment,
+                    by=assignment.member.user,
+                    scores={c.pk: {"score": 4, "comment": "First read: promising."} for c in criteria},
+                )
     return panel
 
 
-def _seed_2025(ctx, funding_round):
-    from grants.models import Application
-
+def _seed_2025(ctx, funding_round, outcomes):
+    """Last year's panel, at the time it met: assigned once screening was done, each reviewer declaring conflicts
+    then scoring, feedback for the declined applicants approved by staff. The decisions come after (awards demo)."""
+    if not outcomes or Panel.objects.filter(round=funding_round).exists():
+        return None
     users = ctx.users
+    staff = users["program_officer"]
     members = [
         (users["program_officer"], PanelMember.Kind.STAFF),
         (users["reviewer_staff"], PanelMember.Kind.STAFF),
         (users["reviewer_community"], PanelMember.Kind.COMMUNITY),
         (users["reviewer_expert"], PanelMember.Kind.EXTERNAL),
     ]
-    panel = _panel(
-        ctx,
-        funding_round,
-        "2025 Harm Reduction panel",
-        members,
-        chair=users["program_officer"],
-        see_others=True,
-        threshold="40",
-    )
-    _rubric(ctx, funding_round)
-    decided = list(
-        Application.objects.filter(round=funding_round, status__in=["approved", "waitlisted", "declined"])
-        .exclude(status_changes__action="mark_ineligible")
-        .select_related("organisation")
-        .order_by("reference")
-    )
-    if not decided:
-        return panel
-    staff = users["program_officer"]
-    assignments_auto_assign(round=funding_round, by=staff, applications=decided)
+    with at(ctx, -660):  # staff set up the panel and rubric while the round was open
+        panel = _panel(
+            ctx, funding_round, "2025 Harm Reduction panel", members, chair=staff, see_others=True, threshold="40"
+        )
+        _rubric(ctx, funding_round)
+    in_review = [(a, status) for a, status in outcomes if a.status == "in_review"]
+    with at(ctx, -644):
+        assignments_auto_assign(round=funding_round, by=staff, applications=[a for a, _status in in_review])
     rng = ctx.rng_for("review.2025")
     levels = {"approved": [4, 5, 4], "waitlisted": [3, 4, 3], "declined": [2, 3, 2]}
-    for application in decided:
+    for number, (application, status) in enumerate(in_review):
         assignments = (
             Assignment.objects.filter(application=application)
             .exclude(status=Assignment.Status.RECUSED)
@@ -284,25 +267,13 @@ def _seed_2025(ctx, funding_round):
             .order_by("pk")
         )
         for slot, assignment in enumerate(assignments):
-            if _declared(assignment):
-                continue
-            conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
-            feedback = FEEDBACK[slot % len(FEEDBACK)] if application.status == "declined" and slot < 2 else ""
-            review = _submit(assignment, rng, levels[application.status][slot % 3], feedback=feedback)
+            with at(ctx, -640 + slot * 3 + number % 3, 10 + number % 8):
+                conflict_declare(assignment=assignment, has_conflict=False, by=assignment.member.user)
+                feedback = FEEDBACK[slot % len(FEEDBACK)] if status == "declined" and slot < 2 else ""
+                review = _submit(assignment, rng, levels[status][slot % 3], feedback=feedback)
             if feedback:
-                review_feedback_approve(review=review, by=staff)
-        outcome = {"approved": "approve", "waitlisted": "waitlist", "declined": "decline"}[application.status]
-        decision, created = Decision.objects.get_or_create(
-            application=application,
-            outcome=outcome,
-            defaults={
-                "amount": (application.requested_amount or Decimal("10000.00")) if outcome == "approve" else None,
-                "decided_by": staff,
-                "include_feedback": outcome == "decline",
-                "message": "Thank you for your application and for the work you do in Millbrook.",
-            },
-        )
-        ctx.note("decisions", created)
+                with at(ctx, -626, 15):
+                    review_feedback_approve(review=review, by=staff)
     return panel
 
 
@@ -314,6 +285,6 @@ def seed(ctx):
         panels["community_2026"] = _seed_2026(ctx, community, ctx.objects.get("applications_2026_in_review") or [])
     harm = rounds.get("harm_2025")
     if harm is not None:
-        panels["harm_2025"] = _seed_2025(ctx, harm)
+        panels["harm_2025"] = _seed_2025(ctx, harm, ctx.objects.get("applications_2025_outcomes") or [])
     ctx.objects["panels"] = panels
     ctx.objects["reviews_submitted"] = Review.objects.filter(status=Review.Status.SUBMITTED).count()

@@ -320,6 +320,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MFA_REQUIRED_GROUPS = ["Program staff", "Finance", "Reviewer"]
 # Development only: a TOTP code accepted for the demo accounts. allauth refuses it unless DEBUG.
 DEMO_MFA_CODE = "123456"
+# `manage.py seed_demo` runs only where this is True: development and test settings turn it on, nothing else does.
+DEMO_ALLOWED = False
 
 LOGGING = {
     "version": 1,

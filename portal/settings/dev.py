@@ -4,6 +4,7 @@ from .base import *  # noqa: F401,F403
 from .base import STRIPE_SECRET_KEY, VAR_DIR, env, env_list
 
 DEBUG = True
+DEMO_ALLOWED = True
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

@@ -6,6 +6,8 @@ from .base import *  # noqa: F401,F403
 from .base import STORAGES, env, env_bool, env_list
 
 DEBUG = False
+# Never: the demo fund's fictional people, gifts and grants must not reach a real database.
+DEMO_ALLOWED = False
 
 _REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL")
 _STRIPE = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")

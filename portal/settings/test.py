@@ -6,6 +6,7 @@ from .base import *  # noqa: F401,F403
 from .base import STORAGES
 
 DEBUG = False
+DEMO_ALLOWED = True
 SECRET_KEY = "test-secret-key-not-for-production"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,7 @@
 from importlib import import_module
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal import demo
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
 
     def handle(self, *args, **options):
+        if not getattr(settings, "DEMO_ALLOWED", False):
+            raise CommandError(
+                "seed_demo only runs with development or test settings (DEMO_ALLOWED is off here): "
+                "the demo's fictional people, gifts and grants must never reach a real fund's database."
+            )
         ctx = demo.DemoContext()
         with transaction.atomic():
             demo.seed(ctx)
