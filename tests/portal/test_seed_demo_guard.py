@@ -17,6 +17,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "fund.example.org",
     "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal_does_not_exist",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "STRIPE_SECRET_KEY": "sk_live_51Example",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_51Example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_Example",
     "DJANGO_SETTINGS_MODULE": "portal.settings.production",
 }
 
