@@ -14,6 +14,8 @@ SECURITY_HEADERS = (
     "X-Content-Type-Options",
     "Strict-Transport-Security",
     "Cross-Origin-Opener-Policy",
+    "Content-Security-Policy",
+    "Permissions-Policy",
 )
 FIXED_URLS = ("/", "/search/", "/open-data/grants.json", "/open-data/grants.csv", "/robots.txt", "/sitemap.xml")
 
