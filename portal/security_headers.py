@@ -43,12 +43,21 @@ def is_admin_path(path: str) -> bool:
 
 
 class PortalCSPMiddleware(CSPMiddleware):
-    """django-csp's middleware, choosing the admin policy for admin paths."""
+    """django-csp's middleware, choosing the admin policy for admin paths; elsewhere forms may also hand over to
+    Stripe's hosted pages (`STRIPE_REDIRECT_ORIGINS`, read per response so tests can point it at the fake)."""
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and parts.config is None and is_admin_path(request.path_info):
+        if report_only or parts.config is not None:
+            return parts
+        if is_admin_path(request.path_info):
             parts.config = default_config(getattr(settings, "CONTENT_SECURITY_POLICY_ADMIN", {}).get("DIRECTIVES"))
+        else:
+            stripe = list(getattr(settings, "STRIPE_REDIRECT_ORIGINS", []))
+            parts.update = {
+                **(parts.update or {}),
+                "form-action": [*(parts.update or {}).get("form-action", []), *stripe],
+            }
         return parts
 
 

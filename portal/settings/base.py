@@ -332,13 +332,16 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-src": ["'none'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'", *STRIPE_REDIRECT_ORIGINS],
+        "form-action": ["'self'"],  # + STRIPE_REDIRECT_ORIGINS, added per response by PortalCSPMiddleware
         "report-uri": [CSP_REPORT_URI],
     }
 }
 # The Wagtail admin (and the staff screens inside it): its own scripts still use inline styles, a few inline scripts
 # and blob: workers, and it frames its own previews. It stays same-origin for everything else.
 CSP_ADMIN_PATH_PREFIX = "/admin/"
+# No Gravatar in the admin: it would send a hash of each staff member's email to a third party (and need its origin
+# in img-src).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 CONTENT_SECURITY_POLICY_ADMIN = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
