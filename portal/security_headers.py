@@ -9,6 +9,7 @@ cached page carries the same policy as a fresh one. See README "Security headers
 
 import json
 import logging
+from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
@@ -38,13 +39,23 @@ REPORT_FIELDS = (
 )
 
 
+def stripe_redirect_origins() -> list[str]:
+    """Stripe's hosted checkout and billing portal, plus a local fake Stripe's own pages (tests, offline demos)."""
+    origins = list(getattr(settings, "STRIPE_REDIRECT_ORIGINS", []))
+    api_base = urlsplit(getattr(settings, "STRIPE_API_BASE", "") or "")
+    if api_base.scheme and api_base.netloc:
+        origins.append(f"{api_base.scheme}://{api_base.netloc}")
+    return origins
+
+
 def is_admin_path(path: str) -> bool:
     return path.startswith(getattr(settings, "CSP_ADMIN_PATH_PREFIX", "/admin/"))
 
 
 class PortalCSPMiddleware(CSPMiddleware):
     """django-csp's middleware, choosing the admin policy for admin paths; elsewhere forms may also hand over to
-    Stripe's hosted pages (`STRIPE_REDIRECT_ORIGINS`, read per response so tests can point it at the fake)."""
+    Stripe's hosted pages (`STRIPE_REDIRECT_ORIGINS`, and a fake Stripe's when `STRIPE_API_BASE` points at one;
+    read per response, so a test's settings apply)."""
 
     def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
@@ -53,7 +64,7 @@ class PortalCSPMiddleware(CSPMiddleware):
         if is_admin_path(request.path_info):
             parts.config = default_config(getattr(settings, "CONTENT_SECURITY_POLICY_ADMIN", {}).get("DIRECTIVES"))
         else:
-            stripe = list(getattr(settings, "STRIPE_REDIRECT_ORIGINS", []))
+            stripe = stripe_redirect_origins()
             parts.update = {
                 **(parts.update or {}),
                 "form-action": [*(parts.update or {}).get("form-action", []), *stripe],

@@ -21,7 +21,6 @@ def fake_stripe_live(settings, live_server):
         webhook_url=f"{live_server.url}/stripe/webhook/",
     ).start()
     settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_REDIRECT_ORIGINS = [fake.url]  # the fake's checkout page, allowed by the CSP's form-action
     settings.SITE_URL = live_server.url
     yield fake
     fake.stop()

@@ -44,6 +44,11 @@ def test_forms_may_hand_over_to_stripe_checkout_and_nowhere_else(client):
     assert form_action == ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"]
 
 
+def test_a_local_fake_stripe_may_receive_the_checkout_hand_over(client, settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:8123/"
+    assert _policy(client.get("/accounts/login/"))["form-action"][-1] == "http://127.0.0.1:8123"
+
+
 def test_the_wagtail_admin_gets_its_own_looser_policy(client, mfa_user_factory, login):
     login(mfa_user_factory("Program staff"))
     response = client.get("/admin/")
