@@ -181,21 +181,28 @@ def _date_field(kind):
 
 
 def directory_grants(*, round=None, neighbourhood=None, year=None, q=""):
-    """Publicly listed grants, newest first, filtered. Searching names only matches organisations that may be named."""
+    """Publicly listed grants, newest first, filtered.
+
+    Do-not-name: the neighbourhood filter and the text search only ever match grants of organisations that may be
+    named. An unnamed organisation's grant found by its neighbourhood would reveal where it works, and one found by
+    a word of its summary (which the public never sees) could tie it to the name searched for.
+    """
     kind, qs, prefix = _base_queryset()
+    named = Q(**{f"{prefix}organisation__publicly_named": True})
     if round:
         qs = qs.filter(**{f"{prefix}round__slug": round})
     if neighbourhood:
-        qs = qs.filter(**{f"{prefix}organisation__neighbourhood__slug": neighbourhood})
+        qs = qs.filter(named, **{f"{prefix}organisation__neighbourhood__slug": neighbourhood})
     date_field = _date_field(kind)
     if year:
         qs = qs.filter(**{f"{date_field}__year": year})
     if q:
-        named = Q(**{f"{prefix}organisation__publicly_named": True}) & (
-            Q(**{f"{prefix}organisation__legal_name__icontains": q})
+        qs = qs.filter(named).filter(
+            Q(**{f"{prefix}title__icontains": q})
+            | Q(**{f"{prefix}summary__icontains": q})
+            | Q(**{f"{prefix}organisation__legal_name__icontains": q})
             | Q(**{f"{prefix}organisation__operating_name__icontains": q})
         )
-        qs = qs.filter(Q(**{f"{prefix}title__icontains": q}) | Q(**{f"{prefix}summary__icontains": q}) | named)
     return qs.order_by(f"-{date_field}", "-pk")
 
 
@@ -234,6 +241,13 @@ def _disbursed_by_award(award_ids):
     return {row["tranche__award_id"]: money(row["total"] or 0) for row in rows}
 
 
+def _names_organisation(text, organisation) -> bool:
+    """Whether an applicant's own words (a grant title) contain the organisation's name or registration number."""
+    text = (text or "").casefold()
+    secrets = (organisation.legal_name, organisation.operating_name, organisation.registration_number)
+    return any(secret and secret.strip().casefold() in text for secret in secrets)
+
+
 def grant_rows(objects) -> list[Grant]:
     """Shape awards (or approved applications) as public grants. Unnamed organisations never expose their name."""
     from django.utils.translation import gettext
@@ -252,11 +266,14 @@ def grant_rows(objects) -> list[Grant]:
         awarded_on = _as_date(application.decided_at) or (
             _as_date(_attr(obj, "offered_at", "accepted_at", "created_at")) if is_award else None
         )
+        title = application.title
+        if not named and _names_organisation(title, organisation):
+            title = ""
         rows.append(
             Grant(
                 id=obj.pk,
                 reference=application.reference or f"G{obj.pk}",
-                title=application.title or gettext("Community grant"),
+                title=title or gettext("Community grant"),
                 summary=application.summary,
                 amount=money(amount),
                 currency=funding_round.fund.currency,
@@ -353,7 +370,9 @@ def grant_counts() -> dict:
     return {
         "grants": qs.count(),
         "organisations": qs.values(f"{prefix}organisation_id").distinct().count(),
-        "neighbourhoods": qs.exclude(**{f"{prefix}organisation__neighbourhood": None})
+        # Only named organisations' neighbourhoods: a count that included the others would reveal unlisted places.
+        "neighbourhoods": qs.filter(**{f"{prefix}organisation__publicly_named": True})
+        .exclude(**{f"{prefix}organisation__neighbourhood": None})
         .values(f"{prefix}organisation__neighbourhood_id")
         .distinct()
         .count(),

@@ -3,8 +3,8 @@
 Everything runs after commit and never raises (cms/cache.py and cms/live.py swallow cache errors): a cache that is
 down can never roll back the change that caused the invalidation, least of all a ledger posting.
 
-- Publishing, moving or deleting a page, saving an alert, site settings, a campaign, a round, an award or an
-  approved application: every cached page is retired (they can show anywhere).
+- Publishing, moving or deleting a page, saving an alert, site settings, a campaign, a round, an organisation, a
+  neighbourhood, an award or an approved application: every cached page is retired (they can show anywhere).
 - A gift, refund, dispute or pledge (its ledger posting, or `campaign_totals_changed`): only the live figures of that
   fund and its campaigns are refreshed; the pages stay cached.
 """
@@ -73,6 +73,7 @@ def connect():
     from wagtail.models import Page
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
+    from applicants.models import Neighbourhood, Organisation
     from fund.models import Campaign, LedgerTransaction
     from grants.models import Application, FundingRound
 
@@ -82,7 +83,9 @@ def connect():
     page_unpublished.connect(_on_commit, dispatch_uid="cms.cache.page_unpublished")
     post_page_move.connect(_on_commit, dispatch_uid="cms.cache.page_moved")
     post_delete.connect(_on_commit, sender=Page, dispatch_uid="cms.cache.page_deleted")
-    for model in (Alert, SiteSettings, Campaign, FundingRound):
+    # An organisation (its name, whether it may be named, its neighbourhood) or a neighbourhood shows on the grants
+    # directory, the grant pages and open data: opting out of being named must take effect at once, not on expiry.
+    for model in (Alert, SiteSettings, Campaign, FundingRound, Organisation, Neighbourhood):
         post_save.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
         post_delete.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.delete.{model._meta.label}")
     # Money movements: a gift refreshes only the figures that show it; awards and payments can show anywhere.

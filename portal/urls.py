@@ -7,12 +7,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from fund.donations.webhooks import stripe_webhook
 
-from . import health, views
+from . import health, security_headers, views
 
 urlpatterns = [
     # First: Stripe may send bursts of events, and every pattern tried before this one is paid on each of them.
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("healthz", health.healthz, name="healthz"),
+    path("csp-report/", security_headers.csp_report, name="csp_report"),
     # The Wagtail admin signs in through allauth (email verification, rate limits, MFA).
     path("admin/login/", views.admin_login_redirect, name="wagtailadmin_login_redirect"),
     path("admin/logout/", RedirectView.as_view(pattern_name="account_logout", query_string=True)),

@@ -77,6 +77,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every header-setting middleware sits above the page cache, so a cached page (answered by PageCacheMiddleware
+    # below) carries the same security headers as a freshly rendered one.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.security_headers.PortalCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -86,7 +91,6 @@ MIDDLEWARE = [
     "cms.cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.MFARequiredMiddleware",
     "portal.middleware.AdminAccessMiddleware",
@@ -313,6 +317,75 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp; see README "Security headers"). Public site, portals and sign-in: scripts and
+# styles only from our own files, no inline script, no eval, never framed. Forms may post to ourselves and hand over
+# to Stripe's hosted checkout and billing portal (a redirect after a POST is checked against form-action).
+STRIPE_REDIRECT_ORIGINS = env_list("STRIPE_REDIRECT_ORIGINS", "https://checkout.stripe.com,https://billing.stripe.com")
+# Where public media (page images, documents) is served from when it is not this origin (S3, a CDN).
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS", "")
+CSP_REPORT_URI = "/csp-report/"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *CSP_MEDIA_ORIGINS],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", *CSP_MEDIA_ORIGINS],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],  # + STRIPE_REDIRECT_ORIGINS, added per response by PortalCSPMiddleware
+        "report-uri": [CSP_REPORT_URI],
+    }
+}
+# The Wagtail admin (and the staff screens inside it): its own scripts still use inline styles, a few inline scripts
+# and blob: workers, and it frames its own previews. It stays same-origin for everything else.
+CSP_ADMIN_PATH_PREFIX = "/admin/"
+# No Gravatar in the admin: it would send a hash of each staff member's email to a third party (and need its origin
+# in img-src).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:", *CSP_MEDIA_ORIGINS],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "report-uri": [CSP_REPORT_URI],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no camera, microphone, location, payment or sensors for anyone;
+# passkeys (WebAuthn) and fullscreen only for our own pages.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "serial": [],
+    "usb": [],
+    "fullscreen": ["self"],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
