@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grants.awards.lifecycle import award_close_if_complete, tranches_release_for_report
+from grants.awards.models import Award
 from portal.audit import audit
 from portal.emails import send_email_on_commit
 from portal.sanitize import sanitize_rich_text
@@ -364,12 +365,13 @@ def attachment_remove(*, attachment, by) -> None:
 
 
 def reports_mark_overdue(*, today: date | None = None) -> int:
-    """Mark due and draft reports past their due date as overdue (they hold the grantee's payments)."""
+    """Mark due and draft reports past their due date as overdue (they hold the grantee's payments). Only active
+    awards' reports: a terminated award owes nothing more."""
     today = today or timezone.localdate()
     count = 0
-    for pk in ImpactReport.objects.filter(status__in=ImpactReport.OPEN_STATUSES, due_date__lt=today).values_list(
-        "pk", flat=True
-    ):
+    for pk in ImpactReport.objects.filter(
+        status__in=ImpactReport.OPEN_STATUSES, due_date__lt=today, award__status=Award.Status.ACCEPTED
+    ).values_list("pk", flat=True):
         with transaction.atomic():
             report = ImpactReport.objects.select_for_update().get(pk=pk)
             if report.status not in ImpactReport.OPEN_STATUSES or report.due_date >= today:
@@ -402,6 +404,7 @@ def report_reminders_send(*, today: date | None = None) -> int:
         ImpactReport.objects.filter(
             status__in=(*ImpactReport.OPEN_STATUSES, ImpactReport.Status.OVERDUE),
             due_date__lte=today + timedelta(days=14),
+            award__status=Award.Status.ACCEPTED,  # a terminated award owes nothing more
         )
         .select_related("award__organisation", "award__application")
         .prefetch_related("reminders")

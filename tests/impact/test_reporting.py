@@ -191,6 +191,17 @@ def test_mark_overdue_command_marks_late_drafts(report, member, kits):
     assert report.status == S.OVERDUE
 
 
+def test_a_terminated_awards_reports_are_neither_marked_overdue_nor_chased(report, award):
+    from grants.awards.models import Award
+
+    Award.objects.filter(pk=award.pk).update(status=Award.Status.TERMINATED)
+    late = report.due_date + timedelta(days=1)
+    assert services.reports_mark_overdue(today=late) == 0
+    assert services.report_reminders_send(today=late) == 0
+    report.refresh_from_db()
+    assert report.status != S.OVERDUE
+
+
 # ---- views ----
 
 
