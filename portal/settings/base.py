@@ -235,7 +235,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/m/ip,5/5m/key",
+    # Failed sign-ins are limited per account (key: the email typed, 5 in 5 minutes) AND per address (the client from
+    # portal.net.client_ip): the address limit is loose enough that one person's mistakes, or an attack on one account,
+    # never lock out everyone else behind the same office, NAT or load balancer, yet still stops password spraying.
+    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", "20/m/ip,100/h/ip,5/5m/key"),
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
