@@ -132,4 +132,3 @@ def test_failed_sign_ins_throttle_the_account_not_everyone_at_the_address(settin
     owner_of_a = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")  # even from elsewhere
     response = owner_of_a.post("/accounts/login/", {"login": account_a.email, "password": PASSWORD})
     assert b"Too many failed login attempts" in response.content  # account A is throttled
-
