@@ -314,8 +314,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Users in these groups must set up MFA before they can do anything else.
-MFA_REQUIRED_GROUPS = ["Program staff", "Finance", "Reviewer"]
+# Users in these groups must set up MFA before they can do anything else. Editors publish to the public site (pages,
+# site-wide alerts), so they need it as much as staff do.
+MFA_REQUIRED_GROUPS = ["Program staff", "Finance", "Reviewer", "Editor"]
 # Development only: a TOTP code accepted for the demo accounts. allauth refuses it unless DEBUG.
 DEMO_MFA_CODE = "123456"
 
