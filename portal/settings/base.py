@@ -314,6 +314,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Years after their last change that declined or withdrawn applications keep their answers and files, and drafts are
+# kept (grants/retention.py, `manage.py apply_retention`, run daily).
+RETENTION_YEARS = int(env("RETENTION_YEARS", "6"))
+
 # Users in these groups must set up MFA before they can do anything else. Editors publish to the public site (pages,
 # site-wide alerts), so they need it as much as staff do.
 MFA_REQUIRED_GROUPS = ["Program staff", "Finance", "Reviewer", "Editor"]
