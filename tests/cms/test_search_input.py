@@ -52,7 +52,10 @@ ADMIN_SEARCH_URLS = [
     "/admin/impact_metrics/",
     "/admin/redirects/",
     "/admin/searchpicks/",
+    "/admin/applications/",
 ]
+# Listings whose filter form validates the query: a NUL character gets the form's error (400), never a 500.
+VALIDATED_SEARCH_URLS = ["/admin/donations/"]
 
 
 def test_search_terms_keep_words_and_drop_syntax():
@@ -83,9 +86,10 @@ def test_admin_search_boxes_answer_every_hostile_query(client, login, mfa_user_f
     make_site()
     login(mfa_user_factory(is_superuser=True, is_staff=True))
     failures = {}
-    for url in ADMIN_SEARCH_URLS:
+    for url in ADMIN_SEARCH_URLS + VALIDATED_SEARCH_URLS:
+        allowed = (200, 400) if url in VALIDATED_SEARCH_URLS else (200,)
         for q in HOSTILE:
             status = client.get(url, {"q": q}).status_code
-            if status != 200:
+            if status not in allowed:
                 failures[(url, q[:20])] = status
     assert failures == {}
