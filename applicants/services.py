@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal import roles
 from portal.audit import audit
@@ -112,6 +113,12 @@ def invitation_for_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("organisation").filter(token_hash=_hash(token or "")).first()
 
 
+WRONG_ACCOUNT_MESSAGE = gettext_lazy(
+    "This invitation was sent to a different email address. Sign in with the account that uses that address (and has "
+    "confirmed it), or ask the organisation to invite the address you use."
+)
+
+
 class InvitationForSomeoneElse(ValidationError):
     """The signed-in account has no verified email address matching the one the invitation was sent to."""
 
@@ -133,12 +140,7 @@ def invitation_accept(*, token: str, by) -> Membership:
                 _("This invitation has expired or was already used. Ask the organisation to invite you again.")
             )
         if not invitation_email_verified(invitation, by):
-            raise InvitationForSomeoneElse(
-                _(
-                    "This invitation was sent to a different email address. Sign in with the account that uses that "
-                    "address (and has confirmed it), or ask the organisation to invite the address you use."
-                )
-            )
+            raise InvitationForSomeoneElse(str(WRONG_ACCOUNT_MESSAGE))
         organisation = invitation.organisation
         owners = owner_emails(organisation.pk)
         membership, created = Membership.objects.get_or_create(

@@ -169,10 +169,7 @@ def invitation_accept(request, token):
             )
         return redirect("applicants:organisation_detail", slug=invitation.organisation.slug)
     if invitation.is_pending and not services.invitation_email_verified(invitation, request.user):
-        context["wrong_account"] = _(
-            "This invitation was sent to a different email address. Sign in with the account that uses that "
-            "address (and has confirmed it), or ask the organisation to invite the address you use."
-        )
+        context["wrong_account"] = services.WRONG_ACCOUNT_MESSAGE
     return render(request, "applicants/invitation_accept.html", context)
 
 
