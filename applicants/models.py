@@ -128,6 +128,14 @@ class InvitationQuerySet(models.QuerySet):
 
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
+    def awaiting_owner_confirmation(self):
+        return self.filter(
+            role=Membership.Role.OWNER,
+            accepted_at__isnull=False,
+            owner_confirmed_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+
 
 class Invitation(models.Model):
     """An emailed, expiring invitation to join an organisation. Only a hash of the token is stored."""
@@ -144,6 +152,12 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # An owner invitation makes the invitee a member; an existing owner then confirms the person who actually joined
+    # before they become an owner (a forwarded link never makes a stranger an owner).
+    owner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    owner_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = InvitationQuerySet.as_manager()
 
@@ -160,3 +174,12 @@ class Invitation(models.Model):
         from django.utils import timezone
 
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def awaits_owner_confirmation(self):
+        return (
+            self.role == Membership.Role.OWNER
+            and self.accepted_at is not None
+            and self.owner_confirmed_at is None
+            and self.revoked_at is None
+        )

@@ -35,6 +35,13 @@ def pending_invitations(organisation):
     return Invitation.objects.pending().filter(organisation=organisation)
 
 
+def owner_confirmations(organisation):
+    """Accepted owner invitations waiting for an existing owner to confirm the person who joined."""
+    return (
+        Invitation.objects.awaiting_owner_confirmation().filter(organisation=organisation).select_related("accepted_by")
+    )
+
+
 def owner_emails(organisation_id) -> list[str]:
     """The organisation's active owners: they accept offers and manage bank details."""
     return sorted(

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal import roles
 from portal.audit import audit
@@ -18,6 +20,7 @@ from portal.emails import send_email_on_commit
 
 from .models import Invitation, Membership, Organisation
 from .permissions import can_manage_members
+from .selectors import owner_emails
 from .validators import normalise_registration_number
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -110,22 +113,89 @@ def invitation_for_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("organisation").filter(token_hash=_hash(token or "")).first()
 
 
+WRONG_ACCOUNT_MESSAGE = gettext_lazy(
+    "This invitation was sent to a different email address. Sign in with the account that uses that address (and has "
+    "confirmed it), or ask the organisation to invite the address you use."
+)
+
+
+class InvitationForSomeoneElse(ValidationError):
+    """The signed-in account has no verified email address matching the one the invitation was sent to."""
+
+
+def invitation_email_verified(invitation: Invitation, user) -> bool:
+    """True when `user` has verified the address the invitation was sent to (case-insensitive)."""
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email.strip(), verified=True).exists()
+
+
 def invitation_accept(*, token: str, by) -> Membership:
-    """Accept an invitation: it must be pending (not used, revoked or expired). The signed-in user joins."""
+    """Accept an invitation: it must be pending (not used, revoked or expired) and `by` must have verified the email
+    address it was sent to (case-insensitive), so a forwarded link is useless. The signed-in user joins as a member,
+    or, for an owner invitation, as a member until an existing owner confirms them (invitation_confirm_owner).
+    The organisation's owners are emailed that someone joined."""
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(token_hash=_hash(token or "")).first()
         if invitation is None or not invitation.is_pending:
             raise ValidationError(
                 _("This invitation has expired or was already used. Ask the organisation to invite you again.")
             )
+        if not invitation_email_verified(invitation, by):
+            raise InvitationForSomeoneElse(str(WRONG_ACCOUNT_MESSAGE))
+        organisation = invitation.organisation
+        owners = owner_emails(organisation.pk)
         membership, created = Membership.objects.get_or_create(
-            user=by, organisation=invitation.organisation, defaults={"role": invitation.role}
+            user=by, organisation=organisation, defaults={"role": Membership.Role.MEMBER}
         )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = by
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         by.groups.add(Group.objects.get(name=roles.APPLICANT))
-        audit(invitation.organisation, "applicants.invitation.accept", user=by, data={"email": invitation.email})
+        audit(organisation, "applicants.invitation.accept", user=by, data={"email": invitation.email})
+        waiting = invitation.role == Membership.Role.OWNER and membership.role != Membership.Role.OWNER
+        recipients = [email for email in owners if email.lower() != by.email.lower()]
+        if recipients:
+            _email_member_joined(recipients, organisation, by, invitation, waiting)
+    return membership
+
+
+def _email_member_joined(recipients, organisation, member, invitation, waiting):
+    send_email_on_commit(
+        template="applicants/member_joined",
+        to=recipients,
+        context={
+            "organisation_name": organisation.name,
+            "member": member.display_name,
+            "member_email": member.email,
+            "invited_email": invitation.email,
+            "awaits_owner_confirmation": waiting,
+            "url": reverse("applicants:organisation_detail", args=[organisation.slug]),
+        },
+    )
+
+
+def invitation_confirm_owner(*, invitation: Invitation, by) -> Membership:
+    """The second step of an owner invitation: an existing owner confirms the person who joined becomes an owner."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+        if not can_manage_members(by, invitation.organisation)[0]:
+            raise PermissionDenied(_("Only owners can confirm a new owner."))
+        if not invitation.awaits_owner_confirmation or invitation.accepted_by_id is None:
+            raise ValidationError(_("This invitation is not waiting for an owner's confirmation."))
+        membership = Membership.objects.filter(user_id=invitation.accepted_by_id, organisation=invitation.organisation)
+        membership = membership.select_related("user").first()
+        if membership is None:
+            raise ValidationError(_("The person who accepted this invitation is no longer a member."))
+        membership.role = Membership.Role.OWNER
+        membership.save(update_fields=["role"])
+        invitation.owner_confirmed_at = timezone.now()
+        invitation.owner_confirmed_by = by
+        invitation.save(update_fields=["owner_confirmed_at", "owner_confirmed_by"])
+        audit(
+            invitation.organisation,
+            "applicants.invitation.confirm_owner",
+            user=by,
+            data={"member": membership.user.email, "email": invitation.email},
+        )
     return membership
 
 

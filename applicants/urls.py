@@ -12,6 +12,11 @@ urlpatterns = [
     path("<slug:slug>/my-emails/", views.membership_preferences, name="membership_preferences"),
     path("<slug:slug>/invite/", views.invitation_create, name="invitation_create"),
     path("<slug:slug>/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path(
+        "<slug:slug>/invitations/<int:pk>/confirm-owner/",
+        views.invitation_confirm_owner,
+        name="invitation_confirm_owner",
+    ),
     path("<slug:slug>/members/<int:pk>/role/", views.member_change_role, name="member_change_role"),
     path("<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
 ]

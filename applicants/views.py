@@ -85,6 +85,7 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "members": selectors.members_of(organisation),
             "invitations": selectors.pending_invitations(organisation) if can_manage else [],
+            "owner_confirmations": selectors.owner_confirmations(organisation) if can_manage else [],
             "can_manage": can_manage,
             "invite_form": InvitationForm(),
             "role_choices": Membership.Role.choices,
@@ -147,21 +148,43 @@ def invitation_accept(request, token):
                 "next": request.path,
             },
         )
+    context = {"invitation": invitation, "page_title": _("Join %(name)s") % {"name": invitation.organisation.name}}
     if request.method == "POST":
         try:
             services.invitation_accept(token=token, by=request.user)
+        except services.InvitationForSomeoneElse as exc:
+            request.session.pop(PENDING_INVITATION_KEY, None)
+            return render(
+                request, "applicants/invitation_accept.html", {**context, "wrong_account": exc.messages[0]}, status=403
+            )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect("portal:dashboard")
         request.session.pop(PENDING_INVITATION_KEY, None)
         selectors.set_current_organisation(request, invitation.organisation)
         messages.success(request, _("You have joined %(name)s.") % {"name": invitation.organisation.name})
+        if invitation.role == Membership.Role.OWNER:
+            messages.info(
+                request, _("You are a member until one of the organisation's owners confirms you as an owner.")
+            )
         return redirect("applicants:organisation_detail", slug=invitation.organisation.slug)
-    return render(
-        request,
-        "applicants/invitation_accept.html",
-        {"invitation": invitation, "page_title": _("Join %(name)s") % {"name": invitation.organisation.name}},
-    )
+    if invitation.is_pending and not services.invitation_email_verified(invitation, request.user):
+        context["wrong_account"] = services.WRONG_ACCOUNT_MESSAGE
+    return render(request, "applicants/invitation_accept.html", context)
+
+
+@login_required
+@require_POST
+def invitation_confirm_owner(request, slug, pk):
+    organisation = _organisation_for_member(request, slug)
+    invitation = get_object_or_404(organisation.invitations, pk=pk)
+    try:
+        membership = services.invitation_confirm_owner(invitation=invitation, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("%(name)s is now an owner.") % {"name": membership.user.display_name})
+    return redirect("applicants:organisation_detail", slug=organisation.slug)
 
 
 @login_required

@@ -9,6 +9,7 @@ def register_applicant_actions(actions):
         ("applicants.organisation.update", _("Organisation profile changed")),
         ("applicants.invitation.create", _("Invitation sent")),
         ("applicants.invitation.accept", _("Invitation accepted")),
+        ("applicants.invitation.confirm_owner", _("New owner confirmed")),
         ("applicants.invitation.revoke", _("Invitation withdrawn")),
         ("applicants.membership.change_role", _("Member role changed")),
         ("applicants.membership.remove", _("Member removed")),

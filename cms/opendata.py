@@ -11,6 +11,7 @@ import re
 from django.utils.translation import gettext as _
 
 from cms import selectors
+from portal.spreadsheets import safe_row
 
 # Columns of the 360Giving flat (CSV) template, in order, and the JSON path each comes from.
 CSV_COLUMNS = [
@@ -112,18 +113,12 @@ def _lookup(record, dotted):
     return value
 
 
-def _cell(value):
-    # Spreadsheet apps execute cells that start with a formula character; open data must never do that.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def grants_csv(grants=None, base_url="") -> str:
     package = grants_package(grants, base_url)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([header for header, _path in CSV_COLUMNS])
     for record in package["grants"]:
-        writer.writerow([_cell(_lookup(record, path)) for _header, path in CSV_COLUMNS])
+        # Spreadsheet apps execute cells that start with a formula character; open data must never do that.
+        writer.writerow(safe_row(_lookup(record, path) for _header, path in CSV_COLUMNS))
     return out.getvalue()

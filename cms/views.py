@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
+from portal.search import MAX_QUERY_LENGTH, search_terms
+
 from . import opendata
 from .cache import cached_view
 
@@ -54,9 +56,10 @@ def robots_txt(request):
 
 @require_GET
 def search(request):
-    query = (request.GET.get("q") or "").strip()[:200]
+    query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
+    terms = search_terms(query)  # quotes, operators and long input never reach the database's search syntax
     results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().specific().search(query, operator="and")
+    if terms:
+        results = Page.objects.live().public().specific().search(terms, operator="and")
     page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cms/search.html", {"query": query, "page_obj": page_obj, "robots_noindex": True})

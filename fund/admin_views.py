@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from portal.downloads import download_response
+from portal.spreadsheets import safe_row
 
 from .models import Fund, LedgerTransaction
 from .permissions import can_view_ledger
@@ -114,8 +115,6 @@ def ledger_csv(request, fund_pk):
         yield writer.writerow(header)
         for row in ledger_rows_for_export(fund):
             # Memos can hold donor-typed text: stop spreadsheet formula injection.
-            yield writer.writerow(
-                [("'" + c) if isinstance(c, str) and c[:1] in "=+-@\t\r" and c[:1] else c for c in row]
-            )
+            yield writer.writerow(safe_row(row))
 
     return download_response(rows(), filename=f"ledger-{fund.slug}.csv", content_type="text/csv")

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.spreadsheets import safe_row
+
 from . import selectors, services
 from .forms import ExtensionForm, MessageForm, ReasonForm
 from .forms_staff import ApplicationFilterForm
@@ -52,13 +54,6 @@ def program_staff_required(view):
     return wrapped
 
 
-def _safe_cell(value):
-    """Stop spreadsheet formula injection: text starting with = + - @ is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -70,7 +65,7 @@ def _export_csv(queryset):
     def rows():
         yield writer.writerow([str(label) for label, _get in EXPORT_COLUMNS])
         for application in queryset.iterator(chunk_size=500):
-            yield writer.writerow([_safe_cell(get(application)) for _label, get in EXPORT_COLUMNS])
+            yield writer.writerow(safe_row(get(application) for _label, get in EXPORT_COLUMNS))
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="applications.csv"'
@@ -86,7 +81,7 @@ def _export_xlsx(queryset):
     sheet = workbook.create_sheet(_("Applications"))
     sheet.append([str(label) for label, _get in EXPORT_COLUMNS])
     for application in queryset.iterator(chunk_size=500):
-        sheet.append([_safe_cell(get(application)) for _label, get in EXPORT_COLUMNS])
+        sheet.append(safe_row(get(application) for _label, get in EXPORT_COLUMNS))
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

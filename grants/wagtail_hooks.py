@@ -27,6 +27,8 @@ def register_application_actions(actions):
         ("grants.attachment.remove", _("File removed")),
         ("grants.message.post", _("Message posted")),
         ("grants.form.publish", _("Application form published")),
+        ("grants.application.retention_clear", _("Answers and files removed (retention)")),
+        ("grants.application.retention_delete", _("Old draft deleted (retention)")),
     ]:
         actions.register_action(action, label, label)
 

@@ -27,6 +27,11 @@ JOBS = [
         description=_("Prove the ledger's invariants (staff are emailed on failure)"),
     ),
     Job(
+        "apply_retention",
+        cron={"hour": 3, "minute": 30},
+        description=_("Delete old drafts and the answers and files of old declined or withdrawn applications"),
+    ),
+    Job(
         "issue_annual_statements",
         cron={"month": 1, "day": 6, "hour": 8, "minute": 0},
         args=lambda slot: ["--year", str(slot.year - 1)],

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from portal import roles
 from portal.downloads import download_response
 from portal.money import format_money, split_equally
+from portal.spreadsheets import safe_row
 
 from . import accounting, offline, receipt_delivery, receipts, selectors, services
 from .admin_forms import (
@@ -168,7 +169,7 @@ def donation_export(request, fmt):
         def rows():
             yield writer.writerow(EXPORT_COLUMNS)
             for row in _export_rows(qs):
-                yield writer.writerow([_safe_cell(c) for c in row])
+                yield writer.writerow(safe_row(row))
 
         response = StreamingHttpResponse(rows(), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="donations.csv"'
@@ -180,7 +181,7 @@ def donation_export(request, fmt):
         ws = wb.create_sheet("Donations")
         ws.append(EXPORT_COLUMNS)
         for row in _export_rows(qs):
-            ws.append([_safe_cell(c) if isinstance(c, str) else c for c in row])
+            ws.append(safe_row(row))
         buffer = io.BytesIO()
         wb.save(buffer)
         response = HttpResponse(
@@ -189,14 +190,6 @@ def donation_export(request, fmt):
         response["Content-Disposition"] = 'attachment; filename="donations.xlsx"'
         return response
     raise Http404
-
-
-def _safe_cell(value):
-    # Spreadsheet formula injection: a donor-typed name starting with = + - @ is shown as text.
-    text = str(value)
-    return (
-        "'" + text if text[:1] in ("=", "+", "-", "@") and not text.lstrip("-").replace(".", "", 1).isdigit() else value
-    )
 
 
 @staff_only

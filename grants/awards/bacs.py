@@ -39,7 +39,9 @@ class BacsCredit:
 def bacs_text(value, length) -> str:
     value = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode().upper()
     value = value.replace("'", "").replace("\u2019", "")
-    return re.sub(r"[^A-Z0-9.&/ -]", " ", value)[:length].rstrip()
+    # A leading hyphen would make a spreadsheet read the cell as a formula, and Bacs has no apostrophe to escape it
+    # with (portal.spreadsheets): drop it.
+    return re.sub(r"[^A-Z0-9.&/ -]", " ", value).lstrip("- ")[:length].rstrip()
 
 
 def bacs_reference(value) -> str:

@@ -22,6 +22,7 @@ from portal.audit import audit
 from portal.emails import send_email_on_commit
 from portal.money import ZERO, format_money, money, to_minor_units
 from portal.roles import finance_users
+from portal.spreadsheets import safe_row
 
 from . import bacs, cpa005, nacha, permissions
 from .banking_days import next_banking_day
@@ -232,19 +233,21 @@ def payment_batch_csv(*, batch, by) -> str:
     for d, details in _batch_rows(batch, by):
         award = d.tranche.award
         writer.writerow(
-            [
-                batch.reference,
-                d.trace_number,
-                str(award.application),
-                award.organisation.legal_name,
-                details["account_name"],
-                details["routing_number"],
-                details["account_number"],
-                details["account_type"],
-                f"{d.amount:.2f}",
-                d.currency,
-                d.idempotency_key,
-            ]
+            safe_row(
+                [
+                    batch.reference,
+                    d.trace_number,
+                    str(award.application),
+                    award.organisation.legal_name,
+                    details["account_name"],
+                    details["routing_number"],
+                    details["account_number"],
+                    details["account_type"],
+                    f"{d.amount:.2f}",
+                    d.currency,
+                    d.idempotency_key,
+                ]
+            )
         )
     audit(batch, "awards.paymentbatch.export", user=by, data={"format": "csv"})
     return out.getvalue()

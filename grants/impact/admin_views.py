@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.spreadsheets import safe_cell
+
 from . import aggregation, charts, selectors, services
 from .forms import AnnualReportRequestForm, DashboardFilterForm, ReviewForm
 from .models import AnnualReport, ImpactReport, Metric
@@ -133,17 +135,10 @@ EXPORT_HEADER = [
 ]
 
 
-def _safe_cell(value):
-    """Stop spreadsheet formula injection: text starting with = + - @ is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _export_row(v):
     report, org = v.report, v.report.award.organisation
     return [
-        _safe_cell(x)
+        safe_cell(x)
         for x in (
             report.award.round.title,
             report.award.reference,

@@ -16,6 +16,7 @@ from grants.awards.models import Award
 from grants.models import Application, FundingRound
 from portal.downloads import download_response
 from portal.money import format_money
+from portal.spreadsheets import safe_row
 
 from . import selectors, services
 from .decision_selectors import missing_reviewers
@@ -41,20 +42,13 @@ def program_staff_required(view):
     return wrapped
 
 
-def _safe_cell(value):
-    """Stop spreadsheet formula injection."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _csv_response(filename, header, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow(safe_row(row))
     return response
 
 

@@ -241,7 +241,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "5/m/ip,5/5m/key",
+    # Failed sign-ins are limited per account (key: the email typed, 5 in 5 minutes) AND per address (the client from
+    # portal.net.client_ip): the address limit is loose enough that one person's mistakes, or an attack on one account,
+    # never lock out everyone else behind the same office, NAT or load balancer, yet still stops password spraying.
+    "login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", "20/m/ip,100/h/ip,5/5m/key"),
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -268,7 +271,7 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}  # the database backend, safe from user input
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed"}]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
@@ -389,8 +392,13 @@ PERMISSIONS_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Users in these groups must set up MFA before they can do anything else.
-MFA_REQUIRED_GROUPS = ["Program staff", "Finance", "Reviewer"]
+# Years after their last change that declined or withdrawn applications keep their answers and files, and drafts are
+# kept (grants/retention.py, `manage.py apply_retention`, run daily).
+RETENTION_YEARS = int(env("RETENTION_YEARS", "6"))
+
+# Users in these groups must set up MFA before they can do anything else. Editors publish to the public site (pages,
+# site-wide alerts), so they need it as much as staff do.
+MFA_REQUIRED_GROUPS = ["Program staff", "Finance", "Reviewer", "Editor"]
 # Development only: a TOTP code accepted for the demo accounts. allauth refuses it unless DEBUG.
 DEMO_MFA_CODE = "123456"
 # `manage.py seed_demo` runs only where this is True: development and test settings turn it on, nothing else does.

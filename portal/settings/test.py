@@ -28,7 +28,7 @@ BANK_DETAILS_KEYS = ["y3Jm0a9aN9dQ8oJ2dZ0Yl1o6h7bJxQ0sN2v0g2n0uXA="]
 STRIPE_SECRET_KEY = "sk_test_fake"
 STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}  # the database backend, safe from user input
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 NACHA_DESTINATION_NAME = "FIRST MILLBROOK BANK"
 CPA005_DESTINATION_DATA_CENTRE = "00310"

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -14,6 +15,13 @@ from tests.factories.applicants import MembershipFactory, OrganisationFactory
 from tests.factories.portal import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def verified_user(email, **kwargs):
+    """A user who has confirmed `email` (invitations are accepted only by the address they were sent to)."""
+    user = UserFactory(email=email, **kwargs)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 @pytest.mark.parametrize(
@@ -96,7 +104,7 @@ def test_bad_registration_number_shown_beside_the_field(client):
 def test_invitation_email_and_accept_while_signed_in(client, django_capture_on_commit_callbacks):
     owner = MembershipFactory().user
     organisation = owner.memberships.get().organisation
-    invitee = UserFactory(email="sam@example.org")
+    invitee = verified_user("sam@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         _invitation, token = services.invitation_create(
             organisation=organisation, email="Sam@Example.org", role="member", by=owner
@@ -120,7 +128,7 @@ def test_invitation_opened_signed_out_is_accepted_after_login(client):
     )
     response = client.get(reverse("applicants:invitation_accept", args=[token]))
     assert response.status_code == 200 and "Sign in" in response.content.decode()
-    newcomer = UserFactory(email="new@example.org")
+    newcomer = verified_user("new@example.org")
     assert not Membership.objects.filter(user=newcomer).exists()
     client.force_login(newcomer)  # signing in (or confirming a new account) fires user_logged_in with this session
     assert Membership.objects.filter(user=newcomer, organisation=organisation).exists()

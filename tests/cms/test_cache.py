@@ -20,7 +20,7 @@ def test_second_anonymous_visit_is_served_from_the_cache(client, site):
 def test_signed_in_users_and_query_strings_bypass_the_cache(client, site, mfa_user_factory, login):
     client.get(CAMPAIGN)
     assert client.get(CAMPAIGN + "?utm_source=x").get("X-Page-Cache") is None
-    login(mfa_user_factory("Editor", mfa=False))
+    login(mfa_user_factory("Editor"))
     response = client.get(CAMPAIGN)
     assert response.get("X-Page-Cache") is None
     assert "Sign out" in response.content.decode()

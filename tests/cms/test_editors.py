@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor(mfa_user_factory, site):
     grant_editor_permissions()
-    return mfa_user_factory("Editor", mfa=False)
+    return mfa_user_factory("Editor")
 
 
 def test_editor_can_publish_an_alert_with_a_short_form(client, login, editor):

@@ -412,3 +412,11 @@ def test_session_that_is_not_one_of_our_gifts_is_acknowledged_and_noted(fake_str
     stored = StripeEvent.objects.get()
     assert stored.processed_at is not None and "No donation for Checkout Session" in stored.error
     assert Donation.objects.count() == 0
+
+
+@pytest.mark.parametrize(("offset", "expected"), [(400, 400), (-400, 400), (200, 200), (-200, 200), (0, 200)])
+def test_webhook_timestamps_outside_300_seconds_either_way_are_refused(post_event, offset, expected):
+    event = {"id": f"evt_clock_{offset}", "object": "event", "type": "customer.created", "data": {"object": {}}}
+    response = post_event(event, timestamp=int(time.time()) + offset, process=False)
+    assert response.status_code == expected
+    assert StripeEvent.objects.filter(event_id=event["id"]).exists() is (expected == 200)

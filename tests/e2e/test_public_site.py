@@ -78,7 +78,7 @@ def _publish_from_footer(page):
 def test_editor_publishes_an_alert_and_a_story_and_a_visitor_sees_both(
     browser, browser_page, e2e_login, mfa_user_factory, public_site
 ):
-    editor = mfa_user_factory("Editor", mfa=False)
+    editor = mfa_user_factory("Editor")
     page = browser_page
     base = page.base_url
     e2e_login(page, editor)

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,19 @@ def test_donor_can_log_in_with_an_emailed_code(client, mfa_user_factory):
     response = client.post(response["Location"], {"code": code})
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_failed_sign_ins_throttle_the_account_not_everyone_at_the_address(settings, mfa_user_factory):
+    settings.TRUSTED_PROXY_COUNT = 1
+    account_a, account_b = mfa_user_factory(mfa=False), mfa_user_factory(mfa=False)
+    office = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}  # one address behind the proxy
+    attacker, colleague = Client(**office), Client(**office)
+    for _ in range(10):
+        attacker.post("/accounts/login/", {"login": account_a.email, "password": "wrong-password"})
+
+    response = colleague.post("/accounts/login/", {"login": account_b.email, "password": PASSWORD})
+    assert response.status_code == 302  # account B signs in from the same address
+
+    owner_of_a = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")  # even from elsewhere
+    response = owner_of_a.post("/accounts/login/", {"login": account_a.email, "password": PASSWORD})
+    assert b"Too many failed login attempts" in response.content  # account A is throttled

@@ -2,9 +2,12 @@
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
+from cms.models import Alert
 from portal import roles
 from tests.conftest import totp_code_for
+from tests.factories.cms import make_site
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"
@@ -79,7 +82,7 @@ def test_bypass_code_setting_is_rejected_outright_when_debug_is_off():
         (roles.APPLICANT, False, 403),
         (roles.REVIEWER, True, 403),
         (None, False, 403),  # a donor: no role at all
-        (roles.EDITOR, False, 200),
+        (roles.EDITOR, True, 200),
         (roles.PROGRAM_STAFF, True, 200),
         (roles.FINANCE, True, 200),
     ],
@@ -99,3 +102,15 @@ def test_anonymous_admin_visit_goes_to_the_allauth_login(client):
     assert response["Location"].startswith("/accounts/login/")
     response = client.get("/admin/login/?next=/admin/pages/")
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fpages%2F"
+
+
+def test_an_editor_without_two_factor_cannot_publish_and_is_sent_to_set_it_up(client, mfa_user_factory):
+    pages = make_site()
+    editor = mfa_user_factory(roles.EDITOR, mfa=False)
+    client.force_login(editor)
+    for url in ("/admin/", "/admin/snippets/cms/alert/add/", f"/admin/pages/{pages['home'].pk}/edit/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp"), url
+    response = client.post("/admin/snippets/cms/alert/add/", {"message": "Unreviewed alert", "severity": "critical"})
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    assert not Alert.objects.exists()
