@@ -307,7 +307,10 @@ def application_review(request, pk):
             "steps": steps,
             "errors": error_links,
             "rows": selectors.answer_rows(
-                application.form_snapshot, application.answers, selectors.attachments_by_key(application)
+                application.form_snapshot,
+                application.answers,
+                selectors.attachments_by_key(application),
+                requested_amount=application.requested_amount,
             ),
             "deadline": selectors.application_deadline(application),
             "can_submit_now": selectors.application_can_be_submitted_now(application),
