@@ -6,6 +6,12 @@ import pytest
 from django import forms
 from django.utils import translation
 
+from fund.donations.admin_forms import OfflineGiftForm, OfflineGiftSaleForm, PledgeForm
+from fund.donations.admin_money_views import RefundForm
+from fund.donations.forms import DonateForm
+from grants.awards.forms import OfferForm, TrancheForm
+from grants.forms_staff import ApplicationFilterForm
+from grants.review.forms import DecisionForm
 from portal.forms import MoneyField
 from portal.money import MoneyInputError, parse_money
 
@@ -104,3 +110,27 @@ def test_money_input_is_a_decimal_keypad_text_box_showing_the_stored_amount_form
     with translation.override("fr"):
         html = str(AmountForm(initial={"amount": Decimal("28800.5")})["amount"])
     assert 'value="28\u00a0800,50"' in html
+
+
+@pytest.mark.parametrize(
+    "form_class, name",
+    [
+        (DonateForm, "custom_amount"),
+        (OfferForm, "amount"),
+        (TrancheForm, "amount"),
+        (DecisionForm, "amount"),
+        (OfflineGiftForm, "amount"),
+        (OfflineGiftForm, "advantage_amount"),
+        (OfflineGiftForm, "appraised_value"),
+        (OfflineGiftSaleForm, "proceeds"),
+        (PledgeForm, "amount"),
+        (RefundForm, "amount"),
+        (ApplicationFilterForm, "min_amount"),
+        (ApplicationFilterForm, "max_amount"),
+    ],
+)
+def test_every_amount_people_type_is_read_the_same_way(form_class, name):
+    field = form_class.base_fields[name]
+    assert field.clean("$28,800") == Decimal("28800.00")
+    with pytest.raises(forms.ValidationError):
+        field.clean("-28,800")
