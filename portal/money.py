@@ -88,6 +88,7 @@ _CURRENCY_AFFIX = re.compile(
     r"^(?:USD|GBP|CAD|EUR|US\$|CA\$|C\$|[$£€])\s*|\s*(?:USD|GBP|CAD|EUR|[$£€])$", re.IGNORECASE
 )
 _MINUS = ("-", "\u2212")
+_MAX_WHOLE_DIGITS = 20  # far beyond any fund (fields cap at 12), and safely inside Decimal's precision
 _TYPED_NUMBER = re.compile(r"[0-9.,\s\u00a0\u202f\u2009']+")
 _GROUP_SEPARATORS = re.compile(r"[.,]|[\s\u00a0\u202f\u2009']+")
 
@@ -131,7 +132,7 @@ def _decimal_separator(text: str, locale_decimal: str) -> str | None:
     if len(set(marks)) == 2:
         last = marks[-1]
         if marks.count(last) > 1:
-            raise MoneyInputError(_("Use one decimal point at most, like 28,800.50."))
+            raise MoneyInputError(_("Use one decimal mark at most, like %(example)s.") % {"example": _example()})
         return last
     mark = marks[0]
     if len(marks) > 1:
@@ -154,6 +155,8 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
     a negative amount (unless allowed), a misplaced thousands mark or more than two decimals raise MoneyInputError."""
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         amount = Decimal(value)
+        if not amount.is_finite() or amount.adjusted() > _MAX_WHOLE_DIGITS:
+            raise MoneyInputError(_("Enter a smaller amount."), code="too_large")
         if amount != amount.quantize(CENT):
             raise MoneyInputError(_("Use at most two decimal places (cents)."), code="decimals")
         return _check_sign(abs(amount).quantize(CENT), amount < 0, allow_negative)
@@ -176,6 +179,8 @@ def parse_money(value, *, allow_negative: bool = False) -> Decimal:
         raise MoneyInputError(_("Enter an amount in numbers, like %(example)s.") % {"example": _example()})
     if len(fraction) > 2:
         raise MoneyInputError(_("Use at most two decimal places (cents)."), code="decimals")
+    if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS:
+        raise MoneyInputError(_("Enter a smaller amount."), code="too_large")
     amount = Decimal(f"{whole or '0'}.{fraction or '0'}").quantize(CENT)
     return _check_sign(amount, negative, allow_negative)
 

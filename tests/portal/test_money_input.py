@@ -52,6 +52,10 @@ def test_english_amounts_are_read_to_the_cent(typed, expected):
         ("28,80", "grouping"),  # a typo for 28,800 or a decimal comma? We ask rather than guess.
         ("28 80", "grouping"),
         ("1.2.3", "grouping"),
+        ("1,000.000,5", "invalid"),
+        ("9" * 40, "too_large"),
+        (Decimal("NaN"), "too_large"),
+        (Decimal("1.234"), "decimals"),
     ],
 )
 def test_garbage_negative_and_ambiguous_amounts_are_refused(typed, code):
