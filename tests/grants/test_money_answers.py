@@ -80,3 +80,20 @@ def test_a_negative_amount_requested_is_refused_and_the_saved_one_kept(client):
     assert "Enter an amount of zero or more, without a minus sign." in response.content.decode()
     application.refresh_from_db()
     assert application.requested_amount == Decimal("1000.00")
+
+
+def test_in_spanish_28_800_50_is_read_with_a_decimal_comma_and_shown_back_the_same_way(client):
+    application, user = draft_for(round_with_form(MONEY_QUESTIONS), requested_amount=Decimal("30000.50"))
+    client.force_login(user)
+    response = client.post(
+        _step(application, 1),
+        {"q_other_funding": "28.800,50", **_budget("28.800,50", "1200"), "go": "save"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert Decimal(application.answers["other_funding"]) == Decimal("28800.50")
+    assert [Decimal(r["amount"]) for r in application.answers["budget"]] == [Decimal("28800.50"), Decimal("1200.00")]
+    page = client.get(_step(application, 1), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'value="28\u00a0800,50"' in page
+    assert 'data-amount="30000.50"' in page  # the figure the live total reads is never localised
