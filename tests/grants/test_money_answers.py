@@ -97,3 +97,13 @@ def test_in_spanish_28_800_50_is_read_with_a_decimal_comma_and_shown_back_the_sa
     page = client.get(_step(application, 1), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert 'value="28\u00a0800,50"' in page
     assert 'data-amount="30000.50"' in page  # the figure the live total reads is never localised
+
+
+def test_the_applicants_copy_shows_the_budget_total_against_the_amount_requested(client):
+    application, user = draft_for(round_with_form(MONEY_QUESTIONS), requested_amount=Decimal("30000.00"))
+    application.answers = {"budget": [{"category": "Staff", "description": "", "amount": "28800.00"}]}
+    application.save()
+    client.force_login(user)
+    body = client.get(reverse("grants:application_detail", args=[application.pk])).content.decode()
+    assert '<td class="numeric budget-total">28,800.00</td>' in body
+    assert "The budget is 1,200.00 less than the amount requested." in body
