@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from grants.impact.models import ImpactReport, Metric, MetricValue, RoundMetric
+from grants.impact.models import ImpactReport, MetricValue, RoundMetric
 from tests.factories.applicants import MembershipFactory
-from tests.factories.impact import AwardRowFactory, make_report
+from tests.factories.impact import AwardRowFactory, MetricFactory, make_report
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
@@ -24,7 +24,8 @@ def report_and_member(db):
 
     application = ApprovedApplicationFactory()
     award = AwardRowFactory(application=application)
-    kits = Metric.objects.get(key="naloxone-kits-distributed")
+    # Made here, not read from the migration's catalogue: an earlier browser test may have flushed the tables.
+    kits = MetricFactory(key="naloxone-kits-distributed", label="Naloxone kits distributed", unit="kits")
     RoundMetric.objects.create(round=application.round, metric=kits, required=True)
     today = timezone.localdate()
     report = make_report(
