@@ -13,7 +13,8 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.money import money
+from portal.forms import MoneyField, MoneyInput
+from portal.money import MoneyInputError, format_money_input, money, parse_money
 from portal.sanitize import sanitize_rich_text
 
 from .models import QuestionKind as K
@@ -65,12 +66,22 @@ def is_visible(question: dict, answers: dict) -> bool:
     return str(value or "").strip().lower() == wanted
 
 
-def budget_rows_from_data(key: str, data) -> list[dict]:
+def normalise_amount(text: str) -> str:
+    """A typed amount as stored: "28,800" becomes "28800.00"; what cannot be read is kept as typed for its error."""
+    try:
+        return str(parse_money(text)) if text else text
+    except MoneyInputError:
+        return text
+
+
+def budget_rows_from_data(key: str, data, normalise=False) -> list[dict]:
     rows, i = [], 0
     prefix = field_name(key)
     while f"{prefix}-{i}-amount" in data or f"{prefix}-{i}-category" in data:
         row = {part: (data.get(f"{prefix}-{i}-{part}") or "").strip() for part in ("category", "description", "amount")}
         if any(row.values()):
+            if normalise:
+                row["amount"] = normalise_amount(row["amount"])
             rows.append(row)
         i += 1
     return rows
@@ -86,7 +97,9 @@ def extract_answers(questions: list[dict], data) -> dict:
         if kind in (K.SECTION, K.FILE):
             continue
         if kind == K.BUDGET:
-            answers[q["key"]] = budget_rows_from_data(q["key"], data)
+            answers[q["key"]] = budget_rows_from_data(q["key"], data, normalise=True)
+        elif kind == K.MONEY and name in data:
+            answers[q["key"]] = normalise_amount((data.get(name) or "").strip())
         elif kind == K.MULTIPLE_CHOICE:
             answers[q["key"]] = (
                 [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else list(data.get(name) or [])
@@ -99,13 +112,33 @@ def extract_answers(questions: list[dict], data) -> dict:
 
 
 def budget_total(rows) -> Decimal:
+    """The sum of the budget lines that are amounts (a line still being typed, like "12,3", counts as nothing yet)."""
     total = Decimal("0")
     for row in rows or []:
         try:
-            total += money(row.get("amount") or 0)
-        except ValueError:
+            total += parse_money(row.get("amount") or 0)
+        except MoneyInputError:
             continue
     return money(total)
+
+
+BUDGET_MATCHES = _("The budget matches the amount requested.")
+BUDGET_MORE = _("The budget is %(amount)s more than the amount requested.")
+BUDGET_LESS = _("The budget is %(amount)s less than the amount requested.")
+
+
+def budget_summary(rows, requested_amount) -> dict:
+    """The budget total and how far it is from the amount requested (positive: the budget is larger), in words too."""
+    total = budget_total(rows)
+    requested = money(requested_amount) if requested_amount is not None else None
+    difference = money(total - requested) if requested is not None else None
+    if difference is None:
+        message = ""
+    elif difference == 0:
+        message = str(BUDGET_MATCHES)
+    else:
+        message = str(BUDGET_MORE if difference > 0 else BUDGET_LESS) % {"amount": format_money_input(abs(difference))}
+    return {"total": total, "requested": requested, "difference": difference, "message": message}
 
 
 class BudgetRowsField(forms.Field):
@@ -121,10 +154,10 @@ class BudgetRowsField(forms.Field):
             if not row.get("category") or not row.get("amount"):
                 raise forms.ValidationError(_("Line %(n)s needs a category and an amount.") % {"n": n})
             try:
-                amount = money(row["amount"].replace(",", "").replace("$", ""))
-            except ValueError:
+                amount = parse_money(row["amount"])
+            except MoneyInputError as exc:
                 raise forms.ValidationError(
-                    _("Line %(n)s: the amount must be a number, like 1200.00.") % {"n": n}
+                    _("Line %(n)s: %(problem)s") % {"n": n, "problem": exc.message}, code=exc.code
                 ) from None
             if amount <= 0:
                 raise forms.ValidationError(_("Line %(n)s: the amount must be more than zero.") % {"n": n})
@@ -153,6 +186,7 @@ class ApplicationStepForm(forms.Form):
         self.strict = strict
         self.all_answers = answers
         self.requested_amount = requested_amount
+        self.application = application
         self.attachments_by_key = attachments_by_key or {}
         self.include_basics = include_basics
         if include_basics:
@@ -163,18 +197,14 @@ class ApplicationStepForm(forms.Form):
                 required=strict,
                 help_text=_("In up to 150 words."),
             )
-            self.fields["requested_amount"] = forms.DecimalField(
-                label=_("Amount requested"),
-                max_digits=14,
-                decimal_places=2,
-                required=strict,
-                min_value=Decimal("0.01"),
+            self.fields["requested_amount"] = MoneyField(
+                label=_("Amount requested"), required=strict, min_value=Decimal("0.01")
             )
             if application is not None:
                 rnd = application.round
                 self.fields["requested_amount"].help_text = _("Between %(min)s and %(max)s.") % {
-                    "min": f"{rnd.min_request:,.2f}",
-                    "max": f"{rnd.max_request:,.2f}",
+                    "min": format_money_input(rnd.min_request),
+                    "max": format_money_input(rnd.max_request),
                 }
                 self.round = rnd
         for q in questions:
@@ -205,13 +235,7 @@ class ApplicationStepForm(forms.Form):
         elif kind == K.NUMBER:
             field = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.NumberInput(attrs=attrs), **common)
         elif kind == K.MONEY:
-            field = forms.DecimalField(
-                max_digits=14,
-                decimal_places=2,
-                min_value=0,
-                widget=forms.NumberInput(attrs={"step": "0.01", **attrs}),
-                **common,
-            )
+            field = MoneyField(min_value=0, widget=MoneyInput(attrs=attrs), **common)
         elif kind == K.DATE:
             field = forms.DateField(widget=forms.DateInput(attrs={"type": "date", **attrs}), **common)
         elif kind == K.SINGLE_CHOICE:
@@ -290,18 +314,22 @@ class ApplicationStepForm(forms.Form):
                     self.add_error(
                         name,
                         _("The budget adds up to %(total)s but you are requesting %(requested)s. They must match.")
-                        % {"total": f"{total:,.2f}", "requested": f"{money(self.requested_amount):,.2f}"},
+                        % {
+                            "total": format_money_input(total),
+                            "requested": format_money_input(self.requested_amount),
+                        },
                     )
         if self.include_basics and data.get("requested_amount") is not None and hasattr(self, "round"):
             amount = data["requested_amount"]
             if amount > self.round.max_request:
                 self.add_error(
-                    "requested_amount", _("This round funds up to %(max)s.") % {"max": f"{self.round.max_request:,.2f}"}
+                    "requested_amount",
+                    _("This round funds up to %(max)s.") % {"max": format_money_input(self.round.max_request)},
                 )
             elif amount < self.round.min_request:
                 self.add_error(
                     "requested_amount",
-                    _("This round funds at least %(min)s.") % {"min": f"{self.round.min_request:,.2f}"},
+                    _("This round funds at least %(min)s.") % {"min": format_money_input(self.round.min_request)},
                 )
         if self.include_basics and data.get("summary") and count_words(data["summary"]) > 150:
             self.add_error(
@@ -311,18 +339,24 @@ class ApplicationStepForm(forms.Form):
             )
         return data
 
+    def _requested_for_summary(self):
+        if self.is_bound and "requested_amount" in self.fields:
+            try:
+                return parse_money(self.data.get("requested_amount") or "")
+            except MoneyInputError:
+                return None
+        return self.application.requested_amount if self.application is not None else self.requested_amount
+
     def blocks(self):
         """(question, bound field, budget rows) for the template, in order."""
         out = []
         for name, field in self.fields.items():
             q = getattr(field, "question", None)
-            rows = None
+            rows = stored = None
             if q and q["kind"] == K.BUDGET:
-                rows = (
-                    list(budget_rows_from_data(q["key"], self.data))
-                    if self.is_bound
-                    else list(self.all_answers.get(q["key"]) or [])
-                )
+                stored = budget_rows_from_data(q["key"], self.data) if self.is_bound else self.all_answers.get(q["key"])
+                # Amounts shown the way the applicant's language writes them; an unreadable one exactly as typed.
+                rows = [{**row, "amount": display_amount(row.get("amount"))} for row in stored or []]
                 target = max(BUDGET_MIN_ROWS, len(rows) + BUDGET_EXTRA_ROWS)
                 rows += [{"category": "", "description": "", "amount": ""}] * (target - len(rows))
             out.append(
@@ -330,6 +364,9 @@ class ApplicationStepForm(forms.Form):
                     "question": q,
                     "field": self[name],
                     "budget_rows": rows,
+                    "budget_summary": budget_summary(stored, self._requested_for_summary())
+                    if rows is not None
+                    else None,
                     "attachments": self.attachments_by_key.get(q["key"], []) if q else [],
                     "hidden": bool(q) and not is_visible(q, self.all_answers),
                 }
@@ -361,14 +398,24 @@ def answers_to_data(questions: list[dict], answers: dict, application=None) -> d
     return data
 
 
+def display_amount(value) -> str:
+    """A stored amount formatted ("28800.00" as "28,800.00"); an unreadable one as it was typed."""
+    return MoneyInput().format_value(value) or ""
+
+
 def display_answer(question: dict, value) -> str:
     """Plain-text rendering of an answer for diffs, PDF and CSV (rich text keeps its words, not its markup)."""
     if value in (None, "", []):
         return ""
     kind = question["kind"]
     if kind == K.BUDGET:
-        lines = [f"{r.get('category', '')}: {r.get('description', '')} {r.get('amount', '')}".strip() for r in value]
-        return "\n".join(lines + [str(_("Total: %(total)s") % {"total": f"{budget_total(value):,.2f}"})])
+        lines = [
+            f"{r.get('category', '')}: {r.get('description', '')} {display_amount(r.get('amount', ''))}".strip()
+            for r in value
+        ]
+        return "\n".join(lines + [str(_("Total: %(total)s") % {"total": format_money_input(budget_total(value))})])
+    if kind == K.MONEY:
+        return display_amount(value)
     if kind == K.MULTIPLE_CHOICE:
         return ", ".join(value)
     if kind == K.RICH_TEXT:

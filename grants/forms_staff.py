@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Neighbourhood, Organisation
+from portal.forms import MoneyField
 
 from .models import Application, FundingRound
 
@@ -22,8 +23,8 @@ class ApplicationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All submitted"))] + list(Application.Status.choices)
     )
-    min_amount = forms.DecimalField(label=_("Amount from"), required=False, min_value=0)
-    max_amount = forms.DecimalField(label=_("Amount to"), required=False, min_value=0)
+    min_amount = MoneyField(label=_("Amount from"), required=False, min_value=0)
+    max_amount = MoneyField(label=_("Amount to"), required=False, min_value=0)
     neighbourhood = forms.ModelChoiceField(
         label=_("Neighbourhood"), queryset=Neighbourhood.objects.all(), required=False
     )

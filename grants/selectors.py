@@ -120,9 +120,11 @@ def plain_status(application) -> str:
     }.get(application.status, application.get_status_display())
 
 
-def answer_rows(form_snapshot: dict, answers: dict, attachments=None) -> list[dict]:
-    """(section/question label, plain text answer) for display, in form order; hidden conditional questions skipped."""
-    from .forms_application import is_visible
+def answer_rows(form_snapshot: dict, answers: dict, attachments=None, requested_amount=None) -> list[dict]:
+    """(section/question label, plain text answer) for display, in form order; hidden conditional questions skipped.
+
+    A budget answer also carries its total and, given the amount requested, the difference from it."""
+    from .forms_application import budget_summary, is_visible
 
     rows = []
     attachments = attachments or {}
@@ -137,7 +139,10 @@ def answer_rows(form_snapshot: dict, answers: dict, attachments=None) -> list[di
             value = [
                 {"name": a["name"] if isinstance(a, dict) else a.original_name} for a in attachments.get(q["key"], [])
             ]
-        rows.append({"question": q, "label": q["label"], "text": display_answer(q, value), "value": value})
+        row = {"question": q, "label": q["label"], "text": display_answer(q, value), "value": value}
+        if q["kind"] == "budget" and value:
+            row["budget"] = budget_summary(value, requested_amount)
+        rows.append(row)
     return rows
 
 

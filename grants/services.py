@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from applicants.permissions import is_member
 from portal.audit import audit
 from portal.emails import absolute_url, send_email_on_commit
-from portal.money import money
+from portal.money import MoneyInputError, parse_money
 from portal.roles import is_program_staff
 
 from . import selectors
@@ -148,9 +148,9 @@ def application_save_draft(*, application: Application, by, answers: dict, basic
         for name, value in (basics or {}).items():
             if name == "requested_amount":
                 try:
-                    value = money(str(value).replace(",", "")) if value not in (None, "") else None
-                except ValueError:
-                    continue  # not a number yet: the step form shows the error, the rest is kept
+                    value = parse_money(value) if value not in (None, "") else None
+                except MoneyInputError:
+                    continue  # not an amount yet: the step form shows the error, the rest is kept
             setattr(locked, name, value if value is not None else (None if name == "requested_amount" else ""))
             fields.append(name)
         locked.save(update_fields=fields)

@@ -307,7 +307,10 @@ def application_review(request, pk):
             "steps": steps,
             "errors": error_links,
             "rows": selectors.answer_rows(
-                application.form_snapshot, application.answers, selectors.attachments_by_key(application)
+                application.form_snapshot,
+                application.answers,
+                selectors.attachments_by_key(application),
+                requested_amount=application.requested_amount,
             ),
             "deadline": selectors.application_deadline(application),
             "can_submit_now": selectors.application_can_be_submitted_now(application),
@@ -320,10 +323,18 @@ def application_detail(request, pk):
     application = _member_application_or_404(request, pk)
     submission = selectors.latest_submission(application)
     if submission is not None:
-        rows = selectors.answer_rows(submission.form_snapshot, submission.answers, _group(submission.attachments))
+        rows = selectors.answer_rows(
+            submission.form_snapshot,
+            submission.answers,
+            _group(submission.attachments),
+            requested_amount=submission.requested_amount,
+        )
     else:
         rows = selectors.answer_rows(
-            application.form_snapshot, application.answers, selectors.attachments_by_key(application)
+            application.form_snapshot,
+            application.answers,
+            selectors.attachments_by_key(application),
+            requested_amount=application.requested_amount,
         )
     return render(
         request,

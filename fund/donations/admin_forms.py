@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fund.models import Campaign, Fund
+from portal.forms import MoneyField
 
 from .models import DonationStatus, Donor, Method
 
@@ -72,7 +73,7 @@ class DonorChoiceMixin(forms.Form):
 
 class OfflineGiftForm(DonorChoiceMixin):
     method = forms.ChoiceField(label=_("Received by"), choices=OFFLINE_METHODS)
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Amount"),
         min_value=0.01,
         max_digits=14,
@@ -84,7 +85,7 @@ class OfflineGiftForm(DonorChoiceMixin):
     )
     reference = forms.CharField(label=_("Cheque number or bank reference"), required=False, max_length=100)
     description = forms.CharField(label=_("Description (required for stock)"), required=False, max_length=300)
-    advantage_amount = forms.DecimalField(
+    advantage_amount = MoneyField(
         label=_("Value of goods or services given in return"),
         required=False,
         min_value=0,
@@ -95,7 +96,7 @@ class OfflineGiftForm(DonorChoiceMixin):
         label=_("What was given in return (described on US and Canadian receipts)"), required=False, max_length=300
     )
     # Canadian funds only: CRA receipts for appraised gifts in kind name the appraiser. Listed securities need none.
-    appraised_value = forms.DecimalField(
+    appraised_value = MoneyField(
         label=_("Appraised value (Canada, gifts in kind)"),
         required=False,
         min_value=0.01,
@@ -157,7 +158,7 @@ class OfflineGiftForm(DonorChoiceMixin):
 class OfflineGiftSaleForm(forms.Form):
     """Staff record what a gift of securities fetched when the fund sold it."""
 
-    proceeds = forms.DecimalField(
+    proceeds = MoneyField(
         label=_("Proceeds received"),
         min_value=0.01,
         max_digits=14,
@@ -170,7 +171,7 @@ class OfflineGiftSaleForm(forms.Form):
 
 
 class PledgeForm(DonorChoiceMixin):
-    amount = forms.DecimalField(label=_("Pledged amount"), min_value=0.01, max_digits=14, decimal_places=2)
+    amount = MoneyField(label=_("Pledged amount"), min_value=0.01, max_digits=14, decimal_places=2)
     pledged_on = forms.DateField(
         label=_("Pledged on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
     )

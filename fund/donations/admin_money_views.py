@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.forms import MoneyField
 from portal.money import format_money
 
 from . import housekeeping, payouts
@@ -51,7 +52,7 @@ class VoidForm(ConfirmForm):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=gettext_lazy("Amount to refund"), max_digits=14, decimal_places=2, min_value=0.01)
+    amount = MoneyField(label=gettext_lazy("Amount to refund"), max_digits=14, decimal_places=2, min_value=0.01)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
     confirm = forms.BooleanField(label=gettext_lazy("Refund this amount to the donor's card"))
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fund.models import Campaign, Fund
+from portal.forms import MoneyField
 from portal.money import format_money, money
 
 from . import conf, fees, giftaid
@@ -25,13 +26,7 @@ def open_campaigns(fund):
 
 class DonateForm(forms.Form):
     amount_choice = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect, required=False)
-    custom_amount = forms.DecimalField(
-        label=_("Other amount"),
-        required=False,
-        max_digits=10,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "1"}),
-    )
+    custom_amount = MoneyField(label=_("Other amount"), required=False, max_digits=10)
     frequency = forms.ChoiceField(
         label=_("How often"),
         choices=[("once", _("Once")), ("monthly", _("Monthly"))],

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import MoneyField
 from portal.money import ZERO, money, split_by_percentages, split_equally
 
 from .models import BankDetails, Tranche
@@ -47,7 +48,7 @@ class OfferForm(forms.Form):
         ("percent", _("Split by the percentages below")),
     ]
 
-    amount = forms.DecimalField(label=_("Award amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = MoneyField(label=_("Award amount"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     period_start = forms.DateField(
         label=_("Grant period starts"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -91,9 +92,7 @@ class OfferForm(forms.Form):
 
 
 class TrancheForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=Decimal("0.01")
-    )
+    amount = MoneyField(label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=Decimal("0.01"))
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     condition = forms.ChoiceField(label=_("Released"), choices=Tranche.Condition.choices)
     report_number = forms.IntegerField(label=_("Report number"), required=False, min_value=1)

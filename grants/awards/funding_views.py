@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fund.models import Campaign
+from portal.forms import MoneyField
 
 from . import funding, permissions
 from .admin_views import _admin, requires
@@ -26,7 +27,7 @@ class FundingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campaigns = campaigns
         for campaign in campaigns:
-            self.fields[f"campaign_{campaign.pk}"] = forms.DecimalField(
+            self.fields[f"campaign_{campaign.pk}"] = MoneyField(
                 label=_("From %(campaign)s (restricted)") % {"campaign": campaign.title},
                 max_digits=14,
                 decimal_places=2,
@@ -34,7 +35,7 @@ class FundingForm(forms.Form):
                 required=False,
                 initial=current.get(campaign, Decimal("0.00")),
             )
-        self.fields["unrestricted"] = forms.DecimalField(
+        self.fields["unrestricted"] = MoneyField(
             label=_("From unrestricted money"),
             max_digits=14,
             decimal_places=2,

@@ -17,6 +17,14 @@ def breakdown_field_name(metric_id, neighbourhood_id):
     return f"metric_{metric_id}_n_{neighbourhood_id}"
 
 
+def attach_to_form(form, form_id):
+    """Make these inputs part of the HTML form `form_id` wherever they sit on the page (the `form` attribute), so that
+    adding a story or a file also sends, and keeps, the figures typed into the report above."""
+    if form_id:
+        for field in form.fields.values():
+            field.widget.attrs["form"] = form_id
+
+
 class ReportForm(forms.Form):
     narrative = forms.CharField(
         label=_("What happened this period"),
@@ -132,6 +140,10 @@ class StoryForm(forms.Form):
         label=_("The people in this story and photo agreed that the fund may publish it"), required=False
     )
 
+    def __init__(self, *args, form_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        attach_to_form(self, form_id)
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("photo") and not cleaned.get("photo_alt"):
@@ -141,6 +153,10 @@ class StoryForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Add a file"), help_text=_("PDF, Word, Excel, OpenDocument, PNG, JPEG or CSV."))
+
+    def __init__(self, *args, form_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        attach_to_form(self, form_id)
 
 
 class ReviewForm(forms.Form):

@@ -47,24 +47,23 @@ def _neighbourhoods():
     return Neighbourhood.objects.order_by("name")
 
 
+REPORT_FORM_ID = "impact-report-form"
+
+
 @login_required
 def report_detail(request, pk):
     report = _member_report_or_404(request, pk)
     spec = selectors.report_form_spec(report)
     form = None
+    action = request.POST.get("action", "save")
     if report.is_editable:
         form = ReportForm(request.POST or None, spec=spec, neighbourhoods=_neighbourhoods(), report=report)
+        if request.method == "POST" and action in ("story", "file"):
+            return _add_story_or_file(request, report, form, action)
         if request.method == "POST" and form.is_valid():
             try:
-                services.impact_report_save(
-                    report=report,
-                    by=request.user,
-                    values=form.values,
-                    breakdown=form.breakdown,
-                    narrative=form.cleaned_data.get("narrative", ""),
-                    answers=form.answers,
-                )
-                if request.POST.get("action") == "submit":
+                _save_figures(request, report, form)
+                if action == "submit":
                     services.impact_report_submit(report=report, by=request.user)
                     messages.success(
                         request, _("Thank you: your report was submitted. We will let you know when it is reviewed.")
@@ -81,17 +80,78 @@ def report_detail(request, pk):
     elif request.method == "POST":
         messages.error(request, _("This report has been submitted and cannot be changed now."))
         return redirect("impact:report_detail", pk=report.pk)
+    return _render_detail(request, report, form)
+
+
+def _save_figures(request, report, form):
+    services.impact_report_save(
+        report=report,
+        by=request.user,
+        values=form.values,
+        breakdown=form.breakdown,
+        narrative=form.cleaned_data.get("narrative", ""),
+        answers=form.answers,
+    )
+
+
+def _add_story_or_file(request, report, form, action):
+    """ "Add story" and "Upload" are buttons of the report form: the figures typed above are saved as a draft when they
+    are valid, and otherwise shown again, as typed, with their errors. Nothing typed is lost either way."""
+    story_form = StoryForm(request.POST, request.FILES, prefix="story", form_id=REPORT_FORM_ID)
+    attachment_form = AttachmentForm(request.POST, request.FILES, prefix="file", form_id=REPORT_FORM_ID)
+    try:
+        if form.is_valid():
+            try:
+                _save_figures(request, report, form)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+        if action == "story" and story_form.is_valid():
+            services.story_add(
+                report=report,
+                by=request.user,
+                title=story_form.cleaned_data["title"],
+                text=story_form.cleaned_data["text"],
+                consent_to_publish=story_form.cleaned_data["consent_to_publish"],
+                photo=story_form.cleaned_data.get("photo"),
+                photo_alt=story_form.cleaned_data.get("photo_alt", ""),
+            )
+            messages.success(request, _("Story added."))
+            story_form = None
+        elif action == "file" and attachment_form.is_valid():
+            services.attachment_add(report=report, by=request.user, uploaded=attachment_form.cleaned_data["file"])
+            messages.success(request, _("File added."))
+            attachment_form = None
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("impact:report_detail", pk=report.pk)
+    except (ValidationError, UploadRejected) as exc:
+        target = story_form if action == "story" else attachment_form
+        target.add_error(None, " ".join(getattr(exc, "messages", [str(exc)])))
+    if (story_form is None or attachment_form is None) and not form.errors:
+        return redirect("impact:report_detail", pk=report.pk)
+    return _render_detail(
+        request,
+        report,
+        form,
+        story_form=story_form if action == "story" else None,
+        attachment_form=attachment_form if action == "file" else None,
+    )
+
+
+def _render_detail(request, report, form, story_form=None, attachment_form=None):
     return render(
         request,
         "impact/report_detail.html",
         {
             "report": report,
             "form": form,
+            "form_id": REPORT_FORM_ID,
             "values": selectors.report_values(report),
             "stories": report.stories.all(),
             "attachments": report.attachments.all(),
-            "story_form": StoryForm(),
-            "attachment_form": AttachmentForm(),
+            "story_form": story_form or StoryForm(prefix="story", form_id=REPORT_FORM_ID),
+            "attachment_form": attachment_form or AttachmentForm(prefix="file", form_id=REPORT_FORM_ID),
             "page_title": _("Impact report %(n)s") % {"n": report.number},
         },
     )

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import MoneyField
+
 from .models import PanelMember, Review
 
 NA = "na"
@@ -196,7 +198,7 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[("approve", _("Approve")), ("waitlist", _("Waitlist")), ("decline", _("Decline"))],
     )
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Amount to award"),
         required=False,
         min_value=0,

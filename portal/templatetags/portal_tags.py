@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from portal.emails import absolute_url as _absolute_url
-from portal.money import format_money
+from portal.money import MoneyInputError, format_money, format_money_input, parse_money
 from portal.sanitize import render_sanitized
 
 register = template.Library()
@@ -28,6 +28,19 @@ def money(amount, currency="USD"):
     if amount is None or amount == "":
         return ""
     return format_money(amount, currency or "USD")
+
+
+@register.filter
+def amount(value):
+    """An amount as the active language writes numbers, without a currency: "28,800.00" (the money input's format).
+
+    Text that is not an amount (a draft's half-typed line) is shown as it was typed."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format_money_input(parse_money(value, allow_negative=True))
+    except MoneyInputError:
+        return str(value)
 
 
 @register.filter

@@ -1,5 +1,5 @@
-/* Progressive enhancement for the application form: live word counts, budget totals, conditional questions,
-   autosave every few seconds, and a deadline countdown. Everything works without it. */
+/* Progressive enhancement for the application form: live word counts, conditional questions,
+   autosave every few seconds, and a deadline countdown. Everything works without it. Budget totals: budget-total.js. */
 (function () {
   "use strict";
 
@@ -29,22 +29,6 @@
         output.classList.toggle("word-count-over", n > limit);
       }
       field.addEventListener("input", update);
-      update();
-    });
-  }
-
-  function setupBudgets(root) {
-    root.querySelectorAll("[data-budget]").forEach(function (table) {
-      var output = table.querySelector(".budget-total");
-      function update() {
-        var total = 0;
-        table.querySelectorAll(".budget-amount").forEach(function (input) {
-          var value = parseFloat((input.value || "").replace(/[$,\s]/g, ""));
-          if (!isNaN(value)) { total += value; }
-        });
-        output.textContent = total.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-      }
-      table.addEventListener("input", update);
       update();
     });
   }
@@ -130,7 +114,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.application-form").forEach(function (form) {
       setupWordCounts(form);
-      setupBudgets(form);
       setupConditions(form);
       setupAutosave(form);
     });

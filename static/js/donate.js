@@ -11,8 +11,9 @@
     function gift() {
       var checked = form.querySelector("input[name=amount_choice]:checked");
       var value = checked && checked.value !== "other" ? checked.value : (custom ? custom.value : "");
-      var n = parseFloat(value);
-      return isNaN(n) ? 0 : n;
+      // "1,000" is a thousand, not one: read what was typed the way the server does (money.js), when it is loaded.
+      var c = window.PortalMoney ? window.PortalMoney.parseCents(value) : Math.round(parseFloat(value) * 100);
+      return c === null || isNaN(c) ? 0 : c / 100;
     }
     function cents(x) { return Math.round(x * 100) / 100; }
     function update() {

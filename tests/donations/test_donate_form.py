@@ -74,6 +74,22 @@ def test_custom_amount_below_minimum_is_refused_with_a_clear_error(client, fund,
     assert fake_stripe.requests == []
 
 
+def test_other_amount_is_read_as_typed_with_thousands_and_a_dollar_sign(client, fund, fake_stripe):
+    response = client.post("/donate/", form_data(amount_choice="other", custom_amount=" $1,000 "))
+    assert response.status_code == 302
+    assert Donation.objects.get().amount == Decimal("1000.00")
+
+
+def test_other_amount_that_is_not_an_amount_is_refused_next_to_the_field(client, fund, fake_stripe):
+    response = client.post("/donate/", form_data(amount_choice="other", custom_amount="ten dollars"))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter an amount in numbers, like 28,800.50." in body
+    assert 'aria-describedby="id_custom_amount_helptext id_custom_amount_error"' in body
+    assert 'inputmode="decimal"' in body and 'value="ten dollars"' in body
+    assert Donation.objects.count() == 0
+
+
 def test_honeypot_filled_by_a_bot_creates_nothing(client, fund, fake_stripe):
     response = client.post("/donate/", form_data(website="http://spam.example"))
     assert response.status_code == 400

@@ -341,3 +341,62 @@ def test_approval_releases_the_tranche_waiting_on_that_report(staff, member, kit
     services.impact_report_submit(report=report, by=owner)
     services.impact_report_approve(report=report, by=staff)
     assert tranche_payable(waiting) == (True, "")
+
+
+def test_adding_a_story_keeps_the_figures_typed_above_it(client, login, report, member, kits, pct):
+    login(member)
+    url = reverse("impact:report_detail", args=[report.pk])
+    page = client.get(url).content.decode()
+    assert 'name="story-title"' in page and 'form="impact-report-form"' in page
+    response = client.post(
+        url,
+        {
+            f"metric_{kits.pk}": "120",
+            f"metric_{pct.pk}": "75",
+            "story-title": "Night van",
+            "story-text": "People came back the next week.",
+            "action": "story",
+        },
+    )
+    assert response.status_code == 302
+    assert report.stories.get().title == "Night van"
+    assert MetricValue.objects.get(report=report, metric=kits).value == Decimal("120.00")
+    assert MetricValue.objects.get(report=report, metric=pct).value == Decimal("75.00")
+
+
+def test_a_story_with_a_mistake_in_the_figures_is_added_and_the_figures_shown_again_as_typed(
+    client, login, report, member, kits, pct
+):
+    login(member)
+    url = reverse("impact:report_detail", args=[report.pk])
+    response = client.post(
+        url,
+        {
+            f"metric_{kits.pk}": "-1",
+            f"metric_{pct.pk}": "75",
+            "story-title": "Night van",
+            "story-text": "People came back.",
+            "action": "story",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert report.stories.get().title == "Night van"
+    assert "cannot be negative" in body
+    assert f'name="metric_{kits.pk}" value="-1"' in body and f'name="metric_{pct.pk}" value="75"' in body
+
+
+def test_an_incomplete_story_or_a_file_upload_keeps_the_figures(client, login, report, member, kits, pct):
+    login(member)
+    url = reverse("impact:report_detail", args=[report.pk])
+    response = client.post(url, {f"metric_{kits.pk}": "30", "story-text": "No title yet", "action": "story"})
+    body = response.content.decode()
+    assert response.status_code == 200 and not report.stories.exists()
+    assert "Title: This field is required." in body
+    assert f'name="metric_{kits.pk}" value="30"' in body and "No title yet" in body
+
+    pdf = SimpleUploadedFile("numbers.pdf", PDF_BYTES, content_type="application/pdf")
+    response = client.post(url, {f"metric_{kits.pk}": "31", "file-file": pdf, "action": "file"})
+    assert response.status_code == 302
+    assert report.attachments.get().original_name == "numbers.pdf"
+    assert MetricValue.objects.get(report=report, metric=kits).value == Decimal("31.00")
