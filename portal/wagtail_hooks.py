@@ -19,3 +19,8 @@ def register_operations_urls():
 @hooks.register("register_admin_menu_item")
 def register_operations_menu_item():
     return OperationsMenuItem(_("Scheduled jobs"), reverse("portal_scheduled_jobs"), icon_name="time", order=900)
+
+
+@hooks.register("register_log_actions")
+def register_personal_data_actions(actions):
+    actions.register_action("portal.personal_data.download", _("Data downloaded"), _("Downloaded their personal data"))
