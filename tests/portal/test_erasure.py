@@ -161,3 +161,10 @@ def test_staff_accounts_are_not_erased_here(finance, mfa_user_factory):
     staff = mfa_user_factory(roles.PROGRAM_STAFF)
     with pytest.raises(PermissionDenied, match="Staff accounts"):
         person_erase(email=staff.email, by=finance, reason="asked")
+
+
+def test_the_admin_menu_links_to_the_erasure_screen_for_finance_only(client, login, finance, mfa_user_factory):
+    login(finance)
+    assert "/admin/erase-person/" in client.get("/admin/").content.decode()
+    login(mfa_user_factory(roles.EDITOR))
+    assert "/admin/erase-person/" not in client.get("/admin/").content.decode()
