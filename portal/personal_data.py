@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import ModelLogEntry
 
-from .pdf import build_pdf, para, spacer, table
+from .pdf import build_pdf, para, spacer
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _text(value) -> str:
 
 
 def personal_data_pdf(data: dict) -> bytes:
-    """The same data for people to read: one heading per section, one table per record."""
+    """The same data for people to read: one heading per section, each record's fields as labelled paragraphs."""
     titles = {section.key: str(section.title) for section in SECTIONS}
     story = [
         para(_("Your data at %(fund)s") % {"fund": data["fund"]}, "h1"),
@@ -102,9 +102,13 @@ def personal_data_pdf(data: dict) -> bytes:
         story += [spacer(), para(titles.get(key, _label(key)), "h2")]
         if not records:
             story.append(para(_("Nothing held.")))
-        for record in records:
-            rows = [[_label(field), _text(value)] for field, value in record.items()]
-            story += [table(rows, col_widths=[130, 330], header=False), spacer(2)]
+        for number, record in enumerate(records, start=1):
+            # Label and paragraph pairs rather than a table: a paragraph splits across pages, a table cell cannot, and
+            # an application's answers can run for pages.
+            story.append(para(f"{titles.get(key, _label(key))} · {number}", "label"))
+            for field_name, value in record.items():
+                story += [para(_label(field_name), "small"), para(_text(value)), spacer(1)]
+            story.append(spacer(3))
     return build_pdf(story, title=_("Your data"), author=data["fund"])
 
 

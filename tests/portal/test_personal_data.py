@@ -142,3 +142,14 @@ def test_dashboard_links_to_the_download_and_it_needs_sign_in(client, login, per
     page = client.get("/dashboard/my-data/")
     assert b'href="/dashboard/my-data/download.pdf"' in page.content
     assert b'href="/dashboard/my-data/download.json"' in page.content
+
+
+def test_pdf_of_answers_longer_than_a_page_still_renders(client, login, person):
+    application, _owner = draft_for(round_with_form(), user=person)
+    complete(application)
+    application.answers["problem"] = "Naloxone reaches too few people. " * 600
+    application.save()
+    login(person)
+    response = client.get("/dashboard/my-data/download.pdf")
+    assert response.status_code == 200
+    assert len(PdfReader(io.BytesIO(response.content)).pages) > 3
