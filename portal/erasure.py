@@ -123,6 +123,9 @@ def _sweep(person: Person) -> int:
         for f in fields:
             for term in person.terms:
                 query |= Q(**{f"{f.attname}__icontains": term})
+                if isinstance(f, models.JSONField) and not term.isascii():
+                    # SQLite keeps JSON as ASCII text ("Zo\u00eb"); PostgreSQL's jsonb as the characters themselves.
+                    query |= Q(**{f"{f.attname}__icontains": json.dumps(term)[1:-1]})
         unlock = opts.db_table in AUDIT_TABLES and connection.vendor == "postgresql"
         if unlock:
             _allow_append_only_change(True)

@@ -168,3 +168,14 @@ def test_the_admin_menu_links_to_the_erasure_screen_for_finance_only(client, log
     assert "/admin/erase-person/" in client.get("/admin/").content.decode()
     login(mfa_user_factory(roles.EDITOR))
     assert "/admin/erase-person/" not in client.get("/admin/").content.decode()
+
+
+def test_a_name_in_another_script_is_erased_from_json_answers_too(mfa_user_factory, finance):
+    user = mfa_user_factory(roles.APPLICANT, mfa=False, first_name="Zoë", last_name="Łukasiewicz")
+    application, _owner = draft_for(round_with_form(), user=user)
+    complete(application)
+    application.answers["contact_name"] = "Zoë Łukasiewicz"
+    application.save()
+    person_erase(email=user.email, by=finance, reason="Emailed request")
+    application.refresh_from_db()
+    assert application.answers["contact_name"].startswith("Erased person")
