@@ -23,7 +23,22 @@ ABOUT = [
         "How we use the information you give us.",
         "<p>We collect only what we need to process your gift or application, send receipts and report to regulators. "
         "We never sell or swap data. Organisations can ask not to be named in public, and we honour that everywhere, "
-        "including our open data.</p><p>Email privacy@millbrook-fund.example to see, correct or delete your data.</p>",
+        "including our open data.</p>"
+        "<p>Applications can describe lived experience of drug use, which the law treats as special-category data. "
+        "Only the program staff and the reviewers assigned to an application read it, and six years after a declined "
+        "or withdrawn application was last changed we delete its answers and files; unsubmitted drafts are deleted "
+        "on the same schedule.</p>"
+        "<p><b>See your data.</b> Signed in, open <i>Download your data</i> on your dashboard: you get everything the "
+        "portal holds about you (your account and sign-ins, your organisations, the applications and answers you "
+        "wrote, your reviews, your gifts and receipts, and the audit entries about you) as a readable PDF and as a "
+        "JSON file you can take elsewhere. Your dashboard also lists the devices signed in to your account, and you "
+        "can sign them out.</p>"
+        "<p><b>Erase your data.</b> Email privacy@millbrook-fund.example and we erase you: your account is closed and "
+        "your name, email and address are replaced by a pseudonym everywhere. Tax law makes us keep the name and "
+        "address on gifts we issued a tax receipt for (or claimed Gift Aid on) for the required period; those "
+        "financial records are kept, linked to the pseudonym, and nothing else is.</p>"
+        "<p>Staff and finance accounts are signed out after 30 minutes without activity and need two-factor "
+        "authentication.</p>",
     ),
     (
         "contact",

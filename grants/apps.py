@@ -17,6 +17,15 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self):
+        from portal.personal_data import register_audit_subjects, register_personal_data
         from portal.views import register_dashboard_panel
 
+        from . import personal_data
+
         register_dashboard_panel("grants/dashboard_panel.html", when=_shows_applicant_panel)
+        register_personal_data(
+            "applications", _("Applications you started or submitted"), personal_data.collect_applications
+        )
+        register_personal_data("application_messages", _("Messages you wrote"), personal_data.collect_messages)
+        register_personal_data("uploaded_files", _("Files you uploaded"), personal_data.collect_attachments)
+        register_audit_subjects(personal_data.application_audit_subjects)

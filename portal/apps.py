@@ -7,8 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
-        from . import roles
+        from . import middleware, personal_data, roles
 
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
+        user_logged_in.connect(middleware.stamp_session_activity, dispatch_uid="portal_stamp_session_activity")
+        personal_data.register_portal_sections()

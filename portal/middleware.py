@@ -1,8 +1,12 @@
 """Cross-cutting request rules: MFA is mandatory for staff, finance and reviewers; the admin is for staff roles only."""
 
+import time
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseForbidden
+from django.contrib.auth import logout
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -72,3 +76,49 @@ class AdminAccessMiddleware:
             html = render_to_string("portal/admin_forbidden.html", request=request)
             return HttpResponseForbidden(html)
         return self.get_response(request)
+
+
+# The session key holding the time (seconds since the epoch) of the user's last request.
+LAST_ACTIVITY_KEY = "_portal_last_activity"
+# The stored time is refreshed at most this often, so a busy staff member's session is not written on every request.
+# The idle limit is therefore exact to within this many seconds.
+LAST_ACTIVITY_REFRESH_SECONDS = 60
+
+
+def stamp_session_activity(sender, request, user, **kwargs):
+    """At sign-in (Django's user_logged_in signal) the idle clock starts; saving happens with the login itself."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY_KEY] = int(time.time())
+
+
+class StaffSessionIdleMiddleware:
+    """Staff and finance sessions end after settings.STAFF_SESSION_IDLE_MINUTES without a request; the user signs in
+    again and comes back to the page they asked for. Other users' sessions are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and roles.has_idle_session_timeout(user):
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            idle_limit = settings.STAFF_SESSION_IDLE_MINUTES * 60
+            if last is not None and now - last > idle_limit:
+                return self._expired(request)
+            if last is None or now - last >= LAST_ACTIVITY_REFRESH_SECONDS:
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+    def _expired(self, request):
+        logout(request)
+        message = _("You were signed out after a period of inactivity. Please sign in again.")
+        if request.headers.get("X-Requested-With") == "fetch" or "application/json" in request.headers.get(
+            "Accept", ""
+        ):
+            return JsonResponse({"error": message}, status=401)
+        messages.info(request, message)
+        target = reverse("account_login")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)

@@ -87,6 +87,13 @@ def is_editor(user):
     return has_role(user, EDITOR)
 
 
+def has_idle_session_timeout(user):
+    """Staff roles (who reach money, applications or the public site) are signed out when idle; others are not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.is_staff or has_role(user, *ADMIN_ROLES)
+
+
 def requires_mfa(user):
     from django.conf import settings
 

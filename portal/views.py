@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
-from . import roles
+from . import personal_data, roles
+from .audit import audit
+from .downloads import download_response
 
 # Apps add dashboard panels here: (template, callable(user) -> bool). Keeps portal free of imports from other apps.
 DASHBOARD_PANELS = []
@@ -38,6 +40,34 @@ def dashboard(request):
         "portal/dashboard.html",
         {"panels": panels, "role_names": role_names, "page_title": _("Your dashboard")},
     )
+
+
+@login_required
+def my_data(request):
+    return render(request, "portal/my_data.html", {"page_title": _("Download your data")})
+
+
+def _personal_data_download(request, kind):
+    data = personal_data.personal_data(request.user)
+    audit(request.user, "portal.personal_data.download", user=request.user, data={"format": kind})
+    filename = f"my-data-{data['generated_at'][:10]}.{kind}"
+    if kind == "json":
+        return download_response(
+            personal_data.personal_data_json(data), filename=filename, content_type="application/json"
+        )
+    return download_response(personal_data.personal_data_pdf(data), filename=filename, content_type="application/pdf")
+
+
+@login_required
+def my_data_json(request):
+    """Everything the portal holds about the signed-in person, machine-readable (data portability)."""
+    return _personal_data_download(request, "json")
+
+
+@login_required
+def my_data_pdf(request):
+    """The same as my_data_json, for people to read."""
+    return _personal_data_download(request, "pdf")
 
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     # Tasks
     "django_tasks",
     "django_tasks_db",
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "portal.middleware.StaffSessionIdleMiddleware",
     "portal.middleware.MFARequiredMiddleware",
     "portal.middleware.AdminAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -261,6 +264,12 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Millbrook Fund"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# Every sign-in is listed under /accounts/sessions/, where a user can sign out their other sessions. Activity is not
+# tracked per request (it would write on every page view); a session shows when it started and from where.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Staff roles (program staff, finance, editors, superusers) are signed out after this many minutes without a request
+# (portal.middleware.StaffSessionIdleMiddleware). Applicants, donors and reviewers keep Django's session age.
+STAFF_SESSION_IDLE_MINUTES = int(env("STAFF_SESSION_IDLE_MINUTES", "30"))
 
 # --- Wagtail ---
 WAGTAIL_SITE_NAME = FUND_NAME
