@@ -36,6 +36,13 @@ class AccountAdapter(DefaultAccountAdapter):
         """Every account email gets an HTML part too, built from its text part when allauth has no HTML template."""
         message = super().render_mail(template_prefix, email, context, headers=headers)
         if not getattr(message, "alternatives", None):
-            html = render_to_string("email/account_message.html", {"body_html": linkify_text(message.body)})
+            html = render_to_string(
+                "email/account_message.html",
+                {
+                    "body_html": linkify_text(message.body),
+                    "FUND_NAME": settings.FUND_NAME,
+                    "SITE_URL": settings.SITE_URL.rstrip("/"),
+                },
+            )
             message.attach_alternative(html, "text/html")
         return message

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -32,6 +33,9 @@ def test_signup_sends_verification_email_and_login_waits_for_it(client):
     assert len(mail.outbox) == 1
     assert "new.person@example.org" in mail.outbox[0].to
     assert mail.outbox[0].alternatives, "every email has an HTML part"
+    html = mail.outbox[0].alternatives[0][0]
+    assert f"<title>{settings.FUND_NAME}</title>" in html  # not an empty title
+    assert f'<a href="{settings.SITE_URL.rstrip("/")}">' in html  # nor an empty footer link
 
     # Not verified yet: logging in only re-sends the verification notice.
     client.logout()
