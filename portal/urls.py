@@ -14,6 +14,8 @@ urlpatterns = [
     path("stripe/webhook/", stripe_webhook, name="stripe_webhook"),
     path("healthz", health.healthz, name="healthz"),
     path("csp-report/", security_headers.csp_report, name="csp_report"),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the fund's icon.
+    path("favicon.ico", views.favicon),
     # The Wagtail admin signs in through allauth (email verification, rate limits, MFA).
     path("admin/login/", views.admin_login_redirect, name="wagtailadmin_login_redirect"),
     path("admin/logout/", RedirectView.as_view(pattern_name="account_logout", query_string=True)),

@@ -3,9 +3,10 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -20,6 +21,12 @@ DASHBOARD_PANELS = []
 
 def register_dashboard_panel(template, when):
     DASHBOARD_PANELS.append((template, when))
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the fund's icon (resolved per request, so the
+    hashed name of the production static files is read only once they are collected)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def admin_login_redirect(request):
