@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -39,3 +41,13 @@ class ErasePersonMenuItem(MenuItem):
 @hooks.register("register_settings_menu_item")
 def register_erase_person_menu_item():
     return ErasePersonMenuItem(_("Erase a person"), reverse("portal_erase_person"), icon_name="user", order=950)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def admin_tables_js():
+    return format_html('<script src="{}" defer></script>', static("js/admin-tables.js"))
