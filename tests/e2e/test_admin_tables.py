@@ -1,4 +1,4 @@
-"""Wide staff tables scroll sideways inside their own labelled box on a narrow screen: no column is clipped."""
+"""Wide staff tables scroll sideways inside their own focusable box on a narrow screen: no column is clipped."""
 
 import pytest
 
@@ -18,7 +18,7 @@ def test_the_donations_table_scrolls_inside_its_box(browser, live_server, e2e_lo
         e2e_login(page, finance, next_url="/admin/donations/")
         page.goto(f"{live_server.url}/admin/donations/")
         box = page.locator("main .table-scroll").first
-        assert box.get_attribute("role") == "region" and box.get_attribute("tabindex") == "0"
+        assert box.get_attribute("tabindex") == "0"  # reachable by keyboard
         assert box.locator("table").count() == 1
         sizes = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
         assert sizes[0] > sizes[1]  # wider than the screen: it scrolls
