@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.fakes.stripe_server import FakeStripe
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -137,3 +139,17 @@ def axe_violations():
         ]
 
     return run
+
+
+@pytest.fixture
+def fake_stripe_live(settings, live_server):
+    """The fake Stripe on its own port, sending its signed webhooks to the live server (browser tests of giving)."""
+    fake = FakeStripe(
+        api_key=settings.STRIPE_SECRET_KEY,
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+        webhook_url=f"{live_server.url}/stripe/webhook/",
+    ).start()
+    settings.STRIPE_API_BASE = fake.url
+    settings.SITE_URL = live_server.url
+    yield fake
+    fake.stop()

@@ -3,27 +3,11 @@ to a thank-you page showing the gift, and the campaign's progress bar moves."""
 
 from decimal import Decimal
 
-import pytest
-
 from fund.donations.models import Donation, Receipt
 from fund.donations.selectors import campaign_progress
 from tests.factories.cms import make_site
-from tests.fakes.stripe_server import FakeStripe
 
 CAMPAIGN_PATH = "/campaigns/naloxone-in-every-pocket/"
-
-
-@pytest.fixture
-def fake_stripe_live(settings, live_server):
-    fake = FakeStripe(
-        api_key=settings.STRIPE_SECRET_KEY,
-        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
-        webhook_url=f"{live_server.url}/stripe/webhook/",
-    ).start()
-    settings.STRIPE_API_BASE = fake.url
-    settings.SITE_URL = live_server.url
-    yield fake
-    fake.stop()
 
 
 def test_visitor_gives_fifty_monthly_with_fee_covered_on_the_campaign_page(

@@ -7,22 +7,8 @@ import pytest
 from django.core import mail
 
 from tests.factories.cms import make_site
-from tests.fakes.stripe_server import FakeStripe
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fake_stripe_live(settings, live_server):
-    fake = FakeStripe(
-        api_key=settings.STRIPE_SECRET_KEY,
-        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
-        webhook_url=f"{live_server.url}/stripe/webhook/",
-    ).start()
-    settings.STRIPE_API_BASE = fake.url
-    settings.SITE_URL = live_server.url
-    yield fake
-    fake.stop()
 
 
 def test_a_donor_gives_then_signs_in_by_code_and_sees_the_gift(browser_page, fake_stripe_live):
