@@ -18,10 +18,15 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .net import client_ip
+from .ratelimit import hit
+
 logger = logging.getLogger("portal.csp")
 
 # A real report is well under 2 KB; anything far larger is not read (and not logged).
 CSP_REPORT_MAX_BYTES = 16 * 1024
+# A browser sends a few reports per page view; a flood from one address is noise (or an attack on the logs).
+CSP_REPORTS_PER_MINUTE = 60
 # Fields worth a log line; everything else in a report (and any field's excess length) is dropped.
 REPORT_FIELDS = (
     "document-uri",
@@ -88,7 +93,10 @@ def _reports(payload) -> list[dict]:
 @csrf_exempt
 @require_POST
 def csp_report(request):
-    """Log a browser's CSP violation report. Answers 204 for anything it can read, 400/413 otherwise; never 500."""
+    """Log a browser's CSP violation report. Answers 204 for anything it can read, 400/413 otherwise, 429 when one
+    address sends more than CSP_REPORTS_PER_MINUTE; never 500."""
+    if not hit("csp-report", client_ip(request), CSP_REPORTS_PER_MINUTE, 60):
+        return HttpResponse(status=429)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

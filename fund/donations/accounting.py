@@ -181,7 +181,7 @@ def post_pledge(pledge, *, by=None):
         source=pledge,
         created_by=by,
         effective_date=pledge.pledged_on,
-        memo=f"Pledge #{pledge.pk} from {pledge.donor}",
+        memo=f"Pledge #{pledge.pk}",  # the ledger is kept as it is: no donor names in it (erasure)
     )
 
 

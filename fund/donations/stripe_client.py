@@ -151,3 +151,13 @@ def as_dict(obj) -> dict:
     if hasattr(obj, "to_dict"):
         return obj.to_dict()
     return dict(obj)
+
+
+def customer_delete(customer_id: str) -> None:
+    """Delete a customer at Stripe (the erasure of a donor): Stripe then forgets their email, name and cards and cancels
+    their subscriptions. A customer Stripe no longer knows is already what we want."""
+    try:
+        get_client().v1.customers.delete(customer_id)
+    except stripe.InvalidRequestError as exc:
+        if getattr(exc, "code", None) != "resource_missing":
+            raise

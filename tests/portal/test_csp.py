@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.test import Client
+
+from portal.security_headers import CSP_REPORTS_PER_MINUTE
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +125,15 @@ def test_a_bad_or_oversized_report_is_refused_never_an_error_page(body, status, 
 
 def test_the_report_endpoint_only_accepts_post():
     assert Client().get("/csp-report/").status_code == 405
+
+
+def test_a_flood_of_reports_from_one_address_is_cut_off_but_others_still_report():
+    cache.clear()
+    flood = Client(REMOTE_ADDR="203.0.113.9")
+    statuses = [
+        flood.post("/csp-report/", json.dumps(REPORT), content_type="application/csp-report").status_code
+        for _ in range(CSP_REPORTS_PER_MINUTE + 5)
+    ]
+    assert statuses.count(204) == CSP_REPORTS_PER_MINUTE and statuses[-5:] == [429] * 5
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert other.post("/csp-report/", json.dumps(REPORT), content_type="application/csp-report").status_code == 204

@@ -12,8 +12,10 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from applicants.models import Invitation, Membership, Organisation
+from fund.donations.erasure import stripe_customer_delete_task
 from fund.donations.models import Donation, Receipt
-from fund.donations.offline import donation_record_offline
+from fund.donations.offline import donation_record_offline, pledge_create
 from fund.donations.services import donor_get_or_create
 from grants.models import ApplicationMessage
 from portal import roles
@@ -179,3 +181,48 @@ def test_a_name_in_another_script_is_erased_from_json_answers_too(mfa_user_facto
     person_erase(email=user.email, by=finance, reason="Emailed request")
     application.refresh_from_db()
     assert application.answers["contact_name"].startswith("Erased person")
+
+
+def test_erased_applicant_leaves_their_organisations_and_their_invitations_are_revoked(applicant, finance):
+    organisation = applicant.memberships.get().organisation
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=APPLICANT_EMAIL,
+        token_hash="x" * 64,
+        expires_at=timezone.now() + timezone.timedelta(days=7),
+    )
+    person_erase(email=APPLICANT_EMAIL, by=finance, reason="Emailed request")
+    assert not Membership.objects.filter(user=applicant).exists()
+    assert Organisation.objects.filter(pk=organisation.pk).exists()  # the organisation is not the person's
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+
+
+def test_erasing_an_online_donor_deletes_their_stripe_customer_once_committed(
+    donor, finance, fake_stripe, django_capture_on_commit_callbacks
+):
+    donor.stripe_customer_id = "cus_erase123"
+    donor.save(update_fields=["stripe_customer_id"])
+    with django_capture_on_commit_callbacks(execute=True):
+        person_erase(email=DONOR_EMAIL, by=finance, reason="Phoned on 4 May")
+    [deleted] = fake_stripe.captured("DELETE", "/v1/customers/")
+    assert deleted["path"] == "/v1/customers/cus_erase123"
+    donor.refresh_from_db()
+    assert donor.stripe_customer_id is None
+    # Asked again (a retried task), a customer Stripe no longer knows counts as deleted.
+    assert stripe_customer_delete_task.call("cus_erase123") == "deleted"
+
+
+def test_a_pledge_on_the_ledger_does_not_name_its_donor(finance):
+    donor = donor_get_or_create(email=DONOR_EMAIL, name=DONOR_NAME)
+    campaign = CampaignFactory()
+    today = timezone.localdate()
+    pledge_create(
+        donor=donor,
+        fund=campaign.fund,
+        amount=Decimal("1000.00"),
+        pledged_on=today,
+        schedule=[(today, Decimal("1000.00"))],
+        by=finance,
+    )
+    assert tables_holding(DONOR_NAME) & {("fund_ledgertransaction", "memo"), ("fund_entry", "memo")} == set()

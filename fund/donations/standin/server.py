@@ -64,6 +64,7 @@ class FakeStripe(StripeMoneyMixin):
         self.sessions: dict[str, dict] = {}
         self.events: list[dict] = []
         self.portal_sessions: list[dict] = []
+        self.deleted_customers: set[str] = set()
         self.invoices: dict[str, dict] = {}
         self.invoice_payments: list[dict] = []
         self._idempotent: dict[str, tuple[int, dict]] = {}
@@ -397,6 +398,15 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/v1/events" and method == "GET":
             with fake.lock:
                 return 200, {**_page(list(fake.events), params), "url": path}
+        customer = re.fullmatch(r"/v1/customers/(cus_\w+)", path)
+        if customer and method == "DELETE":
+            # Stripe answers a deleted customer with this stub (and 404 resource_missing if it is already gone).
+            with fake.lock:
+                gone = customer.group(1) in fake.deleted_customers
+                fake.deleted_customers.add(customer.group(1))
+            if gone:
+                return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}}
+            return 200, {"id": customer.group(1), "object": "customer", "deleted": True}
         if path == "/v1/billing_portal/sessions" and method == "POST":
             portal = {
                 "id": fake.new_id("bps"),
@@ -445,3 +455,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self._handle("POST")
+
+    def do_DELETE(self):
+        self._handle("DELETE")
