@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +124,7 @@ def pages_and_sessions():
     from fund.donations.models import Donation
     from grants.models import Application
     from grants.review.models import Assignment
+    from grants.selectors import steps_for
 
     def cookie_for(user):
         client = Client()
@@ -139,8 +141,9 @@ def pages_and_sessions():
         ("impact", impact.url),
         ("donate", "/donate/"),
     ]
-    # A draft of the demo applicant; an assignment its reviewer has declared no conflict on (open first); the donor.
-    draft = Application.objects.filter(status=Application.Status.DRAFT).select_related("created_by").first()
+    # Every step of each draft (one per round's form); an assignment whose reviewer declared no conflict (open ones
+    # first); a donor with an account.
+    drafts = Application.objects.filter(status=Application.Status.DRAFT).select_related("created_by").order_by("pk")
     assignment = (
         Assignment.objects.filter(conflict_declaration__has_conflict=False)
         .select_related("member__user")
@@ -148,9 +151,19 @@ def pages_and_sessions():
         .first()
     )
     donation = Donation.objects.select_related("donor__user").filter(donor__user__isnull=False).first()
-    signed_in = [
-        ("applicant-dashboard", "/dashboard/", cookie_for(draft.created_by)),
-        ("application-step", f"/applications/{draft.pk}/step/1/", cookie_for(draft.created_by)),
+    applicant = drafts[0].created_by
+    signed_in = [("applicant-dashboard", "/dashboard/", cookie_for(applicant))]
+    seen_rounds = set()
+    for draft in drafts:
+        if draft.round_id in seen_rounds:
+            continue
+        seen_rounds.add(draft.round_id)
+        cookie = cookie_for(draft.created_by)
+        for number in range(len(steps_for(draft))):
+            signed_in.append(
+                (f"application-{draft.pk}-step-{number}", f"/applications/{draft.pk}/step/{number}/", cookie)
+            )
+    signed_in += [
         ("scoring", f"/reviews/{assignment.pk}/", cookie_for(assignment.member.user)),
         ("donor-portal", "/donor/", cookie_for(donation.donor.user)),
     ]
@@ -169,28 +182,57 @@ def fetch(url, cookie, destination):
     destination.write_bytes(body)
 
 
-def run_vnu(files):
-    """vnu's messages per file: errors (counted) and warnings (shown)."""
-    result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, files)],
-        capture_output=True,
-        text=True,
-    )
-    messages = json.loads(result.stderr or result.stdout)["messages"]
+def vnu_summary(messages, files):
+    """(errors, lines to print) for vnu's JSON messages: errors and fatal errors count, warnings are only shown."""
     failures = 0
+    lines = []
     for file in files:
         mine = [m for m in messages if m.get("url", "").endswith("/" + file.name)]
         errors = [m for m in mine if m["type"] == "error" or m.get("subType") == "fatal"]
         warnings = [m for m in mine if m["type"] == "info" and m.get("subType") == "warning"]
         status = "ok" if not errors else f"{len(errors)} error(s)"
-        log(f"  vnu {file.stem}: {status}, {len(warnings)} warning(s)")
+        lines.append(f"  vnu {file.stem}: {status}, {len(warnings)} warning(s)")
         for message in errors + warnings:
             kind = "ERROR" if message in errors else "warning"
-            log(f"    {kind} line {message.get('lastLine', '?')}: {message['message']}")
+            lines.append(f"    {kind} line {message.get('lastLine', '?')}: {message['message']}")
             if message.get("extract"):
-                log(f"      {message['extract'].strip()[:160]}")
+                lines.append(f"      {message['extract'].strip()[:160]}")
         failures += len(errors)
+    return failures, lines
+
+
+def run_vnu(files):
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
+    failures, lines = vnu_summary(json.loads(result.stderr or result.stdout)["messages"], files)
+    log("\n".join(lines))
     return failures
+
+
+def lighthouse_summary(label, data):
+    """(failures, lines to print) for a Lighthouse JSON report: each category under 100 fails, with its audits."""
+    if data.get("runtimeError"):
+        return 1, [f"  lighthouse {label}: {data['runtimeError']}"]
+    failures = 0
+    scores = []
+    for key in CATEGORIES:
+        score = round((data["categories"][key]["score"] or 0) * 100)
+        scores.append(f"{key} {score}")
+        failures += score != 100
+    lines = [f"  lighthouse {label}: {', '.join(scores)}"]
+    for key in CATEGORIES:
+        for ref in data["categories"][key]["auditRefs"]:
+            audit = data["audits"][ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                lines.append(f"    FAILED {key}/{audit['id']}: {audit['title']}")
+                for item in (audit.get("details") or {}).get("items", [])[:8]:
+                    node = item.get("node") or {}
+                    detail = node.get("snippet") or item.get("description") or item.get("source") or item
+                    lines.append(f"      {str(detail)[:200]}")
+    return failures, lines
 
 
 def run_lighthouse(name, url, out_dir, preset):
@@ -210,33 +252,10 @@ def run_lighthouse(name, url, out_dir, preset):
         command.append("--preset=desktop")
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
     result = subprocess.run(command, capture_output=True, text=True, env=env)
+    label = f"{name} ({preset})"
     if result.returncode or not report.exists():
-        log(f"  lighthouse {name} ({preset}): did not run\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-        return 1
-    data = json.loads(report.read_text())
-    if data.get("runtimeError"):
-        log(f"  lighthouse {name} ({preset}): {data['runtimeError']}")
-        return 1
-    failures = 0
-    scores = []
-    for key in CATEGORIES:
-        category = data["categories"][key]
-        score = round((category["score"] or 0) * 100)
-        scores.append(f"{key} {score}")
-        if score == 100:
-            continue
-        failures += 1
-    log(f"  lighthouse {name} ({preset}): {', '.join(scores)}")
-    for key in CATEGORIES:
-        for ref in data["categories"][key]["auditRefs"]:
-            audit = data["audits"][ref["id"]]
-            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
-                log(f"    FAILED {key}/{audit['id']}: {audit['title']}")
-                for item in (audit.get("details") or {}).get("items", [])[:8]:
-                    node = item.get("node") or {}
-                    detail = node.get("snippet") or item.get("description") or item.get("source") or item
-                    log(f"      {str(detail)[:200]}")
-    return failures
+        return 1, [f"  lighthouse {label}: did not run", result.stdout[-2000:] + result.stderr[-2000:]]
+    return lighthouse_summary(label, json.loads(report.read_text()))
 
 
 def main():
@@ -244,6 +263,7 @@ def main():
     parser.add_argument("--keep", metavar="DIR", help="use DIR for the demo database and reports (kept; reused)")
     parser.add_argument("--only", choices=("lighthouse", "vnu"), help="run one tool only")
     parser.add_argument("--no-desktop", action="store_true", help="Lighthouse's mobile emulation only")
+    parser.add_argument("--jobs", type=int, default=3, help="Lighthouse runs at once (default 3)")
     args = parser.parse_args()
 
     missing = [str(p) for p in (LIGHTHOUSE, VNU_JAR) if not p.exists()]
@@ -286,10 +306,14 @@ def main():
         if args.only != "vnu":
             log("Lighthouse: accessibility and best practices must be 100")
             presets = ["mobile"] if args.no_desktop else ["mobile", "desktop"]
-            for name, path, _cookie, lighthouse in pages:
-                if lighthouse:
-                    for preset in presets:
-                        failures += run_lighthouse(name, base + path, reports, preset)
+            runs = [(name, base + path, preset) for name, path, _c, lh in pages if lh for preset in presets]
+            # Each run is mostly waiting (page load, network and CPU quiet): a few at once keep CI short.
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                futures = [pool.submit(run_lighthouse, name, url, reports, preset) for name, url, preset in runs]
+                for future in futures:
+                    run_failures, lines = future.result()
+                    failures += run_failures
+                    log("\n".join(lines))
     finally:
         server.terminate()
         server.wait(timeout=10)
