@@ -7,8 +7,9 @@ development settings, which allow the demo), served by `runserver` on a free por
 - Lighthouse (pinned in tools/package.json, Debian's Chromium) scores accessibility and best practices on the home page,
   a campaign, a call for proposals, the impact page and /donate/, with its default mobile emulation and with its desktop
   preset: every score must be 100; the failing audits are printed otherwise.
-- vnu checks the HTML of those pages and of the signed-in ones (the applicant dashboard, an application step, a
-  reviewer's scoring page, the donor portal): any error fails (warnings and info are printed, not counted).
+- vnu checks the HTML of those pages, of the other public indexes, the login, sign-up and eligibility pages, and of
+  the signed-in ones (the applicant dashboard, every step of each draft form and its check page, a reviewer's scoring
+  page, the donor portal): any error fails (warnings are printed, not counted).
 
 Signed-in pages are fetched with a session made for the demo user in this process (Django's test client `force_login`,
 on the same database): this script only ever runs against its own throwaway development database.
@@ -120,7 +121,15 @@ def pages_and_sessions():
     from django.conf import settings
     from django.test import Client
 
-    from cms.models import CampaignPage, FundingRoundPage, ImpactPage
+    from cms.models import (
+        CampaignIndexPage,
+        CampaignPage,
+        FundingIndexPage,
+        FundingRoundPage,
+        GrantsDirectoryPage,
+        ImpactPage,
+        StoryIndexPage,
+    )
     from fund.donations.models import Donation
     from grants.models import Application
     from grants.review.models import Assignment
@@ -143,7 +152,9 @@ def pages_and_sessions():
     ]
     # Every step of each draft (one per round's form); an assignment whose reviewer declared no conflict (open ones
     # first); a donor with an account.
-    drafts = Application.objects.filter(status=Application.Status.DRAFT).select_related("created_by").order_by("pk")
+    drafts = (
+        Application.objects.filter(status=Application.Status.DRAFT).select_related("created_by", "round").order_by("pk")
+    )
     assignment = (
         Assignment.objects.filter(conflict_declaration__has_conflict=False)
         .select_related("member__user")
@@ -164,12 +175,25 @@ def pages_and_sessions():
                 (f"application-{draft.pk}-step-{number}", f"/applications/{draft.pk}/step/{number}/", cookie)
             )
     signed_in += [
+        ("application-check", f"/applications/{drafts[0].pk}/submit/", cookie_for(drafts[0].created_by)),
         ("scoring", f"/reviews/{assignment.pk}/", cookie_for(assignment.member.user)),
         ("donor-portal", "/donor/", cookie_for(donation.donor.user)),
     ]
-    return [(name, path, None, True) for name, path in public] + [
-        (name, path, cookie, False) for name, path, cookie in signed_in
+    # More pages through vnu only: the other public indexes, signing in and up, the eligibility check.
+    more_public = [
+        ("campaigns", CampaignIndexPage.objects.live().first().url),
+        ("stories", StoryIndexPage.objects.live().first().url),
+        ("funding", FundingIndexPage.objects.live().first().url),
+        ("grants-directory", GrantsDirectoryPage.objects.live().first().url),
+        ("eligibility", f"/apply/{drafts[0].round.slug}/"),
+        ("login", "/accounts/login/"),
+        ("signup", "/accounts/signup/"),
     ]
+    return (
+        [(name, path, None, True) for name, path in public]
+        + [(name, path, None, False) for name, path in more_public]
+        + [(name, path, cookie, False) for name, path, cookie in signed_in]
+    )
 
 
 def fetch(url, cookie, destination):
