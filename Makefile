@@ -55,7 +55,7 @@ quality: venv
 	$(BIN)/python scripts/quality_pages.py $(QUALITY_ARGS)
 
 tools:
-	npm ci --prefix tools --no-audit --no-fund
+	npm ci --prefix tools --no-audit --no-fund --ignore-scripts
 
 worker: venv
 	$(BIN)/python manage.py run_worker

@@ -115,6 +115,7 @@ def start_server(env, port, var_dir):
 
 def pages_and_sessions():
     """The pages to check, from the seeded demo: (name, path, session cookie or None, run Lighthouse?)."""
+    # Django is configured here, once the environment points at the throwaway site: the imports cannot be at the top.
     import django
 
     django.setup()
