@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format venv venv-dev migrate demo worker scheduler chaos backup browser-test check clean
+.PHONY: run test lint format venv venv-dev migrate demo worker scheduler chaos backup browser-test check clean quality tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ format: venv-dev
 
 browser-test: venv-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.test REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+## make quality: Lighthouse (accessibility and best practices 100) and the Nu HTML checker (no errors) on the demo's
+## pages, on a throwaway seeded site (needs `make tools`: `npm ci --prefix tools`; Java; Chromium at CHROME_PATH, default /usr/bin/chromium)
+quality: venv
+	$(BIN)/python scripts/quality_pages.py $(QUALITY_ARGS)
+
+tools:
+	npm ci --prefix tools --no-audit --no-fund --ignore-scripts
 
 worker: venv
 	$(BIN)/python manage.py run_worker
