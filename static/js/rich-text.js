@@ -69,6 +69,12 @@
     var template = document.getElementById("rich-text-toolbar");
     if (!template || !window.customElements || !window.Trix) { return; }
     document.querySelectorAll("textarea[data-rich-text]").forEach(function (textarea) { enhance(textarea, template); });
+    // The error summary links to the (now hidden) textarea: take the reader to its editor instead.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest('a[href^="#"]');
+      var editor = link && document.getElementById(link.getAttribute("href").slice(1) + "-editor");
+      if (editor && editor.tagName === "TRIX-EDITOR") { event.preventDefault(); editor.focus(); }
+    });
   });
 
   // Lets the restore-kept-text offer (application-form.js) put text back into an editor.

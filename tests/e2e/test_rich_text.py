@@ -65,6 +65,18 @@ def test_rich_text_with_a_list_reaches_the_reviewer_and_the_pdf(
     page.keyboard.type("Peer support")
     page.keyboard.press("Enter")
     page.keyboard.type("Rides to treatment")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # an empty item ends the list
+    page.keyboard.type("Thank you")
+    page.wait_for_timeout(300)
+    # The toolbar is reachable and usable with the keyboard alone: select, Shift+Tab back to "Italic", Space.
+    page.keyboard.press("Shift+Home")
+    for _button in ("Numbered list", "Bulleted list", "Link", "Italic"):
+        page.keyboard.press("Shift+Tab")
+    italic = page.get_by_role("button", name="Italic", exact=True)
+    assert italic.evaluate("b => b === document.activeElement")
+    page.keyboard.press("Space")
+    assert italic.get_attribute("aria-pressed") == "true"
     assert axe_violations(page) == []
 
     page.get_by_role("button", name="Save and continue").click()
@@ -74,6 +86,7 @@ def test_rich_text_with_a_list_reaches_the_reviewer_and_the_pdf(
     assert "<strong>every night</strong>" in stored
     assert "<ul><li>Naloxone kits</li><li>Peer support</li><li>Rides to treatment</li></ul>" in stored
     assert "<div" not in stored and "<!--" not in stored
+    assert stored.endswith("<p><em>Thank you</em></p>")
 
     page.goto(f"{page.base_url}/applications/{application.pk}/submit/")
     page.get_by_role("button", name="Submit application").click()
