@@ -9,13 +9,12 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.forms import MoneyField, MoneyInput
 from portal.money import MoneyInputError, format_money_input, money, parse_money
-from portal.sanitize import sanitize_rich_text
+from portal.sanitize import rich_text_from_input, rich_text_to_text
 
 from .models import QuestionKind as K
 
@@ -30,7 +29,8 @@ def field_name(key):
 
 
 def count_words(text: str) -> int:
-    return len(re.findall(r"\S+", strip_tags(text or "")))
+    # Tags count as spaces: "<li>one</li><li>two</li>" is two words.
+    return len(re.findall(r"\S+", html.unescape(re.sub(r"<[^>]*>", " ", text or ""))))
 
 
 def split_steps(definition: list[dict]) -> list[dict]:
@@ -105,7 +105,7 @@ def extract_answers(questions: list[dict], data) -> dict:
                 [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else list(data.get(name) or [])
             )
         elif kind == K.RICH_TEXT:
-            answers[q["key"]] = sanitize_rich_text(data.get(name, ""))
+            answers[q["key"]] = rich_text_from_input(data.get(name, ""))
         elif name in data:
             answers[q["key"]] = (data.get(name) or "").strip()
     return answers
@@ -225,12 +225,9 @@ class ApplicationStepForm(forms.Form):
             if q.get("word_limit"):
                 attrs["data-word-limit"] = q["word_limit"]
             if kind == K.RICH_TEXT:
+                # static/js/rich-text.js puts a formatting editor on it; without JavaScript it stays a plain
+                # textarea (rich_text_from_input turns blank lines into paragraphs).
                 attrs["data-rich-text"] = "1"
-                common["help_text"] = (
-                    common["help_text"]
-                    + " "
-                    + str(_("You may use simple formatting: <p>, <strong>, <em>, lists and links."))
-                ).strip()
             field = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, **attrs}), **common)
         elif kind == K.NUMBER:
             field = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.NumberInput(attrs=attrs), **common)
@@ -419,7 +416,7 @@ def display_answer(question: dict, value) -> str:
     if kind == K.MULTIPLE_CHOICE:
         return ", ".join(value)
     if kind == K.RICH_TEXT:
-        return html.unescape(strip_tags(str(value))).strip()
+        return rich_text_to_text(str(value))
     if kind == K.YES_NO:
         return str(_("Yes")) if value == "yes" else str(_("No")) if value == "no" else str(value)
     if kind == K.FILE:

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.money import format_money
-from portal.pdf import build_pdf, para, spacer, table
+from portal.pdf import build_pdf, para, rich_text_flowables, spacer, table
 
 from .selectors import answer_rows
 
@@ -52,5 +52,6 @@ def application_pdf(application, submission) -> bytes:
         if "section" in row:
             story += [spacer(), para(row["section"], "h2")]
             continue
-        story += [para(row["label"], "label"), para(row["text"] or _("(no answer)")), spacer(2)]
+        answer = rich_text_flowables(row["value"]) if row["question"]["kind"] == "rich_text" else None
+        story += [para(row["label"], "label"), *(answer or [para(row["text"] or _("(no answer)"))]), spacer(2)]
     return build_pdf(story, title=_("Application %(ref)s") % {"ref": application.reference or ""}, fund=fund)

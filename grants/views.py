@@ -119,6 +119,7 @@ def _step_context(application, steps, index, form, user):
         "blocks": form.blocks(),
         "deadline": selectors.application_deadline(application),
         "can_submit_now": selectors.application_can_be_submitted_now(application),
+        "has_rich_text": any(q["kind"] == "rich_text" for q in steps[index]["questions"]),
         "page_title": steps[index]["title"],
     }
 
@@ -245,9 +246,8 @@ def application_autosave(request, pk, step):
         return JsonResponse(
             {
                 "saved": False,
-                "login_url": reverse("account_login")
-                + "?"
-                + urlencode({"next": reverse("grants:application_step", args=[pk, step])}),
+                # Signed in again in another tab, the applicant is told to come back here (see application-form.js).
+                "login_url": reverse("account_login") + "?" + urlencode({"next": reverse("portal:signed_in_again")}),
             },
             status=401,
         )

@@ -22,7 +22,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal.sanitize import rich_text_blocks
 
 logger = logging.getLogger(__name__)
 BRAND = colors.HexColor("#083f4b")
@@ -30,7 +32,11 @@ DEFAULT_FONTS = {
     "regular": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "cjk": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    # Optional (Debian's fonts-dejavu-extra): italic in rich-text answers; without them italic prints upright.
+    "italic": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf",
+    "bold_italic": "/usr/share/fonts/truetype/dejavu/DejaVuSans-BoldOblique.ttf",
 }
+OPTIONAL_FONTS = {"italic", "bold_italic"}
 # Chinese, Japanese and Korean characters (and their punctuation and full-width forms) go to the CJK font.
 CJK_RUN = re.compile(
     "([\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3200-\u4dbf\u4e00-\u9fff"
@@ -42,16 +48,31 @@ CJK_RUN = re.compile(
 def fonts() -> dict:
     """Register the embedded fonts once: {"regular", "bold", "cjk"} font names (Helvetica when a file is missing)."""
     paths = {**DEFAULT_FONTS, **getattr(settings, "PDF_FONTS", {})}
-    names = {"regular": "Helvetica", "bold": "Helvetica-Bold", "cjk": None}
-    for key, name in (("regular", "PortalSans"), ("bold", "PortalSans-Bold"), ("cjk", "PortalCJK")):
+    names = {"regular": "Helvetica", "bold": "Helvetica-Bold", "cjk": None, "italic": None, "bold_italic": None}
+    for key, name in (
+        ("regular", "PortalSans"),
+        ("bold", "PortalSans-Bold"),
+        ("cjk", "PortalCJK"),
+        ("italic", "PortalSans-Italic"),
+        ("bold_italic", "PortalSans-BoldItalic"),
+    ):
         path = paths.get(key)
         if not path or not os.path.exists(path):
-            logger.warning("PDF font %s not found at %s: names in some scripts will not print", key, path)
+            if key in OPTIONAL_FONTS:
+                logger.info("PDF font %s not found at %s: italic prints upright", key, path)
+            else:
+                logger.warning("PDF font %s not found at %s: names in some scripts will not print", key, path)
             continue
         pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0) if path.endswith(".ttc") else TTFont(name, path))
         names[key] = name
     if names["regular"] != "Helvetica" and names["bold"] != "Helvetica-Bold":
-        pdfmetrics.registerFontFamily("PortalSans", normal="PortalSans", bold="PortalSans-Bold")
+        pdfmetrics.registerFontFamily(
+            "PortalSans",
+            normal="PortalSans",
+            bold="PortalSans-Bold",
+            italic=names["italic"] or "PortalSans",
+            boldItalic=names["bold_italic"] or "PortalSans-Bold",
+        )
     return names
 
 
@@ -81,6 +102,53 @@ def markup(text) -> str:
 def para(text, style="body"):
     """A paragraph of plain text (escaped; newlines kept)."""
     return Paragraph(markup(text), STYLES[style])
+
+
+def _runs_markup(runs) -> str:
+    """Paragraph markup for a rich-text paragraph's runs: bold, italic, underline and links kept, text escaped."""
+    out = []
+    for text, marks in runs:
+        if text == "\n":
+            out.append("<br/>")
+            continue
+        piece = markup(text)
+        for mark in reversed(marks):
+            if isinstance(mark, tuple):
+                href = escape(mark[1], {'"': "&quot;"})
+                piece = f'<a href="{href}" color="#083f4b"><u>{piece}</u></a>' if href else piece
+            else:
+                piece = f"<{mark}>{piece}</{mark}>"
+        out.append(piece)
+    return "".join(out)
+
+
+def _rich_flowables(blocks, style):
+    flowables = []
+    for block in blocks:
+        if block[0] == "para":
+            flowables.append(Paragraph(_runs_markup(block[1]), style))
+            continue
+        _kind, ordered, items = block
+        list_items = [ListItem(_rich_flowables(item, style) or [Paragraph("", style)]) for item in items]
+        flowables.append(
+            ListFlowable(
+                list_items,
+                bulletType="1" if ordered else "bullet",
+                start=None if ordered else "\u2022",
+                bulletFormat="%s." if ordered else None,
+                bulletFontName=fonts()["regular"],
+                bulletFontSize=style.fontSize,
+                leftIndent=16,
+            )
+        )
+    return flowables
+
+
+def rich_text_flowables(html, style="body") -> list:
+    """Flowables for a rich-text answer (sanitised again here): paragraphs, bulleted and numbered lists (nested lists
+    too), bold, italic and links, so the PDF shows the structure the applicant gave it."""
+    flowables = _rich_flowables(rich_text_blocks(html), STYLES[style])
+    return flowables
 
 
 def page_size(fund):

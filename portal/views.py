@@ -4,12 +4,15 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from . import personal_data, roles
 from .audit import audit
@@ -35,6 +38,23 @@ def admin_login_redirect(request):
     if next_url:
         target += "?" + urlencode({"next": next_url})
     return redirect(target)
+
+
+@never_cache
+@require_GET
+def csrf_token(request):
+    """The CSRF token of the signed-in session, never cached. Signing in (perhaps in another tab, after the session ran
+    out mid-edit) gives the browser a new token, so a page opened before must fetch it before it can save again
+    (static/js/application-form.js)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"authenticated": False}, status=401)
+    return JsonResponse({"authenticated": True, "token": get_token(request)})
+
+
+@login_required
+def signed_in_again(request):
+    """Where the "sign in again in a new tab" link of a page whose session ran out lands: back to the other tab."""
+    return render(request, "portal/signed_in_again.html", {"page_title": _("You are signed in again")})
 
 
 @login_required

@@ -6,15 +6,18 @@ number, contact details and its people's names and email addresses wherever they
 names. Emails to reviewers name only the application's reference and round, blind or not.
 """
 
+import html
 import re
 from urllib.parse import urlsplit
 
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Membership
 
 HIDDEN = _("[hidden: blind review]")
 MIN_TERM_LENGTH = 3  # shorter strings ("AB") would hide parts of ordinary words
+TAG = re.compile(r"(<[^>]*>)")
 
 
 def _website_host(url) -> str:
@@ -75,6 +78,20 @@ class Redactor:
         if not text or self.pattern is None or not isinstance(text, str):
             return text
         return self.pattern.sub(str(HIDDEN), text)
+
+    def html(self, value):
+        """The same for sanitised rich text: the words are redacted, the markup kept; a link whose address names the
+        organisation (its website, say) keeps its redacted words but loses its address."""
+        if not value or self.pattern is None or not isinstance(value, str):
+            return value
+        out = []
+        for part in TAG.split(value):
+            if TAG.fullmatch(part):
+                is_link = part.lower().startswith("<a ")
+                out.append("<a>" if is_link and self(html.unescape(part)) != html.unescape(part) else part)
+            else:
+                out.append(escape(self(html.unescape(part))))
+        return "".join(out)
 
 
 NO_REDACTION = Redactor(())

@@ -20,11 +20,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy
 
 from grants.models import Application
 from portal.money import ZERO, money
+from portal.sanitize import rich_text_to_text
 
 from . import scoring
 from .blind import NO_REDACTION, neutral_attachment_name
@@ -355,7 +355,9 @@ def review_answer_rows(application, *, blind: bool, redact=None) -> list[dict]:
             continue  # files are listed with the attachments
         value = answers.get(key)
         if kind == "rich_text" and isinstance(value, str):
-            value = strip_tags(value)
+            # Shown as formatted text (the template cleans it again on the way out); `text` stays plain.
+            rows.append({"label": label, "text": redact(rich_text_to_text(value)), "html": redact.html(value)})
+            continue
         if kind == "yes_no" and value in ("yes", "no"):
             value = _yes if value == "yes" else _no
         rows.append({"label": label, "text": redact(_plain(value))})

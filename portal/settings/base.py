@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -340,7 +341,9 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # NONCE: only on pages that ask for one (request.csp_nonce), i.e. the application steps with a rich-text
+        # editor, whose Trix library inserts a <style> element of its own (it has no option to leave it out).
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:", *CSP_MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -59,38 +59,158 @@
     update();
   }
 
+  /* Text typed but not yet saved is kept in this browser (localStorage, one entry per application and field) until a
+     save succeeds, so a session that runs out, a crash or a closed tab never costs it: the page offers it back. */
+  function draftKeeper(form) {
+    var prefix = "crf-draft:" + (form.getAttribute("data-draft-key") || "") + ":";
+    var store = null;
+    try { store = window.localStorage; } catch (e) { store = null; }
+    function keepable(el) {
+      return el && el.name && el.form === form && el.name !== "csrfmiddlewaretoken" &&
+        (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && /^(text|number|date|email|url|tel)$/.test(el.type)));
+    }
+    function fields() { return Array.prototype.filter.call(form.elements, keepable); }
+    function get(name) { try { return store ? store.getItem(prefix + name) : null; } catch (e) { return null; } }
+    function remove(name) { try { if (store) { store.removeItem(prefix + name); } } catch (e) { /* nothing kept */ } }
+    return {
+      keep: function (el) {
+        if (!store || !keepable(el)) { return; }
+        try { store.setItem(prefix + el.name, el.value); } catch (e) { /* full or refused: the page still has it */ }
+      },
+      snapshot: function () {
+        var values = {};
+        fields().forEach(function (el) { values[el.name] = el.value; });
+        return values;
+      },
+      // After a save: forget what was saved (not what was typed while the save was on its way).
+      clearSaved: function (values) {
+        Object.keys(values).forEach(function (name) { if (get(name) === values[name]) { remove(name); } });
+      },
+      clearAll: function () { fields().forEach(function (el) { remove(el.name); }); },
+      kept: function () {
+        return fields().filter(function (el) {
+          var value = get(el.name);
+          return value !== null && value !== el.value;
+        }).map(function (el) { return { field: el, value: get(el.name) }; });
+      }
+    };
+  }
+
+  function offerKeptText(form, keeper) {
+    var kept = keeper.kept();
+    if (!kept.length) { return; }
+    var box = document.createElement("div");
+    box.className = "notice draft-kept";
+    box.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = msg(form, "kept", "We kept text you had not saved on this device.");
+    var restore = document.createElement("button");
+    restore.type = "button"; restore.className = "button";
+    restore.textContent = msg(form, "restore", "Restore it");
+    var discard = document.createElement("button");
+    discard.type = "button"; discard.className = "button button-secondary";
+    discard.textContent = msg(form, "discard", "Discard it");
+    box.append(text, restore, discard);
+    form.insertAdjacentElement("afterbegin", box);
+    restore.addEventListener("click", function () {
+      kept.forEach(function (item) {
+        if (item.field.hasAttribute("data-rich-text") && window.richTextLoad) {
+          window.richTextLoad(item.field, item.value);
+        } else { item.field.value = item.value; }
+        item.field.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      box.remove();
+    });
+    discard.addEventListener("click", function () { keeper.clearAll(); box.remove(); });
+  }
+
   function setupAutosave(form) {
     var url = form.getAttribute("data-autosave-url");
+    var csrfUrl = form.getAttribute("data-csrf-url");
     var status = form.querySelector(".autosave-status");
     if (!url || !window.fetch) { return; }
-    var dirty = false, busy = false;
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
-    function save() {
-      if (!dirty || busy) { return; }
-      dirty = false; busy = true;
+    var keeper = draftKeeper(form);
+    var edits = 0, savedEdits = 0, busy = false, signedOut = false, leaving = false;
+    function unsaved() { return edits !== savedEdits; }
+    function edited(event) { edits += 1; keeper.keep(event.target); }
+    form.addEventListener("input", edited);
+    form.addEventListener("change", edited);
+    form.addEventListener("submit", function () { leaving = true; keeper.clearAll(); });
+    window.addEventListener("beforeunload", function (event) {
+      if (leaving || !unsaved()) { return; }
+      event.preventDefault();
+      event.returnValue = "";  // older browsers need it to ask
+    });
+
+    function setTokens(token) {
+      document.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach(function (input) { input.value = token; });
+    }
+    // Signing in again (here or in another tab) gives the session a new CSRF token: fetch it, or learn we are out.
+    function refreshToken() {
+      if (!csrfUrl) { return Promise.resolve(false); }
+      return fetch(csrfUrl, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (response.status !== 200) { return false; }
+          return response.json().then(function (body) { setTokens(body.token); return true; });
+        })
+        .catch(function () { return false; });
+    }
+    function showSignedOut() {
+      if (signedOut) { return; }  // said once; a live region repeating itself every few seconds would be noise
+      signedOut = true;
+      status.textContent = "";
+      var link = document.createElement("a");
+      link.href = form.getAttribute("data-login-url");
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = msg(form, "sign-in", "Sign in again in a new tab");
+      status.append(msg(form, "signed-out", "You have been signed out. What you typed is kept on this device.") + " ",
+        link, " " + msg(form, "then-back", "then come back to this tab: we save your text as soon as you are signed in."));
+    }
+    function post() {
       var data = new FormData(form);
       form.querySelectorAll('input[type="file"]').forEach(function (input) { data.delete(input.name); });
-      fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-        .then(function (response) {
-          return response.json().then(function (body) { return { status: response.status, body: body }; });
+      return fetch(url, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch", Accept: "application/json" }
+      });
+    }
+    function attempt(values, retry) {
+      return post().then(function (response) {
+        if (response.status === 403 && retry) {
+          // A CSRF refusal: the token is stale (signed in again) or the session is gone. Fetch the token and retry once.
+          return refreshToken().then(function (ok) { return ok ? attempt(values, false) : showSignedOut(); });
+        }
+        if (response.status === 401 || response.status === 403 || /\/accounts\/login\//.test(response.url || "")) {
+          return showSignedOut();
+        }
+        return response.json().then(function (body) {
+          if (body.saved) {
+            keeper.clearSaved(values);
+            signedOut = false;
+            status.textContent = msg(form, "saved", "Draft saved automatically at") + " " + body.saved_at + ".";
+            return true;
+          }
+          if (body.error) { status.textContent = body.error; }
+          return false;
+        });
+      });
+    }
+    function save() {
+      if (busy || !unsaved()) { return; }
+      busy = true;
+      var at = edits, values = keeper.snapshot();
+      attempt(values, true)
+        .then(function (saved) { if (saved === true) { savedEdits = at; } })
+        .catch(function () {
+          if (!signedOut) { status.textContent = msg(form, "failed", "Could not save automatically; we will try again."); }
         })
-        .then(function (result) {
-          if (result.body.saved) {
-            status.textContent = msg(form, "saved", "Draft saved automatically at") + " " + result.body.saved_at + ".";
-          } else if (result.status === 401) {
-            dirty = true;
-            status.innerHTML = "";
-            status.append(msg(form, "signed-out", "You have been signed out. Your text is still on this page:") + " ");
-            var link = document.createElement("a");
-            link.href = result.body.login_url; link.textContent = msg(form, "sign-in", "sign in in a new tab"); link.target = "_blank";
-            status.append(link, msg(form, "then-save", ", then come back here and press Save draft."));
-          } else if (result.body.error) { dirty = true; status.textContent = result.body.error; }  // kept; tried again
-        })
-        .catch(function () { dirty = true; status.textContent = msg(form, "failed", "Could not save automatically; please press Save draft."); })
         .finally(function () { busy = false; });
     }
     window.setInterval(save, 4000);
+    // Back from signing in in another tab: save at once.
+    document.addEventListener("visibilitychange", function () { if (!document.hidden && signedOut) { save(); } });
+    offerKeptText(form, keeper);
   }
 
   function setupCountdowns() {
