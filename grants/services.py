@@ -249,6 +249,10 @@ def _organisation_snapshot(organisation) -> dict:
     data["annual_budget"] = str(organisation.annual_budget) if organisation.annual_budget is not None else None
     data["neighbourhood"] = organisation.neighbourhood.name if organisation.neighbourhood_id else ""
     data["name"] = organisation.name
+    # The sponsor as it was at submission: its legal name and registration (or the name typed before sponsors were
+    # organisations in the portal).
+    data["fiscal_sponsor_name"] = organisation.sponsor_legal_name
+    data["fiscal_sponsor_registration"] = organisation.sponsor_registration_number
     return data
 
 
