@@ -289,6 +289,7 @@ def staff_applications(
             | Q(title__icontains=search)
             | Q(organisation__legal_name__icontains=search)
             | Q(organisation__operating_name__icontains=search)
+            | Q(organisation__registration_number__icontains=search)
         )
     return qs.order_by(order, "-pk")
 

@@ -147,7 +147,7 @@ class ApplicationsSearchArea(SearchArea):
 @hooks.register("register_admin_search_area")
 def register_applications_search_area():
     return ApplicationsSearchArea(
-        _("Applications and organisations"),
+        _("Applications"),
         reverse("grants_admin:application_list"),
         name="applications",
         icon_name="form",
