@@ -11,7 +11,7 @@ PROFILE_FIELDS = [
     "org_type",
     "country",
     "registration_number",
-    "fiscal_sponsor_name",
+    "fiscal_sponsor",
     "address_line1",
     "address_line2",
     "city",
@@ -32,7 +32,30 @@ PROFILE_FIELDS = [
 ]
 
 
+class SponsorChoiceField(forms.ModelChoiceField):
+    """Registered organisations in the portal, each shown with its registration so the right one is picked."""
+
+    def label_from_instance(self, obj):
+        return _("%(name)s (registration %(number)s)") % {"name": obj.legal_name, "number": obj.registration_number}
+
+
+def sponsor_candidates(exclude=None):
+    """Organisations that can hold funds for a group: incorporated, with a registration number."""
+    candidates = Organisation.objects.exclude(org_type=Organisation.Type.UNINCORPORATED).exclude(registration_number="")
+    return candidates.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else candidates
+
+
 class OrganisationForm(forms.ModelForm):
+    fiscal_sponsor = SponsorChoiceField(
+        label=_("Fiscal sponsor"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_(
+            "Required for unincorporated groups: the registered organisation that holds funds for you. "
+            "Type to search. If it is not listed, ask it to register its organisation first."
+        ),
+        widget=forms.Select(attrs={"data-searchable-select": "", "data-search-label": _("Search organisations")}),
+    )
     service_areas = forms.ModelMultipleChoiceField(
         label=_("Neighbourhoods served"),
         queryset=Neighbourhood.objects.all(),
@@ -48,11 +71,16 @@ class OrganisationForm(forms.ModelForm):
             "mission": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "registration_number": _("US: EIN (12-3456789). UK: charity number. Canada: 123456782RR0001."),
-            "fiscal_sponsor_name": _(
-                "Required for unincorporated groups: the registered charity that holds funds for you."
+            "registration_number": _(
+                "US: EIN (12-3456789). UK: charity number (1123456, SC012345, NIC100002) or, for companies and CICs, "
+                "company number (01234567, SC123456, NI012345). Canada: business number with its RR (charity) or RC "
+                "(nonprofit) account, like 123456782RR0001."
             ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_sponsor"].queryset = sponsor_candidates(exclude=self.instance)
 
     def clean(self):
         data = super().clean()
@@ -64,8 +92,14 @@ class OrganisationForm(forms.ModelForm):
                 )
             except ValidationError as exc:
                 self.add_error("registration_number", exc)
-        if org_type == Organisation.Type.UNINCORPORATED and not (data.get("fiscal_sponsor_name") or "").strip():
-            self.add_error("fiscal_sponsor_name", _("An unincorporated group must name its fiscal sponsor."))
+        if (
+            org_type == Organisation.Type.UNINCORPORATED
+            and not data.get("fiscal_sponsor")
+            and not (self.instance.fiscal_sponsor_name or "").strip()  # named before sponsors were organisations
+        ):
+            self.add_error(
+                "fiscal_sponsor", _("An unincorporated group must name its fiscal sponsor: choose it from the list.")
+            )
         return data
 
     def service_kwargs(self):

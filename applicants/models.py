@@ -43,7 +43,16 @@ class Organisation(models.Model):
     org_type = models.CharField(_("type"), max_length=32, choices=Type.choices)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, default=Country.US)
     registration_number = models.CharField(_("registration number"), max_length=40, blank=True)
-    fiscal_sponsor_name = models.CharField(_("fiscal sponsor"), max_length=200, blank=True)
+    fiscal_sponsor = models.ForeignKey(
+        "self",
+        verbose_name=_("fiscal sponsor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sponsored_organisations",
+    )
+    # Kept for sponsors named before they were organisations in the portal (the migration matched exact names only).
+    fiscal_sponsor_name = models.CharField(_("fiscal sponsor (as named before)"), max_length=200, blank=True)
     address_line1 = models.CharField(_("address"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -92,6 +101,26 @@ class Organisation(models.Model):
     @property
     def public_name(self):
         return self.name if self.publicly_named else str(_("A community organisation"))
+
+    @property
+    def sponsor_legal_name(self) -> str:
+        return self.fiscal_sponsor.legal_name if self.fiscal_sponsor_id else self.fiscal_sponsor_name
+
+    @property
+    def sponsor_registration_number(self) -> str:
+        return self.fiscal_sponsor.registration_number if self.fiscal_sponsor_id else ""
+
+    @property
+    def sponsor_display(self) -> str:
+        """'Legal name (registration 123)' of the fiscal sponsor, for letters and PDFs; empty without a sponsor."""
+        if not self.sponsor_legal_name:
+            return ""
+        if not self.sponsor_registration_number:
+            return self.sponsor_legal_name
+        return _("%(name)s (registration %(number)s)") % {
+            "name": self.sponsor_legal_name,
+            "number": self.sponsor_registration_number,
+        }
 
     @property
     def size(self):

@@ -39,8 +39,20 @@ def _clean_profile(organisation: Organisation):
     organisation.registration_number = normalise_registration_number(
         organisation.country, organisation.org_type, organisation.registration_number
     )
-    if organisation.org_type == Organisation.Type.UNINCORPORATED and not organisation.fiscal_sponsor_name.strip():
-        raise ValidationError({"fiscal_sponsor_name": _("An unincorporated group must name its fiscal sponsor.")})
+    if organisation.org_type == Organisation.Type.UNINCORPORATED:
+        if not organisation.fiscal_sponsor_id and not organisation.fiscal_sponsor_name.strip():
+            raise ValidationError(
+                {"fiscal_sponsor": _("An unincorporated group must name its fiscal sponsor: choose it from the list.")}
+            )
+    if organisation.fiscal_sponsor_id:
+        organisation.fiscal_sponsor_name = ""  # the link replaces a name typed before sponsors were organisations
+        sponsor = organisation.fiscal_sponsor
+        if sponsor.pk == organisation.pk:
+            raise ValidationError({"fiscal_sponsor": _("An organisation cannot be its own fiscal sponsor.")})
+        if sponsor.org_type == Organisation.Type.UNINCORPORATED or not sponsor.registration_number:
+            raise ValidationError(
+                {"fiscal_sponsor": _("A fiscal sponsor must be a registered organisation with a registration number.")}
+            )
     organisation.full_clean(exclude=["slug"])
 
 

@@ -4,11 +4,13 @@ ledger / approved applications until then, so every page works at every stage of
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from applicants.models import Organisation
 from grants.awards.funding import awards_funded_by_campaigns
 from portal.money import ZERO, money
 
@@ -292,6 +294,43 @@ def grant_rows(objects) -> list[Grant]:
             )
         )
     return rows
+
+
+# --- Site search ------------------------------------------------------------------------------------------------------
+
+SEARCH_RESULTS_PER_KIND = 10
+
+
+def search_grants(terms: str, limit: int = SEARCH_RESULTS_PER_KIND) -> list[Grant]:
+    """Publicly listed grants matching every word (title, summary or organisation name), as the directory shows them.
+
+    The directory's own search rules apply: only grants of organisations that may be named are ever matched."""
+    found = None
+    for word in terms.split():
+        matches = directory_grants(q=word)
+        found = matches if found is None else found & matches
+    return grant_rows(found[:limit]) if found is not None else []
+
+
+def search_organisations(terms: str, limit: int = SEARCH_RESULTS_PER_KIND) -> list[dict]:
+    """Organisations the public may know: named publicly, with a publicly listed grant, matching every word of their
+    legal or operating name. Only their public profile is read (name, neighbourhood, number of grants)."""
+    _kind, grants, prefix = _base_queryset()
+    funded_ids = grants.values(f"{prefix}organisation_id")
+    qs = Organisation.objects.filter(publicly_named=True, pk__in=funded_ids).select_related("neighbourhood")
+    for word in terms.split():
+        qs = qs.filter(Q(legal_name__icontains=word) | Q(operating_name__icontains=word))
+    directory = directory_page()
+    results = []
+    for organisation in qs.order_by("legal_name")[:limit]:
+        results.append(
+            {
+                "name": organisation.name,
+                "neighbourhood": organisation.neighbourhood.name if organisation.neighbourhood_id else "",
+                "url": f"{directory.url}?{urlencode({'q': organisation.name})}" if directory else "",
+            }
+        )
+    return results
 
 
 def directory_grant(grant_id):

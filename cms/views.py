@@ -8,7 +8,7 @@ from wagtail.models import Page
 
 from portal.search import MAX_QUERY_LENGTH, search_terms
 
-from . import opendata
+from . import opendata, selectors
 from .cache import cached_view
 
 OPEN_DATA_SECONDS = 300
@@ -59,7 +59,20 @@ def search(request):
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
     terms = search_terms(query)  # quotes, operators and long input never reach the database's search syntax
     results = Page.objects.none()
+    grants, organisations = [], []
     if terms:
         results = Page.objects.live().public().specific().search(terms, operator="and")
+        grants = selectors.search_grants(terms)
+        organisations = selectors.search_organisations(terms)
     page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cms/search.html", {"query": query, "page_obj": page_obj, "robots_noindex": True})
+    return render(
+        request,
+        "cms/search.html",
+        {
+            "query": query,
+            "page_obj": page_obj,
+            "grants": grants,
+            "organisations": organisations,
+            "robots_noindex": True,
+        },
+    )

@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.audit import history_for
 from portal.spreadsheets import safe_row
 
 from . import selectors, services
 from .forms import ExtensionForm, MessageForm, ReasonForm
+from .forms_application import ApplicationStepForm, split_steps
 from .forms_staff import ApplicationFilterForm
-from .models import Application, Attachment
+from .models import Application, Attachment, FundingRound
 from .permissions import can_manage_applications
 from .workflow import STAFF, TransitionNotAllowed, available_actions
 
@@ -141,6 +143,7 @@ def application_detail(request, pk):
             "rows": selectors.answer_rows(source.form_snapshot, source.answers, grouped),
             "attachments": attachments,
             "history": application.status_changes.select_related("by"),
+            "audit_entries": history_for(application),
             "messages_thread": selectors.visible_messages(application, request.user),
             "message_form": MessageForm(),
             "reason_form": ReasonForm(),
@@ -238,3 +241,44 @@ def application_pdf(request, pk):
     if submission is None:
         raise Http404
     return _pdf_response(application, submission)
+
+
+def _preview_steps(definition: list[dict]) -> list[dict]:
+    """Every step of a form as an applicant sees it, with every conditional question shown and its condition named."""
+    labels = {q["key"]: q["label"] for q in definition}
+    steps = []
+    for index, step in enumerate(split_steps(definition)):
+        form = ApplicationStepForm(questions=step["questions"], answers={}, include_basics=index == 0)
+        for field in form.fields.values():
+            field.disabled = True
+        blocks = []
+        for block in form.blocks():
+            condition = (block["question"] or {}).get("show_if")
+            if condition:
+                block["condition"] = _("Shown only if “%(question)s” is answered “%(answer)s”.") % {
+                    "question": labels.get(condition["key"], condition["key"]),
+                    "answer": condition["value"],
+                }
+            block["hidden"] = False  # the preview shows every question
+            blocks.append(block)
+        steps.append({"title": step["title"], "help_text": step["help_text"], "form": form, "blocks": blocks})
+    return steps
+
+
+@program_staff_required
+def round_form_preview(request, round_pk):
+    """The round's published application form as applicants see it: every step on one page, read-only."""
+    funding_round = get_object_or_404(FundingRound, pk=round_pk)
+    version = selectors.published_form(funding_round)
+    return render(
+        request,
+        "grants/admin/form_preview.html",
+        {
+            "round": funding_round,
+            "version": version,
+            "steps": _preview_steps(version.definition) if version else [],
+            "page_title": _("Preview: %(round)s") % {"round": funding_round.title},
+            "header_title": _("Preview: %(round)s") % {"round": funding_round.title},
+            "header_icon": "view",
+        },
+    )

@@ -17,12 +17,17 @@ class GrantsConfig(AppConfig):
     verbose_name = _("Grants")
 
     def ready(self):
+        from allauth.account.signals import user_signed_up
+        from django.contrib.auth.signals import user_logged_in
+
         from portal.personal_data import register_audit_subjects, register_personal_data
         from portal.views import register_dashboard_panel
 
-        from . import personal_data
+        from . import eligibility_session, personal_data
 
         register_dashboard_panel("grants/dashboard_panel.html", when=_shows_applicant_panel)
+        user_signed_up.connect(eligibility_session.claim, dispatch_uid="grants_claim_eligibility_on_signup")
+        user_logged_in.connect(eligibility_session.claim, dispatch_uid="grants_claim_eligibility_on_login")
         register_personal_data(
             "applications", _("Applications you started or submitted"), personal_data.collect_applications
         )

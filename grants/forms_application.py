@@ -207,6 +207,8 @@ class ApplicationStepForm(forms.Form):
                     "max": format_money_input(rnd.max_request),
                 }
                 self.round = rnd
+            for name in ("title", "summary", "requested_amount"):
+                self.fields[name].required_to_submit = True
         for q in questions:
             if q["kind"] == K.SECTION:
                 continue
@@ -260,6 +262,8 @@ class ApplicationStepForm(forms.Form):
         else:  # an unknown kind from a future form version: keep the answer as text
             field = forms.CharField(**common)
         field.question = q
+        # Drafts validate nothing, but still show which answers submitting will need (the one required marker).
+        field.required_to_submit = bool(q.get("required"))
         self.fields[name] = field
 
     def _clean_fields(self):

@@ -211,6 +211,24 @@ class EligibilityQuestion(Orderable):
         verbose_name = _("eligibility question")
 
 
+class EligibilityResponse(models.Model):
+    """The eligibility answers a person gave for a round (before or after signing up), kept to pre-fill their application.
+
+    `answers` maps the eligibility question's id (as text) to "yes" or "no"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="eligibility_responses")
+    round = models.ForeignKey(FundingRound, on_delete=models.CASCADE, related_name="eligibility_responses")
+    answers = models.JSONField(default=dict)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "round"], name="unique_eligibility_response")]
+        verbose_name = _("eligibility response")
+
+    def __str__(self):
+        return f"{self.user} / {self.round}"
+
+
 class QuestionKind(models.TextChoices):
     SECTION = "section", _("Section heading (starts a new step)")
     SHORT_TEXT = "short_text", _("Short text")
@@ -224,6 +242,18 @@ class QuestionKind(models.TextChoices):
     YES_NO = "yes_no", _("Yes / no")
     FILE = "file", _("File upload")
     BUDGET = "budget", _("Budget table")
+
+
+class PrefillSource(models.TextChoices):
+    """Organisation profile fields that can answer a question before the applicant types anything."""
+
+    NEIGHBOURHOODS = "neighbourhoods", _("Organisation profile: neighbourhoods served")
+    PEER_LED = "peer_led", _("Organisation profile: peer-led")
+    CULTURALLY_SPECIFIC = "culturally_specific", _("Organisation profile: culturally specific")
+    COMMUNITIES_SERVED = "communities_served", _("Organisation profile: communities served")
+    MISSION = "mission", _("Organisation profile: mission")
+    STAFF_SIZE = "staff_size", _("Organisation profile: staff (people)")
+    ANNUAL_BUDGET = "annual_budget", _("Organisation profile: annual budget")
 
 
 def _new_question_key():
@@ -246,6 +276,16 @@ class FormQuestion(Orderable):
     required = models.BooleanField(_("required"), default=True)
     word_limit = models.PositiveIntegerField(_("word limit"), null=True, blank=True)
     choices = models.TextField(_("choices"), blank=True, help_text=_("For choice questions: one choice per line."))
+    prefill_from = models.CharField(
+        _("pre-fill from"),
+        max_length=40,
+        blank=True,
+        choices=PrefillSource.choices,
+        help_text=_(
+            "The applicant can change a pre-filled answer. A yes/no question worded exactly like an eligibility "
+            "question is pre-filled with the eligibility answer."
+        ),
+    )
     show_if_key = models.SlugField(_("show only if question (id)"), max_length=40, blank=True)
     show_if_value = models.CharField(_("has the answer"), max_length=200, blank=True)
     identifying = models.BooleanField(
@@ -259,6 +299,7 @@ class FormQuestion(Orderable):
         FieldPanel("label"),
         FieldPanel("help_text"),
         FieldRowPanel([FieldPanel("word_limit"), FieldPanel("choices")]),
+        FieldPanel("prefill_from"),
         FieldRowPanel([FieldPanel("show_if_key"), FieldPanel("show_if_value")]),
     ]
 
@@ -267,7 +308,7 @@ class FormQuestion(Orderable):
         verbose_name = _("question")
 
     def as_definition(self) -> dict:
-        return {
+        definition = {
             "key": self.key,
             "kind": self.kind,
             "label": self.label,
@@ -278,6 +319,9 @@ class FormQuestion(Orderable):
             "show_if": {"key": self.show_if_key, "value": self.show_if_value} if self.show_if_key else None,
             "identifying": self.identifying,
         }
+        if self.prefill_from:  # only when set, so forms published before this option keep their definition
+            definition["prefill"] = self.prefill_from
+        return definition
 
 
 class ApplicationFormVersion(models.Model):

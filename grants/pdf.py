@@ -1,12 +1,29 @@
 """The PDF copy of a submission: exactly what was sent (the frozen answers, form version and organisation profile)."""
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.money import format_money
 from portal.pdf import build_pdf, para, rich_text_flowables, spacer, table
 
 from .selectors import answer_rows
+
+
+def _local_datetime(value) -> str:
+    """The fund's local date and time in the active language's format, with the time zone's name."""
+    local = timezone.localtime(value)
+    return f"{date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+
+
+def sponsor_rows(legal_name: str, registration: str) -> list[list[str]]:
+    """Table rows naming a fiscal sponsor by its legal name and registration (none when there is no sponsor)."""
+    if not legal_name:
+        return []
+    rows = [[_("Fiscal sponsor"), legal_name]]
+    if registration:
+        rows.append([_("Fiscal sponsor's registration"), registration])
+    return rows
 
 
 def application_pdf(application, submission) -> bytes:
@@ -18,7 +35,7 @@ def application_pdf(application, submission) -> bytes:
         para(
             _("Submitted %(when)s (submission %(n)s)")
             % {
-                "when": timezone.localtime(submission.submitted_at).strftime("%Y-%m-%d %H:%M %Z"),
+                "when": _local_datetime(submission.submitted_at),
                 "n": submission.number,
             },
             "small",
@@ -28,7 +45,8 @@ def application_pdf(application, submission) -> bytes:
             [
                 [_("Organisation"), org.get("name", "")],
                 [_("Legal name"), org.get("legal_name", "")],
-                [_("Registration number"), org.get("registration_number", "") or org.get("fiscal_sponsor_name", "")],
+                [_("Registration number"), org.get("registration_number", "")],
+                *sponsor_rows(org.get("fiscal_sponsor_name", ""), org.get("fiscal_sponsor_registration", "")),
                 [_("Neighbourhood"), org.get("neighbourhood", "")],
                 [_("Project title"), submission.title],
                 [

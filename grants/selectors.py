@@ -7,7 +7,16 @@ from django.utils.translation import gettext as _
 from applicants.models import Membership
 
 from .forms_application import display_answer, split_steps
-from .models import Application, ApplicationFormVersion, ApplicationMessage, ApplicationSubmission, FundingRound
+from .models import (
+    Application,
+    ApplicationFormVersion,
+    ApplicationMessage,
+    ApplicationSubmission,
+    EligibilityResponse,
+    FundingRound,
+    PrefillSource,
+    QuestionKind,
+)
 
 S = Application.Status
 
@@ -53,6 +62,74 @@ def eligibility_failures(funding_round, answers: dict) -> list[str]:
         if answer is None or answer != question.required_answer:
             failures.append(question.ineligible_message)
     return failures
+
+
+def _normalised(text: str) -> str:
+    return " ".join((text or "").split()).rstrip("?.: ").casefold()
+
+
+def _profile_value(organisation, source: str):
+    """The organisation profile's answer for a pre-fill source: a string, or a list of names for neighbourhoods."""
+    if source == PrefillSource.NEIGHBOURHOODS:
+        names = [n.name for n in organisation.service_areas.all()]
+        if organisation.neighbourhood is not None and organisation.neighbourhood.name not in names:
+            names.insert(0, organisation.neighbourhood.name)
+        return names
+    if source in (PrefillSource.PEER_LED, PrefillSource.CULTURALLY_SPECIFIC):
+        return "yes" if getattr(organisation, source) else "no"
+    value = getattr(organisation, source, None)
+    return "" if value is None else str(value)
+
+
+def _fit_answer(question: dict, value):
+    """Shape a pre-fill value for the question's kind; None if it does not fit (e.g. a choice the form does not offer)."""
+    kind = question["kind"]
+    names = value if isinstance(value, list) else ([value] if value else [])
+    if kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.SINGLE_CHOICE):
+        by_name = {_normalised(choice): choice for choice in question.get("choices") or []}
+        matches = [by_name[_normalised(name)] for name in names if _normalised(name) in by_name]
+        if kind == QuestionKind.MULTIPLE_CHOICE:
+            return matches or None
+        return matches[0] if matches else None
+    if kind == QuestionKind.YES_NO:
+        return value if value in ("yes", "no") else None
+    if kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.NUMBER, QuestionKind.MONEY):
+        text = ", ".join(names)
+        return text or None
+    return None
+
+
+def application_prefill(*, questions: list[dict], organisation, eligibility: dict | None = None) -> dict:
+    """Answers to start an application with: from the organisation profile (questions with a pre-fill source) and
+    from the eligibility check (yes/no questions worded like an eligibility question; `eligibility` maps the
+    normalised wording of each eligibility question to "yes" or "no")."""
+    eligibility = {_normalised(text): answer for text, answer in (eligibility or {}).items()}
+    answers = {}
+    for question in questions:
+        value = None
+        if question.get("prefill"):
+            value = _fit_answer(question, _profile_value(organisation, question["prefill"]))
+        if value is None and question["kind"] == QuestionKind.YES_NO:
+            value = eligibility.get(_normalised(question["label"]))
+        if value is not None:
+            answers[question["key"]] = value
+    return answers
+
+
+def eligibility_answers_by_text(funding_round, answers: dict) -> dict:
+    """{question wording: "yes"/"no"} for answers keyed by eligibility question id (ids may be ints or strings)."""
+    by_id = {str(pk): answer for pk, answer in (answers or {}).items()}
+    return {
+        q.text: by_id[str(q.pk)]
+        for q in funding_round.eligibility_questions.all()
+        if by_id.get(str(q.pk)) in ("yes", "no")
+    }
+
+
+def eligibility_response(user, funding_round):
+    if not user.is_authenticated:
+        return None
+    return EligibilityResponse.objects.filter(user=user, round=funding_round).first()
 
 
 def applications_for_user(user):
@@ -212,6 +289,7 @@ def staff_applications(
             | Q(title__icontains=search)
             | Q(organisation__legal_name__icontains=search)
             | Q(organisation__operating_name__icontains=search)
+            | Q(organisation__registration_number__icontains=search)
         )
     return qs.order_by(order, "-pk")
 

@@ -27,6 +27,7 @@ from .models import (
     ApplicationSubmission,
     Attachment,
     DeadlineExtension,
+    EligibilityResponse,
     FundingRound,
     ReferenceCounter,
 )
@@ -107,8 +108,20 @@ def _form_snapshot(version: ApplicationFormVersion | None) -> dict:
 # --- Drafts ----------------------------------------------------------------------------------------------------------
 
 
-def application_start(*, funding_round: FundingRound, organisation, by) -> Application:
-    """Open (or return) the organisation's draft for this round. One live application per organisation and round."""
+def eligibility_record(*, funding_round: FundingRound, by, answers: dict) -> EligibilityResponse:
+    """Keep the person's latest eligibility answers for the round ({question id: "yes"/"no"}) to pre-fill their application."""
+    clean = {str(pk): answer for pk, answer in answers.items() if answer in ("yes", "no")}
+    response, _created = EligibilityResponse.objects.update_or_create(
+        user=by, round=funding_round, defaults={"answers": clean, "answered_at": timezone.now()}
+    )
+    return response
+
+
+def application_start(*, funding_round: FundingRound, organisation, by, eligibility: dict | None = None) -> Application:
+    """Open (or return) the organisation's draft for this round. One live application per organisation and round.
+
+    A new draft starts with what is already known: the organisation profile's answers and the eligibility answers
+    (`eligibility`: {question wording: "yes"/"no"}); the applicant can change them."""
     if not is_member(by, organisation)[0]:
         raise PermissionDenied(_("You are not a member of this organisation."))
     existing = (
@@ -118,11 +131,15 @@ def application_start(*, funding_round: FundingRound, organisation, by) -> Appli
         return existing
     if not funding_round.is_accepting_applications():
         raise ValidationError(_("This round is not accepting applications."))
+    snapshot = _form_snapshot(selectors.published_form(funding_round))
     application = Application.objects.create(
         round=funding_round,
         organisation=organisation,
         created_by=by,
-        form_snapshot=_form_snapshot(selectors.published_form(funding_round)),
+        form_snapshot=snapshot,
+        answers=selectors.application_prefill(
+            questions=snapshot["questions"], organisation=organisation, eligibility=eligibility
+        ),
     )
     audit(application, "grants.application.start", user=by)
     return application
@@ -232,6 +249,10 @@ def _organisation_snapshot(organisation) -> dict:
     data["annual_budget"] = str(organisation.annual_budget) if organisation.annual_budget is not None else None
     data["neighbourhood"] = organisation.neighbourhood.name if organisation.neighbourhood_id else ""
     data["name"] = organisation.name
+    # The sponsor as it was at submission: its legal name and registration (or the name typed before sponsors were
+    # organisations in the portal).
+    data["fiscal_sponsor_name"] = organisation.sponsor_legal_name
+    data["fiscal_sponsor_registration"] = organisation.sponsor_registration_number
     return data
 
 
@@ -477,6 +498,7 @@ __all__ = [
     "application_withdraw",
     "attachment_add",
     "attachment_remove",
+    "eligibility_record",
     "extension_grant",
     "form_publish",
     "message_post",

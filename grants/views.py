@@ -18,7 +18,7 @@ from applicants.selectors import current_organisation, organisations_for_user
 from portal.confirm import confirm_page, is_confirmed
 from portal.downloads import download_response
 
-from . import selectors, services
+from . import eligibility_session, selectors, services
 from .forms import EligibilityForm, MessageForm, WithdrawForm
 from .forms_application import (
     ApplicationStepForm,
@@ -59,6 +59,7 @@ def round_eligibility(request, slug):
             eligible = set(request.session.get(ELIGIBLE_SESSION_KEY, []))
             eligible.add(funding_round.pk)
             request.session[ELIGIBLE_SESSION_KEY] = sorted(eligible)
+            eligibility_session.remember(request, funding_round, form.answers())
             messages.success(request, _("You are eligible to apply."))
             return redirect("grants:application_start", slug=funding_round.slug)
     return render(
@@ -74,12 +75,22 @@ def round_eligibility(request, slug):
     )
 
 
+def _is_eligible(request, funding_round) -> bool:
+    """Checked in this session, or earlier on the account (answers kept at sign-up or sign-in)."""
+    if funding_round.pk in request.session.get(ELIGIBLE_SESSION_KEY, []):
+        return True
+    if not funding_round.eligibility_questions.exists():
+        return True
+    response = selectors.eligibility_response(request.user, funding_round)
+    if response is None:
+        return False
+    answers = {int(pk): answer == "yes" for pk, answer in response.answers.items()}
+    return not selectors.eligibility_failures(funding_round, answers)
+
+
 def application_start(request, slug):
     funding_round = get_object_or_404(FundingRound.objects.select_related("fund"), slug=slug)
-    if (
-        funding_round.pk not in request.session.get(ELIGIBLE_SESSION_KEY, [])
-        and funding_round.eligibility_questions.exists()
-    ):
+    if not _is_eligible(request, funding_round):
         return redirect("grants:round_eligibility", slug=slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -90,7 +101,12 @@ def application_start(request, slug):
     if request.method == "POST":
         try:
             application = services.application_start(
-                funding_round=funding_round, organisation=organisation, by=request.user
+                funding_round=funding_round,
+                organisation=organisation,
+                by=request.user,
+                eligibility=selectors.eligibility_answers_by_text(
+                    funding_round, eligibility_session.answers_for(request, funding_round)
+                ),
             )
         except ValidationError as exc:
             messages.error(request, exc.messages[0])

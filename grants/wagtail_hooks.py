@@ -1,15 +1,20 @@
 from django.urls import include, path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.search import SearchArea
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import register_permission_policy
 
 from portal.admin_policies import ProgramStaffPolicy
 from portal.roles import is_finance, is_program_staff
 
+from .forms_staff import FundingRoundForm
 from .models import FundingRound
 from .workqueue import WorkQueuePanel
 
@@ -82,7 +87,10 @@ class RoundCreateView(ProgramStaffOnlyMixin, PublishFormMixin, CreateView):
 
 
 class RoundEditView(ProgramStaffOnlyMixin, PublishFormMixin, EditView):
-    pass
+    @cached_property
+    def header_buttons(self):
+        preview = reverse("grants_admin:round_form_preview", args=[self.object.pk])
+        return [*super().header_buttons, HeaderButton(_("Preview the form"), url=preview, icon_name="view")]
 
 
 class RoundDeleteView(ProgramStaffOnlyMixin, DeleteView):
@@ -105,6 +113,7 @@ class FundingRoundViewSet(ModelViewSet):
     delete_view_class = RoundDeleteView
     history_view_class = RoundHistoryView
     copy_view_enabled = False
+    edit_handler = ObjectList(FundingRound.panels, base_form_class=FundingRoundForm)
     list_display = ["title", "status", "opens_at", "closes_at", "budget", "max_request"]
     list_filter = ["status"]
     search_fields = ["title"]
@@ -128,6 +137,24 @@ def register_applications_menu_item():
     )
 
 
+class ApplicationsSearchArea(SearchArea):
+    """The admin's search box also finds applications (reference, title or organisation name), for program staff."""
+
+    def is_shown(self, request):
+        return is_program_staff(request.user)
+
+
+@hooks.register("register_admin_search_area")
+def register_applications_search_area():
+    return ApplicationsSearchArea(
+        _("Applications"),
+        reverse("grants_admin:application_list"),
+        name="applications",
+        icon_name="form",
+        order=150,
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_grants_admin_urls():
     from . import admin_views
@@ -140,6 +167,7 @@ def register_grants_admin_urls():
         path("<int:pk>/extension/", admin_views.extension_create, name="extension_create"),
         path("<int:pk>/pdf/", admin_views.application_pdf, name="application_pdf"),
         path("<int:pk>/files/<int:attachment_pk>/", admin_views.attachment_download, name="attachment_download"),
+        path("rounds/<int:round_pk>/preview/", admin_views.round_form_preview, name="round_form_preview"),
     ]
     return [path("applications/", include((urls, "grants_admin"), namespace="grants_admin"))]
 

@@ -49,3 +49,17 @@ class FinancePolicy(BasePermissionPolicy):
             .objects.filter(Q(is_superuser=True) | Q(groups__name=roles.FINANCE), is_active=True)
             .distinct()
         )
+
+
+class ProgramStaffReadOnlyPolicy(ProgramStaffPolicy):
+    """Program staff look things up (listing, search, inspect); nobody changes them through the admin."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and roles.is_program_staff(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        allowed = "view" in actions and roles.is_program_staff(user)
+        return self.model.objects.all() if allowed else self.model.objects.none()

@@ -11,3 +11,11 @@ def audit(instance, action: str, *, user=None, data=None, title=None):
 
 def is_registered(action: str) -> bool:
     return registry.action_exists(action)
+
+
+def history_for(instance, *, limit: int = 100) -> list:
+    """The object's audit entries, newest first, each with who did it (one query, however many entries).
+
+    Callers show it only to people who may see the object itself (the object's own page checks that)."""
+    entries = registry.get_logs_for_instance(instance).select_related("user").order_by("-timestamp", "-pk")
+    return list(entries[:limit])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import roles
+from portal.audit import history_for
 from portal.downloads import download_response
 from portal.money import format_money, split_equally
 from portal.spreadsheets import safe_row
@@ -202,6 +203,7 @@ def donation_detail(request, pk):
             "donation": donation,
             "receipts": donation.receipts.select_related("replaces").order_by("issued_at"),
             "adjustments": donation.adjustments.all(),
+            "audit_entries": history_for(donation),
             "reissue_form": ReissueForm(),
             "can_act_on_money": can_act_on_money(request.user),
             "noncash": accounting.is_noncash(donation),

@@ -23,6 +23,7 @@ from grants.impact.schedule import (
     report_schedule_remove,
 )
 from grants.models import FundingRound
+from portal.audit import history_for
 from portal.confirm import confirm_page, is_confirmed
 from portal.money import format_money
 
@@ -71,6 +72,7 @@ def award_detail(request, pk):
             "problems": offers.offer_problems(award) if award.status == Award.Status.PREPARED else [],
             "warnings": offers.offer_warnings(award) if award.status == Award.Status.PREPARED else [],
             "terminate_form": ReasonForm(),
+            "audit_entries": history_for(award),
             "is_staff": permissions.can_manage_awards(request.user)[0],
             "is_finance": permissions.can_handle_payments(request.user)[0],
             "page_title": _("Award %(ref)s") % {"ref": award.application},

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fund.models import Fund
 from fund.selectors import fund_balances, ledger_transactions
+from portal.audit import history_for
 from portal.confirm import confirm_page, is_confirmed
 from portal.downloads import download_response
 from portal.money import format_money
@@ -112,6 +113,7 @@ def disbursement_approve(request, pk):
             "disbursement": disbursement,
             "payee": BankDetails.objects.filter(organisation=disbursement.tranche.award.organisation).first(),
             "own": disbursement.prepared_by_id == request.user.pk,
+            "audit_entries": history_for(disbursement),
             "page_title": _("Approve a payment"),
         },
     )

@@ -1,6 +1,9 @@
 """The grant agreement: text from the fund's template (Fund.agreement_template) with placeholders, frozen on the award
 when offered, rendered with the payment schedule to PDF by portal.pdf."""
 
+from datetime import UTC
+
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.money import format_money
@@ -48,11 +51,13 @@ def render_agreement_text(award) -> str:
         reference=str(app),
         project_title=app.title or "",
         amount=format_money(award.amount, award.currency),
-        period_start=award.period_start.isoformat() if award.period_start else _("the date of acceptance"),
-        period_end=award.period_end.isoformat()
+        period_start=date_format(award.period_start, "DATE_FORMAT")
+        if award.period_start
+        else _("the date of acceptance"),
+        period_end=date_format(award.period_end, "DATE_FORMAT")
         if award.period_end
         else _("%(months)s months later") % {"months": award.round.grant_months},
-        offer_expires_on=award.offer_expires_on.isoformat()
+        offer_expires_on=date_format(award.offer_expires_on, "DATE_FORMAT")
         if award.offer_expires_on
         else _("the date given when the offer is sent"),
         reporting_requirements=award.reporting_requirements or _("as set out in the Fund's reporting schedule"),
@@ -70,7 +75,10 @@ def render_agreement_text(award) -> str:
 
 def agreement_pdf(award) -> bytes:
     fund, org = award.fund, award.organisation
-    story = [para(_("Grant agreement"), "h1"), para(f"{award.application} · {org.legal_name}", "label"), spacer()]
+    story = [para(_("Grant agreement"), "h1"), para(f"{award.application} · {org.legal_name}", "label")]
+    if org.sponsor_display:
+        story.append(para(_("Fiscal sponsor: %(sponsor)s") % {"sponsor": org.sponsor_display}, "label"))
+    story.append(spacer())
     story += [para(block) for block in (award.agreement_text or render_agreement_text(award)).split("\n\n")]
     story += [spacer(), para(_("Payment schedule"), "h2")]
     rows = [[_("No."), _("Amount"), _("Due"), _("Released")]]
@@ -78,7 +86,9 @@ def agreement_pdf(award) -> bytes:
         cond = t.get_condition_display()
         if t.report_number:
             cond = _("On approval of report %(n)s") % {"n": t.report_number}
-        rows.append([str(t.sequence), format_money(t.amount, award.currency), t.due_date.isoformat(), cond])
+        rows.append(
+            [str(t.sequence), format_money(t.amount, award.currency), date_format(t.due_date, "DATE_FORMAT"), cond]
+        )
     story.append(table(rows))
     if award.conditions:
         story += [spacer(), para(_("Conditions"), "h2"), para(award.conditions)]
@@ -94,7 +104,7 @@ def agreement_pdf(award) -> bytes:
                 _("Accepted for the Grantee by %(name)s on %(when)s (from %(ip)s).")
                 % {
                     "name": award.accepted_name,
-                    "when": award.accepted_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    "when": date_format(award.accepted_at.astimezone(UTC), "DATETIME_FORMAT") + " UTC",
                     "ip": award.accepted_ip or "-",
                 }
             )

@@ -31,6 +31,7 @@ IDENTIFYING_FIELDS = (
     "operating_name",
     "registration_number",
     "fiscal_sponsor_name",
+    "fiscal_sponsor_registration",
     "email",
     "phone",
 )
@@ -40,6 +41,9 @@ def organisation_terms(organisation, snapshot=None) -> set[str]:
     """The strings that identify an organisation: its names (now and as submitted), registration number, fiscal
     sponsor, contact email, email domain, website host and phone."""
     current = {field: getattr(organisation, field, "") for field in (*IDENTIFYING_FIELDS, "website")}
+    # The sponsor is an organisation in the portal now; the text field only holds names typed before.
+    current["fiscal_sponsor_name"] = getattr(organisation, "sponsor_legal_name", "")
+    current["fiscal_sponsor_registration"] = getattr(organisation, "sponsor_registration_number", "")
     terms = set()
     for source in (current, snapshot if isinstance(snapshot, dict) else {}):
         for field in IDENTIFYING_FIELDS:

@@ -35,6 +35,10 @@ def decision_letter_pdf(decision: Decision, *, feedback=()) -> bytes:
     story.append(spacer())
     for line in _address_lines(application.organisation):
         story.append(para(line))
+    if application.organisation.sponsor_display:
+        story.append(
+            para(_("Through its fiscal sponsor %(sponsor)s") % {"sponsor": application.organisation.sponsor_display})
+        )
     story += [
         spacer(),
         para(

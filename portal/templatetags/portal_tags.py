@@ -58,3 +58,11 @@ def render_field(field):
 def absolute_url(view_name, *args):
     """`{% absolute_url "awards:award_detail" award.pk %}`: a full link for emails, from settings.SITE_URL."""
     return _absolute_url(reverse(view_name, args=args))
+
+
+@register.filter
+def has_required_fields(form) -> bool:
+    """Whether the form shows a required field, so the page explains the required marker once, before the fields."""
+    if form is None or not hasattr(form, "visible_fields"):
+        return False
+    return any(f.field.required or getattr(f.field, "required_to_submit", False) for f in form.visible_fields())

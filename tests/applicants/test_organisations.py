@@ -38,12 +38,32 @@ def test_valid_registration_numbers_are_normalised(country, number, expected):
 
 
 @pytest.mark.parametrize(
+    "country,number,expected",
+    [
+        ("GB", "01234567", "01234567"),  # company limited by guarantee or CIC, England and Wales
+        ("GB", "sc123456", "SC123456"),  # Scottish company (or Scottish charity: the same shape)
+        ("GB", "NI 012345", "NI012345"),  # Northern Ireland company
+        ("GB", "nic100002", "NIC100002"),  # Northern Ireland charity
+        ("GB", "CE001234", "CE001234"),  # charitable incorporated organisation
+        ("CA", "123456782 RC 0001", "123456782RC0001"),  # non-charity nonprofit corporation
+        ("CA", "123456782RR0001", "123456782RR0001"),
+    ],
+)
+def test_uk_company_numbers_and_canadian_nonprofit_accounts_are_accepted(country, number, expected):
+    assert normalise_registration_number(country, "nonprofit_corporation", number) == expected
+
+
+@pytest.mark.parametrize(
     "country,number,message",
     [
         ("US", "12-34", "not a valid US EIN"),
-        ("GB", "ABC123", "not a UK charity number"),
+        ("GB", "ABC123", "not a UK charity or company number"),
+        ("GB", "XX123456", "Companies and CICs: 8 characters"),
+        ("GB", "NIC12345", "NIC and 6 digits"),
         ("CA", "123456782RC0001", "RR and 4 digits"),  # a business number, but not a charity's RR account
         ("CA", "123456789RR0001", "not a valid Canadian"),  # wrong check digit
+        ("CA", "123456789RC0001", "first 9 digits do not check out"),  # wrong check digit (stdnum)
+        ("CA", "123456782RT0001", "RR \\(registered charity\\) or RC"),  # payroll account: not an organisation's
     ],
 )
 def test_invalid_registration_numbers_get_a_clear_message(country, number, message):

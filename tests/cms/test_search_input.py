@@ -53,6 +53,7 @@ ADMIN_SEARCH_URLS = [
     "/admin/redirects/",
     "/admin/searchpicks/",
     "/admin/applications/",
+    "/admin/organisations/",
 ]
 # Listings whose filter form validates the query: a NUL character gets the form's error (400), never a 500.
 VALIDATED_SEARCH_URLS = ["/admin/donations/"]
