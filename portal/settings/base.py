@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication: unprefixed portal screens switch to the person's language (portal.i18n).
+    "portal.middleware.PersonLanguageMiddleware",
     "portal.middleware.StaffSessionIdleMiddleware",
     "portal.middleware.MFARequiredMiddleware",
     "portal.middleware.AdminAccessMiddleware",
@@ -280,6 +282,8 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAIL_I18N_ENABLED = False
+# Staff choose the admin's language among the site's (kept in step with User.language, see portal.i18n).
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}  # the database backend, safe from user input
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed"}]
