@@ -3,12 +3,14 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.i18n import written_for
 from portal.money import format_money
 from portal.pdf import build_pdf, para, spacer, table
 
 from .selectors import answer_rows
 
 
+@written_for(lambda application, submission: submission.submitted_by or application.created_by)
 def application_pdf(application, submission) -> bytes:
     fund = application.round.fund
     org = submission.organisation_snapshot or {}

@@ -7,6 +7,7 @@
 - Emails and PDFs are written in the recipient's language (`language_for`), whoever triggered them.
 """
 
+import functools
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -36,17 +37,43 @@ def supported_language(code) -> str:
 
 
 def language_for(recipient) -> str:
-    """The language to write to `recipient` in: a User, anything with a `user` (a donor) and/or a `language`
-    (a gift made on the Spanish site), or an email address. Falls back to the site default."""
+    """The language to write to `recipient` in, whoever triggered the email or PDF.
+
+    `recipient` is a User, an email address (the account with that address, if any), or a record that points at a
+    person: a donor or a gift (their account's choice first, else the language they gave in). Site default otherwise.
+    """
     if recipient is None:
         return settings.LANGUAGE_CODE
     if isinstance(recipient, str):
         user = get_user_model().objects.filter(email__iexact=recipient.strip()).only("language").first()
         return language_for(user) if user is not None else settings.LANGUAGE_CODE
-    user = recipient if hasattr(recipient, "USERNAME_FIELD") else getattr(recipient, "user", None)
-    if user is not None and supported_language(getattr(user, "language", "")):
+    if isinstance(recipient, get_user_model()):
+        return supported_language(recipient.language) or settings.LANGUAGE_CODE
+    donor = getattr(recipient, "donor", None)
+    user = getattr(recipient, "user", None) or getattr(donor, "user", None)
+    if user is not None and supported_language(user.language):
         return user.language
-    return supported_language(getattr(recipient, "language", "")) or settings.LANGUAGE_CODE
+    return (
+        supported_language(getattr(recipient, "language", ""))
+        or supported_language(getattr(donor, "language", ""))
+        or settings.LANGUAGE_CODE
+    )
+
+
+def language_for_addresses(addresses, *, default=None) -> str:
+    """The language of an email to `addresses`: that of the first one whose account chose a language, else
+    `default` (the site's if not given)."""
+    default = settings.LANGUAGE_CODE if default is None else default
+    emails = [a.strip().lower() for a in addresses or [] if a]
+    if not emails:
+        return default
+    chosen = dict(
+        get_user_model().objects.filter(email__in=emails).exclude(language="").values_list("email", "language")
+    )
+    for email in emails:
+        if supported_language(chosen.get(email)):
+            return chosen[email]
+    return default
 
 
 def user_set_language(*, user, language: str) -> str:
@@ -117,3 +144,18 @@ def sync_language_from_admin_profile(sender, instance, **kwargs):
     same choice then applies to their portal screens, emails and PDFs."""
     language = supported_language(instance.preferred_language)
     get_user_model().objects.filter(pk=instance.user_id).exclude(language=language).update(language=language)
+
+
+def written_for(recipient_of):
+    """Render the decorated document (a PDF) in the language of the person it is for:
+    `recipient_of(*args, **kwargs)` names them (see `language_for`), whoever asks for the document."""
+
+    def decorator(render):
+        @functools.wraps(render)
+        def wrapped(*args, **kwargs):
+            with translation.override(language_for(recipient_of(*args, **kwargs))):
+                return render(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -17,7 +17,9 @@ from .i18n import supported_language, switch_url, user_set_language
 
 def _safe_next(request) -> str:
     next_url = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return "/"
     return next_url
 

@@ -3,6 +3,7 @@ when offered, rendered with the payment schedule to PDF by portal.pdf."""
 
 from django.utils.translation import gettext as _
 
+from portal.i18n import written_for
 from portal.money import format_money
 from portal.pdf import build_pdf, para, spacer, table
 
@@ -68,6 +69,7 @@ def render_agreement_text(award) -> str:
         return text
 
 
+@written_for(lambda award: award.application.created_by)
 def agreement_pdf(award) -> bytes:
     fund, org = award.fund, award.organisation
     story = [para(_("Grant agreement"), "h1"), para(f"{award.application} · {org.legal_name}", "label"), spacer()]

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0005_audit_log_append_only'),
+        ("portal", "0005_audit_log_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Spanish'), ('fr', 'French')], help_text="The language of your screens, emails and documents. Blank: the site's default.", max_length=10, verbose_name='language'),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("en", "English"), ("es", "Spanish"), ("fr", "French")],
+                help_text="The language of your screens, emails and documents. Blank: the site's default.",
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
     ]
