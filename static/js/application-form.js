@@ -2,6 +2,8 @@
    autosave every few seconds, and a deadline countdown. Everything works without it. Budget totals: budget-total.js. */
 (function () {
   "use strict";
+  // Messages come from the page (data-msg-*) or the language's JavaScript catalogue (/jsi18n/), else English.
+  var gettext = window.gettext || function (text) { return text; };
 
   function countWords(text) {
     var stripped = text.replace(/<[^>]*>/g, " ").trim();
@@ -24,8 +26,8 @@
       }
       function update() {
         var n = countWords(field.value);
-        output.textContent = n + " / " + limit + " " + msg(root, "words", "words") +
-          (n > limit ? " (" + msg(root, "over", "over the limit") + ")" : "");
+        output.textContent = n + " / " + limit + " " + msg(root, "words", gettext("words")) +
+          (n > limit ? " (" + msg(root, "over", gettext("over the limit")) + ")" : "");
         output.classList.toggle("word-count-over", n > limit);
       }
       field.addEventListener("input", update);
@@ -77,17 +79,17 @@
         })
         .then(function (result) {
           if (result.body.saved) {
-            status.textContent = msg(form, "saved", "Draft saved automatically at") + " " + result.body.saved_at + ".";
+            status.textContent = msg(form, "saved", gettext("Draft saved automatically at")) + " " + result.body.saved_at + ".";
           } else if (result.status === 401) {
             dirty = true;
             status.innerHTML = "";
-            status.append(msg(form, "signed-out", "You have been signed out. Your text is still on this page:") + " ");
+            status.append(msg(form, "signed-out", gettext("You have been signed out. Your text is still on this page:")) + " ");
             var link = document.createElement("a");
-            link.href = result.body.login_url; link.textContent = msg(form, "sign-in", "sign in in a new tab"); link.target = "_blank";
-            status.append(link, msg(form, "then-save", ", then come back here and press Save draft."));
+            link.href = result.body.login_url; link.textContent = msg(form, "sign-in", gettext("sign in in a new tab")); link.target = "_blank";
+            status.append(link, msg(form, "then-save", gettext(", then come back here and press Save draft.")));
           } else if (result.body.error) { dirty = true; status.textContent = result.body.error; }  // kept; tried again
         })
-        .catch(function () { dirty = true; status.textContent = msg(form, "failed", "Could not save automatically; please press Save draft."); })
+        .catch(function () { dirty = true; status.textContent = msg(form, "failed", gettext("Could not save automatically; please press Save draft.")); })
         .finally(function () { busy = false; });
     }
     window.setInterval(save, 4000);
@@ -100,11 +102,11 @@
       var local = deadline.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
       function update() {
         var ms = deadline - new Date();
-        if (ms <= 0) { el.textContent = "(" + msg(el, "closed", "closed") + ")"; return; }
+        if (ms <= 0) { el.textContent = "(" + msg(el, "closed", gettext("closed")) + ")"; return; }
         var days = Math.floor(ms / 86400000), hours = Math.floor((ms % 86400000) / 3600000),
             minutes = Math.floor((ms % 3600000) / 60000);
-        el.textContent = "(" + msg(el, "your-time", "your time") + ": " + local + "; " +
-          (days ? days + " " + msg(el, "days", "days") + " " : "") + hours + " h " + minutes + " min " + msg(el, "left", "left") + ")";
+        el.textContent = "(" + msg(el, "your-time", gettext("your time")) + ": " + local + "; " +
+          (days ? days + " " + msg(el, "days", gettext("days")) + " " : "") + hours + " h " + minutes + " min " + msg(el, "left", gettext("left")) + ")";
       }
       update();
       window.setInterval(update, 60000);
