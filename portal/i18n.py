@@ -21,6 +21,10 @@ PUBLIC_VIEW_NAMES = frozenset(
     {
         "cms:page",
         "cms:search",
+        "cms:open_data_json",
+        "cms:open_data_csv",
+        "cms:robots",
+        "cms:sitemap",
         "donations:donate",
         "donations:thanks",
         "grants:round_eligibility",
@@ -81,7 +85,7 @@ def user_set_language(*, user, language: str) -> str:
     Wagtail admin's own preference. Blank means the site default. Returns the language kept."""
     language = supported_language(language)
     with transaction.atomic():
-        type(user).objects.filter(pk=user.pk).update(language=language)
+        get_user_model().objects.filter(pk=user.pk).update(language=language)
         user.language = language
         profile = UserProfile.get_for_user(user)
         if profile.preferred_language != language:

@@ -133,3 +133,12 @@ def test_staff_language_chosen_in_the_admin_applies_to_the_portal(db):
     profile.save()
     user.refresh_from_db()
     assert user.language == ""
+
+
+def test_a_signed_in_persons_choice_wins_over_a_prefix_on_portal_screens(client, login):
+    # A link someone else's action emailed may carry their language's prefix: the portal still speaks the reader's.
+    login(UserFactory(language="fr"))
+    page = client.get("/es/donor/")
+    assert page.status_code == 200
+    assert html_lang(page) == "fr"
+    assert html_lang(client.get("/donor/", HTTP_ACCEPT_LANGUAGE="es")) == "fr"
