@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .emails import queue_message
-from .i18n import language_for_addresses
+from .i18n import language_for_addresses, supported_language
 from .net import client_ip
 from .sanitize import linkify_text
 
@@ -16,6 +16,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         next_url = super().get_login_redirect_url(request)
         return next_url or reverse("portal:dashboard")
+
+    def save_user(self, request, user, form, commit=True):
+        """A person who signs up on the Spanish or French site keeps that language for their emails and PDFs."""
+        language = supported_language(translation.get_language())
+        if language and language != settings.LANGUAGE_CODE and not user.language:
+            user.language = language
+        return super().save_user(request, user, form, commit=commit)
 
     def get_client_ip(self, request):
         """Rate limits key on the client behind TRUSTED_PROXY_COUNT proxies, never on the load balancer."""

@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 from wagtail.users.models import UserProfile
 
 from cms.models import StandardPage
@@ -78,8 +80,6 @@ def test_switcher_refuses_foreign_next_and_unknown_language(client, about):
 
 
 def test_switcher_needs_a_csrf_token(about):
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/i18n/setlang/", {"language": "es", "next": "/about/"}).status_code == 403
 
@@ -142,3 +142,12 @@ def test_a_signed_in_persons_choice_wins_over_a_prefix_on_portal_screens(client,
     assert page.status_code == 200
     assert html_lang(page) == "fr"
     assert html_lang(client.get("/donor/", HTTP_ACCEPT_LANGUAGE="es")) == "fr"
+
+
+def test_signing_up_in_spanish_keeps_spanish_for_the_account(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    client.post(
+        "/accounts/signup/",
+        {"email": "rosa@example.org", "password1": "a-long-Passphrase-2026", "password2": "a-long-Passphrase-2026"},
+    )
+    assert get_user_model().objects.get(email="rosa@example.org").language == "es"
