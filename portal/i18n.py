@@ -163,3 +163,9 @@ def written_for(recipient_of):
         return wrapped
 
     return decorator
+
+
+def reset_language(**_kwargs):
+    """After each request, back to the site's language: the thread serves other people next (and code run outside a
+    request, such as a test's `reverse()`, never inherits the last visitor's language)."""
+    translation.deactivate()
