@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format venv venv-dev migrate demo worker scheduler chaos backup browser-test check clean quality tools
+.PHONY: run test lint format venv venv-dev migrate demo worker scheduler chaos backup browser-test check clean quality tools messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,19 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
-migrate: venv
+## make messages: extract every marked string into locale/<lang>/LC_MESSAGES/django.po and djangojs.po (needs gettext)
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var --ignore=static_collected --ignore=bench --ignore=scripts --ignore=docs
+messages: venv
+	$(BIN)/python manage.py makemessages -a --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -a -d djangojs --no-obsolete $(MESSAGES_IGNORE)
+
+## make compilemessages: the .mo files Django reads (not committed; make run and make test build them)
+compilemessages: venv
+	@if [ ! -d locale ]; then true; \
+	elif command -v msgfmt >/dev/null 2>&1; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; \
+	else echo "gettext (msgfmt) is not installed: pages stay in English (apt-get install gettext)"; fi
+
+migrate: venv compilemessages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v0
 
@@ -34,7 +46,7 @@ run: demo
 	PORT=$(PORT) BIN=$(BIN) ./scripts/run_dev.sh
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
-test: venv-dev
+test: venv-dev compilemessages
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make lint: ruff's linter and formatter check (configured in pyproject.toml); make format applies the formatter
@@ -46,7 +58,7 @@ format: venv-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-browser-test: venv-dev
+browser-test: venv-dev compilemessages
 	DJANGO_SETTINGS_MODULE=portal.settings.test REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 ## make quality: Lighthouse (accessibility and best practices 100) and the Nu HTML checker (no errors) on the demo's

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.i18n import written_for
 from portal.money import format_money
 from portal.pdf import build_pdf, para, rich_text_flowables, spacer, table
 
@@ -26,6 +27,7 @@ def sponsor_rows(legal_name: str, registration: str) -> list[list[str]]:
     return rows
 
 
+@written_for(lambda application, submission: submission.submitted_by or application.created_by)
 def application_pdf(application, submission) -> bytes:
     fund = application.round.fund
     org = submission.organisation_snapshot or {}

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from .i18n import language_for_addresses, supported_language
 from .tasks import enqueue_on_commit, retry_later
 
 SEND_ATTEMPTS = 8  # about two hours from the first failure to the last attempt
@@ -34,8 +35,11 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
 
 
 def build_email(*, template: str, to: list[str], context: dict, reply_to=None, attachments=None, language=None) -> dict:
-    """The rendered message as plain data (JSON, attachments in base64), ready to queue."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    """The rendered message as plain data (JSON, attachments in base64), ready to queue.
+
+    Written in `language`, else in the language of the recipient's account (portal.i18n.language_for_addresses),
+    never in that of whoever caused it to be sent."""
+    with translation.override(supported_language(language) or language_for_addresses(to)):
         subject, text, html = render_email(template, context)
     return {
         "subject": subject,

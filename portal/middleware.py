@@ -10,9 +10,12 @@ from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 from . import roles
+from .i18n import PUBLIC_VIEW_NAMES, preferred_language, supported_language
 
 # Paths a user without MFA may still reach: setting it up, signing out, static files, health.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/favicon.ico")
@@ -122,3 +125,26 @@ class StaffSessionIdleMiddleware:
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+class PersonLanguageMiddleware(MiddlewareMixin):
+    """Portal, account and admin screens speak the person's language (portal.i18n.preferred_language).
+
+    LocaleMiddleware (above) takes the language from the URL prefix, and English for unprefixed URLs, so that URL
+    resolution of the prefixed public pages works. After resolution, a screen that is not a public page switches to
+    the signed-in person's language whatever the URL says (a link in an email another person's action sent may carry
+    their prefix); without an account choice, the prefix if any, else the switcher's cookie, else Accept-Language.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.view_name in PUBLIC_VIEW_NAMES:
+            return None
+        user = getattr(request, "user", None)
+        chosen = user is not None and user.is_authenticated and supported_language(getattr(user, "language", ""))
+        if not chosen and translation.get_language_from_path(request.path_info):
+            return None  # e.g. /es/donor/ reached from a Spanish page: the prefix is all we know
+        language = preferred_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None

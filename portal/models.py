@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,13 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     preferred_name = models.CharField(_("preferred name"), max_length=150, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of your screens, emails and documents. Blank: the site's default."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

@@ -62,11 +62,19 @@ def split_by_percentages(total, percentages) -> list[Decimal]:
     return [money(Decimal(c) / 100) for c in floors]
 
 
+CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "CAD": "$", "EUR": "€"}
+
+
 def format_money(amount, currency="USD") -> str:
-    symbols = {"USD": "$", "GBP": "£", "CAD": "$", "EUR": "€"}
+    """An amount with its currency, as the active language writes it: "$28,800.00" in English, "28.800,00 $" in
+    Spanish, "28 800,00 $" in French (the symbol after the number where the decimal mark is a comma)."""
     amount = money(amount)
     sign = "-" if amount < 0 else ""
-    return f"{sign}{symbols.get(currency, '')}{abs(amount):,.2f}"
+    number = formats.number_format(abs(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    symbol = CURRENCY_SYMBOLS.get(currency, "")
+    if formats.get_format("DECIMAL_SEPARATOR") == ",":
+        return f"{sign}{number}\u00a0{symbol or currency}"
+    return f"{sign}{symbol}{number}"
 
 
 class MoneyField(models.DecimalField):
@@ -124,8 +132,8 @@ def _decimal_separator(text: str, locale_decimal: str) -> str | None:
     """Which of "." and "," is the decimal mark in `text` (None: there is none).
 
     Thousands come in groups of three, so a lone point before one, two or four-plus digits can only be a decimal point;
-    a lone mark before exactly three digits ("28,800", "28.800"), or a lone comma, is read the way the active language
-    writes numbers. With both marks present, the last one is the decimal mark ("28,800.50", "28.800,50")."""
+    a lone comma before exactly three digits ("28,800") groups thousands in every language; a lone point before three
+    digits ("28.800"), or a lone comma, is read the way the active language writes numbers. With both marks present, the last one is the decimal mark ("28,800.50", "28.800,50")."""
     marks = [c for c in text if c in ".,"]
     if not marks:
         return None
@@ -138,8 +146,13 @@ def _decimal_separator(text: str, locale_decimal: str) -> str | None:
     if len(marks) > 1:
         return None  # "1,000,000" or "1.000.000": the mark repeats, so it groups thousands
     digits_after = len(text) - text.index(mark) - 1
+    if digits_after == 3 and mark == ",":
+        # Amounts have cents, never three decimals: "28,800" is thousands in every language (issue 15: people in a
+        # Spanish or French form write it too).
+        return None
     if digits_after == 3 or mark == ",":
-        # "28,800" is thousands in English; "28,80" is not a number we will guess at unless "," is the decimal mark.
+        # "28.800" is thousands in Spanish and French; "28,80" is not a number we will guess at unless "," is the
+        # decimal mark.
         return mark if mark == locale_decimal else None
     return mark  # "28800.5": a point before one or two digits is always a decimal point
 

@@ -124,6 +124,7 @@ def collect_profile(user):
             "last_name": user.last_name,
             "preferred_name": user.preferred_name,
             "time_zone": user.time_zone,
+            "language": user.language,
             "joined": when(user.date_joined),
             "last_sign_in": when(user.last_login),
             "roles": sorted(user.groups.values_list("name", flat=True)),

@@ -52,6 +52,12 @@ class Donor(models.Model):
         ]
         return "\n".join(p for p in parts if p)
 
+    @property
+    def language(self) -> str:
+        """The language this donor last gave in (their receipts and statements use it unless their account says
+        otherwise; see portal.i18n.language_for)."""
+        return self.donations.exclude(language="").order_by("-pk").values_list("language", flat=True).first() or ""
+
 
 class DonationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -126,6 +132,8 @@ class Donation(models.Model):
     # `amount` is what the donor gave (and was charged, fee included when covered); `fee_amount` the processing fee; net = amount - fee.
     amount = MoneyField(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    # The language of the site the gift was made on: its receipt and emails are written in it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     fee_covered = models.BooleanField(_("donor covered the fee"), default=False)
     fee_amount = MoneyField(_("processing fee"), default=ZERO)
     net_amount = MoneyField(_("net"), default=ZERO)

@@ -8,11 +8,12 @@ the donor get it twice; a receipt is never marked emailed unless the backend acc
 """
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.audit import audit
 from portal.emails import send_email
+from portal.i18n import language_for
 from portal.money import format_money
 from portal.tasks import enqueue_on_commit
 
@@ -42,17 +43,21 @@ def receipt_email_send(*, receipt_id: int) -> bool:
         with receipt.pdf.open("rb") as stored:
             content = stored.read()
         donation = receipt.donation
+        language = language_for(donation)
+        with translation.override(language):  # the amount is written the donor's way too
+            amount = _email_amount(donation)
         send_email(
             template="donations/receipt",
             to=[donation.donor.email],
             context={
                 "donor_name": donation.donor_name or donation.donor.name,
-                "amount": _email_amount(donation),
+                "amount": amount,
                 "serial": receipt.serial,
                 "replaces": receipt.replaces.serial if receipt.replaces_id else "",
                 "campaign": donation.campaign.title if donation.campaign_id else "",
             },
             attachments=[(f"receipt-{receipt.serial}.pdf", content, "application/pdf")],
+            language=language,
         )
         receipt.emailed_at = timezone.now()
         receipt.save(update_fields=["emailed_at"])

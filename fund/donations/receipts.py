@@ -18,6 +18,7 @@ from reportlab.platypus import Image
 from wagtail import hooks
 
 from portal.audit import audit
+from portal.i18n import written_for
 from portal.money import ZERO, format_money
 from portal.pdf import build_pdf, para, spacer, table
 from portal.tasks import enqueue_on_commit
@@ -158,6 +159,7 @@ def _gift_description(donation):
     return donation.description or _("securities")
 
 
+@written_for(lambda receipt: receipt.donation)
 def receipt_pdf(receipt: Receipt) -> bytes:
     donation = receipt.donation
     fund = donation.fund

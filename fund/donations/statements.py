@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from portal.audit import audit
 from portal.emails import send_email
+from portal.i18n import language_for, written_for
 from portal.money import ZERO, format_money
 from portal.pdf import BRAND, _identity_lines, draw_text, fonts, page_size
 from portal.tasks import enqueue_on_commit
@@ -30,6 +31,7 @@ ROWS_PER_PAGE = 38
 FIRST_PAGE_ROWS = 30
 
 
+@written_for(lambda donor, **_kwargs: donor)
 def statement_pdf(donor, *, start: date, end: date, gifts, fund=None) -> bytes:
     """A giving statement drawn straight onto a reportlab canvas (letterhead, donor, one row per gift, total): the
     year-end batch renders thousands, so it skips platypus layout. Long statements continue on further pages."""
@@ -254,6 +256,7 @@ def _send_statement(*, run, donor, pdf) -> bool:
                 to=[donor.email],
                 context={"donor_name": donor.name, "year": run.year},
                 attachments=[(f"giving-statement-{run.year}.pdf", pdf, "application/pdf")],
+                language=language_for(donor),
             )
     except IntegrityError:  # another run sent it meanwhile
         return False

@@ -6,6 +6,7 @@ from datetime import UTC
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.i18n import written_for
 from portal.money import format_money
 from portal.pdf import build_pdf, para, spacer, table
 
@@ -73,6 +74,7 @@ def render_agreement_text(award) -> str:
         return text
 
 
+@written_for(lambda award: award.application.created_by)
 def agreement_pdf(award) -> bytes:
     fund, org = award.fund, award.organisation
     story = [para(_("Grant agreement"), "h1"), para(f"{award.application} · {org.legal_name}", "label")]

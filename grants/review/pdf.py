@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.i18n import written_for
 from portal.money import format_money
 from portal.pdf import build_pdf, para, spacer
 
@@ -20,6 +21,7 @@ def _address_lines(org):
     return [p for p in parts if p]
 
 
+@written_for(lambda decision, **_kwargs: decision.application.created_by)
 def decision_letter_pdf(decision: Decision, *, feedback=()) -> bytes:
     """The letter for one decision. `feedback` is the reviewers' staff-approved feedback: text only, never names."""
     application = decision.application

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # After authentication: unprefixed portal screens switch to the person's language (portal.i18n).
+    "portal.middleware.PersonLanguageMiddleware",
     "portal.middleware.StaffSessionIdleMiddleware",
     "portal.middleware.MFARequiredMiddleware",
     "portal.middleware.AdminAccessMiddleware",
@@ -156,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# How English writes dates (portal/locale_formats/en); portal.formats is the one helper that formats for people.
+FORMAT_MODULE_PATH = ["portal.locale_formats"]
 TIME_ZONE = env("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -281,6 +285,8 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAIL_I18N_ENABLED = False
+# Staff choose the admin's language among the site's (kept in step with User.language, see portal.i18n).
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}  # the database backend, safe from user input
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed"}]

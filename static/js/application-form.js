@@ -2,6 +2,8 @@
    autosave every few seconds, and a deadline countdown. Everything works without it. Budget totals: budget-total.js. */
 (function () {
   "use strict";
+  // Messages come from the page (data-msg-*) or the language's JavaScript catalogue (/jsi18n/), else English.
+  var gettext = window.gettext || function (text) { return text; };
 
   function countWords(text) {
     var stripped = text.replace(/<[^>]*>/g, " ").trim();
@@ -24,8 +26,8 @@
       }
       function update() {
         var n = countWords(field.value);
-        output.textContent = n + " / " + limit + " " + msg(root, "words", "words") +
-          (n > limit ? " (" + msg(root, "over", "over the limit") + ")" : "");
+        output.textContent = n + " / " + limit + " " + msg(root, "words", gettext("words")) +
+          (n > limit ? " (" + msg(root, "over", gettext("over the limit")) + ")" : "");
         output.classList.toggle("word-count-over", n > limit);
       }
       field.addEventListener("input", update);
@@ -220,11 +222,11 @@
       var local = deadline.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
       function update() {
         var ms = deadline - new Date();
-        if (ms <= 0) { el.textContent = "(" + msg(el, "closed", "closed") + ")"; return; }
+        if (ms <= 0) { el.textContent = "(" + msg(el, "closed", gettext("closed")) + ")"; return; }
         var days = Math.floor(ms / 86400000), hours = Math.floor((ms % 86400000) / 3600000),
             minutes = Math.floor((ms % 3600000) / 60000);
-        el.textContent = "(" + msg(el, "your-time", "your time") + ": " + local + "; " +
-          (days ? days + " " + msg(el, "days", "days") + " " : "") + hours + " h " + minutes + " min " + msg(el, "left", "left") + ")";
+        el.textContent = "(" + msg(el, "your-time", gettext("your time")) + ": " + local + "; " +
+          (days ? days + " " + msg(el, "days", gettext("days")) + " " : "") + hours + " h " + minutes + " min " + msg(el, "left", gettext("left")) + ")";
       }
       update();
       window.setInterval(update, 60000);

@@ -1,6 +1,15 @@
 // Progressive enhancement for the donate form: show the fee and the total as the donor chooses. The server recomputes both.
 (function () {
   "use strict";
+  // The language's JavaScript catalogue (/jsi18n/, loaded before this file) translates; without it, English.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (match, key) { return String(obj[key]); });
+  };
+  // Amounts the way the page's language writes them ("1,234.50"; "1 234,50" in French).
+  function number(x) {
+    return x.toLocaleString(document.documentElement.lang || undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
   document.querySelectorAll("form.donate-form").forEach(function (form) {
     var pct = parseFloat(form.dataset.feePercent || "0");
     var fixed = parseFloat(form.dataset.feeFixed || "0");
@@ -31,11 +40,17 @@
       }
       var charged = chargedC / 100;
       var fee = feeC(chargedC) / 100;
+      var every = monthly && monthly.checked;
       var text = cover && cover.checked
-        ? "Your gift: " + charged.toFixed(2) + " " + form.dataset.currency + " (includes " + cents(charged - g).toFixed(2) + " for the processing fee)"
-        : "Your gift: " + g.toFixed(2) + " " + form.dataset.currency + " (processing fee about " + fee.toFixed(2) + ")";
-      if (monthly && monthly.checked) { text += ", every month"; }
-      live.textContent = text + ".";
+        ? interpolate(every
+          ? gettext("Your gift: %(amount)s %(currency)s (includes %(fee)s for the processing fee), every month.")
+          : gettext("Your gift: %(amount)s %(currency)s (includes %(fee)s for the processing fee)."),
+          { amount: number(charged), currency: form.dataset.currency, fee: number(cents(charged - g)) }, true)
+        : interpolate(every
+          ? gettext("Your gift: %(amount)s %(currency)s (processing fee about %(fee)s), every month.")
+          : gettext("Your gift: %(amount)s %(currency)s (processing fee about %(fee)s)."),
+          { amount: number(g), currency: form.dataset.currency, fee: number(fee) }, true);
+      live.textContent = text;
     }
     if (custom) {
       custom.addEventListener("focus", function () {

@@ -77,8 +77,12 @@ def test_a_decimal_comma_language_reads_its_own_way_of_writing(language):
         assert parse_money("28\u00a0800,5") == Decimal("28800.50")
         assert parse_money("28,5") == Decimal("28.50")
         assert parse_money("28800.00") == Decimal("28800.00")  # the stored form always reads back
+        assert parse_money("28.800") == Decimal("28800.00")
+        assert parse_money("28 800") == Decimal("28800.00")
+        # Amounts never have three decimals: a comma before three digits groups thousands here too (issue 15).
+        assert parse_money("28,800") == Decimal("28800.00")
         with pytest.raises(MoneyInputError):
-            parse_money("28,800")  # three decimals in a decimal-comma language
+            parse_money("28,8000")
 
 
 class AmountForm(forms.Form):

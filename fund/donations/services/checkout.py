@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audit
+from portal.i18n import supported_language
 from portal.money import to_minor_units
 
 from .. import accounting, fees, giftaid
@@ -38,6 +39,7 @@ def donation_create_pending(
     dedication_name: str = "",
     dedication_notify_email: str = "",
     gift_aid: bool = False,
+    language: str = "",
     by=None,
 ) -> Donation:
     """The pending donation (and monthly gift) a checkout will complete. Amounts and fee computed here, never by the client."""
@@ -83,6 +85,7 @@ def donation_create_pending(
             if gift_aid
             else "",
             gift_aid_declared_at=timezone.now() if gift_aid else None,
+            language=supported_language(language),
         )
         audit(
             donation, "donations.donation.start", user=user, data={"amount": str(donation.amount), "monthly": monthly}
