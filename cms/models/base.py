@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
@@ -25,6 +26,14 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # A page served under another language's prefix (no translation yet) says so and marks its content's language.
+        content_language = (self.locale.language_code or "").split("-")[0]
+        context["content_language"] = content_language
+        context["content_fallback"] = content_language != (get_language() or "").split("-")[0]
+        return context
 
     def get_meta_description(self):
         text = self.search_description or getattr(self, "intro", "") or ""

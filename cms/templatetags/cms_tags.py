@@ -2,6 +2,7 @@ from datetime import UTC
 
 from django import template
 
+from cms import translation
 from cms.live import render_live
 
 register = template.Library()
@@ -39,3 +40,11 @@ def live(kind, pk, value=None):
     """A live figure (kind "campaign": its progress; "fund": the amount raised) that cached pages refresh per response
     (cms/live.py). `value` is what the view already computed, so a fresh render costs no extra query."""
     return render_live(kind, pk, value)
+
+
+@register.simple_tag(takes_context=True)
+def page_alternates(context, page):
+    """[(hreflang, URL)] of the page's live translations and x-default, for <link rel="alternate">."""
+    if page is None or not getattr(page, "translation_key", None):
+        return []
+    return translation.page_alternates(page, context.get("request"))

@@ -1,0 +1,109 @@
+"""Public pages in several languages: a translated page is served under its language prefix; an untranslated one
+falls back to English and says so, with its content marked lang="en"; every page lists its translations (hreflang)
+and the sitemap lists every language's URL; publishing retires every language's cached copy."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories.cms import translate_page
+
+pytestmark = pytest.mark.django_db
+
+I18N_URLS = "tests.cms.i18n_urls"
+
+
+@pytest.fixture
+def i18n_site(site, settings):
+    settings.ROOT_URLCONF = I18N_URLS
+    cache.clear()
+    site["home_es"] = translate_page(
+        site["home"], "es", title="Fondo Comunitario de Resiliencia", hero_heading="Respuestas comunitarias"
+    )
+    site["about_es"] = translate_page(site["about"], "es", title="Quiénes somos", intro="Quiénes somos.")
+    yield site
+    cache.clear()
+
+
+def alternates(html):
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
+def test_translated_page_is_served_in_its_language_without_a_notice(client, i18n_site):
+    response = client.get("/es/about/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Quiénes somos</h1>" in html
+    assert '<html lang="es">' in html
+    assert "content-fallback-notice" not in html
+    assert "<h1>About us</h1>" in client.get("/about/").content.decode()
+
+
+def test_untranslated_page_falls_back_to_english_and_says_so(client, i18n_site):
+    response = client.get("/es/stories/outreach-van/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "On the road with the outreach van" in html
+    assert 'class="content-fallback-notice"' in html
+    assert "showing" in html  # the notice itself is in the visitor's language once translated
+    content = html.split('class="page-content"', 1)[1]
+    assert content.startswith(' lang="en"')
+    assert "On the road with the outreach van" in content
+
+
+def test_whole_site_untranslated_falls_back_to_english_home(client, site, settings):
+    settings.ROOT_URLCONF = I18N_URLS
+    cache.clear()
+    html = client.get("/fr/").content.decode()
+    assert site["home"].hero_heading in html
+    assert 'class="content-fallback-notice"' in html
+    assert client.get("/fr/no-such-page/").status_code == 404
+    cache.clear()
+
+
+def test_english_page_has_no_fallback_notice(client, i18n_site):
+    html = client.get("/stories/outreach-van/").content.decode()
+    assert "content-fallback-notice" not in html
+    assert 'class="page-content">' in html
+
+
+def test_every_public_page_lists_its_translations_and_x_default(client, i18n_site):
+    links = alternates(client.get("/es/about/").content.decode())
+    assert links == {
+        "en": "http://localhost/about/",
+        "es": "http://localhost/es/about/",
+        "x-default": "http://localhost/about/",
+    }
+    assert alternates(client.get("/about/").content.decode()) == links
+    # An untranslated page lists only what exists.
+    story_links = alternates(client.get("/stories/outreach-van/").content.decode())
+    assert story_links == {"en": "http://localhost/stories/outreach-van/", "x-default": story_links["en"]}
+
+
+def test_sitemap_lists_each_languages_url(client, i18n_site):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://localhost/about/</loc>" in sitemap
+    assert "<loc>http://localhost/es/about/</loc>" in sitemap
+    assert "<loc>http://localhost/es/</loc>" in sitemap
+    assert "<loc>http://localhost/campaigns/naloxone-in-every-pocket/</loc>" in sitemap
+    assert "/es/campaigns/" not in sitemap  # not translated: not listed twice
+
+
+def test_publishing_a_translation_retires_every_languages_cached_copy(client, i18n_site):
+    for path in ("/about/", "/es/about/", "/fr/about/"):
+        client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit", path
+    about_es = i18n_site["about_es"]
+    about_es.title = "Sobre nosotros"
+    about_es.save_revision().publish()
+    for path in ("/about/", "/es/about/", "/fr/about/"):
+        assert client.get(path)["X-Page-Cache"] == "miss", path
+    assert "<h1>Sobre nosotros</h1>" in client.get("/es/about/").content.decode()
+
+
+def test_a_translated_slug_is_reached_from_the_english_path(client, i18n_site):
+    stories_es = translate_page(i18n_site["stories"], "es", title="Historias", slug="historias")
+    response = client.get("/es/stories/")
+    assert response.status_code == 302
+    assert response["Location"] == stories_es.url == "/es/historias/"
