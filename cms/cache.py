@@ -199,9 +199,9 @@ def serve(request, path):
     # An untranslated page falls back to the default language; one reached by another language's path goes to its
     # translation (cms/translation.py).
     route = translation.route_with_fallback(request, path)
-    if route is not None:
+    language = translation.active_language()
+    if route is not None and language != translation.default_language():
         page = route[0]
-        language = translation.active_language()
         if page.locale.language_code != language:
             localized = translation.live_translation(page, language)
             if localized is not None and localized.url and localized.url != request.path:

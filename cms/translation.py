@@ -32,13 +32,21 @@ def route_with_fallback(request, path):
     """Route `path` as Wagtail does (in the active language's tree); when that finds nothing and the visitor is not
     using the default language, route it in the default language's tree. The result is stored where Wagtail's serve
     view reads it (Page.route_for_request caches on the request), so Wagtail then serves the fallback page."""
+    components = [component for component in path.split("/") if component]
+    if active_language() == default_language() and not hasattr(request, "_wagtail_route_for_request"):
+        # The site's root page is the default language's home: route there directly (Wagtail would first look up
+        # the active Locale and the root's translation in it, two queries on every English page view).
+        site = Site.find_for_request(request)
+        try:
+            request._wagtail_route_for_request = site.root_page.specific.route(request, components) if site else None
+        except Http404:
+            request._wagtail_route_for_request = None
     result = Page.route_for_request(request, path)
     if result is not None or active_language() == default_language():
         return result
     site = Site.find_for_request(request)
     if site is None:
         return None
-    components = [component for component in path.split("/") if component]
     try:
         result = site.root_page.specific.route(request, components)
     except Http404:
@@ -57,16 +65,26 @@ def live_translation(page, language):
     )
 
 
-def page_alternates(page, request=None):
-    """[(hreflang, absolute URL)] for each live, public translation of `page` (itself included), then x-default
-    (the default language's version, when live)."""
-    translations = (
+def page_translations(page):
+    """The page and its live translations, with their locales (one query). Translations share their original's
+    place in the tree, hence its view restrictions."""
+    translations = list(
         Page.objects.live()
-        .public()
         .filter(translation_key=page.translation_key)
         .select_related("locale")
         .order_by("locale__language_code")
     )
+    for item in translations:
+        if item.pk == page.pk:
+            page.locale = item.locale  # so the page's own URLs need no further query
+    return translations
+
+
+def page_alternates(page, request=None, translations=None):
+    """[(hreflang, absolute URL)] for each live, public translation of `page` (itself included), then x-default
+    (the default language's version, when live)."""
+    if translations is None:
+        translations = page_translations(page)
     alternates = []
     default_url = None
     for item in translations:
