@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
@@ -52,7 +53,9 @@ def donate(request):
                 status = 429
             else:
                 try:
-                    _donation, url = services.donation_start_checkout(**form.service_kwargs(), by=request.user)
+                    _donation, url = services.donation_start_checkout(
+                        **form.service_kwargs(), language=get_language(), by=request.user
+                    )
                 except services.DonationError as exc:
                     context["donate_error"] = str(exc)
                     status = 502
