@@ -107,3 +107,45 @@ def test_a_translated_slug_is_reached_from_the_english_path(client, i18n_site):
     response = client.get("/es/stories/")
     assert response.status_code == 302
     assert response["Location"] == stories_es.url == "/es/historias/"
+
+
+def test_alert_shows_in_the_visitors_language_or_marked_as_english(client, i18n_site):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from wagtail.models import Locale
+
+    from cms.models import Alert
+
+    now = timezone.now()
+    alert = Alert.objects.create(
+        message="Nitazenes detected in Northside", starts_at=now - timedelta(minutes=1), severity="critical"
+    )
+    assert "Nitazenes detected in Northside" in client.get("/es/about/").content.decode()
+    assert '<span lang="en">Nitazenes detected in Northside</span>' in client.get("/es/about/").content.decode()
+    spanish = alert.copy_for_translation(Locale.objects.get(language_code="es"))
+    spanish.message = "Nitacenos detectados en Northside"
+    spanish.save()
+    html = client.get("/es/about/").content.decode()
+    assert "<span>Nitacenos detectados en Northside</span>" in html
+    assert "Nitazenes detected" not in html
+    english = client.get("/about/").content.decode()
+    assert "Nitazenes detected in Northside" in english and "Nitacenos" not in english
+    alert.live = False
+    alert.save()  # the original's switch governs every language, even though its translation is still "live"
+    spanish.refresh_from_db()
+    assert spanish.live and "Nitacenos" not in client.get("/es/about/").content.decode()
+
+
+def test_site_settings_footer_in_the_visitors_language(client, i18n_site):
+    from wagtail.models import Site
+
+    from cms.models import SiteSettings
+
+    settings_obj = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    settings_obj.footer_text = "Pooled giving in Millbrook."
+    settings_obj.footer_text_es = "Donaciones reunidas en Millbrook."
+    settings_obj.save()
+    assert "Donaciones reunidas en Millbrook." in client.get("/es/about/").content.decode()
+    assert "Pooled giving in Millbrook." in client.get("/about/").content.decode()
+    assert "Pooled giving in Millbrook." in client.get("/fr/about/").content.decode()  # no French: English
