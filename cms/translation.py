@@ -10,6 +10,7 @@ language's pages.
 """
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import translation
 from wagtail.contrib.sitemaps import Sitemap
@@ -53,6 +54,25 @@ def route_with_fallback(request, path):
         result = None
     request._wagtail_route_for_request = result
     return result
+
+
+def in_active_language(queryset):
+    """Each page of `queryset` (spanning every locale) once: its live translation in the visitor's language when
+    there is one, else its default-language version. One query, no extra ones: lists on the home page and index
+    pages use it, so a Spanish visitor sees the Spanish cards and the English ones not yet translated."""
+    language, default = active_language(), default_language()
+    if language == default:
+        return queryset.filter(locale__language_code=default)
+    translated = Page.objects.live().filter(translation_key=OuterRef("translation_key"), locale__language_code=language)
+    return queryset.filter(Q(locale__language_code=language) | (Q(locale__language_code=default) & ~Exists(translated)))
+
+
+def children_in_active_language(model, parent):
+    """Live `model` children of `parent` or of any of its translations, each once, in the visitor's language."""
+    condition = Q(pk__in=[])
+    for root in Page.objects.filter(translation_key=parent.translation_key):
+        condition |= model.objects.child_of_q(root)
+    return in_active_language(model.objects.live().filter(condition))
 
 
 def live_translation(page, language):

@@ -149,3 +149,22 @@ def test_site_settings_footer_in_the_visitors_language(client, i18n_site):
     assert "Donaciones reunidas en Millbrook." in client.get("/es/about/").content.decode()
     assert "Pooled giving in Millbrook." in client.get("/about/").content.decode()
     assert "Pooled giving in Millbrook." in client.get("/fr/about/").content.decode()  # no French: English
+
+
+def test_lists_show_each_page_once_in_the_visitors_language(client, i18n_site):
+    stories_es = translate_page(i18n_site["stories"], "es", title="Historias")
+    translate_page(i18n_site["story"], "es", title="En la carretera con la furgoneta")
+    html = client.get("/es/stories/").content.decode()
+    assert stories_es.title in html
+    assert "En la carretera con la furgoneta" in html
+    assert "On the road with the outreach van" not in html
+    english = client.get("/stories/").content.decode()
+    assert "On the road with the outreach van" in english and "En la carretera" not in english
+    # An untranslated open call is listed once, in English, on the Spanish home page.
+    home = client.get("/es/").content.decode()
+    assert home.count("2026 Community-Led Response Grants") >= 1
+    translate_page(i18n_site["funding"], "es", title="Financiamiento")
+    translate_page(i18n_site["open_round_page"], "es", title="Subvenciones comunitarias 2026")
+    home = client.get("/es/").content.decode()
+    assert "Subvenciones comunitarias 2026" in home
+    assert "2026 Community-Led Response Grants" not in home
