@@ -61,6 +61,7 @@ def in_active_language(queryset):
     there is one, else its default-language version. One query, no extra ones: lists on the home page and index
     pages use it, so a Spanish visitor sees the Spanish cards and the English ones not yet translated."""
     language, default = active_language(), default_language()
+    queryset = queryset.select_related("locale")
     if language == default:
         return queryset.filter(locale__language_code=default)
     translated = Page.objects.live().filter(translation_key=OuterRef("translation_key"), locale__language_code=language)

@@ -159,10 +159,11 @@ def test_lists_show_each_page_once_in_the_visitors_language(client, i18n_site):
     assert "En la carretera con la furgoneta" in html
     assert "On the road with the outreach van" not in html
     english = client.get("/stories/").content.decode()
+    assert 'lang="' not in english.split('class="page-content"', 1)[1].split("</main>")[0]
     assert "On the road with the outreach van" in english and "En la carretera" not in english
-    # An untranslated open call is listed once, in English, on the Spanish home page.
+    # An untranslated open call is listed once, in English and marked so, on the Spanish home page.
     home = client.get("/es/").content.decode()
-    assert home.count("2026 Community-Led Response Grants") >= 1
+    assert '<h3 lang="en"><a href="/funding/2026-community/">2026 Community-Led Response Grants</a></h3>' in home
     translate_page(i18n_site["funding"], "es", title="Financiamiento")
     translate_page(i18n_site["open_round_page"], "es", title="Subvenciones comunitarias 2026")
     home = client.get("/es/").content.decode()
