@@ -169,3 +169,18 @@ def test_lists_show_each_page_once_in_the_visitors_language(client, i18n_site):
     home = client.get("/es/").content.decode()
     assert "Subvenciones comunitarias 2026" in home
     assert "2026 Community-Led Response Grants" not in home
+
+
+def test_editor_can_translate_pages_and_alerts(client, login, mfa_user_factory, site):
+    from django.urls import reverse
+    from wagtail.models import Locale
+
+    from cms.editors import grant_editor_permissions
+
+    Locale.objects.get_or_create(language_code="es")
+    grant_editor_permissions()
+    login(mfa_user_factory("Editor"))
+    url = reverse("wagtail_localize:submit_page_translation", args=[site["about"].pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Spanish" in response.content.decode()
