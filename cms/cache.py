@@ -25,9 +25,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.shortcuts import redirect
 from django.utils import timezone
 
-from . import live
+from . import live, translation
 
 logger = logging.getLogger("cms.cache")
 
@@ -195,6 +196,16 @@ def serve(request, path):
         return hit
     cacheable = is_cacheable_request(request)
     generation = _generation() if cacheable else None
+    # An untranslated page falls back to the default language; one reached by another language's path goes to its
+    # translation (cms/translation.py).
+    route = translation.route_with_fallback(request, path)
+    language = translation.active_language()
+    if route is not None and language != translation.default_language():
+        page = route[0]
+        if page.locale.language_code != language:
+            localized = translation.live_translation(page, language)
+            if localized is not None and localized.url and localized.url != request.path:
+                return redirect(localized.url)
     response = wagtail_serve(request, path)
     if generation is not None and hasattr(response, "render"):
         response = response.render()

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from . import demo_content as content
+from . import demo_translations
 from .editors import grant_editor_permissions
 
 
@@ -267,12 +268,16 @@ def seed(ctx):
     )
     ctx.note("alerts", created)
     ctx.objects["home_page"] = home
+    # The public site in Spanish (home, campaigns, the open call, stories, about), with the alert and footer.
+    demo_translations.seed(ctx, home=home, stream=lambda items: _stream(ctx, items))
     _index_pages(home)
 
 
 def _index_pages(home):
     """Index the site now: Wagtail queues index updates as tasks, and the demo should be searchable before the worker runs."""
+    from wagtail.models import Page
     from wagtail.search import index
 
-    for page in home.get_descendants(inclusive=True).live().specific():
-        index.insert_or_update_object(page)
+    for root in Page.objects.filter(translation_key=home.translation_key):  # every language's home
+        for page in root.get_descendants(inclusive=True).live().specific():
+            index.insert_or_update_object(page)

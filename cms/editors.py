@@ -1,4 +1,5 @@
-"""What the Editor role may do on the public site: edit and publish every page, run site alerts, edit site settings.
+"""What the Editor role may do on the public site: edit, translate and publish every page, run and translate site
+alerts, edit site settings.
 
 Wagtail keeps page permissions per page (GroupPagePermission), so they are granted on the tree root here rather
 than through portal.roles. Idempotent; runs after every migrate, in the demo, and in tests after a flush.
@@ -13,6 +14,8 @@ MODEL_PERMISSIONS = [
     ("cms", "delete_alert"),
     ("cms", "view_alert"),
     ("cms", "change_sitesettings"),
+    # "Translate this page" / "Translate" on alerts (wagtail-localize).
+    ("wagtail_localize", "submit_translation"),
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
     ("wagtailimages", "choose_image"),

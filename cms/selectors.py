@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from applicants.models import Organisation
+from cms import translation
 from grants.awards.funding import awards_funded_by_campaigns
 from portal.money import ZERO, money
 
@@ -107,20 +108,23 @@ def donate_form_context(request, campaign):
 def open_round_pages(limit=3):
     from cms.models import FundingRoundPage
 
-    pages = FundingRoundPage.objects.live().select_related("funding_round__fund").order_by("funding_round__closes_at")
+    pages = translation.in_active_language(
+        FundingRoundPage.objects.live().select_related("funding_round__fund").order_by("funding_round__closes_at")
+    )
     return [p for p in pages if p.funding_round.is_accepting_applications()][:limit]
 
 
 def latest_stories(limit=3):
     from cms.models import StoryPage
 
-    return list(StoryPage.objects.live().order_by("-date", "-pk").select_related("hero_image")[:limit])
+    stories = translation.in_active_language(StoryPage.objects.live())
+    return list(stories.order_by("-date", "-pk").select_related("hero_image")[:limit])
 
 
 def directory_page():
     from cms.models import GrantsDirectoryPage
 
-    return GrantsDirectoryPage.objects.live().first()
+    return translation.in_active_language(GrantsDirectoryPage.objects.live()).first()
 
 
 # --- Grants (awards when the awards app has them, approved applications before that) --------------------------------

@@ -27,6 +27,15 @@ class Fund(models.Model):
     jurisdiction = models.CharField(
         _("jurisdiction"), max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.US
     )
+    # The language of receipts, letters and statements for people who have not chosen one (a Canadian fund may work
+    # in French). Must be one of settings.LANGUAGES.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Used for receipts and letters of people who have not chosen a language."),
+    )
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     charity_number = models.CharField(
         _("charity / tax registration number"),

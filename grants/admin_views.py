@@ -140,7 +140,8 @@ def application_detail(request, pk):
         {
             "application": application,
             "submission": submission,
-            "rows": selectors.answer_rows(source.form_snapshot, source.answers, grouped),
+            # Questions in the applicant's language, each with its English wording when they differ.
+            "rows": selectors.answer_rows(source.form_snapshot, source.answers, grouped, language=application.language),
             "attachments": attachments,
             "history": application.status_changes.select_related("by"),
             "audit_entries": history_for(application),

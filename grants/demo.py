@@ -17,6 +17,7 @@ from portal.demo import at, moment
 
 from . import selectors
 from .demo_people import organisation_owner
+from .demo_spanish import COMMUNITY_ELIGIBILITY_ES, COMMUNITY_FORM_ES
 from .forms_application import budget_total
 from .impact.demo import reporting_plan_setup
 from .models import Application, EligibilityQuestion, FormQuestion, FundingRound
@@ -101,6 +102,8 @@ ROUNDS = {
         "first_application": -33,
         "screening": -18,
         "form": COMMUNITY_FORM,
+        "form_es": COMMUNITY_FORM_ES,
+        "eligibility_es": COMMUNITY_ELIGIBILITY_ES,
         "eligibility": [
             ("Does your work serve people in Millbrook?", True, "this fund only supports work in Millbrook."),
             (
@@ -335,12 +338,20 @@ def _round(ctx, key, spec):
         ctx.note("funding rounds", created)
         if not created:
             return funding_round, False
+        translated_eligibility = spec.get("eligibility_es", [])
         for order, (text, answer, message) in enumerate(spec["eligibility"]):
+            text_es, message_es = translated_eligibility[order] if order < len(translated_eligibility) else ("", "")
             EligibilityQuestion.objects.create(
-                round=funding_round, text=text, sort_order=order, required_answer=answer, ineligible_message=message
+                round=funding_round,
+                text=text,
+                sort_order=order,
+                required_answer=answer,
+                ineligible_message=message,
+                text_es=text_es,
+                ineligible_message_es=message_es,
             )
         for order, (qkey, kind, label, extra) in enumerate(spec["form"]):
-            extra = dict(extra)
+            extra = {**extra, **spec.get("form_es", {}).get(qkey, {})}
             FormQuestion.objects.create(
                 round=funding_round,
                 key=qkey,

@@ -9,7 +9,10 @@ class EligibilityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = questions
         for q in questions:
-            self.fields[f"e_{q.pk}"] = forms.ChoiceField(label=q.text, choices=YES_NO, widget=forms.RadioSelect)
+            # In the visitor's language when staff translated the question.
+            self.fields[f"e_{q.pk}"] = forms.ChoiceField(
+                label=q.localized("text"), choices=YES_NO, widget=forms.RadioSelect
+            )
 
     def answers(self) -> dict:
         return {q.pk: self.cleaned_data[f"e_{q.pk}"] == "yes" for q in self.questions}

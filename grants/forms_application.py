@@ -9,8 +9,8 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal.forms import MoneyField, MoneyInput
 from portal.money import MoneyInputError, format_money_input, money, parse_money
@@ -31,6 +31,37 @@ def field_name(key):
 def count_words(text: str) -> int:
     # Tags count as spaces: "<li>one</li><li>two</li>" is two words.
     return len(re.findall(r"\S+", html.unescape(re.sub(r"<[^>]*>", " ", text or ""))))
+
+
+def localize_question(question: dict, language: str | None) -> dict:
+    """A copy of the question in `language` when staff translated it (label, help text, choice labels), else as
+    written. Choice values stay the English ones: answers, conditions and reports never depend on the language."""
+    language = (language or get_language() or "en").split("-")[0]
+    translated = (question.get("translations") or {}).get(language) or {}
+    choices = question.get("choices") or []
+    labels = translated.get("choices") or []
+    localized = dict(question)
+    localized["original_label"] = question["label"]
+    localized["label"] = translated.get("label") or question["label"]
+    localized["help_text"] = translated.get("help_text") or question.get("help_text", "")
+    localized["choice_labels"] = labels if len(labels) == len(choices) else list(choices)
+    localized["translated"] = bool(translated.get("label"))
+    return localized
+
+
+def localize_questions(questions: list[dict], language: str | None = None) -> list[dict]:
+    return [localize_question(question, language) for question in questions]
+
+
+def choice_pairs(question: dict) -> list[tuple[str, str]]:
+    """(stored value, label shown) for a choice question, in the question's language when localized."""
+    choices = question.get("choices") or []
+    labels = question.get("choice_labels") or choices
+    return list(zip(choices, labels, strict=False))
+
+
+def choice_label(question: dict, value) -> str:
+    return dict(choice_pairs(question)).get(value, value)
 
 
 def split_steps(definition: list[dict]) -> list[dict]:
@@ -238,12 +269,10 @@ class ApplicationStepForm(forms.Form):
         elif kind == K.DATE:
             field = forms.DateField(widget=forms.DateInput(attrs={"type": "date", **attrs}), **common)
         elif kind == K.SINGLE_CHOICE:
-            field = forms.ChoiceField(
-                choices=[(c, c) for c in q.get("choices", [])], widget=forms.RadioSelect(attrs=attrs), **common
-            )
+            field = forms.ChoiceField(choices=choice_pairs(q), widget=forms.RadioSelect(attrs=attrs), **common)
         elif kind == K.MULTIPLE_CHOICE:
             field = forms.MultipleChoiceField(
-                choices=[(c, c) for c in q.get("choices", [])],
+                choices=choice_pairs(q),
                 widget=forms.CheckboxSelectMultiple(attrs=attrs),
                 **common,
             )
@@ -418,7 +447,9 @@ def display_answer(question: dict, value) -> str:
     if kind == K.MONEY:
         return display_amount(value)
     if kind == K.MULTIPLE_CHOICE:
-        return ", ".join(value)
+        return ", ".join(str(choice_label(question, item)) for item in value)
+    if kind == K.SINGLE_CHOICE:
+        return str(choice_label(question, value))
     if kind == K.RICH_TEXT:
         return rich_text_to_text(str(value))
     if kind == K.YES_NO:

@@ -3,9 +3,11 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -155,6 +157,8 @@ class Application(models.Model):
     # The organisation profile as it was at submission; later profile edits never change it.
     organisation_snapshot = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # The language the applicant filled the form in (recorded on submission): its questions, answers and PDF keep it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -205,10 +209,34 @@ class EligibilityQuestion(Orderable):
         help_text=_("Shown to people who give the other answer, e.g. 'this round funds groups working in Millbrook'."),
     )
 
-    panels = [FieldPanel("text"), FieldPanel("required_answer"), FieldPanel("ineligible_message")]
+    # Translations (one pair per content language other than English; empty: the English text is shown).
+    text_es = models.CharField(_("question (Spanish)"), max_length=300, blank=True)
+    ineligible_message_es = models.CharField(_("not eligible because... (Spanish)"), max_length=300, blank=True)
+    text_fr = models.CharField(_("question (French)"), max_length=300, blank=True)
+    ineligible_message_fr = models.CharField(_("not eligible because... (French)"), max_length=300, blank=True)
+
+    panels = [
+        FieldPanel("text"),
+        FieldPanel("required_answer"),
+        FieldPanel("ineligible_message"),
+        MultiFieldPanel(
+            [
+                FieldPanel("text_es"),
+                FieldPanel("ineligible_message_es"),
+                FieldPanel("text_fr"),
+                FieldPanel("ineligible_message_fr"),
+            ],
+            heading=_("Translations"),
+            classname="collapsed",
+        ),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("eligibility question")
+
+    def localized(self, field, language=None):
+        """`field` ("text" or "ineligible_message") in `language` (default: the active one), else in English."""
+        return translated_text(self, field, language)
 
 
 class EligibilityResponse(models.Model):
@@ -256,6 +284,23 @@ class PrefillSource(models.TextChoices):
     ANNUAL_BUDGET = "annual_budget", _("Organisation profile: annual budget")
 
 
+# Content languages other than English that staff translate questions into (one field per language on each question).
+TRANSLATED_LANGUAGES = ("es", "fr")
+
+
+def _lines(text) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def translated_text(instance, field, language=None):
+    language = (language or get_language() or "en").split("-")[0]
+    if language in TRANSLATED_LANGUAGES:
+        value = getattr(instance, f"{field}_{language}", "")
+        if value:
+            return value
+    return getattr(instance, field)
+
+
 def _new_question_key():
     return "q" + secrets.token_hex(4)
 
@@ -293,6 +338,14 @@ class FormQuestion(Orderable):
         default=False,
         help_text=_("Hidden from reviewers when the panel reviews blind (e.g. names, addresses, websites)."),
     )
+    # Translations: empty fields show the English text. Translated choices are matched to the English ones line by
+    # line; answers always store the English choice, so conditions and reports do not depend on the language.
+    label_es = models.CharField(_("question (Spanish)"), max_length=300, blank=True)
+    help_text_es = models.CharField(_("help text (Spanish)"), max_length=500, blank=True)
+    choices_es = models.TextField(_("choices (Spanish)"), blank=True, help_text=_("Same order, one per line."))
+    label_fr = models.CharField(_("question (French)"), max_length=300, blank=True)
+    help_text_fr = models.CharField(_("help text (French)"), max_length=500, blank=True)
+    choices_fr = models.TextField(_("choices (French)"), blank=True, help_text=_("Same order, one per line."))
 
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("key"), FieldPanel("required"), FieldPanel("identifying")]),
@@ -301,11 +354,49 @@ class FormQuestion(Orderable):
         FieldRowPanel([FieldPanel("word_limit"), FieldPanel("choices")]),
         FieldPanel("prefill_from"),
         FieldRowPanel([FieldPanel("show_if_key"), FieldPanel("show_if_value")]),
+        MultiFieldPanel(
+            [
+                FieldPanel("label_es"),
+                FieldPanel("help_text_es"),
+                FieldPanel("choices_es"),
+                FieldPanel("label_fr"),
+                FieldPanel("help_text_fr"),
+                FieldPanel("choices_fr"),
+            ],
+            heading=_("Translations"),
+            classname="collapsed",
+        ),
     ]
 
     class Meta(Orderable.Meta):
         constraints = [models.UniqueConstraint(fields=["round", "key"], name="unique_question_key_per_round")]
         verbose_name = _("question")
+
+    def clean(self):
+        super().clean()
+        english = _lines(self.choices)
+        errors = {}
+        for language in TRANSLATED_LANGUAGES:
+            translated = _lines(getattr(self, f"choices_{language}"))
+            if translated and len(translated) != len(english):
+                errors[f"choices_{language}"] = _(
+                    "Give exactly one translated choice per English choice (%(count)s), in the same order."
+                ) % {"count": len(english)}
+        if errors:
+            raise ValidationError(errors)
+
+    def translations(self) -> dict:
+        """{language: {label, help_text, choices}} of the languages with at least one translated text."""
+        result = {}
+        for language in TRANSLATED_LANGUAGES:
+            entry = {
+                "label": getattr(self, f"label_{language}"),
+                "help_text": getattr(self, f"help_text_{language}"),
+                "choices": _lines(getattr(self, f"choices_{language}")),
+            }
+            if any(entry.values()):
+                result[language] = entry
+        return result
 
     def as_definition(self) -> dict:
         definition = {
@@ -321,6 +412,9 @@ class FormQuestion(Orderable):
         }
         if self.prefill_from:  # only when set, so forms published before this option keep their definition
             definition["prefill"] = self.prefill_from
+        # Only when translated, so a form published before translations existed is not republished unchanged.
+        if translations := self.translations():
+            definition["translations"] = translations
         return definition
 
 

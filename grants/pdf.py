@@ -1,6 +1,6 @@
 """The PDF copy of a submission: exactly what was sent (the frozen answers, form version and organisation profile)."""
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,12 @@ def sponsor_rows(legal_name: str, registration: str) -> list[list[str]]:
 
 @written_for(lambda application, submission: submission.submitted_by or application.created_by)
 def application_pdf(application, submission) -> bytes:
+    """In the language the application was filled in: its questions as the applicant read them."""
+    with translation.override(application.language or "en"):
+        return _application_pdf(application, submission)
+
+
+def _application_pdf(application, submission) -> bytes:
     fund = application.round.fund
     org = submission.organisation_snapshot or {}
     story = [
@@ -68,7 +74,7 @@ def application_pdf(application, submission) -> bytes:
     attachments = {}
     for a in submission.attachments:
         attachments.setdefault(a["key"], []).append(a)
-    for row in answer_rows(submission.form_snapshot, submission.answers, attachments):
+    for row in answer_rows(submission.form_snapshot, submission.answers, attachments, language=application.language):
         if "section" in row:
             story += [spacer(), para(row["section"], "h2")]
             continue

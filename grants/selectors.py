@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Membership
 
-from .forms_application import display_answer, split_steps
+from .forms_application import display_answer, localize_question, localize_questions, split_steps
 from .models import (
     Application,
     ApplicationFormVersion,
@@ -60,7 +60,7 @@ def eligibility_failures(funding_round, answers: dict) -> list[str]:
     for question in funding_round.eligibility_questions.all():
         answer = answers.get(question.pk)
         if answer is None or answer != question.required_answer:
-            failures.append(question.ineligible_message)
+            failures.append(question.localized("ineligible_message"))
     return failures
 
 
@@ -150,8 +150,9 @@ def application_for_member(user, pk):
     )
 
 
-def steps_for(application) -> list[dict]:
-    return split_steps(application.form_snapshot.get("questions", []))
+def steps_for(application, language=None) -> list[dict]:
+    """The form's steps, its questions in `language` (default: the active one) where staff translated them."""
+    return split_steps(localize_questions(application.form_snapshot.get("questions", []), language))
 
 
 def attachments_by_key(application) -> dict:
@@ -197,17 +198,22 @@ def plain_status(application) -> str:
     }.get(application.status, application.get_status_display())
 
 
-def answer_rows(form_snapshot: dict, answers: dict, attachments=None, requested_amount=None) -> list[dict]:
+def answer_rows(
+    form_snapshot: dict, answers: dict, attachments=None, requested_amount=None, language="en"
+) -> list[dict]:
     """(section/question label, plain text answer) for display, in form order; hidden conditional questions skipped.
 
+    Labels and choices are in `language` (an application's own language keeps its questions as the applicant read
+    them); each row also carries the English label (`original_label`) so staff can read both.
     A budget answer also carries its total and, given the amount requested, the difference from it."""
     from .forms_application import budget_summary, is_visible
 
     rows = []
     attachments = attachments or {}
     for q in form_snapshot.get("questions", []):
+        q = localize_question(q, language)
         if q["kind"] == "section":
-            rows.append({"section": q["label"]})
+            rows.append({"section": q["label"], "original_label": q["original_label"]})
             continue
         if not is_visible(q, answers):
             continue
@@ -216,7 +222,14 @@ def answer_rows(form_snapshot: dict, answers: dict, attachments=None, requested_
             value = [
                 {"name": a["name"] if isinstance(a, dict) else a.original_name} for a in attachments.get(q["key"], [])
             ]
-        row = {"question": q, "label": q["label"], "text": display_answer(q, value), "value": value}
+        row = {
+            "question": q,
+            "label": q["label"],
+            "original_label": q["original_label"],
+            "translated": q["label"] != q["original_label"],
+            "text": display_answer(q, value),
+            "value": value,
+        }
         if q["kind"] == "budget" and value:
             row["budget"] = budget_summary(value, requested_amount)
         rows.append(row)

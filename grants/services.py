@@ -19,7 +19,7 @@ from portal.money import MoneyInputError, parse_money
 from portal.roles import is_program_staff
 
 from . import selectors
-from .forms_application import ApplicationStepForm, answers_to_data, split_steps
+from .forms_application import ApplicationStepForm, answers_to_data, localize_questions, split_steps
 from .models import (
     Application,
     ApplicationFormVersion,
@@ -217,7 +217,7 @@ def application_check(application: Application) -> list[tuple]:
     questions = application.form_snapshot.get("questions", [])
     attachments = selectors.attachments_by_key(application)
     errors = []
-    for index, step in enumerate(split_steps(questions)):
+    for index, step in enumerate(split_steps(localize_questions(questions))):
         form = ApplicationStepForm(
             data=answers_to_data(step["questions"], application.answers, application),
             questions=step["questions"],
@@ -256,11 +256,12 @@ def _organisation_snapshot(organisation) -> dict:
     return data
 
 
-def application_submit(*, application: Application, by) -> Application:
+def application_submit(*, application: Application, by, language: str | None = None) -> Application:
     """Submit (or resubmit after a request for information): every answer valid, before the deadline (or an extension).
 
     Allocates the reference number under a lock, freezes the organisation profile and the answers as a submission,
-    and emails a confirmation."""
+    records the language the form was filled in (`language`, default: the application's), and emails a
+    confirmation."""
     _require_member(by, application)
     if application.status not in (S.DRAFT, S.MORE_INFO):
         raise TransitionNotAllowed(_("This application has already been submitted."))
@@ -281,7 +282,10 @@ def application_submit(*, application: Application, by) -> Application:
         if not locked.reference:
             locked.reference = _next_reference(locked.round, now)
         locked.organisation_snapshot = _organisation_snapshot(locked.organisation)
-        locked.save(update_fields=["reference", "organisation_snapshot", "updated_at"])
+        language = (language or "").split("-")[0]
+        if language in {code for code, _name in settings.LANGUAGES}:
+            locked.language = language
+        locked.save(update_fields=["reference", "organisation_snapshot", "language", "updated_at"])
         application_transition(application=locked, action=action, by=by, actor=APPLICANT)
         number = locked.submissions.count() + 1
         ApplicationSubmission.objects.create(

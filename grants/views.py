@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -293,7 +294,7 @@ def application_review(request, pk):
     errors = services.application_check(application)
     if request.method == "POST":
         try:
-            services.application_submit(application=application, by=request.user)
+            services.application_submit(application=application, by=request.user, language=get_language())
         except services.ApplicationIncomplete as exc:
             errors = exc.errors
             messages.error(request, str(exc))
@@ -327,6 +328,7 @@ def application_review(request, pk):
                 application.answers,
                 selectors.attachments_by_key(application),
                 requested_amount=application.requested_amount,
+                language=get_language(),
             ),
             "deadline": selectors.application_deadline(application),
             "can_submit_now": selectors.application_can_be_submitted_now(application),
@@ -344,6 +346,7 @@ def application_detail(request, pk):
             submission.answers,
             _group(submission.attachments),
             requested_amount=submission.requested_amount,
+            language=get_language(),
         )
     else:
         rows = selectors.answer_rows(
@@ -351,6 +354,7 @@ def application_detail(request, pk):
             application.answers,
             selectors.attachments_by_key(application),
             requested_amount=application.requested_amount,
+            language=get_language(),
         )
     return render(
         request,

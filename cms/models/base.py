@@ -2,9 +2,12 @@
 
 from django.db import models
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
+
+from cms import translation
 
 
 class BasePage(Page):
@@ -25,6 +28,18 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # A page served under another language's prefix (no translation yet) says so and marks its content's language;
+        # its translations give the hreflang alternates (one query for both).
+        translations = translation.page_translations(self)
+        own = next((item for item in translations if item.pk == self.pk), None)
+        content_language = ((own.locale if own else self.locale).language_code or "").split("-")[0]
+        context["content_language"] = content_language
+        context["content_fallback"] = content_language != (get_language() or "").split("-")[0]
+        context["page_alternates"] = translation.page_alternates(self, request, translations)
+        return context
 
     def get_meta_description(self):
         text = self.search_description or getattr(self, "intro", "") or ""

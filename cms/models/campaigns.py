@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from cms import translation
+
 from .base import BasePage
 from .blocks import StoryStreamBlock
 
@@ -26,7 +28,9 @@ class CampaignIndexPage(BasePage):
         from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        pages = list(CampaignPage.objects.child_of(self).live().select_related("campaign__fund", "hero_image"))
+        pages = list(
+            translation.children_in_active_language(CampaignPage, self).select_related("campaign__fund", "hero_image")
+        )
         context["campaign_cards"] = [(page, selectors.campaign_progress(page.campaign)) for page in pages]
         return context
 

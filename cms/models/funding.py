@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from cms import translation
+
 from .base import BasePage
 from .blocks import FAQBlock, TimelineBlock
 
@@ -25,7 +27,9 @@ class FundingIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        pages = list(FundingRoundPage.objects.child_of(self).live().select_related("funding_round__fund"))
+        pages = list(
+            translation.children_in_active_language(FundingRoundPage, self).select_related("funding_round__fund")
+        )
         context["open_pages"] = [p for p in pages if p.funding_round.is_accepting_applications()]
         context["closed_pages"] = [p for p in pages if not p.funding_round.is_accepting_applications()]
         return context

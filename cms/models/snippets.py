@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.models import TranslatableMixin
 from wagtail.search import index
 
 
@@ -26,7 +27,7 @@ class AlertQuerySet(models.QuerySet):
         return min(moments) if moments else None
 
 
-class Alert(index.Indexed, models.Model):
+class Alert(TranslatableMixin, index.Indexed, models.Model):
     class Severity(models.TextChoices):
         INFO = "info", _("Information")
         WARNING = "warning", _("Warning")
@@ -65,7 +66,7 @@ class Alert(index.Indexed, models.Model):
     ]
     search_fields = [index.SearchField("message"), index.AutocompleteField("message")]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         ordering = ["-starts_at", "-pk"]
         verbose_name = _("site alert")
         verbose_name_plural = _("site alerts")

@@ -13,6 +13,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.search import index
 
+from cms import translation
+
 from .base import BasePage
 from .blocks import StoryStreamBlock
 
@@ -34,7 +36,11 @@ class StoryIndexPage(BasePage):
         from django.core.paginator import Paginator
 
         context = super().get_context(request, *args, **kwargs)
-        stories = StoryPage.objects.child_of(self).live().order_by("-date", "-pk").select_related("hero_image")
+        stories = (
+            translation.children_in_active_language(StoryPage, self)
+            .order_by("-date", "-pk")
+            .select_related("hero_image")
+        )
         tag = (request.GET.get("tag") or "").strip()[:100]
         if tag:
             stories = stories.filter(tags__slug=tag).distinct()

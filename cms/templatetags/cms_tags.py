@@ -1,7 +1,9 @@
 from datetime import UTC
 
 from django import template
+from django.utils.html import format_html
 
+from cms import translation
 from cms.live import render_live
 
 register = template.Library()
@@ -39,3 +41,22 @@ def live(kind, pk, value=None):
     """A live figure (kind "campaign": its progress; "fund": the amount raised) that cached pages refresh per response
     (cms/live.py). `value` is what the view already computed, so a fresh render costs no extra query."""
     return render_live(kind, pk, value)
+
+
+@register.simple_tag(takes_context=True)
+def page_alternates(context, page):
+    """[(hreflang, URL)] of the page's live translations and x-default, for <link rel="alternate">."""
+    if page is None or not getattr(page, "translation_key", None):
+        return []
+    return translation.page_alternates(page, context.get("request"))
+
+
+@register.filter
+def lang_attr(page):
+    """` lang="en"` on a card or link whose page is not in the visitor's language (an untranslated page listed on a
+    Spanish page), else nothing. The page's locale should be select_related (cms.translation.in_active_language)."""
+    locale = getattr(page, "locale", None)
+    code = (getattr(locale, "language_code", "") or "").split("-")[0]
+    if not code or code == translation.active_language():
+        return ""
+    return format_html(' lang="{}"', code)

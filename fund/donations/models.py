@@ -28,6 +28,8 @@ class Donor(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, default="US")
     anonymous_by_default = models.BooleanField(_("keep my name private by default"), default=False)
+    # The donor's language for receipts when they have no account (an account's own language wins); empty: the fund's.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="donor"
     )
@@ -51,12 +53,6 @@ class Donor(models.Model):
             " ".join(p for p in [self.city, self.region, self.postal_code] if p),
         ]
         return "\n".join(p for p in parts if p)
-
-    @property
-    def language(self) -> str:
-        """The language this donor last gave in (their receipts and statements use it unless their account says
-        otherwise; see portal.i18n.language_for)."""
-        return self.donations.exclude(language="").order_by("-pk").values_list("language", flat=True).first() or ""
 
 
 class DonationStatus(models.TextChoices):
@@ -322,6 +318,8 @@ class Receipt(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The language the receipt was printed in (fund.donations.receipts.receipt_language).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="en")
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

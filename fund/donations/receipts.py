@@ -1,5 +1,9 @@
 """Tax receipts by the fund's jurisdiction (US IRS acknowledgement, Canada CRA official receipt, UK with Gift Aid).
 
+Language: a Canadian official receipt is printed in the donor's language (their account's, else the one given with
+the gift, else the fund's): French receipts carry the CRA's official French wording. US (IRS) and UK (HMRC) receipts
+keep their legal wording in English whatever the donor's language.
+
 Serial numbers come from a counter row locked in the same transaction as the receipt row, so a rollback returns the
 number and two receipts never share one: serials never repeat or skip. Voiding keeps the old receipt, marked cancelled;
 its replacement says which receipt it cancels.
@@ -8,10 +12,12 @@ its replacement says which receipt it cancels.
 import io
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image
@@ -43,6 +49,29 @@ def allocate_serial(*, jurisdiction: str, year: int) -> int:
     return counter.last_number
 
 
+# Jurisdictions whose receipts are printed in the donor's language; the others keep their legal wording in English.
+TRANSLATED_JURISDICTIONS = {"CA"}
+
+
+def _supported(code) -> str:
+    code = (code or "").split("-")[0].lower()
+    return code if code in {language for language, _name in settings.LANGUAGES} else ""
+
+
+def receipt_language(donation: Donation) -> str:
+    """The language of this gift's receipt: English for US and UK receipts (legal wording); for Canada the donor's
+    account language, else the donor's recorded language, else the fund's, else the site's default."""
+    fund = donation.fund
+    if fund.jurisdiction not in TRANSLATED_JURISDICTIONS:
+        return "en"
+    donor = donation.donor
+    user = getattr(donor, "user", None)
+    for candidate in (getattr(user, "language", ""), getattr(donor, "language", ""), fund.language):
+        if language := _supported(candidate):
+            return language
+    return _supported(settings.LANGUAGE_CODE) or "en"
+
+
 def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send: bool = True) -> Receipt:
     fund = donation.fund
     now = timezone.now()
@@ -62,6 +91,7 @@ def _create_receipt(donation: Donation, *, replaces: Receipt | None = None, send
         currency=donation.currency,
         replaces=replaces,
         issued_at=now,
+        language=receipt_language(donation),
     )
     content = receipt_pdf(receipt)
     receipt.pdf.save(f"receipt-{receipt.serial}.pdf", ContentFile(content), save=False)
@@ -161,6 +191,13 @@ def _gift_description(donation):
 
 @written_for(lambda receipt: receipt.donation)
 def receipt_pdf(receipt: Receipt) -> bytes:
+    """The receipt's PDF, in the language recorded on it (English for IRS and HMRC receipts)."""
+    language = receipt.language if receipt.jurisdiction in TRANSLATED_JURISDICTIONS else "en"
+    with translation.override(_supported(language) or "en"):
+        return _receipt_pdf(receipt)
+
+
+def _receipt_pdf(receipt: Receipt) -> bytes:
     donation = receipt.donation
     fund = donation.fund
     builder = {"CA": _story_ca, "UK": _story_uk}.get(receipt.jurisdiction, _story_us)
@@ -245,7 +282,7 @@ def _story_us(receipt, donation, fund):
 def _story_ca(receipt, donation, fund):
     rows = [
         (_("Receipt serial number"), receipt.serial),
-        (_("Charity"), fund.legal_name or fund.name),
+        (pgettext("CRA receipt", "Charity"), fund.legal_name or fund.name),
         (_("Charity address"), fund.address),
         (_("Charitable registration number (BN)"), fund.charity_number),
         (_("Place of issue"), conf.place_of_issue(fund)),

@@ -181,3 +181,17 @@ def record_gift(*, campaign, amount, by):
         received_on=timezone.localdate(),
         by=by,
     )
+
+
+def translate_page(page, language, **fields):
+    """Publish a translation of `page` in `language` with `fields` changed (its parent must be translated already,
+    as an editor does with "Translate this page" and the default "translate child pages" off)."""
+    from wagtail.models import Locale
+
+    locale, _ = Locale.objects.get_or_create(language_code=language)
+    translation = page.specific.copy_for_translation(locale)
+    for name, value in fields.items():
+        setattr(translation, name, value)
+    translation.save_revision().publish()
+    translation.refresh_from_db()
+    return translation

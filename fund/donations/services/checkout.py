@@ -42,13 +42,14 @@ def donation_create_pending(
     language: str = "",
     by=None,
 ) -> Donation:
-    """The pending donation (and monthly gift) a checkout will complete. Amounts and fee computed here, never by the client."""
+    """The pending donation (and monthly gift) a checkout will complete. Amounts and fee computed here, never by the client.
+    `language` is the one the donor gave in (their receipts' language unless their account says otherwise)."""
     amounts = fees.checkout_amounts(gift, cover_fee=cover_fee)
     if campaign is not None and campaign.fund_id != fund.pk:
         raise DonationError(_("That campaign belongs to another fund."))
     user = by if getattr(by, "is_authenticated", False) else None
     with transaction.atomic():
-        donor = donor_get_or_create(email=email, name=name, address=address, user=user)
+        donor = donor_get_or_create(email=email, name=name, address=address, user=user, language=language)
         recurring = None
         if monthly:
             recurring = RecurringDonation.objects.create(

@@ -1,6 +1,7 @@
 """Donors: one per email, and the details they keep up to date."""
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
@@ -11,15 +12,22 @@ from ..models import Donor
 ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "region", "postal_code", "country"]
 
 
-def donor_get_or_create(*, email: str, name: str, address: dict | None = None, user=None) -> Donor:
-    """One donor per email. A stranger giving with someone's email never overwrites that donor's saved address."""
+def donor_get_or_create(*, email: str, name: str, address: dict | None = None, user=None, language: str = "") -> Donor:
+    """One donor per email. A stranger giving with someone's email never overwrites that donor's saved address, nor
+    the language a donor's receipts are printed in (`language` is recorded for a new donor, or one with none)."""
     email = email.strip().lower()
     address = {k: v for k, v in (address or {}).items() if k in ADDRESS_FIELDS and v}
+    language = language if language in {code for code, _name in settings.LANGUAGES} else ""
     try:
         with transaction.atomic():
-            donor, created = Donor.objects.get_or_create(email=email, defaults={"name": name, "user": user, **address})
+            donor, created = Donor.objects.get_or_create(
+                email=email, defaults={"name": name, "user": user, "language": language, **address}
+            )
     except IntegrityError:
         donor, created = Donor.objects.get(email=email), False
+    if not created and language and not donor.language:
+        donor.language = language
+        donor.save(update_fields=["language"])
     if not created and address and not donor.address_line1:
         for key, value in address.items():
             setattr(donor, key, value)

@@ -16,6 +16,7 @@ SECTIONS = [
     "grants.impact.demo",
     "grants.awards.demo_payments",
     "fund.donations.demo",
+    "fund.donations.demo_canada",
     "grants.awards.demo_funding",
     "cms.demo",
 ]
