@@ -75,6 +75,7 @@ def setup_applicants(n):
     from django.core.management import call_command
     from django.db import connections
     from django.test import Client
+    from django.urls import reverse
 
     from applicants.models import Organisation
     from applicants.services import organisation_create
@@ -125,10 +126,35 @@ def setup_applicants(n):
                 "port": WEB_PORTS[i % len(WEB_PORTS)],
                 "ip": client_ip(i),
                 "cookies": {settings.SESSION_COOKIE_NAME: browser.cookies[settings.SESSION_COOKIE_NAME].value},
-                "path": f"/grants/applications/{application.pk}/submit/",
+                "path": reverse("grants:application_review", args=[application.pk]),
             }
         )
     connections.close_all()
+    return jobs, hash_ms, check_ms
+
+
+def reuse_applicants(base: Path):
+    """The jobs of a kept run (sessions live in its database), if none of its applications was submitted yet."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.db import connections
+
+    from grants.models import ApplicationSubmission
+
+    if ApplicationSubmission.objects.filter(application__round__slug="surge").exists():
+        raise SystemExit("This folder's applications were already submitted: run without --reuse.")
+    started = time.perf_counter()
+    hashed = make_password(PASSWORD)
+    hash_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    check_password(PASSWORD, hashed)
+    check_ms = (time.perf_counter() - started) * 1000
+    connections.close_all()
+    jobs = json.loads((base / "jobs.json").read_text())
+    for job in jobs:  # (runs kept before the submit path came from reverse())
+        job["path"] = re.sub(r"^/grants/applications/", "/applications/", job["path"])
     return jobs, hash_ms, check_ms
 
 
@@ -223,28 +249,44 @@ def main():
     parser.add_argument("--concurrency", type=int, default=100, help="Client threads (default 100).")
     parser.add_argument("--sign-ins", type=int, default=10, help="Full HTTP sign-ins to time (default 10).")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (logs, mail) afterwards.")
+    parser.add_argument(
+        "--reuse", metavar="DIR", help="Time again on a folder kept by --keep (its cluster, users and sessions)."
+    )
     parser.add_argument("--client", nargs=2, metavar=("JOBS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         return run_client(*args.client, args.window, args.concurrency)
 
-    base = Path(tempfile.mkdtemp(prefix="surge-"))
-    (base / "mail").mkdir()
-    pg, redis = chaos.Postgres(base), chaos.Redis(base)
+    base = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="surge-"))
+    if args.reuse:
+        pg = chaos.Postgres.__new__(chaos.Postgres)  # the kept cluster: no initdb
+        pg.data, pg.socket_dir = base / "pg", base / "pgsock"
+        pg.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    else:
+        (base / "mail").mkdir()
+        pg = chaos.Postgres(base)
+    redis = chaos.Redis(base)
     env = chaos.production_env(base, "http://127.0.0.1:9/")
     env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{chaos.PG_PORT}/surge"
     os.environ.update(env)
     procs = []
     try:
         log(f"Own PostgreSQL on {chaos.PG_PORT}, own Redis on {chaos.REDIS_PORT}, in {base}")
-        pg.init()
-        pg.start()
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-p", str(chaos.PG_PORT), "-U", "postgres", "surge"], check=True)
-        redis.start()
-        log(f"Migrating; {args.n} applicants with complete drafts and a session each ...")
-        started = time.monotonic()
-        jobs, hash_ms, check_ms = setup_applicants(args.n)
-        log(f"Setup took {time.monotonic() - started:.0f} s")
+        if args.reuse:
+            pg.start()
+            redis.start()
+            jobs, hash_ms, check_ms = reuse_applicants(base)
+        else:
+            pg.init()
+            pg.start()
+            subprocess.run(
+                ["createdb", "-h", "127.0.0.1", "-p", str(chaos.PG_PORT), "-U", "postgres", "surge"], check=True
+            )
+            redis.start()
+            log(f"Migrating; {args.n} applicants with complete drafts and a session each ...")
+            started = time.monotonic()
+            jobs, hash_ms, check_ms = setup_applicants(args.n)
+            log(f"Setup took {time.monotonic() - started:.0f} s")
         for i, port in enumerate(WEB_PORTS):
             server = [PY, "-m", "gunicorn", "portal.wsgi:application", "-c", "bench/gunicorn.conf.py"]
             procs.append(
