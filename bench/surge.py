@@ -140,11 +140,18 @@ def reuse_applicants(base: Path):
     django.setup()
     from django.contrib.auth.hashers import check_password, make_password
     from django.db import connections
+    from django_tasks_db.models import DBTaskResult
 
-    from grants.models import ApplicationSubmission
+    from grants.models import Application, ApplicationSubmission
 
-    if ApplicationSubmission.objects.filter(application__round__slug="surge").exists():
-        raise SystemExit("This folder's applications were already submitted: run without --reuse.")
+    # Put the applications of the last run back to complete drafts (their history rows stay; references go on from
+    # where the counter is), empty the queue and the outbox.
+    applications = Application.objects.filter(round__slug="surge")
+    ApplicationSubmission.objects.filter(application__in=applications).delete()
+    applications.update(status=Application.Status.DRAFT, reference=None, submitted_at=None)
+    DBTaskResult.objects.all().delete()
+    for path in (base / "mail").iterdir():
+        path.unlink()
     started = time.perf_counter()
     hashed = make_password(PASSWORD)
     hash_ms = (time.perf_counter() - started) * 1000
@@ -250,7 +257,9 @@ def main():
     parser.add_argument("--sign-ins", type=int, default=10, help="Full HTTP sign-ins to time (default 10).")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (logs, mail) afterwards.")
     parser.add_argument(
-        "--reuse", metavar="DIR", help="Time again on a folder kept by --keep (its cluster, users and sessions)."
+        "--reuse",
+        metavar="DIR",
+        help="Time again on a folder kept by --keep (its cluster, users and sessions; drafts restored).",
     )
     parser.add_argument("--client", nargs=2, metavar=("JOBS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
