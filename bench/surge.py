@@ -178,6 +178,37 @@ def sign_in_cost(count):
     return times
 
 
+def cpu_seconds(roots, marker: str) -> dict:
+    """CPU time (user + system, with reaped children's) used so far by the servers (the given pids and their children)
+    and by the bench's own PostgreSQL (the process whose command line names `marker`, and its backends): a measure the
+    machine's load does not skew."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children, cpu, pg_roots = {}, {}, []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        cpu[pid] = sum(int(v) for v in fields[11:15]) / tick
+        if cmdline.startswith(b"/") and b"postgres" in cmdline and marker.encode() in cmdline:
+            pg_roots.append(pid)
+
+    def tree(pids):
+        total, pending = 0.0, list(pids)
+        while pending:
+            pid = pending.pop()
+            total += cpu.get(pid, 0.0)
+            pending.extend(children.get(pid, []))
+        return total
+
+    return {"web": tree(roots), "postgres": tree(pg_roots)}
+
+
 # --- The load, in its own process ---------------------------------------------------------------------------------
 
 
@@ -312,11 +343,16 @@ def main():
         sign_ins = sign_in_cost(args.sign_ins)
         jobs_file, out_file = base / "jobs.json", base / "results.json"
         jobs_file.write_text(json.dumps(jobs))
+        servers = [p.pid for p in procs]
+        cpu_before = cpu_seconds(servers, str(base / "pg"))
         log(f"{args.n} submits within {args.window:.0f} s from a separate client process ...")
         client = [PY, __file__, "--client", str(jobs_file), str(out_file)]
         subprocess.run([*client, "--window", str(args.window), "--concurrency", str(args.concurrency)], check=True)
         load = json.loads(out_file.read_text())
         results = load["results"]
+        cpu_after = cpu_seconds(servers, str(base / "pg"))
+        web_ms = (cpu_after["web"] - cpu_before["web"]) * 1000 / args.n
+        pg_ms = (cpu_after["postgres"] - cpu_before["postgres"]) * 1000 / args.n
         queued = queue_counts()
         submitted = submitted_count()
 
@@ -349,6 +385,8 @@ def main():
             ],
             "page + submit p95 (s)": round(percentile(totals, 0.95), 3),
             "client start lateness max (s)": round(max(late, default=0), 2),
+            "CPU per applicant, web / PostgreSQL (ms)": [round(web_ms, 1), round(pg_ms, 1)],
+            "submits/s two idle cores could serve": round(2000 / (web_ms + pg_ms), 1) if web_ms + pg_ms else None,
             "tasks queued by the load": queued["waiting"],
             "worker drain (s)": round(drained, 1),
             "tasks left / failed": [counts["waiting"], counts["failed"]],
