@@ -45,9 +45,11 @@ demo: migrate
 run: demo
 	PORT=$(PORT) BIN=$(BIN) ./scripts/run_dev.sh
 
-## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
+## make test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL), one pytest-xdist worker
+## per core, each with its own test database (TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= auto
 test: venv-dev compilemessages
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 ## make lint: ruff's linter and formatter check (configured in pyproject.toml); make format applies the formatter
 lint: venv-dev

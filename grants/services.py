@@ -17,6 +17,7 @@ from portal.audit import audit
 from portal.emails import absolute_url, send_email_on_commit
 from portal.money import MoneyInputError, parse_money
 from portal.roles import is_program_staff
+from portal.tasks import enqueue_on_commit
 
 from . import selectors
 from .forms_application import ApplicationStepForm, answers_to_data, localize_questions, split_steps
@@ -32,6 +33,7 @@ from .models import (
     ReferenceCounter,
 )
 from .permissions import can_edit_application, can_manage_applications
+from .tasks import submission_confirmation_task
 from .uploads import UploadRejected, check_upload, scan_for_viruses
 from .workflow import APPLICANT, STAFF, TransitionNotAllowed, application_transition
 
@@ -288,7 +290,7 @@ def application_submit(*, application: Application, by, language: str | None = N
         locked.save(update_fields=["reference", "organisation_snapshot", "language", "updated_at"])
         application_transition(application=locked, action=action, by=by, actor=APPLICANT)
         number = locked.submissions.count() + 1
-        ApplicationSubmission.objects.create(
+        submission = ApplicationSubmission.objects.create(
             application=locked,
             number=number,
             title=locked.title,
@@ -305,18 +307,8 @@ def application_submit(*, application: Application, by, language: str | None = N
             ],
         )
         locked.refresh_from_db()
-        send_email_on_commit(
-            template="grants/application_submitted",
-            to=selectors.organisation_contact_emails(locked.organisation),
-            context={
-                "reference": locked.reference,
-                "title": locked.title,
-                "round": locked.round.title,
-                "organisation": locked.organisation.name,
-                "resubmitted": action == "resubmit",
-                "url": reverse("grants:application_detail", args=[locked.pk]),
-            },
-        )
+        # The confirmation carries the PDF copy: the worker renders both (grants.tasks), the request only queues them.
+        enqueue_on_commit(submission_confirmation_task, submission.pk)
         if action == "resubmit":
             send_email_on_commit(
                 template="grants/application_resubmitted",

@@ -290,8 +290,7 @@ def application_review(request, pk):
     application = _member_application_or_404(request, pk)
     if not can_edit_application(request.user, application)[0]:
         return redirect("grants:application_detail", pk=pk)
-    steps = selectors.steps_for(application)
-    errors = services.application_check(application)
+    # Checking every answer is the costly part of this page: a submit (the deadline surge) checks once, in the service.
     if request.method == "POST":
         try:
             services.application_submit(application=application, by=request.user, language=get_language())
@@ -299,6 +298,7 @@ def application_review(request, pk):
             errors = exc.errors
             messages.error(request, str(exc))
         except TransitionNotAllowed as exc:
+            errors = services.application_check(application)
             messages.error(request, str(exc))
         else:
             messages.success(
@@ -307,6 +307,9 @@ def application_review(request, pk):
                 % {"ref": application.reference},
             )
             return redirect("grants:application_detail", pk=pk)
+    else:
+        errors = services.application_check(application)
+    steps = selectors.steps_for(application)
     error_links = [
         {
             "url": reverse("grants:application_step", args=[pk, index]) + f"?check=1#id_{name}",

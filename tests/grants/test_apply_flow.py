@@ -158,6 +158,39 @@ def test_pdf_copy_shows_what_was_submitted(client):
     assert "Too few naloxone kits" in text and "Night outreach" in text
 
 
+def test_the_submit_request_only_queues_the_confirmation_and_the_worker_attaches_the_pdf_copy(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from grants import services, tasks
+
+    funding_round = round_with_form(reference_prefix="CRF")
+    application, user = draft_for(funding_round)
+    complete(application)
+    client.force_login(user)
+    queued = []
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: queued.append((task, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("grants:application_review", args=[application.pk]))
+    assert response.status_code == 302
+    submission = ApplicationSubmission.objects.get(application=application)
+    assert (
+        queued == [(tasks.submission_confirmation_task, (submission.pk,))] and mail.outbox == []
+    )  # no PDF rendered, no email built in the request
+
+    assert tasks.submission_confirmation_task.call(submission.pk) == "sent"
+    [email] = mail.outbox
+    application.refresh_from_db()
+    assert application.reference in email.subject and "A PDF copy of what you submitted is attached." in email.body
+    [(name, content, mimetype)] = email.attachments
+    assert name == f"{application.reference}.pdf" and mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert application.reference in text and "Too few naloxone kits" in text
+
+
 def test_starting_needs_eligibility_then_an_organisation_and_returns_the_same_draft(client):
     from applicants.models import Membership
     from tests.factories.portal import UserFactory
