@@ -3,7 +3,9 @@
 Anonymous GET/HEAD requests without a query string, a session cookie or pending messages are answered from the
 cache, keyed by host, path and language. Everything else (signed-in users, previews, POSTs, filtered lists) is
 rendered normally. The cache holds a generation number: publishing or unpublishing a page, saving an alert or an
-award bumps it (after commit), which retires every cached page at once. A gift does not: the figures it changes are
+award bumps it (after commit), which retires every cached page at once. Each stored page carries the generation it
+was rendered under, so a hit reads the generation and the page in ONE round trip (`get_many`, MGET on Redis) and
+serves the page only if they match. A gift does not: the figures it changes are
 filled into each cached page per response (cms/live.py), so the page cache keeps hitting while money flows.
 
 Forms on cached pages (the donate form) stay valid: the stored copy has a placeholder instead of the CSRF token,
@@ -19,6 +21,7 @@ and an invalidation that could not be made is logged, never raised into the tran
 import functools
 import hashlib
 import logging
+import random
 import re
 
 from django.conf import settings
@@ -48,9 +51,14 @@ def invalidate_pages(**_kwargs):
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:
-            cache.set(GENERATION_KEY, 1, None)
+            cache.set(GENERATION_KEY, _fresh_generation(), None)
     except Exception as exc:  # noqa: BLE001 - the cache is an accelerator
         logger.warning("Could not retire cached pages (cache unavailable: %s)", exc)
+
+
+def _fresh_generation():
+    # Unlike any generation before it, so pages stored before the key was lost (evicted, flushed) never come back.
+    return random.randint(1, 2**31)  # noqa: S311 - not a secret
 
 
 def _generation():
@@ -58,8 +66,8 @@ def _generation():
     try:
         value = cache.get(GENERATION_KEY)
         if value is None:
-            cache.add(GENERATION_KEY, 1, None)
-            value = cache.get(GENERATION_KEY) or 1
+            cache.add(GENERATION_KEY, _fresh_generation(), None)
+            value = cache.get(GENERATION_KEY)
     except Exception as exc:  # noqa: BLE001
         logger.warning("Page cache unavailable, rendering uncached: %s", exc)
         return None
@@ -74,23 +82,22 @@ def is_cacheable_request(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def cache_key(request, generation) -> str:
+def cache_key(request) -> str:
     language = getattr(request, "LANGUAGE_CODE", "") or ""
     raw = f"{request.get_host()}|{request.path}|{language}"
-    return f"{KEY_PREFIX}{generation}:{hashlib.sha1(raw.encode()).hexdigest()}"
+    return f"{KEY_PREFIX}{hashlib.sha1(raw.encode()).hexdigest()}"
 
 
 def cached_response(request):
     if not is_cacheable_request(request):
         return None
-    generation = _generation()
-    if generation is None:
-        return None
     try:
-        entry = cache.get(cache_key(request, generation))
-        if entry is None:
+        key = cache_key(request)
+        found = cache.get_many([GENERATION_KEY, key])  # one round trip: the generation and the page together
+        generation, entry = found.get(GENERATION_KEY), found.get(key)
+        if generation is None or entry is None or entry[0] != generation:
             return None
-        content, headers, has_csrf = entry[:3]
+        content, headers, has_csrf = entry[1:4]
         if live.has_live(content):
             content = live.fill_live(content, getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE)
     except Exception as exc:  # noqa: BLE001
@@ -132,7 +139,7 @@ def store_response(request, response, generation):
     if has_csrf:
         content = CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(3), content.decode()).encode()
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-    _store(cache_key(request, generation), (content, headers, has_csrf), _timeout_for(page))
+    _store(cache_key(request), (generation, content, headers, has_csrf), _timeout_for(page))
     response["X-Page-Cache"] = "miss"
 
 
@@ -163,7 +170,7 @@ def cached_view(seconds: int):
                 and not response.cookies
             ):
                 headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-                _store(cache_key(request, generation), (response.content, headers, False), seconds)
+                _store(cache_key(request), (generation, response.content, headers, False), seconds)
                 response["X-Page-Cache"] = "miss"
             return response
 
