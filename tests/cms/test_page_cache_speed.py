@@ -36,9 +36,7 @@ def counting_cache(monkeypatch):
     return counting
 
 
-def test_a_page_cache_hit_reads_the_cache_once_and_never_the_database(
-    site, counting_cache, django_assert_num_queries
-):
+def test_a_page_cache_hit_reads_the_cache_once_and_never_the_database(site, counting_cache, django_assert_num_queries):
     visitor = Client()
     assert visitor.get(ABOUT)["X-Page-Cache"] == "miss"
     counting_cache.reads.clear()
