@@ -11,6 +11,11 @@ filled into each cached page per response (cms/live.py), so the page cache keeps
 Forms on cached pages (the donate form) stay valid: the stored copy has a placeholder instead of the CSRF token,
 and each response gets a freshly masked token for the visitor's own CSRF cookie.
 
+Browsers and proxies revalidate every time (`Cache-Control: no-cache`): a gift must show within seconds and a
+switched-off alert at once, which no max-age allows. Pages without a per-visitor CSRF token carry an ETag, so a
+revisit costs a 304 answered from the cache; a page with a token is `private` (the token is one visitor's). Such a
+page with no live figures is also stored gzipped, so a hit for a client that accepts gzip is never recompressed.
+
 Lifetimes: pages `CMS_CACHE_SECONDS`, never past the next start or expiry of a site alert; the live figures in them
 `CMS_LIVE_CACHE_SECONDS` (4 s: a gift shows within 5 s even where processes do not share a cache).
 
@@ -19,6 +24,7 @@ and an invalidation that could not be made is logged, never raised into the tran
 """
 
 import functools
+import gzip
 import hashlib
 import logging
 import random
@@ -29,6 +35,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 
 from . import live
 
@@ -38,6 +45,7 @@ GENERATION_KEY = "cms:pages:generation"
 KEY_PREFIX = "cms:page:"
 CSRF_PLACEHOLDER = "__cms_csrf_token__"
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]*)(")')
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "Content-Disposition", "Access-Control-Allow-Origin")
 
 
@@ -97,7 +105,7 @@ def cached_response(request):
         generation, entry = found.get(GENERATION_KEY), found.get(key)
         if generation is None or entry is None or entry[0] != generation:
             return None
-        content, headers, has_csrf = entry[1:4]
+        content, headers, has_csrf, gzipped = entry[1:5]
         if live.has_live(content):
             content = live.fill_live(content, getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE)
     except Exception as exc:  # noqa: BLE001
@@ -109,7 +117,32 @@ def cached_response(request):
     for name, value in headers.items():
         response[name] = value
     response["X-Page-Cache"] = "hit"
+    response = _revalidate(request, response, has_csrf)
+    if (
+        gzipped is not None
+        and response.status_code == 200
+        and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    ):
+        response.content = gzipped
+        response["Content-Encoding"] = "gzip"
+        response["ETag"] = "W/" + response["ETag"]  # as GZipMiddleware marks a compressed copy
+        patch_vary_headers(response, ("Accept-Encoding",))
     return response
+
+
+def _revalidate(request, response, has_csrf):
+    """Cache-Control (and an ETag, answering 304 when it matches) for a page the page cache shares."""
+    if has_csrf:
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    response["Cache-Control"] = "no-cache"
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def _entry(generation, content, headers, has_csrf):
+    gzipped = None if has_csrf or live.has_live(content) else gzip.compress(content, compresslevel=6, mtime=0)
+    return (generation, content, headers, has_csrf, gzipped)
 
 
 def _timeout_for(page):
@@ -139,8 +172,9 @@ def store_response(request, response, generation):
     if has_csrf:
         content = CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(3), content.decode()).encode()
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-    _store(cache_key(request), (generation, content, headers, has_csrf), _timeout_for(page))
+    _store(cache_key(request), _entry(generation, content, headers, has_csrf), _timeout_for(page))
     response["X-Page-Cache"] = "miss"
+    _revalidate(request, response, has_csrf)
 
 
 def _store(key, entry, timeout):
@@ -170,8 +204,9 @@ def cached_view(seconds: int):
                 and not response.cookies
             ):
                 headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-                _store(cache_key(request), (generation, response.content, headers, False), seconds)
+                _store(cache_key(request), _entry(generation, response.content, headers, False), seconds)
                 response["X-Page-Cache"] = "miss"
+                _revalidate(request, response, False)
             return response
 
         return wrapped

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "portal.security_headers.PortalCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses text bodies for clients that accept gzip, page-cache hits included (static files: WhiteNoise's own).
+    "portal.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
