@@ -79,4 +79,3 @@ def test_signed_in_pages_are_never_marked_shareable(client, site, mfa_user_facto
     assert response.get("X-Page-Cache") is None
     assert "public" not in response.get("Cache-Control", "")
     assert "ETag" not in response
-
