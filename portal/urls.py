@@ -7,7 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from fund.donations.webhooks import stripe_webhook
 
-from . import health, security_headers, views
+from . import health, media, security_headers, views
 
 urlpatterns = [
     # First: Stripe may send bursts of events, and every pattern tried before this one is paid on each of them.
@@ -38,6 +38,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif media.serves_public_media():
+    urlpatterns += media.media_urlpatterns()  # public image renditions only (portal/media.py)
 
 urlpatterns += [path("", include(wagtail_urls))]
 
