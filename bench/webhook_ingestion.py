@@ -20,6 +20,7 @@ import hmac
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -98,6 +99,7 @@ def main():
     parser.add_argument("--port", type=int, default=8180)
     parser.add_argument("--redis-port", type=int, default=6393)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers (finally below) when killed
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk)")
     name = urlsplit(args.database_url).path.lstrip("/")
