@@ -148,7 +148,8 @@ def build_site(env):
 
     manage("migrate", "-v0", "--noinput")
     manage("collectstatic", "-v0", "--noinput")
-    manage("shell", "-c", "from tests.factories.cms import make_site; make_site()")
+    script = "from cms.models import HomePage; from tests.factories.cms import make_site; HomePage.objects.exists() or make_site()"
+    manage("shell", "-c", script)
 
 
 # --- The run --------------------------------------------------------------------------------------------------------
@@ -161,6 +162,7 @@ def main():
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"),
     )
     parser.add_argument("--recreate", action="store_true", help="allow dropping a database whose name lacks 'bench'")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run (migrate it only)")
     parser.add_argument("--pages", default=",".join(PAGES), help=f"comma-separated, of: {', '.join(PAGES)}")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page, target and round")
@@ -183,8 +185,11 @@ def main():
     redis = site = bare = None
     try:
         redis = start_redis(args.redis_port, workdir)
-        print(f"Database {name}: recreating, migrating, building the test site…", flush=True)
-        recreate_database(args.database_url)
+        print(
+            f"Database {name}: {'reusing' if args.reuse else 'recreating'}, migrating, building the site…", flush=True
+        )
+        if not args.reuse:
+            recreate_database(args.database_url)
         build_site(env)
         site = start_gunicorn("portal.wsgi:application", args.port, env)
         base = f"http://127.0.0.1:{args.port}"
