@@ -42,6 +42,7 @@ PAGES = {
     "stories": "/stories/",
     "open-data": "/open-data/grants.json",
 }
+BASELINE_SETTINGS = "bench.baseline.settings"
 PROXY_HEADER = ("X-Forwarded-Proto", "https")
 SECURITY_HEADERS = ("Content-Security-Policy", "Strict-Transport-Security", "X-Content-Type-Options")
 
@@ -205,7 +206,9 @@ def main():
             (captured / f"{key}.body").write_bytes(body)
             (captured / f"{key}.type").write_text(headers.get("Content-Type", "text/html; charset=utf-8"))
         bare = start_gunicorn(
-            "bench.baseline.wsgi:application", args.port + 1, {**env, "BENCH_PAGES_DIR": str(captured)}
+            "bench.baseline.wsgi:application",
+            args.port + 1,
+            {**env, "DJANGO_SETTINGS_MODULE": BASELINE_SETTINGS, "BENCH_PAGES_DIR": str(captured)},
         )
         bare_base = f"http://127.0.0.1:{args.port + 1}"
         for key in pages:

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.public_pages import recreate_database, site_env, start_gunicorn, start_redis, stop, wrk  # noqa: E402
+from bench.public_pages import BASELINE_SETTINGS, recreate_database, site_env, start_gunicorn, start_redis, stop, wrk  # noqa: E402
 
 LUA = """
 local events = {}
@@ -119,7 +119,9 @@ def main():
         recreate_database(args.database_url)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0", "--noinput"], env=env, cwd=ROOT, check=True)
         site = start_gunicorn("portal.wsgi:application", args.port, env)
-        bare = start_gunicorn("bench.baseline.wsgi:application", args.port + 1, env)
+        bare = start_gunicorn(
+            "bench.baseline.wsgi:application", args.port + 1, {**env, "DJANGO_SETTINGS_MODULE": BASELINE_SETTINGS}
+        )
         targets = {
             "ours": f"http://127.0.0.1:{args.port}/stripe/webhook/",
             "bare": f"http://127.0.0.1:{args.port + 1}/post/",
