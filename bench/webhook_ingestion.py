@@ -92,6 +92,7 @@ def main():
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"),
     )
     parser.add_argument("--recreate", action="store_true", help="allow dropping a database whose name lacks 'bench'")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run (migrate it only)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
@@ -115,8 +116,9 @@ def main():
     samples = {"ours": [], "bare": []}
     try:
         redis = start_redis(args.redis_port, workdir)
-        print(f"Database {name}: recreating, migrating…", flush=True)
-        recreate_database(args.database_url)
+        print(f"Database {name}: {'reusing' if args.reuse else 'recreating'}, migrating…", flush=True)
+        if not args.reuse:
+            recreate_database(args.database_url)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0", "--noinput"], env=env, cwd=ROOT, check=True)
         site = start_gunicorn("portal.wsgi:application", args.port, env)
         bare = start_gunicorn(
