@@ -145,19 +145,23 @@ def main():
             for target in order:
                 samples[target].append(wrk(targets[target], args.duration, args.connections, body_file=script))
             print(f"round {round_number + 1}/{args.rounds} done", flush=True)
-        count = subprocess.run(
-            [
-                sys.executable,
-                "manage.py",
-                "shell",
-                "-c",
-                "from fund.donations.models import StripeEvent; print(StripeEvent.objects.count())",
-            ],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        count = (
+            subprocess.run(
+                [
+                    sys.executable,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "from fund.donations.models import StripeEvent; print(StripeEvent.objects.count())",
+                ],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1:]
+        )  # the last line: the shell may print a banner first
     finally:
         for process in (site, bare, redis):
             stop(process)
@@ -173,7 +177,7 @@ def main():
             f"bare POST {bare_[0]:7.0f} req/s (p99 {bare_[1]:.1f} ms, {bare_[2]} errors), ratio {ours[0] / bare_[0]:.2f}"
         )
     ratio = statistics.median(o[0] / b[0] for o, b in zip(samples["ours"], samples["bare"], strict=True))
-    print(f"\nmedian ratio {ratio:.2f} (target >= 0.50); events stored: {count}")
+    print(f"\nmedian ratio {ratio:.2f} (target >= 0.50); events stored: {''.join(count) or '?'}")
 
 
 if __name__ == "__main__":
