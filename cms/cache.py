@@ -3,10 +3,10 @@
 Anonymous GET/HEAD requests without a query string, a session cookie or pending messages are answered from the
 cache, keyed by host, path and language. Everything else (signed-in users, previews, POSTs, filtered lists) is
 rendered normally. The cache holds a generation number: publishing or unpublishing a page, saving an alert or an
-award bumps it (after commit), which retires every cached page at once. Each stored page carries the generation it
-was rendered under, so a hit reads the generation and the page in ONE round trip (`get_many`, MGET on Redis) and
-serves the page only if they match. A gift does not: the figures it changes are
+award bumps it (after commit), which retires every cached page at once. A gift does not: the figures it changes are
 filled into each cached page per response (cms/live.py), so the page cache keeps hitting while money flows.
+Each stored page carries the generation it was rendered under, so a hit reads the generation and the page in ONE
+round trip (`get_many`, MGET on Redis) and serves the page only if they match.
 
 Forms on cached pages (the donate form) stay valid: the stored copy has a placeholder instead of the CSRF token,
 and each response gets a freshly masked token for the visitor's own CSRF cookie.
