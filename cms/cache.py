@@ -137,7 +137,10 @@ def _revalidate(request, response, has_csrf):
         return response
     response["Cache-Control"] = "no-cache"
     set_response_etag(response)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    answer = get_conditional_response(request, etag=response["ETag"], response=response)
+    if answer is not response and response.has_header("X-Page-Cache"):
+        answer["X-Page-Cache"] = response["X-Page-Cache"]  # a browser merges it into the copy it keeps showing
+    return answer
 
 
 def _entry(generation, content, headers, has_csrf):

@@ -57,6 +57,7 @@ def test_a_shared_page_is_revalidated_every_time_and_answers_304_when_unchanged(
     again = visitor.get(ABOUT, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again["ETag"] == etag
+    assert again["X-Page-Cache"] == "hit"
     assert again["X-Content-Type-Options"] == "nosniff"  # security headers on the 304 too
     assert visitor.get(ABOUT, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
     zipped = Client(HTTP_ACCEPT_ENCODING="gzip").get(ABOUT, HTTP_IF_NONE_MATCH=etag)
