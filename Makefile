@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: run test lint format venv venv-dev migrate demo worker scheduler chaos backup browser-test check clean quality tools messages compilemessages
+.PHONY: run test lint format venv venv-dev migrate demo worker scheduler chaos backup browser-test check clean quality tools messages compilemessages bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ worker: venv
 
 scheduler: venv
 	$(BIN)/python manage.py run_scheduler
+
+## make bench: list the benchmarks in bench/ (each runs alone: `.venv/bin/python bench/<name>.py`; docs/benchmarks.md)
+bench: venv-dev
+	@for f in bench/*.py; do printf '%-28s %s\n' "$$f" "$$($(BIN)/python -c "import ast,sys; print((ast.get_docstring(ast.parse(open(sys.argv[1]).read())) or '').splitlines()[0])" $$f)"; done
 
 ## make chaos: the fault drill (own PostgreSQL and Redis; two web servers, workers and consumers, a scheduler)
 chaos: venv-dev

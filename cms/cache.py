@@ -5,9 +5,16 @@ cache, keyed by host, path and language. Everything else (signed-in users, previ
 rendered normally. The cache holds a generation number: publishing or unpublishing a page, saving an alert or an
 award bumps it (after commit), which retires every cached page at once. A gift does not: the figures it changes are
 filled into each cached page per response (cms/live.py), so the page cache keeps hitting while money flows.
+Each stored page carries the generation it was rendered under, so a hit reads the generation and the page in ONE
+round trip (`get_many`, MGET on Redis) and serves the page only if they match.
 
 Forms on cached pages (the donate form) stay valid: the stored copy has a placeholder instead of the CSRF token,
 and each response gets a freshly masked token for the visitor's own CSRF cookie.
+
+Browsers and proxies revalidate every time (`Cache-Control: no-cache`): a gift must show within seconds and a
+switched-off alert at once, which no max-age allows. Pages without a per-visitor CSRF token carry an ETag, so a
+revisit costs a 304 answered from the cache; a page with a token is `private` (the token is one visitor's). Such a
+page with no live figures is also stored gzipped, so a hit for a client that accepts gzip is never recompressed.
 
 Lifetimes: pages `CMS_CACHE_SECONDS`, never past the next start or expiry of a site alert; the live figures in them
 `CMS_LIVE_CACHE_SECONDS` (4 s: a gift shows within 5 s even where processes do not share a cache).
@@ -17,8 +24,10 @@ and an invalidation that could not be made is logged, never raised into the tran
 """
 
 import functools
+import gzip
 import hashlib
 import logging
+import random
 import re
 
 from django.conf import settings
@@ -27,6 +36,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 
 from . import live, translation
 
@@ -36,6 +46,7 @@ GENERATION_KEY = "cms:pages:generation"
 KEY_PREFIX = "cms:page:"
 CSRF_PLACEHOLDER = "__cms_csrf_token__"
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]*)(")')
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "Content-Disposition", "Access-Control-Allow-Origin")
 
 
@@ -49,9 +60,14 @@ def invalidate_pages(**_kwargs):
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:
-            cache.set(GENERATION_KEY, 1, None)
+            cache.set(GENERATION_KEY, _fresh_generation(), None)
     except Exception as exc:  # noqa: BLE001 - the cache is an accelerator
         logger.warning("Could not retire cached pages (cache unavailable: %s)", exc)
+
+
+def _fresh_generation():
+    # Unlike any generation before it, so pages stored before the key was lost (evicted, flushed) never come back.
+    return random.randint(1, 2**31)  # noqa: S311 - not a secret
 
 
 def _generation():
@@ -59,8 +75,8 @@ def _generation():
     try:
         value = cache.get(GENERATION_KEY)
         if value is None:
-            cache.add(GENERATION_KEY, 1, None)
-            value = cache.get(GENERATION_KEY) or 1
+            cache.add(GENERATION_KEY, _fresh_generation(), None)
+            value = cache.get(GENERATION_KEY)
     except Exception as exc:  # noqa: BLE001
         logger.warning("Page cache unavailable, rendering uncached: %s", exc)
         return None
@@ -75,23 +91,22 @@ def is_cacheable_request(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def cache_key(request, generation) -> str:
+def cache_key(request) -> str:
     language = getattr(request, "LANGUAGE_CODE", "") or ""
     raw = f"{request.get_host()}|{request.path}|{language}"
-    return f"{KEY_PREFIX}{generation}:{hashlib.sha1(raw.encode()).hexdigest()}"
+    return f"{KEY_PREFIX}{hashlib.sha1(raw.encode()).hexdigest()}"
 
 
 def cached_response(request):
     if not is_cacheable_request(request):
         return None
-    generation = _generation()
-    if generation is None:
-        return None
     try:
-        entry = cache.get(cache_key(request, generation))
-        if entry is None:
+        key = cache_key(request)
+        found = cache.get_many([GENERATION_KEY, key])  # one round trip: the generation and the page together
+        generation, entry = found.get(GENERATION_KEY), found.get(key)
+        if generation is None or entry is None or entry[0] != generation:
             return None
-        content, headers, has_csrf = entry[:3]
+        content, headers, has_csrf, gzipped = entry[1:5]
         if live.has_live(content):
             content = live.fill_live(content, getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE)
     except Exception as exc:  # noqa: BLE001
@@ -103,7 +118,35 @@ def cached_response(request):
     for name, value in headers.items():
         response[name] = value
     response["X-Page-Cache"] = "hit"
+    response = _revalidate(request, response, has_csrf)
+    if (
+        gzipped is not None
+        and response.status_code == 200
+        and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+    ):
+        response.content = gzipped
+        response["Content-Encoding"] = "gzip"
+        response["ETag"] = "W/" + response["ETag"]  # as GZipMiddleware marks a compressed copy
+        patch_vary_headers(response, ("Accept-Encoding",))
     return response
+
+
+def _revalidate(request, response, has_csrf):
+    """Cache-Control (and an ETag, answering 304 when it matches) for a page the page cache shares."""
+    if has_csrf:
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    response["Cache-Control"] = "no-cache"
+    set_response_etag(response)
+    answer = get_conditional_response(request, etag=response["ETag"], response=response)
+    if answer is not response and response.has_header("X-Page-Cache"):
+        answer["X-Page-Cache"] = response["X-Page-Cache"]  # a browser merges it into the copy it keeps showing
+    return answer
+
+
+def _entry(generation, content, headers, has_csrf):
+    gzipped = None if has_csrf or live.has_live(content) else gzip.compress(content, compresslevel=6, mtime=0)
+    return (generation, content, headers, has_csrf, gzipped)
 
 
 def _timeout_for(page):
@@ -133,8 +176,9 @@ def store_response(request, response, generation):
     if has_csrf:
         content = CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(3), content.decode()).encode()
     headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-    _store(cache_key(request, generation), (content, headers, has_csrf), _timeout_for(page))
+    _store(cache_key(request), _entry(generation, content, headers, has_csrf), _timeout_for(page))
     response["X-Page-Cache"] = "miss"
+    _revalidate(request, response, has_csrf)
 
 
 def _store(key, entry, timeout):
@@ -164,8 +208,9 @@ def cached_view(seconds: int):
                 and not response.cookies
             ):
                 headers = {name: response[name] for name in STORED_HEADERS if response.has_header(name)}
-                _store(cache_key(request, generation), (response.content, headers, False), seconds)
+                _store(cache_key(request), _entry(generation, response.content, headers, False), seconds)
                 response["X-Page-Cache"] = "miss"
+                _revalidate(request, response, False)
             return response
 
         return wrapped

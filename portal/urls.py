@@ -10,7 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from fund.donations.webhooks import stripe_webhook
 
-from . import health, i18n_views, security_headers, views
+from . import health, i18n_views, media, security_headers, views
 
 urlpatterns = [
     # First: Stripe may send bursts of events, and every pattern tried before this one is paid on each of them.
@@ -40,6 +40,8 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif media.serves_public_media():
+    urlpatterns += media.media_urlpatterns()  # public image renditions only (portal/media.py)
 
 # Public pages carry their language in the URL: English unprefixed, /es/..., /fr/... The portal screens that share
 # these modules (the donor portal, an application's pages) answer here too, in the person's language whatever the
