@@ -54,10 +54,14 @@ def build_email(*, template: str, to: list[str], context: dict, reply_to=None, a
     }
 
 
-def deliver(message: dict) -> EmailMultiAlternatives:
-    """Hand a built message to the email backend (raises if the backend refuses it)."""
+def deliver(message: dict, *, connection=None) -> EmailMultiAlternatives:
+    """Hand a built message to the email backend (raises if the backend refuses it); a new connection unless given."""
     email = EmailMultiAlternatives(
-        subject=message["subject"], body=message["text"], to=message["to"], reply_to=message.get("reply_to")
+        subject=message["subject"],
+        body=message["text"],
+        to=message["to"],
+        reply_to=message.get("reply_to"),
+        connection=connection,
     )
     email.attach_alternative(message["html"], "text/html")
     for name, content, mimetype in message.get("attachments") or []:
@@ -66,9 +70,10 @@ def deliver(message: dict) -> EmailMultiAlternatives:
     return email
 
 
-def send_email(**kwargs):
-    """Send now (from a task). Use `send_email_on_commit` from services so a rolled-back change sends nothing."""
-    return deliver(build_email(**kwargs))
+def send_email(*, connection=None, **kwargs):
+    """Send now (from a task). Use `send_email_on_commit` from services so a rolled-back change sends nothing.
+    A batch passes one open `connection` (django.core.mail.get_connection) for many messages."""
+    return deliver(build_email(**kwargs), connection=connection)
 
 
 @task()

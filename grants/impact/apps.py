@@ -21,8 +21,13 @@ class ImpactConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import ImpactReport, MetricValue
+        from .rollup import report_changed, value_changed
         from .selectors import figures_changed
 
+        # The rollup first (same transaction as the change), then the cached figures move to a new version.
+        for model, receiver in ((ImpactReport, report_changed), (MetricValue, value_changed)):
+            post_save.connect(receiver, sender=model, dispatch_uid=f"impact-rollup-{model.__name__}-save")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"impact-rollup-{model.__name__}-delete")
         for model in (ImpactReport, MetricValue):
             post_save.connect(figures_changed, sender=model, dispatch_uid=f"impact-figures-{model.__name__}-save")
             post_delete.connect(figures_changed, sender=model, dispatch_uid=f"impact-figures-{model.__name__}-delete")

@@ -333,3 +333,28 @@ class AnnualReport(models.Model):
 
     def __str__(self):
         return f"{self.fund} {self.year}"
+
+
+class MetricRollup(models.Model):
+    """The approved figures of one award, folded per metric, quarter (of the report's period end) and breakdown
+    neighbourhood, with the "latest" contributions already decided for each window the dashboard can ask for.
+    Kept in step by grants.impact.rollup (on every save or delete of a report or value, in the same transaction), so
+    the dashboard's first view after a change sums a few rows per award instead of re-deciding every value."""
+
+    award = models.ForeignKey("awards.Award", on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    neighbourhood = models.ForeignKey("applicants.Neighbourhood", null=True, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    count = models.PositiveIntegerField()
+    # Sum of the values no later approved report of the award supersedes: at all, within the same year, within the
+    # same quarter, within the same quarter number of any year (the windows of the year and quarter filters).
+    latest = models.DecimalField(max_digits=20, decimal_places=2)
+    latest_in_year = models.DecimalField(max_digits=20, decimal_places=2)
+    latest_in_quarter = models.DecimalField(max_digits=20, decimal_places=2)
+    latest_in_quarter_number = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("metric rollup")
+        verbose_name_plural = _("metric rollups")

@@ -204,9 +204,9 @@ def _cached(name, compute, filters, *, today=None):
 
 
 def dashboard_figures(**filters) -> dict:
-    """`aggregation.dashboard_figures`, cached until a report or value changes (the version moves; no query checks).
-    The aggregation itself runs in the database; the cache spares repeating it on every view of the dashboard."""
-    return _cached("figures", aggregation.dashboard_figures, filters)
+    """`aggregation.dashboard_figures`, read from the rollup that every report or value change keeps in step
+    (grants.impact.rollup) and cached until such a change (the version moves; no query checks)."""
+    return _cached("figures", aggregation.dashboard_figures_from_rollup, filters)
 
 
 def dashboard_compliance(**filters) -> dict:

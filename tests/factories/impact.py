@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from grants.awards.models import Award
 from grants.impact.models import ImpactReport, Metric, MetricValue, ReportRequirement
+from grants.impact.rollup import rollup_refresh
 
 from .awards import ApprovedApplicationFactory
 
@@ -105,4 +106,5 @@ def bulk_reports(awards, count: int, metrics, *, start=date(2020, 1, 1)):
         for j, m in enumerate(metrics)
     ]
     MetricValue.objects.bulk_create(values, batch_size=2000)
+    rollup_refresh(award_ids=[a.pk for a in awards])  # bulk_create sends no signals
     return per_award
