@@ -5,11 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .i18n import supported_language, switch_url, user_set_language
@@ -38,10 +40,21 @@ def _remember_language(response, language: str):
     return response
 
 
+def _csrf_refused(request):
+    """Django's CSRF check, run by hand: the response refusing the request, or None."""
+    return CsrfViewMiddleware(lambda _request: None).process_view(request, None, (), {})
+
+
+@csrf_exempt
 @require_POST
 def set_language(request):
     """The switcher: the same page in the chosen language (a public page moves to its /es/ or /fr/ version), the
-    choice kept in a cookie and, for a signed-in person, on their account (their emails and PDFs follow it)."""
+    choice kept in a cookie and, for a signed-in person, on their account (their emails and PDFs follow it).
+
+    A visitor's switch only sets a cookie, so the public pages' switcher carries no CSRF token: a cached page stays
+    the same for everyone (cms/cache.py). Changing a signed-in person's account is CSRF-checked as usual."""
+    if request.user.is_authenticated and (refused := _csrf_refused(request)) is not None:
+        return refused
     next_url = _safe_next(request)
     language = supported_language(request.POST.get("language"))
     if not language:

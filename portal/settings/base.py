@@ -189,6 +189,7 @@ STATIC_BUNDLES = {
         "css/donations.css",
         "css/cms.css",
         "css/impact.css",
+        "css/rich-text.css",
     ],
 }
 STATIC_BUNDLES_DIR = VAR_DIR / "static-bundles"

@@ -1,7 +1,9 @@
 """The page cache's hit path stays cheap: one cache round trip for the page, none for the database."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cms import cache as page_cache
 
@@ -64,20 +66,30 @@ def test_losing_the_generation_key_never_brings_back_pages_stored_before(site):
 
 
 # Uncached renders (issue 18 asks for <= 10; these are today's counts, so any added query fails here).
+# Content languages (cms/translation.py) cost one query per page for its hreflang alternates, and one more on an
+# index that lists each child once in the visitor's language (issue 15). Issue 18's target is 10: not met yet.
 UNCACHED_QUERY_BUDGET = {
-    "/": 20,
-    "/campaigns/naloxone-in-every-pocket/": 19,
-    "/grants/": 16,
-    "/impact/": 19,
-    "/stories/": 13,
+    "/": 21,
+    "/campaigns/naloxone-in-every-pocket/": 20,
+    "/grants/": 17,
+    "/impact/": 20,
+    "/stories/": 15,
     "/open-data/grants.json": 2,
 }
 
 
-def test_uncached_public_pages_stay_within_their_query_budget(site, django_assert_max_num_queries):
-    for path, budget in UNCACHED_QUERY_BUDGET.items():
+def test_uncached_public_pages_stay_within_their_query_budget(site):
+    counts = {}
+    for path in UNCACHED_QUERY_BUDGET:
         Client().get(path)  # per-process caches warm, as in a running server
         page_cache.invalidate_pages()
-        with django_assert_max_num_queries(budget):
+        with CaptureQueriesContext(connection) as queries:
             response = Client().get(path)
         assert response.status_code == 200 and response["X-Page-Cache"] == "miss", path
+        counts[path] = len(queries)
+    over = {
+        path: (count, UNCACHED_QUERY_BUDGET[path])
+        for path, count in counts.items()
+        if count > UNCACHED_QUERY_BUDGET[path]
+    }
+    assert not over, f"(queries, budget) per page: {over}"

@@ -27,7 +27,7 @@ def test_a_gift_is_recorded_and_posted_at_once_when_redis_is_down(
     assert response.status_code == 302  # the checkout started
     donation = Donation.objects.get()
     if cache_down == "cache_raising":
-        assert "Donation rate limit not counted" in caplog.text
+        assert "Rate limit checkout-ip not counted" in caplog.text
     session = fake_stripe.complete_session(donation.stripe_checkout_session_id)
     with django_capture_on_commit_callbacks(execute=True):
         answer = post_event(fake_stripe.event("checkout.session.completed", session))

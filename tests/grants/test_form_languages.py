@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from grants.forms_application import display_answer, localize_question
@@ -75,8 +76,11 @@ def test_eligibility_questions_and_reasons_in_the_visitors_language(client):
     question.ineligible_message_es = "esta convocatoria financia a grupos de Millbrook."
     question.save()
     url = reverse("grants:round_eligibility", args=[funding_round.slug])
-    assert "¿Trabaja en Millbrook?" in in_spanish(client).get(url).content.decode()
-    html = client.post(url, {f"e_{question.pk}": "no"}).content.decode()
+    with translation.override("es"):  # a public page: its language is in the URL (/es/...)
+        url_es = reverse("grants:round_eligibility", args=[funding_round.slug])
+    assert url_es.startswith("/es/")
+    assert "¿Trabaja en Millbrook?" in in_spanish(client).get(url_es).content.decode()
+    html = client.post(url_es, {f"e_{question.pk}": "no"}).content.decode()
     assert "esta convocatoria financia a grupos de Millbrook." in html
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Do you work in Millbrook?" in client.get(url).content.decode()

@@ -31,7 +31,9 @@ class _ActiveContentFinder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("svg", "iframe", "object", "embed"):
             self.found.append(tag)
-        if tag == "script" and not dict(attrs).get("src", "").startswith("/static/"):
+        src = dict(attrs).get("src") or ""
+        # Our own files: static JavaScript and the translated-strings catalogue (/jsi18n/, /es/jsi18n/...).
+        if tag == "script" and not (src.startswith("/static/") or src.endswith("jsi18n/")):
             self.found.append("inline script")
         for name, value in attrs:
             if name.startswith("on"):

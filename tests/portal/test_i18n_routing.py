@@ -79,9 +79,20 @@ def test_switcher_refuses_foreign_next_and_unknown_language(client, about):
     assert client.get("/i18n/setlang/").status_code == 405
 
 
-def test_switcher_needs_a_csrf_token(about):
+def test_a_visitors_switch_needs_no_csrf_token_so_cached_pages_carry_none(client, about):
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post("/i18n/setlang/", {"language": "es", "next": "/about/"}).status_code == 403
+    response = strict.post("/i18n/setlang/", {"language": "es", "next": "/about/"})
+    assert response.status_code == 302 and response["Location"] == "/es/about/"
+    assert "csrfmiddlewaretoken" not in client.get("/about/").content.decode()
+
+
+def test_a_signed_in_persons_switch_needs_a_csrf_token(login):
+    user = UserFactory()
+    strict = Client(enforce_csrf_checks=True)
+    login(user, strict)
+    assert strict.post("/i18n/setlang/", {"language": "es", "next": "/dashboard/"}).status_code == 403
+    user.refresh_from_db()
+    assert user.language != "es"
 
 
 def test_signed_in_choice_is_kept_on_the_account_and_used_on_portal_screens(client, login):
