@@ -91,6 +91,13 @@ def es(message, **params):
 SAME_IN_BOTH = {"No"}
 
 
+def field(page, label):
+    """The input labelled exactly `label`, followed or not by the required marker ("*" and, for
+    screen readers, "(required)" in Spanish)."""
+    required = re.escape(f"({es('required')})")
+    return page.get_by_label(re.compile(f"^{re.escape(label)}(\\s*\\*?\\s*{required})?$"))
+
+
 @pytest.fixture
 def spanish_site(public_site):
     """The small site, with its home page, a campaign and the open call translated, and the open round's published
@@ -170,9 +177,9 @@ def test_a_visitor_reads_checks_signs_up_applies_and_is_answered_in_spanish(brow
     # 3. Sign up in Spanish, and confirm the address with the link in the (Spanish) email.
     page.goto(page.base_url + "/accounts/signup/")
     check_page()
-    page.get_by_label(es("Email"), exact=True).fill("rosa@example.org")
-    page.get_by_label(es("Password"), exact=True).fill(PASSWORD)
-    page.get_by_label(es("Password (again)"), exact=True).fill(PASSWORD)
+    field(page, es("Email")).fill("rosa@example.org")
+    field(page, es("Password")).fill(PASSWORD)
+    field(page, es("Password (again)")).fill(PASSWORD)
     page.get_by_role("button", name=es("Sign Up")).click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
     check_page()
@@ -192,9 +199,9 @@ def test_a_visitor_reads_checks_signs_up_applies_and_is_answered_in_spanish(brow
     # 4. Register the organisation, then apply with the form in Spanish.
     page.goto(page.base_url + "/organisations/new/")
     check_page()
-    page.get_by_label(es("Legal name")).fill("Red de Familias de Northside")
+    field(page, es("Legal name")).fill("Red de Familias de Northside")
     page.locator("#id_org_type").select_option("nonprofit_corporation")
-    page.get_by_label(es("Registration number")).fill("12-3456789")
+    field(page, es("Registration number")).fill("12-3456789")
     page.get_by_role("button", name=es("Register organisation")).click()
     page.wait_for_url(re.compile(r"/organisations/red-de-familias-de-northside/$"))
     check_page()
@@ -204,16 +211,16 @@ def test_a_visitor_reads_checks_signs_up_applies_and_is_answered_in_spanish(brow
     page.get_by_role("button", name=es("Start or continue the application")).click()
     page.wait_for_url(re.compile(r"/step/0/$"))
     check_page()
-    page.get_by_label(es("Project title")).fill("Noches de apoyo entre pares")
-    page.get_by_label(es("Project summary")).fill("Tres noches por semana con naloxona y apoyo entre pares.")
-    page.get_by_label(es("Amount requested")).fill("25000")
+    field(page, es("Project title")).fill("Noches de apoyo entre pares")
+    field(page, es("Project summary")).fill("Tres noches por semana con naloxona y apoyo entre pares.")
+    field(page, es("Amount requested")).fill("25000")
     page.get_by_role("button", name=es("Save and continue")).click()
     page.wait_for_url(re.compile(r"/step/1/$"))
     check_page()
     assert page.get_by_role("heading", name="La necesidad").count() >= 1
     assert page.get_by_text("What problem will you address?").count() == 0
-    page.get_by_label("¿Qué problema abordará?").fill("Demasiadas personas consumen solas de noche.")
-    page.get_by_label("Nombre de contacto").fill("Rosa")
+    field(page, "¿Qué problema abordará?").fill("Demasiadas personas consumen solas de noche.")
+    field(page, "Nombre de contacto").fill("Rosa")
     page.get_by_role("button", name=es("Save and check answers")).click()
     page.wait_for_url(re.compile(r"/submit/$"))
     check_page()
@@ -232,10 +239,19 @@ def test_a_visitor_reads_checks_signs_up_applies_and_is_answered_in_spanish(brow
     email = sent[0]
     assert "rosa@example.org" in email.to
     assert es("Application %(reference)s received", reference=application.reference) in email.subject
-    assert es("A PDF copy of what you submitted is attached.") in email.body
+    received = es(
+        'Thank you. We received the application "%(title)s" from %(organisation)s to %(round)s. '
+        "Its reference is %(reference)s.",
+        title=application.title,
+        organisation=application.organisation.name,
+        round=application.round.title,
+        reference=application.reference,
+    )
+    follow = es("You can follow it and download a PDF copy of what you submitted here:")
+    assert received in email.body and follow in email.body
     assert "Thank you" not in email.body
     html = email.alternatives[0][0] if email.alternatives else ""
-    assert es("A PDF copy of what you submitted is attached.") in html
+    assert follow in html
     (name, content, mimetype) = email.attachments[0]
     assert mimetype == "application/pdf" and name == f"{application.reference}.pdf"
     assert_spanish_pdf(content)
