@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from grants.forms_application import display_answer, localize_question
@@ -74,12 +75,15 @@ def test_eligibility_questions_and_reasons_in_the_visitors_language(client):
     question.text_es = "¿Trabaja en Millbrook?"
     question.ineligible_message_es = "esta convocatoria financia a grupos de Millbrook."
     question.save()
+    # A public page: its language is the URL's (/es/...), as the call page in Spanish links to it.
     url = reverse("grants:round_eligibility", args=[funding_round.slug])
-    assert "¿Trabaja en Millbrook?" in in_spanish(client).get(url).content.decode()
-    html = client.post(url, {f"e_{question.pk}": "no"}).content.decode()
+    with translation.override("es"):
+        url_es = reverse("grants:round_eligibility", args=[funding_round.slug])
+    assert url_es == f"/es{url}"
+    assert "¿Trabaja en Millbrook?" in client.get(url_es).content.decode()
+    html = client.post(url_es, {f"e_{question.pk}": "no"}).content.decode()
     assert "esta convocatoria financia a grupos de Millbrook." in html
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert "Do you work in Millbrook?" in client.get(url).content.decode()
+    assert "Do you work in Millbrook?" in in_spanish(client).get(url).content.decode()
 
 
 def submit_in_spanish(client, django_capture_on_commit_callbacks):
