@@ -1,6 +1,7 @@
 """Calls for proposals: one page per grants FundingRound, with the deadline in the visitor's time zone."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -83,6 +84,6 @@ class FundingRoundPage(BasePage):
         funding_round = self.funding_round
         context["round"] = funding_round
         context["is_open"] = funding_round.is_accepting_applications()
-        context["apply_url"] = f"/apply/{funding_round.slug}/"
+        context["apply_url"] = reverse("grants:round_eligibility", args=[funding_round.slug])  # in the page's language
         context["round_grants"] = [] if context["is_open"] else selectors.grants_for_round(funding_round)
         return context

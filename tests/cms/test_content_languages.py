@@ -184,3 +184,10 @@ def test_editor_can_translate_pages_and_alerts(client, login, mfa_user_factory, 
     response = client.get(url)
     assert response.status_code == 200
     assert "Spanish" in response.content.decode()
+
+
+def test_a_translated_call_page_sends_the_visitor_to_the_eligibility_checker_in_its_language(client, i18n_site):
+    translate_page(i18n_site["funding"], "es", title="Financiamiento")
+    translate_page(i18n_site["open_round_page"], "es", title="Subvenciones comunitarias 2026")
+    assert 'href="/es/apply/2026-community/"' in client.get("/es/funding/2026-community/").content.decode()
+    assert 'href="/apply/2026-community/"' in client.get("/funding/2026-community/").content.decode()

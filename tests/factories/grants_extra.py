@@ -30,8 +30,15 @@ STANDARD_QUESTIONS = [
 
 def round_with_form(questions=None, eligibility=(), **kwargs):
     """A round with form questions (dicts as above) and the first published version of its form."""
-    funding_round = FundingRoundFactory(**kwargs)
-    for order, q in enumerate(questions if questions is not None else STANDARD_QUESTIONS):
+    return add_published_form(
+        FundingRoundFactory(**kwargs), questions if questions is not None else STANDARD_QUESTIONS, eligibility
+    )
+
+
+def add_published_form(funding_round, questions, eligibility=()):
+    """Give an existing round (e.g. the open round of tests.factories.cms.make_site) its questions and publish the
+    first version of its form."""
+    for order, q in enumerate(questions):
         FormQuestion.objects.create(round=funding_round, sort_order=order, **{"required": True, **q})
     for order, (text, answer, message) in enumerate(eligibility):
         EligibilityQuestion.objects.create(
