@@ -46,7 +46,8 @@ def test_untranslated_page_falls_back_to_english_and_says_so(client, i18n_site):
     assert response.status_code == 200
     assert "On the road with the outreach van" in html
     assert 'class="content-fallback-notice"' in html
-    assert "showing" in html  # the notice itself is in the visitor's language once translated
+    # The notice itself is in the visitor's language (locale/es), naming the languages in Spanish.
+    assert "todavía no está disponible en" in html and "se muestra en" in html
     content = html.split('class="page-content"', 1)[1]
     assert content.startswith(' lang="en"')
     assert "On the road with the outreach van" in content
