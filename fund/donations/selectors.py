@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, Sum
 from django.utils import timezone
 
 from portal.money import ZERO, money
@@ -156,8 +156,8 @@ def donor_totals(donor, *, for_the_donor: bool = False) -> dict:
     them but never valued (Donation.shown_without_value); staff see every gift at its booked value."""
     gifts = received_donations().filter(donor=donor)
     valued = gifts.exclude(method=Method.STOCK, fund__jurisdiction="US") if for_the_donor else gifts
-    row = valued.aggregate(total=Sum(F("amount") - F("refunded_amount")))
-    return {"total": money(row["total"] or ZERO), "gifts": gifts.count()}
+    row = valued.aggregate(total=Sum(F("amount") - F("refunded_amount")), currency=Max("currency"))
+    return {"total": money(row["total"] or ZERO), "currency": row["currency"] or "", "gifts": gifts.count()}
 
 
 def donor_campaign_ids(donor) -> list[int]:

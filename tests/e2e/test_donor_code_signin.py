@@ -39,5 +39,5 @@ def test_a_donor_gives_then_signs_in_by_code_and_sees_the_gift(browser_page, fak
 
     page.goto(f"{page.base_url}/donor/")
     body = page.locator("main").inner_text()
-    assert "1 gift, 25.00 in total" in body and "Naloxone in Every Pocket" in body
+    assert "1 gift, $25.00 in total" in body and "Naloxone in Every Pocket" in body
     assert page.get_by_role("link", name=re.compile("Download US-")).count() == 1  # its receipt
