@@ -8,6 +8,9 @@ from django.urls import reverse
 
 from portal.money import to_minor_units
 
+# Checkout's own locales among the portal's languages (Stripe lists "en", "es", "fr" and "fr-CA").
+CHECKOUT_LOCALES = ("en", "es", "fr")
+
 
 class StripeNotConfigured(Exception):
     pass
@@ -30,6 +33,15 @@ def _client(api_key: str, version: str, api_base: str) -> "stripe.StripeClient":
 
 def _site(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+def checkout_locale(donation) -> str:
+    """The language Stripe's hosted Checkout speaks: the one the gift was made in (Canadian French for a CAD fund),
+    or Stripe's own guess from the browser when the gift recorded none."""
+    language = (donation.language or "").split("-")[0].lower()
+    if language == "fr" and donation.currency == "CAD":
+        return "fr-CA"
+    return language if language in CHECKOUT_LOCALES else "auto"
 
 
 def checkout_params(donation, *, monthly: bool, success_path=None, cancel_path=None) -> dict:

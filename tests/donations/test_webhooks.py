@@ -35,6 +35,18 @@ def test_start_checkout_saves_pending_donation_and_sends_deterministic_idempoten
     assert params["success_url"].endswith("/donate/thanks/?session_id={CHECKOUT_SESSION_ID}")
     assert request["headers"]["Stripe-Version"] == "2025-10-29.clover"
     assert params["cancel_url"].endswith("/donate/")
+    assert params["locale"] == "auto"  # the gift recorded no language: Stripe follows the browser
+
+
+@pytest.mark.parametrize(
+    ("language", "currency", "locale"),
+    [("es", "USD", "es"), ("fr", "USD", "fr"), ("fr", "CAD", "fr-CA"), ("en", "CAD", "en")],
+)
+def test_checkout_speaks_the_language_the_gift_was_made_in(fake_stripe, start_gift, language, currency, locale):
+    fund = FundFactory(currency=currency)
+    start_gift(fund, language=language)
+    [request] = fake_stripe.captured("POST", "/v1/checkout/sessions")
+    assert request["params"]["locale"] == locale
 
 
 def test_backing_out_of_checkout_returns_to_the_same_campaign(fake_stripe, start_gift):

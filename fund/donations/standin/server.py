@@ -129,6 +129,7 @@ class FakeStripe(StripeMoneyMixin):
             "customer_email": params.get("customer_email"),
             "metadata": params.get("metadata", {}),
             "submit_type": params.get("submit_type"),
+            "locale": params.get("locale"),
             "success_url": params.get("success_url"),
             "cancel_url": params.get("cancel_url"),
             "payment_intent": None,
