@@ -22,7 +22,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
+from grants.forms_application import choice_label, localize_question
 from grants.models import Application
+from grants.models import QuestionKind as K
 from portal.money import ZERO, money
 from portal.sanitize import rich_text_to_text
 
@@ -344,9 +346,12 @@ def review_answer_rows(application, *, blind: bool, redact=None) -> list[dict]:
         if not isinstance(q, dict):
             continue
         kind = q.get("kind") or q.get("type") or ""
-        label = q.get("label") or q.get("title") or ""
+        # In the reviewer's language when staff translated the question, with the English words beside it.
+        localized = localize_question(q, None) if q.get("label") else {"label": q.get("title") or ""}
+        label = localized["label"]
+        original = localized["original_label"] if localized.get("translated") else ""
         if kind == "section":
-            rows.append({"section": label})
+            rows.append({"section": label, "original_label": original})
             continue
         if blind and any(q.get(flag) for flag in IDENTIFYING_FLAGS):
             continue
@@ -356,11 +361,22 @@ def review_answer_rows(application, *, blind: bool, redact=None) -> list[dict]:
         value = answers.get(key)
         if kind == "rich_text" and isinstance(value, str):
             # Shown as formatted text (the template cleans it again on the way out); `text` stays plain.
-            rows.append({"label": label, "text": redact(rich_text_to_text(value)), "html": redact.html(value)})
+            rows.append(
+                {
+                    "label": label,
+                    "original_label": original,
+                    "text": redact(rich_text_to_text(value)),
+                    "html": redact.html(value),
+                }
+            )
             continue
         if kind == "yes_no" and value in ("yes", "no"):
             value = _yes if value == "yes" else _no
-        rows.append({"label": label, "text": redact(_plain(value))})
+        elif kind == K.SINGLE_CHOICE and isinstance(value, str) and "choice_labels" in localized:
+            value = choice_label(localized, value)
+        elif kind == K.MULTIPLE_CHOICE and isinstance(value, list) and "choice_labels" in localized:
+            value = [choice_label(localized, item) for item in value]
+        rows.append({"label": label, "original_label": original, "text": redact(_plain(value))})
     return rows
 
 
