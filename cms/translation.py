@@ -68,6 +68,21 @@ def in_active_language(queryset):
     return queryset.filter(Q(locale__language_code=language) | (Q(locale__language_code=default) & ~Exists(translated)))
 
 
+def search_scope_in_active_language(queryset):
+    """`in_active_language` in a form the search backend can filter on (only the locale and translation key are
+    filter fields): pages in the visitor's language, plus default-language pages not yet translated into it."""
+    language, default = active_language(), default_language()
+    locales = dict(Locale.objects.filter(language_code__in={language, default}).values_list("language_code", "pk"))
+    if language == default or language not in locales:
+        return queryset.filter(locale_id=locales.get(default))
+    untranslated = in_active_language(Page.objects.filter(locale_id=locales[default])).values_list(
+        "translation_key", flat=True
+    )
+    return queryset.filter(
+        Q(locale_id=locales[language]) | Q(locale_id=locales[default], translation_key__in=list(untranslated))
+    )
+
+
 def children_in_active_language(model, parent):
     """Live `model` children of `parent` or of any of its translations, each once, in the visitor's language."""
     condition = Q(pk__in=[])

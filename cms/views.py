@@ -10,6 +10,7 @@ from portal.search import MAX_QUERY_LENGTH, search_terms
 
 from . import opendata, selectors
 from .cache import cached_view
+from .translation import search_scope_in_active_language
 
 OPEN_DATA_SECONDS = 300
 SEARCH_PAGE_SIZE = 10
@@ -61,7 +62,8 @@ def search(request):
     results = Page.objects.none()
     grants, organisations = [], []
     if terms:
-        results = Page.objects.live().public().specific().search(terms, operator="and")
+        # Each page once, in the visitor's language (or in English while it has no translation in theirs).
+        results = search_scope_in_active_language(Page.objects.live().public()).specific().search(terms, operator="and")
         grants = selectors.search_grants(terms)
         organisations = selectors.search_organisations(terms)
     page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -192,3 +192,35 @@ def test_a_translated_call_page_sends_the_visitor_to_the_eligibility_checker_in_
     translate_page(i18n_site["open_round_page"], "es", title="Subvenciones comunitarias 2026")
     assert 'href="/es/apply/2026-community/"' in client.get("/es/funding/2026-community/").content.decode()
     assert 'href="/apply/2026-community/"' in client.get("/funding/2026-community/").content.decode()
+
+
+def search_results(client, url):
+    """The links of the page results (not the menus around them)."""
+    html = client.get(url).content.decode()
+    results = html.split('<ol class="search-results">', 1)[1].split("</ol>", 1)[0] if "search-results" in html else ""
+    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', results)
+
+
+def test_site_search_lists_each_page_once_in_the_visitors_language(client, i18n_site):
+    from wagtail.search import index
+
+    about, about_es = i18n_site["about"], i18n_site["about_es"]
+    about.intro, about_es.intro = "Who we are in Millbrook.", "Quiénes somos en Millbrook."
+    about.save_revision().publish()
+    about_es.save_revision().publish()
+    for page in (about, about_es, i18n_site["story"]):
+        index.insert_or_update_object(page.specific)
+
+    # Both copies of About match "Millbrook": each visitor gets their own language's copy, once.
+    english = search_results(client, "/search/?q=Millbrook")
+    assert ("/about/", "About us") in english
+    assert not [href for href, _ in english if href.startswith(("/es/", "/fr/"))]
+    spanish = search_results(client, "/es/search/?q=Millbrook")
+    assert ("/es/about/", "Quiénes somos") in spanish
+    hrefs = [href for href, _ in spanish]
+    assert "/about/" not in hrefs and "/" not in hrefs  # translated: only their Spanish copies
+    assert len(hrefs) == len(set(hrefs))
+    # The story has no Spanish translation yet: a Spanish visitor still finds it (in English).
+    assert [title for _, title in search_results(client, "/es/search/?q=outreach")] == [
+        "On the road with the outreach van"
+    ]
