@@ -3,8 +3,9 @@
 Everything runs after commit and never raises (cms/cache.py and cms/live.py swallow cache errors): a cache that is
 down can never roll back the change that caused the invalidation, least of all a ledger posting.
 
-- Publishing, moving or deleting a page, saving an alert, site settings, a campaign, a round, an organisation, a
-  neighbourhood, an award or an approved application: every cached page is retired (they can show anywhere).
+- Publishing, moving or deleting a page, saving an alert, site settings, a campaign, a round, a neighbourhood, an
+  award, an approved application or an organisation with a publicly listed grant: every cached page is retired (they
+  can show anywhere). An organisation never funded shows on no public page: its saves retire nothing.
 - A gift, refund, dispute or pledge (its ledger posting, or `campaign_totals_changed`): only the live figures of that
   fund and its campaigns are refreshed; the pages stay cached.
 """
@@ -12,7 +13,7 @@ down can never roll back the change that caused the invalidation, least of all a
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from . import live
+from . import live, selectors
 from .cache import invalidate_pages
 
 # Ledger postings that move what the public pages show as "raised", and nothing else they show.
@@ -63,6 +64,13 @@ def _campaign_totals_changed(sender, campaign=None, **_kwargs):
         live.bump("fund", campaign.fund_id)
 
 
+def _organisation_saved(sender, instance, **_kwargs):
+    # Only an organisation with a publicly listed grant shows on public pages (directory, grant pages, open data,
+    # search); an applicant's profile edits and new registrations leave the page cache alone.
+    if selectors.has_public_grant(instance.pk):
+        _on_commit()
+
+
 def _application_changed(sender, instance, **_kwargs):
     if getattr(instance, "status", None) == "approved":
         _on_commit()
@@ -86,7 +94,8 @@ def connect():
     # An organisation (its name, whether it may be named, its neighbourhood) or a neighbourhood shows on the grants
     # directory, the grant pages and open data: opting out of being named must take effect at once, not on expiry.
     for model in (Alert, SiteSettings, Campaign, FundingRound, Organisation, Neighbourhood):
-        post_save.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
+        receiver = _organisation_saved if model is Organisation else _on_commit
+        post_save.connect(receiver, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
         post_delete.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.delete.{model._meta.label}")
     # Money movements: a gift refreshes only the figures that show it; awards and payments can show anywhere.
     post_save.connect(_ledger_posted, sender=LedgerTransaction, dispatch_uid="cms.cache.ledger")
