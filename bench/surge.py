@@ -315,6 +315,8 @@ def main():
         if args.reuse:
             pg.start()
             redis.start()
+            # The code may have moved on since the folder was kept: bring its database up to the code's migrations.
+            subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env=env, check=True)
             jobs, hash_ms, check_ms = reuse_applicants(base)
         else:
             pg.init()
