@@ -3,18 +3,23 @@
 import csv
 from functools import wraps
 
-from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from portal.downloads import download_response
+from portal.keyset import KeysetPaginator
+from portal.money import ZERO, money
 from portal.spreadsheets import safe_row
 
-from .models import Fund, LedgerTransaction
+from .models import Account, Entry, Fund, LedgerTransaction
 from .permissions import can_view_ledger
 from .selectors import ledger_rows_for_export, ledger_transactions
 
 PAGE_SIZE = 50
+# Keyset orders (portal/keyset.py), each matched by an index: ledgertxn_fund_created_desc, entry_account_txn_desc.
+LEDGER_ORDER = ("-created_at", "-pk")
+ACCOUNT_ORDER = ("-transaction_id", "-pk")
 
 
 def ledger_readers_only(view):
@@ -52,7 +57,7 @@ def ledger(request):
     qs = ledger_transactions(fund) if fund else LedgerTransaction.objects.none()
     if kind in LedgerTransaction.Kind.values:
         qs = qs.filter(kind=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(qs, ordering=LEDGER_ORDER, per_page=PAGE_SIZE).page(request.GET)
     return render(
         request,
         "fund/admin/ledger.html",
@@ -64,6 +69,31 @@ def ledger(request):
             "page": page,
             "page_title": _("Ledger"),
             "header_title": _("Ledger"),
+        },
+    )
+
+
+@ledger_readers_only
+def account_detail(request, pk):
+    """One account's postings, newest transaction first (keyset pages), and its balance: the signed sum of all its
+    entries (debit +), as fund.ledger.account_balances computes it."""
+    account = get_object_or_404(Account.objects.select_related("fund", "campaign"), pk=pk)
+    entries = Entry.objects.filter(account=account).select_related("transaction")
+    page = KeysetPaginator(entries, ordering=ACCOUNT_ORDER, per_page=PAGE_SIZE).page(request.GET)
+    for entry in page:
+        entry.debit = entry.amount if entry.amount > 0 else None
+        entry.credit = -entry.amount if entry.amount < 0 else None
+    balance = money(Entry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"] or ZERO)
+    return render(
+        request,
+        "fund/admin/account.html",
+        {
+            "account": account,
+            "fund": account.fund,
+            "balance": balance,
+            "page": page,
+            "page_title": str(account),
+            "header_title": str(account),
         },
     )
 

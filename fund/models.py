@@ -221,7 +221,12 @@ class LedgerTransaction(AppendOnlyModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["source_type", "source_id"])]
+        indexes = [
+            models.Index(fields=["source_type", "source_id"]),
+            # The ledger listing's order within a fund (keyset pages).
+            models.Index(fields=["fund", "-created_at", "-id"], name="ledgertxn_fund_created_desc"),
+            models.Index(fields=["fund", "kind", "-created_at", "-id"], name="ledgertxn_fund_kind_created"),
+        ]
         constraints = [
             # One posting of each kind per source object (e.g. one "donation" transaction per donation).
             # Releases are the exception: an award may release part of its commitment when staff lower the offer,
@@ -249,6 +254,8 @@ class Entry(AppendOnlyModel):
     class Meta:
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
+        # An account's postings, newest transaction first (the account page's keyset order).
+        indexes = [models.Index(fields=["account", "-transaction", "-id"], name="entry_account_txn_desc")]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_amount_not_zero")]
 
     def __str__(self):

@@ -76,6 +76,7 @@ def register_ledger_admin_urls():
     urls = [
         path("", admin_views.ledger, name="ledger"),
         path("<int:pk>/", admin_views.transaction_detail, name="transaction_detail"),
+        path("accounts/<int:pk>/", admin_views.account_detail, name="account"),
         path("export/<int:fund_pk>.csv", admin_views.ledger_csv, name="ledger_csv"),
     ]
     return [path("ledger/", include((urls, "fund_admin"), namespace="fund_admin"))]

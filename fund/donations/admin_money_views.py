@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.forms import MoneyField
+from portal.keyset import KeysetPaginator
 from portal.money import format_money
 
 from . import housekeeping, payouts
@@ -21,6 +22,7 @@ from .admin_views import finance_only, staff_only
 from .models import Donation, Pledge, RefundRequest, StripeBalanceTransaction, StripePayout, StripePayoutShare
 
 PAGE_SIZE = 50
+PAYOUTS_ORDER = ("-arrival_date", "-pk")  # matched by the index stripepayout_arrival_desc (keyset pages)
 ZERO_DECIMAL = Value(0, output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
@@ -66,12 +68,13 @@ def _payouts_with_totals():
         lines_net=Coalesce(Subquery(net), ZERO_DECIMAL),
         unmatched=Coalesce(Subquery(unmatched), 0),
         posted=Coalesce(Subquery(shares.values("t")), ZERO_DECIMAL),
-    ).order_by("-arrival_date", "-pk")
+    ).order_by(*PAYOUTS_ORDER)
 
 
 @staff_only
 def payout_list(request):
-    page = Paginator(_payouts_with_totals(), PAGE_SIZE).get_page(request.GET.get("page"))
+    """Newest arrival first, a keyset page at a time; each payout's totals are subqueries over its own lines only."""
+    page = KeysetPaginator(_payouts_with_totals(), ordering=PAYOUTS_ORDER, per_page=PAGE_SIZE).page(request.GET)
     for payout in page:
         payout.matches = (
             payout.lines_net == payout.amount

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from portal import roles
 from portal.audit import history_for
 from portal.downloads import download_response
+from portal.keyset import KeysetPaginator
 from portal.money import format_money, split_equally
 from portal.spreadsheets import safe_row
 
@@ -104,10 +105,15 @@ def _filtered_donations(request):
 
 
 def _donation_list_response(request, form, qs):
+    """Newest first, a keyset page at a time (?after= / ?before=): the same cost on the last page as on the first,
+    and no count of the whole table."""
     status = 200 if qs is not None else 400
-    page = Paginator(qs if qs is not None else Donation.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(
+        qs if qs is not None else Donation.objects.none(), ordering=selectors.STAFF_DONATIONS_ORDER, per_page=PAGE_SIZE
+    ).page(request.GET)
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(
         request,
         "donations/admin/list.html",

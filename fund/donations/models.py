@@ -183,7 +183,13 @@ class Donation(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
-        indexes = [models.Index(fields=["status", "campaign"]), models.Index(fields=["donor", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "campaign"]),
+            models.Index(fields=["donor", "received_at"]),
+            # The staff list's order (keyset pages) and its count of gifts to check.
+            models.Index(fields=["-created_at", "-id"], name="donation_created_desc"),
+            models.Index(fields=["created_at"], condition=Q(amount_mismatch=True), name="donation_amount_mismatch"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="donation_amount_positive"),
             models.CheckConstraint(

@@ -27,6 +27,8 @@ class StripePayout(models.Model):
 
     class Meta:
         ordering = ["-arrival_date", "-pk"]
+        # The payouts list's order (keyset pages).
+        indexes = [models.Index(fields=["-arrival_date", "-id"], name="stripepayout_arrival_desc")]
         verbose_name = _("Stripe payout")
         verbose_name_plural = _("Stripe payouts")
 
@@ -66,6 +68,14 @@ class StripeBalanceTransaction(models.Model):
 
     class Meta:
         ordering = ["created", "pk"]
+        indexes = [
+            # The payouts screen's "lines that match no gift" (a payout's own line never has a gift).
+            models.Index(
+                fields=["-created"],
+                condition=models.Q(donation__isnull=True) & ~models.Q(type="payout"),
+                name="stripe_bt_unmatched",
+            )
+        ]
         verbose_name = _("Stripe balance transaction")
         verbose_name_plural = _("Stripe balance transactions")
 

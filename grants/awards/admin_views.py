@@ -18,6 +18,7 @@ from fund.selectors import fund_balances, ledger_transactions
 from portal.audit import history_for
 from portal.confirm import confirm_page, is_confirmed
 from portal.downloads import download_response
+from portal.keyset import KeysetPaginator
 from portal.money import format_money
 
 from . import payments, permissions, selectors
@@ -76,14 +77,16 @@ def disbursement_list(request):
     status = request.GET.get("status", "pending")
     qs = Disbursement.objects.select_related(
         "tranche__award__organisation", "tranche__award__application", "prepared_by", "approved_by", "batch"
-    ).order_by("-prepared_at", "-pk")
+    )
     if status in Disbursement.Status.values:
         qs = qs.filter(status=status)
+    # Keyset pages (portal/keyset.py): the last page costs what the first does, and nothing counts the whole table.
+    page = KeysetPaginator(qs, ordering=("-prepared_at", "-pk"), per_page=PAGE_SIZE).page(request.GET)
     return _admin(
         request,
         "disbursement_list.html",
         {
-            "page": _page(request, qs),
+            "page": page,
             "status": status,
             "statuses": Disbursement.Status.choices,
             "is_finance": permissions.can_handle_payments(request.user)[0],
