@@ -2,9 +2,10 @@
 
 Anonymous GET/HEAD requests without a query string, a session cookie or pending messages are answered from the
 cache, keyed by scheme, host, path and language. Everything else (signed-in users, previews, POSTs, filtered lists)
-is rendered normally. `PageCacheMiddleware` is the FIRST middleware: a hit costs one cache read and the assembly of
-the stored response, and runs none of the middleware below it (security headers, WhiteNoise, gzip, session, locale,
-CSRF, auth...). So what those would add is stored with the page:
+is rendered normally. A hit costs one cache read and the assembly of the stored response, and runs no middleware
+(security headers, WhiteNoise, gzip, session, locale, CSRF, auth...): in production `PageCacheWSGI` answers it in
+front of Django's handler (portal/wsgi.py); `PageCacheMiddleware`, the FIRST middleware, answers it where requests do
+not come through that WSGI application (the test client). So what the middleware would add is stored with the page:
 
 - on a miss, the view (`serve`, or `cached_view` for open data) renders the page and marks the response as storable
   (its key, the generation it was rendered under, its lifetime, its body with a CSRF placeholder);
