@@ -1,14 +1,17 @@
 """Live figures inside cached pages: a gift refreshes the figures that show it, never the pages around them.
 
-A cached page keeps its live figures (a campaign's progress, the fund's "raised" headline) between markers:
+A cached page keeps its live figures (a campaign's progress, the fund's "raised" headline) between markers that name
+the figure and the language it was written in (an untranslated page shown under /es/ keeps its English figures):
 
-    <!--live:campaign:12-->...progress...<!--/live-->
+    <!--live:campaign:12:en-->...progress...<!--/live-->
 
-On every cache hit the figures are filled in from their own small cache entries, one round trip for all of them.
-Each figure has a version number; a gift bumps the version of its campaign and fund after commit, which retires only
-those figures: the page stays cached, so the page cache keeps hitting while gifts arrive. A figure missing or of an
-old version is rendered again (one query) and kept for `CMS_LIVE_CACHE_SECONDS`, which also bounds how stale a
-figure can be if a bump was missed (e.g. Redis was down at that moment).
+The page cache splits a page at its figures once, when it stores it (`split`); on every hit the figures are filled in
+from their own small cache entries (`fill`). Their keys (`cache_keys`) are known from the page's previous hit, so the
+page cache reads them in the same round trip as the page itself (cms/cache.py). Each figure has a version number; a
+gift bumps the version of its campaign and fund after commit, which retires only those figures: the page stays
+cached, so the page cache keeps hitting while gifts arrive. A figure missing or of an old version is rendered again
+(one query) and kept for `CMS_LIVE_CACHE_SECONDS`, which also bounds how stale a figure can be if a bump was missed
+(e.g. Redis was down at that moment).
 
 Correctness under races: a reader takes the version before it reads the database, so a figure computed before a gift
 committed is stored under the old version and never shown once the gift has bumped it.
@@ -32,7 +35,8 @@ from . import selectors
 
 logger = logging.getLogger("cms.cache")
 
-MARKER = re.compile(rb"<!--live:([a-z_]+):(\d+)-->.*?<!--/live-->", re.S)
+# kind, pk, the language it was written in (optional), then the figure itself.
+MARKER = re.compile(rb"<!--live:([a-z_]+):(\d+)(?::([a-zA-Z@-]+))?-->(.*?)<!--/live-->", re.S)
 VERSION_PREFIX = "cms:live:v:"
 FRAGMENT_PREFIX = "cms:live:f:"
 
@@ -68,7 +72,9 @@ def render_live(kind: str, pk, value=None):
     if pk is None:
         return RENDERERS[kind](pk, value) if value is not None else ""
     html = RENDERERS[kind](pk, value)
-    return format_html("<!--live:{}:{}-->{}<!--/live-->", kind, int(pk), mark_safe(html))  # noqa: S308 - our own render
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    # noqa below: our own render, and a language code
+    return format_html("<!--live:{}:{}:{}-->{}<!--/live-->", kind, int(pk), language, mark_safe(html))  # noqa: S308
 
 
 # --- Versions and the fill-in on a cache hit --------------------------------------------------------------------------
@@ -100,53 +106,89 @@ def has_live(content: bytes) -> bool:
     return b"<!--live:" in content
 
 
-def fill_live(content: bytes, language: str) -> bytes:
-    """Replace every live figure in a cached page with its current value."""
-    wanted = sorted({(m.group(1).decode(), int(m.group(2))) for m in MARKER.finditer(content)})
-    wanted = [(kind, pk) for kind, pk in wanted if kind in RENDERERS]
-    if not wanted:
-        return content
-    version_keys = {item: _version_key(*item) for item in wanted}
-    fragment_keys = {item: _fragment_key(*item, language) for item in wanted}
-    try:
-        found = cache.get_many([*version_keys.values(), *fragment_keys.values()])
-    except Exception as exc:  # noqa: BLE001 - serve the figures the page was cached with
-        logger.warning("Live figures not refreshed (cache unavailable: %s)", exc)
-        return content
+def split(content: bytes, language: str = ""):
+    """(texts, figures): the page cut at its live figures, done once when it is stored. `figures` is a tuple of
+    ((kind, pk, language), html as rendered) in page order; the page is texts[0] + figure 0 + texts[1] + ... (each
+    text keeps the markers around the figures, so a filled page is marked as a fresh one)."""
+    texts, figures, position = [], [], 0
+    for match in MARKER.finditer(content):
+        kind = match.group(1).decode()
+        if kind not in RENDERERS:
+            continue
+        item = (kind, int(match.group(2)), (match.group(3) or b"").decode() or language or settings.LANGUAGE_CODE)
+        texts.append(content[position : match.start(4)])
+        figures.append((item, match.group(4)))
+        position = match.end(4)
+    texts.append(content[position:])
+    return tuple(texts), tuple(figures)
+
+
+def cache_keys(figures) -> list[str]:
+    """Every cache key the fill-in of these figures reads (their versions and fragments), each once."""
+    keys = {}
+    for (kind, pk, language), _html in figures:
+        keys[_version_key(kind, pk)] = None
+        keys[_fragment_key(kind, pk, language)] = None
+    return list(keys)
+
+
+def fill(texts, figures, found=None, asked=()) -> bytes:
+    """The page with every live figure at its current value. `found` is what the caller already read from the cache
+    when it asked for the keys `asked` (cms/cache.py reads the figures' keys with the page when it knows them); the
+    keys not asked yet are read here, in one round trip. Never raises: a figure that cannot be refreshed keeps the
+    value the page was stored with."""
+    found = dict(found or {})
+    asked = set(asked)
+    wanted = list(dict.fromkeys(item for item, _html in figures))
+    missing = [key for key in cache_keys([(item, None) for item in wanted]) if key not in asked]
+    if missing:
+        try:
+            found.update(cache.get_many(missing))
+        except Exception as exc:  # noqa: BLE001 - serve the figures the page was cached with
+            logger.warning("Live figures not refreshed (cache unavailable: %s)", exc)
+            return b"".join(_interleave(texts, [html for _item, html in figures]))
     fresh = {}
     to_store = {}
     for item in wanted:
-        version = found.get(version_keys[item])
+        kind, pk, language = item
+        version_key, fragment_key = _version_key(kind, pk), _fragment_key(kind, pk, language)
+        version = found.get(version_key)
         if version is None:
             version = random.randint(1, 2**31)  # noqa: S311
             try:
-                if not cache.add(version_keys[item], version, None):
-                    version = cache.get(version_keys[item], version)
+                if not cache.add(version_key, version, None):
+                    version = cache.get(version_key, version)
             except Exception:  # noqa: BLE001 - render it, and keep nothing
                 version = None
-        stored = found.get(fragment_keys[item])
+        stored = found.get(fragment_key)
         if stored is not None and version is not None and stored[0] == version:
-            fresh[item] = stored[1]
+            fresh[item] = stored[1].encode()
             continue
         try:
-            with translation.override(language or settings.LANGUAGE_CODE):
-                html = str(RENDERERS[item[0]](item[1]))
+            with translation.override(language):
+                html = str(RENDERERS[kind](pk))
         except Exception as exc:  # noqa: BLE001 - the database is down: keep the figure the page was cached with
-            logger.warning("Live figure %s:%s not refreshed: %s", *item, exc)
+            logger.warning("Live figure %s:%s not refreshed: %s", kind, pk, exc)
             continue
-        fresh[item] = html
+        fresh[item] = html.encode()
         if version is not None:
-            to_store[fragment_keys[item]] = (version, html)
+            to_store[fragment_key] = (version, html)
     if to_store:
         try:
             cache.set_many(to_store, live_seconds())
         except Exception as exc:  # noqa: BLE001
             logger.warning("Live figures not stored (cache unavailable: %s)", exc)
+    return b"".join(_interleave(texts, [fresh.get(item, html) for item, html in figures]))
 
-    def replace(match):
-        item = (match.group(1).decode(), int(match.group(2)))
-        if item not in fresh:
-            return match.group(0)
-        return b"<!--live:%s:%d-->%s<!--/live-->" % (match.group(1), item[1], fresh[item].encode())
 
-    return MARKER.sub(replace, content)
+def _interleave(texts, htmls):
+    yield texts[0]
+    for html, text in zip(htmls, texts[1:], strict=True):
+        yield html
+        yield text
+
+
+def fill_live(content: bytes, language: str = "") -> bytes:
+    """Replace every live figure in a page with its current value (`language` for markers that do not name one)."""
+    texts, figures = split(content, language)
+    return fill(texts, figures) if figures else content

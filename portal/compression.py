@@ -2,8 +2,8 @@
 
 Django's GZipMiddleware compresses every body over 200 bytes, including PDFs, images and other downloads that gain
 nothing. This subclass leaves those alone. It sits right below WhiteNoise (which serves its own pre-compressed static
-files) and above everything that renders a body, so rendered pages and page-cache hits are both compressed; a cached
-page stored with its gzipped copy already carries `Content-Encoding` and is passed through untouched.
+files) and above everything that renders a body. Page-cache hits are answered above it (cms/cache.py): a cached page
+stored with its gzipped copy is sent as is, any other hit is compressed by this class's code, called from there.
 Django's implementation pads each gzip stream at random (BREACH mitigation for pages with a CSRF token).
 """
 

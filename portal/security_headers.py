@@ -3,8 +3,8 @@ endpoint that browsers send CSP violation reports to.
 
 The public site, the portals and sign-in get `CONTENT_SECURITY_POLICY` (scripts only from our own origin: no inline
 scripts, no eval). Paths under `CSP_ADMIN_PATH_PREFIX` get `CONTENT_SECURITY_POLICY_ADMIN` instead, because the
-Wagtail admin still needs inline styles and a few inline scripts. Both sit above the page cache in MIDDLEWARE, so a
-cached page carries the same policy as a fresh one. See README "Security headers".
+Wagtail admin still needs inline styles and a few inline scripts. A cached public page carries the policy its fresh
+render was given: the page cache (first in MIDDLEWARE, cms/cache.py) stores each page with its final headers. See README "Security headers".
 """
 
 import json

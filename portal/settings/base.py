@@ -81,21 +81,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers anonymous GETs of public pages from the cache before any other middleware runs, with the final
+    # headers (security headers included) that the whole stack below gave the page when it was rendered and stored
+    # (see cms/cache.py).
+    "cms.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Every header-setting middleware sits above the page cache, so a cached page (answered by PageCacheMiddleware
-    # below) carries the same security headers as a freshly rendered one.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.security_headers.PortalCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses text bodies for clients that accept gzip, page-cache hits included (static files: WhiteNoise's own).
+    # Compresses text bodies for clients that accept gzip (static files: WhiteNoise's own; page-cache hits: cms.cache).
     "portal.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Answers anonymous GETs of public pages from the cache before routing (see cms/cache.py).
-    "cms.cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
