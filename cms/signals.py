@@ -3,8 +3,10 @@
 Everything runs after commit and never raises (cms/cache.py and cms/live.py swallow cache errors): a cache that is
 down can never roll back the change that caused the invalidation, least of all a ledger posting.
 
-- Publishing, moving or deleting a page, saving an alert, site settings, a campaign, a round, an organisation, a
-  neighbourhood, an award or an approved application: every cached page is retired (they can show anywhere).
+- Publishing, moving or deleting a page, saving an alert, site settings, a site, a fund, a page's view restriction, a
+  campaign, a round, an organisation, a neighbourhood, an award or an approved application: every cached page is
+  retired (they can show anywhere). The generation also keys each process's copy of the sites, site settings and
+  alerts (cms/sitestate.py), so those read fresh after any such change.
 - A gift, refund, dispute or pledge (its ledger posting, or `campaign_totals_changed`): only the live figures of that
   fund and its campaigns are refreshed; the pages stay cached.
 """
@@ -12,7 +14,7 @@ down can never roll back the change that caused the invalidation, least of all a
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from . import live
+from . import live, sitestate
 from .cache import invalidate_pages
 
 # Ledger postings that move what the public pages show as "raised", and nothing else they show.
@@ -36,6 +38,19 @@ def _on_commit(**_kwargs):
     # Neither can raise. Money postings never come here (see _ledger_posted).
     invalidate_pages()
     transaction.on_commit(invalidate_pages)
+
+
+def _site_state_changed(**_kwargs):
+    # As _on_commit: now, and after commit (a copy read between the two holds the old rows: the second retires it).
+    sitestate.invalidate()
+    transaction.on_commit(sitestate.invalidate)
+
+
+def _page_changed(sender, instance=None, **_kwargs):
+    # The copy of the sites holds each site's root page: a root page published or moved retires it (no query).
+    state = sitestate.current()
+    if instance is not None and state is not None and any(site.root_page_id == instance.pk for site in state.sites):
+        _site_state_changed()
 
 
 def refresh_fund_figures(fund_id):
@@ -70,11 +85,11 @@ def _application_changed(sender, instance, **_kwargs):
 
 def connect():
     from django.apps import apps
-    from wagtail.models import Page
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from applicants.models import Neighbourhood, Organisation
-    from fund.models import Campaign, LedgerTransaction
+    from fund.models import Campaign, Fund, LedgerTransaction
     from grants.models import Application, FundingRound
 
     from .models import Alert, SiteSettings
@@ -85,9 +100,26 @@ def connect():
     post_delete.connect(_on_commit, sender=Page, dispatch_uid="cms.cache.page_deleted")
     # An organisation (its name, whether it may be named, its neighbourhood) or a neighbourhood shows on the grants
     # directory, the grant pages and open data: opting out of being named must take effect at once, not on expiry.
-    for model in (Alert, SiteSettings, Campaign, FundingRound, Organisation, Neighbourhood):
+    # A site, a fund (its name and currency show on every page) and a view restriction (a page made private must
+    # leave the page cache at once) likewise.
+    for model in (
+        Alert,
+        SiteSettings,
+        Site,
+        Fund,
+        PageViewRestriction,
+        Campaign,
+        FundingRound,
+        Organisation,
+        Neighbourhood,
+    ):
         post_save.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
         post_delete.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.delete.{model._meta.label}")
+    page_published.connect(_page_changed, dispatch_uid="cms.sitestate.page_published")
+    post_page_move.connect(_page_changed, dispatch_uid="cms.sitestate.page_moved")
+    for model in (Site, SiteSettings, Fund, Alert):
+        post_save.connect(_site_state_changed, sender=model, dispatch_uid=f"cms.sitestate.save.{model._meta.label}")
+        post_delete.connect(_site_state_changed, sender=model, dispatch_uid=f"cms.sitestate.delete.{model._meta.label}")
     # Money movements: a gift refreshes only the figures that show it; awards and payments can show anywhere.
     post_save.connect(_ledger_posted, sender=LedgerTransaction, dispatch_uid="cms.cache.ledger")
     post_save.connect(_application_changed, sender=Application, dispatch_uid="cms.cache.application")

@@ -16,6 +16,8 @@ from django.utils import translation
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Locale, Page, Site
 
+from cms import routing, sitestate
+
 
 def _language(code):
     return (code or settings.LANGUAGE_CODE).split("-")[0].lower()
@@ -34,12 +36,14 @@ def route_with_fallback(request, path):
     using the default language, route it in the default language's tree. The result is stored where Wagtail's serve
     view reads it (Page.route_for_request caches on the request), so Wagtail then serves the fallback page."""
     components = [component for component in path.split("/") if component]
+    sitestate.prime(request)  # the site and its settings from the per-process copy: no query
     if active_language() == default_language() and not hasattr(request, "_wagtail_route_for_request"):
         # The site's root page is the default language's home: route there directly (Wagtail would first look up
-        # the active Locale and the root's translation in it, two queries on every English page view).
+        # the active Locale and the root's translation in it, two queries on every English page view), reading
+        # every page on the way in one query (cms/routing.py).
         site = Site.find_for_request(request)
         try:
-            request._wagtail_route_for_request = site.root_page.specific.route(request, components) if site else None
+            request._wagtail_route_for_request = routing.route(request, site.root_page, components) if site else None
         except Http404:
             request._wagtail_route_for_request = None
     result = Page.route_for_request(request, path)
