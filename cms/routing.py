@@ -30,7 +30,14 @@ def _restriction_targets(chain):
 
 
 def _specific(page, chain):
-    specific = page.specific
+    # Page.specific, with the locale joined: serving checks which language the page is in.
+    model = page.specific_class
+    if model is None:
+        specific = page.specific
+    else:
+        specific = model._default_manager.select_related("locale").get(pk=page.pk)
+        if hasattr(page, "_cached_parent_obj"):
+            specific._cached_parent_obj = page._cached_parent_obj
     if len(chain) == page.depth:  # every ancestor read: the view restrictions need no ancestor query
         specific._restriction_page_ids = _restriction_targets(chain)
     return specific

@@ -13,7 +13,7 @@ from wagtail.models import PageViewRestriction, Site
 from cms import cache as page_cache
 from cms import sitestate
 from cms.models import Alert, SiteSettings, StandardPage
-from tests.factories.cms import add_page
+from tests.factories.cms import add_page, translate_page
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,12 @@ def test_without_a_cache_everything_is_read_from_the_database(client, site, cach
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/about/").status_code == 200
     assert any('"wagtailcore_site"' in q["sql"] for q in queries)
+
+
+def test_a_translated_page_routes_with_one_more_query_than_english(site):
+    translate_page(site["home"], "es", title="Fondo Comunitario", hero_heading="Respuestas comunitarias")
+    translate_page(site["about"], "es", title="Quiénes somos", intro="Quiénes somos.")
+    Client().get("/about/")
+    english, spanish = uncached_queries("/about/"), uncached_queries("/es/about/")
+    assert len(spanish) == len(english) + 1  # the home page's live translation, where the Spanish tree starts
+    assert "<h1>Quiénes somos</h1>" in Client().get("/es/about/").content.decode()
