@@ -13,6 +13,7 @@ down can never roll back the change that caused the invalidation, least of all a
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Site
 
 from . import live, sitestate
 from .cache import invalidate_pages
@@ -47,9 +48,8 @@ def _site_state_changed(**_kwargs):
 
 
 def _page_changed(sender, instance=None, **_kwargs):
-    # The copy of the sites holds each site's root page: a root page published or moved retires it (no query).
-    state = sitestate.current()
-    if instance is not None and state is not None and any(site.root_page_id == instance.pk for site in state.sites):
+    # The copy of the sites holds each site's root page: a root page published or moved retires it.
+    if instance is not None and Site.objects.filter(root_page_id=instance.pk).exists():
         _site_state_changed()
 
 
@@ -85,7 +85,7 @@ def _application_changed(sender, instance, **_kwargs):
 
 def connect():
     from django.apps import apps
-    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.models import Page, PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from applicants.models import Neighbourhood, Organisation

@@ -120,3 +120,11 @@ def test_a_translated_page_routes_with_one_more_query_than_english(site):
     english, spanish = uncached_queries("/about/"), uncached_queries("/es/about/")
     assert len(spanish) == len(english) + 1  # the home page's live translation, where the Spanish tree starts
     assert "<h1>Quiénes somos</h1>" in Client().get("/es/about/").content.decode()
+
+
+def test_publishing_the_sites_root_page_retires_the_copy_and_other_pages_do_not(site):
+    before = sitestate.current().generation
+    site["about"].save_revision().publish()
+    assert sitestate.current().generation == before
+    site["home"].save_revision().publish()
+    assert sitestate.current().generation != before
