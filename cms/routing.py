@@ -7,11 +7,11 @@ view restrictions apply (every ancestor), so the page reads them in one more que
 instead of two, and once instead of twice.
 
 The walk decides exactly as Wagtail's would: a page type with its own `route` (a routable page) routes the rest of
-the path itself; the final page must be live. Wherever the tree does not look as expected (a missing ancestor, a
-duplicated url_path) it hands over to Wagtail's own routing.
+the path itself; the final page must be live. Wherever the walk finds no page or the tree does not look as expected
+(a missing ancestor, a duplicated url_path) it hands over to Wagtail's own routing, so a URL that is not found costs
+Wagtail's queries.
 """
 
-from django.http import Http404
 from wagtail.models import Page
 
 
@@ -62,8 +62,8 @@ def _walk(request, root, components):
             return _specific(current, chain).route(request, components[index:])
         url_path += f"{component}/"
         child = by_url_path.get(url_path)
-        if child is None:
-            raise Http404
+        if child is None:  # most likely no such page; Wagtail's lookup by slug says so for sure (and raises 404)
+            raise _HandOver
         if child.depth != current.depth + 1 or child.path[: -Page.steplen] != current.path:
             raise _HandOver
         child._cached_parent_obj = current
