@@ -11,9 +11,10 @@ def organisations_for_user(user):
     return Organisation.objects.filter(memberships__user=user).select_related("neighbourhood").order_by("legal_name")
 
 
-def current_organisation(request) -> Organisation | None:
-    """The organisation the user is working for: the one chosen in the switcher, else their first."""
-    orgs = list(organisations_for_user(request.user))
+def current_organisation(request, organisations=None) -> Organisation | None:
+    """The organisation the user is working for: the one chosen in the switcher, else their first. `organisations`:
+    the user's organisations when the caller has already read them (organisations_for_user)."""
+    orgs = list(organisations_for_user(request.user) if organisations is None else organisations)
     if not orgs:
         return None
     chosen = request.session.get(SESSION_KEY)

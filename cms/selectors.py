@@ -11,7 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from applicants.models import Organisation
-from cms import translation
+from cms import sitestate, translation
 from grants.awards.funding import awards_funded_by_campaigns
 from portal.money import ZERO, money
 
@@ -27,6 +27,7 @@ def site_settings(request):
 
     if request is None:
         return None
+    sitestate.prime(request)  # from the per-process copy when there is one: no query
     try:
         return SiteSettings.for_request(request)
     except Exception:  # noqa: BLE001 - no Site matches (e.g. an unknown host): the page still renders
@@ -40,6 +41,9 @@ def site_fund(request=None):
     settings_obj = site_settings(request)
     if settings_obj is not None and settings_obj.fund_id:
         return settings_obj.fund
+    known = sitestate.default_fund(request)
+    if known is not None:
+        return known
     return Fund.objects.filter(is_default=True).first() or Fund.objects.order_by("pk").first()
 
 
@@ -254,14 +258,18 @@ def _names_organisation(text, organisation) -> bool:
     return any(secret and secret.strip().casefold() in text for secret in secrets)
 
 
-def grant_rows(objects) -> list[Grant]:
-    """Shape awards (or approved applications) as public grants. Unnamed organisations never expose their name."""
+def grant_rows(objects, directory=None) -> list[Grant]:
+    """Shape awards (or approved applications) as public grants. Unnamed organisations never expose their name.
+    `directory` (the grants directory page, whose URLs the rows link to) is looked up unless given."""
     from django.utils.translation import gettext
 
     objects = list(objects)
-    is_award = bool(objects) and not hasattr(objects[0], "requested_amount")
+    if not objects:
+        return []
+    is_award = not hasattr(objects[0], "requested_amount")
     disbursed = _disbursed_by_award([o.pk for o in objects]) if is_award else None
-    directory = directory_page()
+    if directory is None:
+        directory = directory_page()
     rows = []
     for obj in objects:
         application = obj.application if is_award else obj
@@ -337,10 +345,10 @@ def search_organisations(terms: str, limit: int = SEARCH_RESULTS_PER_KIND) -> li
     return results
 
 
-def directory_grant(grant_id):
+def directory_grant(grant_id, directory=None):
     _kind, qs, _prefix = _base_queryset()
     obj = qs.filter(pk=grant_id).first()
-    return grant_rows([obj])[0] if obj else None
+    return grant_rows([obj], directory)[0] if obj else None
 
 
 def grants_for_round(funding_round, limit=50):
@@ -409,17 +417,20 @@ def money_totals(fund) -> dict:
 
 
 def grant_counts() -> dict:
-    kind, qs, prefix = _base_queryset()
-    return {
-        "grants": qs.count(),
-        "organisations": qs.values(f"{prefix}organisation_id").distinct().count(),
-        # Only named organisations' neighbourhoods: a count that included the others would reveal unlisted places.
-        "neighbourhoods": qs.filter(**{f"{prefix}organisation__publicly_named": True})
-        .exclude(**{f"{prefix}organisation__neighbourhood": None})
-        .values(f"{prefix}organisation__neighbourhood_id")
-        .distinct()
-        .count(),
-    }
+    from django.db.models import Count
+
+    _kind, qs, prefix = _base_queryset()
+    # One query. Only named organisations' neighbourhoods: a count that included the others would reveal unlisted
+    # places (a COUNT DISTINCT of the column leaves out organisations without one).
+    return qs.aggregate(
+        grants=Count("pk"),
+        organisations=Count(f"{prefix}organisation", distinct=True),
+        neighbourhoods=Count(
+            f"{prefix}organisation__neighbourhood",
+            distinct=True,
+            filter=Q(**{f"{prefix}organisation__publicly_named": True}),
+        ),
+    )
 
 
 def _amount_field(kind):

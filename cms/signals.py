@@ -3,17 +3,20 @@
 Everything runs after commit and never raises (cms/cache.py and cms/live.py swallow cache errors): a cache that is
 down can never roll back the change that caused the invalidation, least of all a ledger posting.
 
-- Publishing, moving or deleting a page, saving an alert, site settings, a campaign, a round, a neighbourhood, an
-  award, an approved application or an organisation with a publicly listed grant: every cached page is retired (they
-  can show anywhere). An organisation never funded shows on no public page: its saves retire nothing.
+- Publishing, moving or deleting a page, saving an alert, site settings, a site, a fund, a page's view restriction, a
+  campaign, a round, a neighbourhood, an award, an approved application or an organisation with a publicly listed
+  grant: every cached page is retired (they can show anywhere). An organisation never funded shows on no public page:
+  its saves retire nothing. A site, site settings, a fund or an alert also moves the generation of each process's
+  copy of them (cms/sitestate.py), so those read fresh after any change.
 - A gift, refund, dispute or pledge (its ledger posting, or `campaign_totals_changed`): only the live figures of that
   fund and its campaigns are refreshed; the pages stay cached.
 """
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Site
 
-from . import live, selectors
+from . import live, selectors, sitestate
 from .cache import invalidate_pages
 
 # Ledger postings that move what the public pages show as "raised", and nothing else they show.
@@ -37,6 +40,18 @@ def _on_commit(**_kwargs):
     # Neither can raise. Money postings never come here (see _ledger_posted).
     invalidate_pages()
     transaction.on_commit(invalidate_pages)
+
+
+def _site_state_changed(**_kwargs):
+    # As _on_commit: now, and after commit (a copy read between the two holds the old rows: the second retires it).
+    sitestate.invalidate()
+    transaction.on_commit(sitestate.invalidate)
+
+
+def _page_changed(sender, instance=None, **_kwargs):
+    # The copy of the sites holds each site's root page: a root page published or moved retires it.
+    if instance is not None and Site.objects.filter(root_page_id=instance.pk).exists():
+        _site_state_changed()
 
 
 def refresh_fund_figures(fund_id):
@@ -78,11 +93,11 @@ def _application_changed(sender, instance, **_kwargs):
 
 def connect():
     from django.apps import apps
-    from wagtail.models import Page
+    from wagtail.models import Page, PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from applicants.models import Neighbourhood, Organisation
-    from fund.models import Campaign, LedgerTransaction
+    from fund.models import Campaign, Fund, LedgerTransaction
     from grants.models import Application, FundingRound
 
     from .models import Alert, SiteSettings
@@ -93,10 +108,27 @@ def connect():
     post_delete.connect(_on_commit, sender=Page, dispatch_uid="cms.cache.page_deleted")
     # An organisation (its name, whether it may be named, its neighbourhood) or a neighbourhood shows on the grants
     # directory, the grant pages and open data: opting out of being named must take effect at once, not on expiry.
-    for model in (Alert, SiteSettings, Campaign, FundingRound, Organisation, Neighbourhood):
+    # A site, a fund (its name and currency show on every page) and a view restriction (a page made private must
+    # leave the page cache at once) likewise.
+    for model in (
+        Alert,
+        SiteSettings,
+        Site,
+        Fund,
+        PageViewRestriction,
+        Campaign,
+        FundingRound,
+        Organisation,
+        Neighbourhood,
+    ):
         receiver = _organisation_saved if model is Organisation else _on_commit
         post_save.connect(receiver, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
         post_delete.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.delete.{model._meta.label}")
+    page_published.connect(_page_changed, dispatch_uid="cms.sitestate.page_published")
+    post_page_move.connect(_page_changed, dispatch_uid="cms.sitestate.page_moved")
+    for model in (Site, SiteSettings, Fund, Alert):
+        post_save.connect(_site_state_changed, sender=model, dispatch_uid=f"cms.sitestate.save.{model._meta.label}")
+        post_delete.connect(_site_state_changed, sender=model, dispatch_uid=f"cms.sitestate.delete.{model._meta.label}")
     # Money movements: a gift refreshes only the figures that show it; awards and payments can show anywhere.
     post_save.connect(_ledger_posted, sender=LedgerTransaction, dispatch_uid="cms.cache.ledger")
     post_save.connect(_application_changed, sender=Application, dispatch_uid="cms.cache.application")

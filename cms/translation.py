@@ -16,6 +16,8 @@ from django.utils import translation
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Locale, Page, Site
 
+from cms import routing, sitestate
+
 
 def _language(code):
     return (code or settings.LANGUAGE_CODE).split("-")[0].lower()
@@ -29,29 +31,33 @@ def default_language():
     return _language(settings.LANGUAGE_CODE)
 
 
+def _route(request, root, components):
+    try:
+        return routing.route(request, root, components)
+    except Http404:
+        return None
+
+
 def route_with_fallback(request, path):
     """Route `path` as Wagtail does (in the active language's tree); when that finds nothing and the visitor is not
     using the default language, route it in the default language's tree. The result is stored where Wagtail's serve
     view reads it (Page.route_for_request caches on the request), so Wagtail then serves the fallback page."""
     components = [component for component in path.split("/") if component]
-    if active_language() == default_language() and not hasattr(request, "_wagtail_route_for_request"):
-        # The site's root page is the default language's home: route there directly (Wagtail would first look up
-        # the active Locale and the root's translation in it, two queries on every English page view).
-        site = Site.find_for_request(request)
-        try:
-            request._wagtail_route_for_request = site.root_page.specific.route(request, components) if site else None
-        except Http404:
-            request._wagtail_route_for_request = None
-    result = Page.route_for_request(request, path)
-    if result is not None or active_language() == default_language():
-        return result
+    sitestate.prime(request)  # the site and its settings from the per-process copy: no query
+    language = active_language()
     site = Site.find_for_request(request)
-    if site is None:
-        return None
-    try:
-        result = site.root_page.specific.route(request, components)
-    except Http404:
-        result = None
+    if not hasattr(request, "_wagtail_route_for_request"):
+        # The site's root page is the default language's home; another language's tree starts at its live
+        # translation (as Wagtail's `root_page.localized`, without looking up the active Locale first). Every page on
+        # the way is read in one query (cms/routing.py).
+        root = site.root_page if site else None
+        if root is not None and language != default_language():
+            root = live_translation(root, language) or root
+        request._wagtail_route_for_request = _route(request, root, components) if root is not None else None
+    result = Page.route_for_request(request, path)
+    if result is not None or language == default_language() or site is None:
+        return result
+    result = _route(request, site.root_page, components)
     request._wagtail_route_for_request = result
     return result
 

@@ -53,6 +53,11 @@ def _group_names(user):
     return cached
 
 
+def group_names(user) -> frozenset:
+    """The names of the user's groups (read once per user object: every role check of a request shares it)."""
+    return _group_names(user)
+
+
 def has_role(user, *roles):
     """True if the user holds any of the roles. Superusers hold every role."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

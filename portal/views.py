@@ -61,7 +61,7 @@ def signed_in_again(request):
 def dashboard(request):
     user = request.user
     panels = [template for template, when in DASHBOARD_PANELS if when(user)]
-    role_names = [roles.ROLE_LABELS.get(name, name) for name in user.groups.values_list("name", flat=True)]
+    role_names = [roles.ROLE_LABELS.get(name, name) for name in sorted(roles.group_names(user))]
     return render(
         request,
         "portal/dashboard.html",

@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from cms import translation
 
@@ -40,6 +40,20 @@ class BasePage(Page):
         context["content_fallback"] = content_language != (get_language() or "").split("-")[0]
         context["page_alternates"] = translation.page_alternates(self, request, translations)
         return context
+
+    def get_view_restrictions(self):
+        """Wagtail's, read once per page instance (Wagtail's serve checks them and the page cache asks again before
+        storing the page), in one query when routing already read the ancestors (cms/routing.py)."""
+        restrictions = self.__dict__.get("_view_restrictions")
+        if restrictions is None:
+            targets = getattr(self, "_restriction_page_ids", None)
+            if targets is not None:
+                restrictions = PageViewRestriction.objects.filter(page_id__in=targets)
+            else:
+                restrictions = super().get_view_restrictions()
+            len(restrictions)  # evaluated: iterating it again or asking .exists() reads no more
+            self._view_restrictions = restrictions
+        return restrictions
 
     def get_meta_description(self):
         text = self.search_description or getattr(self, "intro", "") or ""

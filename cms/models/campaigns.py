@@ -7,6 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from cms import translation
+from fund.models import Campaign
 
 from .base import BasePage
 from .blocks import StoryStreamBlock
@@ -87,6 +88,8 @@ class CampaignPage(BasePage):
         from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
+        if not CampaignPage.campaign.is_cached(self):  # the campaign and its fund in one query
+            self.campaign = Campaign.objects.select_related("fund").get(pk=self.campaign_id)
         context["progress"] = selectors.campaign_progress(self.campaign)
         context["donate"] = selectors.donate_form_context(request, self.campaign)
         context["funded_grants"] = selectors.grants_funded_by_campaign(self.campaign)

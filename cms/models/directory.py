@@ -43,7 +43,7 @@ class GrantsDirectoryPage(RoutablePageMixin, BasePage):
             context_overrides={
                 "filter_form": form,
                 "page_obj": page_obj,
-                "grants": selectors.grant_rows(page_obj.object_list),
+                "grants": selectors.grant_rows(page_obj.object_list, self),
                 "total_count": paginator.count,
                 "querystring": query.urlencode(),
             },
@@ -53,7 +53,7 @@ class GrantsDirectoryPage(RoutablePageMixin, BasePage):
     def grant(self, request, grant_id):
         from cms import selectors
 
-        grant = selectors.directory_grant(grant_id)
+        grant = selectors.directory_grant(grant_id, self)
         if grant is None:
             raise Http404
         return self.render(

@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from .base import BasePage
 from .blocks import StoryStreamBlock
+from .campaigns import CampaignPage
 
 
 class HomePage(BasePage):
@@ -61,7 +62,14 @@ class HomePage(BasePage):
         from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        campaign_page = self.featured_campaign if self.featured_campaign and self.featured_campaign.live else None
+        campaign_page = None
+        if self.featured_campaign_id:  # the page, its campaign and fund in one query
+            campaign_page = (
+                CampaignPage.objects.live()
+                .select_related("campaign__fund")
+                .filter(pk=self.featured_campaign_id)
+                .first()
+            )
         context["featured"] = campaign_page
         context["featured_progress"] = selectors.campaign_progress(campaign_page.campaign) if campaign_page else None
         context["open_calls"] = selectors.open_round_pages()

@@ -8,6 +8,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import TranslatableMixin
 from wagtail.search import index
 
+from cms import sitestate
+
 
 class AlertQuerySet(models.QuerySet):
     def current(self, at=None):
@@ -19,7 +21,11 @@ class AlertQuerySet(models.QuerySet):
         )
 
     def next_change_after(self, at):
-        """When the set of current alerts next changes (a start or an expiry in the future), or None."""
+        """When the set of current alerts next changes (a start or an expiry in the future), or None. Every uncached
+        page asks: over all alerts, the answer comes from the per-process copy of the alerts (cms/sitestate.py)."""
+        state = sitestate.current() if not self.query.has_filters() else None
+        if state is not None:
+            return state.next_alert_change(at)
         found = self.filter(live=True).aggregate(  # one query for both (every uncached page asks)
             starts=models.Min("starts_at", filter=models.Q(starts_at__gt=at)),
             expiries=models.Min("expires_at", filter=models.Q(expires_at__gt=at)),

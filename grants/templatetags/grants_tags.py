@@ -12,9 +12,10 @@ def applicant_dashboard(context):
     request = context["request"]
     user = request.user
     applications = list(selectors.applications_for_user(user)[:50])
+    organisations = list(organisations_for_user(user))
     return {
-        "organisations": list(organisations_for_user(user)),
-        "current": current_organisation(request),
+        "organisations": organisations,
+        "current": current_organisation(request, organisations),
         "applications": [
             {"application": a, "status": selectors.plain_status(a), "next_step": selectors.next_step_for(a)}
             for a in applications

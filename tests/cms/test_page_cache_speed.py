@@ -65,17 +65,24 @@ def test_losing_the_generation_key_never_brings_back_pages_stored_before(site):
     assert visitor.get(ABOUT)["X-Page-Cache"] == "hit"
 
 
-# Uncached renders (issue 18 asks for <= 10; these are today's counts, so any added query fails here).
-# Content languages (cms/translation.py) cost one query per page for its hreflang alternates, and one more on an
-# index that lists each child once in the visitor's language (issue 15). Issue 18's target is 10: not met yet.
+# Uncached renders: issue 18 asks for at most 10 queries. Today's exact counts, so any added query fails here (lower
+# them when you remove one). What they are: routing (every page on the way in one query, the page's own row in a
+# second: cms/routing.py), the view restrictions (one query), the page's translations for its hreflang alternates
+# (one), then the page's own figures. The site, its settings and fund and the alerts come from each process's copy
+# (cms/sitestate.py), kept until one of them changes, so a miss after a publish reads none of them.
+ISSUE_18_LIMIT = 10
 UNCACHED_QUERY_BUDGET = {
-    "/": 21,
-    "/campaigns/naloxone-in-every-pocket/": 20,
-    "/grants/": 17,
-    "/impact/": 20,
-    "/stories/": 15,
-    "/open-data/grants.json": 2,
+    "/": 10,
+    "/campaigns/naloxone-in-every-pocket/": 8,
+    "/grants/": 8,
+    "/impact/": 9,
+    "/stories/": 7,
+    "/open-data/grants.json": 1,
 }
+
+
+def test_every_public_budget_is_within_issue_18():
+    assert max(UNCACHED_QUERY_BUDGET.values()) <= ISSUE_18_LIMIT
 
 
 def test_uncached_public_pages_stay_within_their_query_budget(site):
@@ -87,9 +94,4 @@ def test_uncached_public_pages_stay_within_their_query_budget(site):
             response = Client().get(path)
         assert response.status_code == 200 and response["X-Page-Cache"] == "miss", path
         counts[path] = len(queries)
-    over = {
-        path: (count, UNCACHED_QUERY_BUDGET[path])
-        for path, count in counts.items()
-        if count > UNCACHED_QUERY_BUDGET[path]
-    }
-    assert not over, f"(queries, budget) per page: {over}"
+    assert counts == UNCACHED_QUERY_BUDGET
