@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+pytest_plugins = ["tests.dbtemplate"]  # the migrated SQLite test database, built once and copied
+
 
 def pytest_addoption(parser):
     parser.addoption(
