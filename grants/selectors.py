@@ -298,8 +298,15 @@ def staff_applications(
     if org_type:
         qs = qs.filter(organisation__org_type=org_type)
     if search:
-        qs = qs.filter(pk__in=_search_ids(search))
+        # A selective search (the usual case) is resolved to its ids first: filtered by a short literal id list,
+        # the page is a handful of primary-key lookups. Left as a subquery, the planner may instead walk the sort
+        # index and test every row against it, which grows with the table. A broad search stays a subquery.
+        ids = list(_search_ids(search).values_list("pk", flat=True)[: SEARCH_IDS_CAP + 1])
+        qs = qs.filter(pk__in=ids if len(ids) <= SEARCH_IDS_CAP else _search_ids(search))
     return qs.order_by(order, "-pk")
+
+
+SEARCH_IDS_CAP = 500
 
 
 def _search_ids(search):

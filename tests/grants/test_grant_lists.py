@@ -166,7 +166,7 @@ def test_application_list_queries_do_not_grow_with_rows(client, staff):
         _q, html = _queries(client, urls["search by organisation"])
         assert middle.reference in html
     assert counts[0] == counts[1]
-    assert max(counts[1].values()) <= 15
+    assert max(counts[1].values()) <= 16  # a search reads its matching ids first (one query)
 
 
 def _ranked_round(n):
