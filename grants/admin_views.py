@@ -5,7 +5,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import keyset
 from portal.audit import history_for
 from portal.spreadsheets import safe_row
 
@@ -25,6 +25,7 @@ from .permissions import can_manage_applications
 from .workflow import STAFF, TransitionNotAllowed, available_actions
 
 PAGE_SIZE = 20
+COUNT_CAP = 1000
 EXPORT_COLUMNS = [
     (_("Reference"), lambda a: a.reference or ""),
     (_("Round"), lambda a: a.round_title),
@@ -104,9 +105,10 @@ def application_list(request):
         return _export_csv(queryset)
     if export == "xlsx":
         return _export_xlsx(queryset)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    order = form.selector_kwargs()["order"] if form.is_bound else "-submitted_at"
+    page = keyset.paginate(queryset, selectors.staff_application_keys(order), request.GET, per_page=PAGE_SIZE)
+    # Counting every match would read every row: count up to COUNT_CAP and say "more than" beyond it.
+    matches = queryset.order_by()[: COUNT_CAP + 1].count()
     return render(
         request,
         "grants/admin/application_list.html",
@@ -114,7 +116,9 @@ def application_list(request):
             "form": form,
             "page_obj": page,
             "applications": page.object_list,
-            "query": query.urlencode(),
+            "count": min(matches, COUNT_CAP),
+            "count_capped": matches > COUNT_CAP,
+            "query": page.filters_query,
             "page_title": _("Applications"),
             "header_title": _("Applications"),
             "header_icon": "form",

@@ -4,7 +4,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants.models import Membership
+from applicants.models import Membership, Organisation
+from portal.keyset import Key
 
 from .forms_application import display_answer, localize_question, localize_questions, split_steps
 from .models import (
@@ -297,14 +298,39 @@ def staff_applications(
     if org_type:
         qs = qs.filter(organisation__org_type=org_type)
     if search:
-        qs = qs.filter(
-            Q(reference__icontains=search)
-            | Q(title__icontains=search)
-            | Q(organisation__legal_name__icontains=search)
-            | Q(organisation__operating_name__icontains=search)
-            | Q(organisation__registration_number__icontains=search)
-        )
+        # A selective search (the usual case) is resolved to its ids first: filtered by a short literal id list,
+        # the page is a handful of primary-key lookups. Left as a subquery, the planner may instead walk the sort
+        # index and test every row against it, which grows with the table. A broad search stays a subquery.
+        ids = list(_search_ids(search).values_list("pk", flat=True)[: SEARCH_IDS_CAP + 1])
+        qs = qs.filter(pk__in=ids if len(ids) <= SEARCH_IDS_CAP else _search_ids(search))
     return qs.order_by(order, "-pk")
+
+
+SEARCH_IDS_CAP = 500
+
+
+def _search_ids(search):
+    """Ids of the applications whose reference or title, or whose organisation's legal name, operating name or
+    registration number, contains `search` (any case).
+
+    Two branches joined by UNION rather than one OR across the join: an OR spanning two tables can only be checked
+    row by row, while each branch here is served by the trigram indexes of migration 0006 on PostgreSQL, so a
+    selective search costs the same at 200 or 20,000 applications."""
+    own = Application.objects.filter(Q(reference__icontains=search) | Q(title__icontains=search))
+    organisations = Organisation.objects.filter(
+        Q(legal_name__icontains=search) | Q(operating_name__icontains=search) | Q(registration_number__icontains=search)
+    )
+    by_organisation = Application.objects.filter(organisation__in=organisations.order_by().values("pk"))
+    return own.order_by().values("pk").union(by_organisation.order_by().values("pk"))
+
+
+NULLABLE_ORDER_FIELDS = {"submitted_at", "requested_amount", "reference"}
+
+
+def staff_application_keys(order="-submitted_at") -> list[Key]:
+    """The listing's order as keyset keys (portal.keyset): the chosen column, then the newest row first on ties."""
+    field = order.lstrip("-")
+    return [Key(field, descending=order.startswith("-"), nullable=field in NULLABLE_ORDER_FIELDS), Key("pk", True)]
 
 
 def staff_application_detail(pk):

@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -128,12 +127,8 @@ def ranking(request, round_id):
                 start += chunk
 
         return _csv_response(f"ranking-{funding_round.slug}-{sort}.csv", RANKING_HEADER, rows())
-    page_number = request.GET.get("page")
-    page = Paginator(
-        selectors.PrecountedRanking(queryset, page_number=page_number, per_page=PAGE_SIZE), PAGE_SIZE
-    ).get_page(page_number)
+    page, first_rank = selectors.ranking_page(funding_round, sort=sort, params=request.GET, per_page=PAGE_SIZE)
     rows = selectors.ranking_rows(page.object_list, threshold=panel.disagreement_threshold, remaining=remaining)
-    first_rank = (page.number - 1) * PAGE_SIZE + 1
     return render(
         request,
         "review/admin/ranking.html",

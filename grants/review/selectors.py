@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy
 from grants.forms_application import choice_label, localize_question
 from grants.models import Application
 from grants.models import QuestionKind as K
+from portal import keyset
+from portal.keyset import Key
 from portal.money import ZERO, money
 from portal.sanitize import rich_text_to_text
 
@@ -152,6 +154,66 @@ def ranking(round, *, sort="raw"):
     ).order_by(*ordering)
 
 
+RANK_KEYS = {
+    "raw": [Key("sort_mean", descending=True), Key("sort_normalised", descending=True), Key("application_id")],
+    "normalised": [Key("sort_normalised", descending=True), Key("sort_mean", descending=True), Key("application_id")],
+}
+SCORE_FIELDS = (
+    "mean_score",
+    "normalised_score",
+    "max_score",
+    "min_score",
+    "submitted_reviews",
+    "fund_count",
+    "maybe_count",
+    "no_count",
+)
+
+
+def _undecided_amount():
+    return Case(
+        When(application__status__in=UNDECIDED_STATUSES, then=Coalesce("application__requested_amount", Value(ZERO))),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def ranking_page(round, *, sort="raw", params, per_page):
+    """One page of the round's ranking by keyset (portal.keyset): the rows are read in index order from the cursor
+    (see ApplicationScore.Meta.indexes), never skipped by OFFSET and never counted whole. Returns (page, first rank):
+    the page's object_list holds Application objects carrying the ranking figures and `cumulative_requested`.
+
+    The running total of undecided requests (the funding line) and the rank need the rows before the page: on page 1
+    there are none; deeper, a count and a sum over the rows before the page's first row (a read of the index and the
+    applications' amounts, no sort) come with the applications' query as two uncorrelated subqueries."""
+    keys = RANK_KEYS.get(sort, RANK_KEYS["raw"])
+    scores = ApplicationScore.objects.filter(round=round)
+    rows = scores.values("application_id", "sort_mean", "sort_normalised", *SCORE_FIELDS).annotate(
+        undecided=_undecided_amount()
+    )
+    page = keyset.paginate(rows, keys, params, per_page=per_page)
+    first = page.first_key_values()
+    prefix = {}
+    if first is not None and not page.is_first:
+        # Folded into the applications' query as two uncorrelated subqueries (evaluated once): no extra round trip.
+        earlier = scores.filter(keyset.beyond(keys, first, forward=False, using=scores.db)).order_by().values("round")
+        prefix = {
+            "rows_before": Subquery(earlier.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            "amount_before": Subquery(
+                earlier.annotate(total=Sum(_undecided_amount())).values("total"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+        }
+    applications = _with_applications(page.object_list, annotations=prefix)
+    before = (getattr(applications[0], "rows_before", None) or 0) if applications else 0
+    running = (getattr(applications[0], "amount_before", None) or ZERO) if applications else ZERO
+    for application, row in zip(applications, page.object_list):
+        running += row["undecided"]
+        application.cumulative_requested = running
+    page.object_list = applications
+    return page, before + 1
+
+
 RANK_FIELDS = (
     "mean_score",
     "normalised_score",
@@ -168,9 +230,14 @@ RANK_FIELDS = (
 
 def ranking_slice(queryset, start, stop) -> list:
     """Rows start..stop of `ranking()` as Application objects carrying the ranking figures (two queries)."""
-    rows = list(queryset.values("application_id", *RANK_FIELDS)[start:stop])
+    return _with_applications(list(queryset.values("application_id", *RANK_FIELDS)[start:stop]))
+
+
+def _with_applications(rows, annotations=None) -> list:
+    """Ranking rows (dicts) as Application objects carrying their figures (and `annotations`): one query."""
     applications = (
         Application.objects.select_related("organisation")
+        .annotate(**(annotations or {}))
         .only(
             "reference",
             "title",
@@ -186,36 +253,9 @@ def ranking_slice(queryset, start, stop) -> list:
     for row in rows:
         application = applications[row["application_id"]]
         for field in RANK_FIELDS:
-            setattr(application, field, row[field])
+            setattr(application, field, row.get(field))
         result.append(application)
     return result
-
-
-class PrecountedRanking:
-    """Lets Django's Paginator use the row count carried by the page's own rows (see `ranking`): no COUNT query."""
-
-    def __init__(self, queryset, *, page_number, per_page):
-        self.queryset = queryset
-        try:
-            number = max(int(page_number or 1), 1)
-        except (TypeError, ValueError):
-            number = 1
-        self.offset = (number - 1) * per_page
-        self.rows = ranking_slice(queryset, self.offset, self.offset + per_page)
-        self.total = self.rows[0].total_rows if self.rows else queryset.order_by().count()
-
-    def count(self):
-        return self.total
-
-    def __len__(self):
-        return self.total
-
-    def __getitem__(self, item):
-        if isinstance(item, slice) and item.start == self.offset:
-            return self.rows
-        if isinstance(item, slice):
-            return ranking_slice(self.queryset, item.start or 0, item.stop)
-        return ranking_slice(self.queryset, item, item + 1)[0]
 
 
 @dataclass

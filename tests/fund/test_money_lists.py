@@ -21,7 +21,7 @@ from fund.models import Account, LedgerTransaction
 from grants.awards import admin_views as award_views
 from grants.awards.models import Disbursement, Tranche
 from portal import roles
-from portal.keyset import KeysetPaginator, decode_cursor, encode_cursor
+from portal.keyset_simple import KeysetPaginator, decode_cursor, encode_cursor
 from tests.factories.awards import fund_with_money, make_award
 from tests.factories.donations import DonationFactory, DonorFactory
 from tests.factories.fund import FundFactory
