@@ -45,9 +45,6 @@ from fund.donations import selectors  # noqa: E402
 from portal.keyset import KeysetPaginator  # noqa: E402
 
 TARGET = 1.3
-PAYMENT_INDEX = (
-    "CREATE INDEX bench_disbursement_status_prepared ON awards_disbursement (status, prepared_at DESC, id DESC)"
-)
 SURNAMES = ["Garcia", "Nguyen", "Smith", "Johnson", "Kowalski", "Haddad", "Tremblay", "Mensah", "Ivanova", "Chen"]
 SEARCH = "okafor"  # ten donors (two gifts each) carry this name at every size: the search's result is the same size
 
@@ -302,12 +299,6 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--explain", action="store_true", help="print the query plans of the search at the large size")
     parser.add_argument("--keepdb", action="store_true", help="keep the migrated template database for the next run")
-    parser.add_argument(
-        "--payment-index",
-        action="store_true",
-        help="also create the index the payments list lacks (status, prepared_at DESC, id DESC): not in a migration "
-        "yet (grants/awards is another area), so bench-only",
-    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("PostgreSQL only: set DATABASE_URL=postgres://.../portal_<name>_bench")
@@ -340,9 +331,6 @@ def main():
                 cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
             connections.settings[label] = {**connections.settings["default"], "NAME": name}
             wrappers[label] = connections[label]
-            if args.payment_index:
-                with wrappers[label].cursor() as cursor:
-                    cursor.execute(PAYMENT_INDEX)
 
         sizes = {}
         for label, n in (("small", args.small), ("large", args.large)):
@@ -391,8 +379,6 @@ def main():
 
     s, lg = sizes["small"]["n"], sizes["large"]["n"]
     print(f"database: postgresql; {args.runs} interleaved rounds after 1 warm-up; medians; in-process test client")
-    if args.payment_index:
-        print("with the bench-only payments index: " + PAYMENT_INDEX)
     print(f"build: {s} rows {sizes['small']['build_s']:.1f} s, {lg} rows {sizes['large']['build_s']:.1f} s")
     print(f"{'list':<32} {'queries':>9} {f'{s} ms':>10} {f'{lg} ms':>10} {'ratio':>7}  verdict")
     verdicts = []

@@ -329,6 +329,10 @@ class Disbursement(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
         ]
+        indexes = [
+            # The payments list: a status filter, newest first, keyset pages (portal/keyset_simple.py).
+            models.Index(fields=["status", "-prepared_at", "-id"], name="disbursement_status_prepared"),
+        ]
 
     def __str__(self):
         return f"{self.tranche}: {self.amount} ({self.get_status_display()})"
