@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from portal.downloads import download_response
-from portal.keyset_simple import KeysetPaginator
+from portal.keyset import KeysetPaginator
 from portal.money import ZERO, money
 from portal.spreadsheets import safe_row
 
@@ -17,7 +17,7 @@ from .permissions import can_view_ledger
 from .selectors import ledger_rows_for_export, ledger_transactions
 
 PAGE_SIZE = 50
-# Keyset orders (portal/keyset_simple.py), each matched by an index: ledgertxn_fund_created_desc, entry_account_txn_desc.
+# Keyset orders (portal/keyset.py), each matched by an index: ledgertxn_fund_created_desc, entry_account_txn_desc.
 LEDGER_ORDER = ("-created_at", "-pk")
 ACCOUNT_ORDER = ("-transaction_id", "-pk")
 

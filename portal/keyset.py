@@ -239,3 +239,23 @@ def paginate(queryset, keys, params, *, per_page) -> KeysetPage:
     start = (number - 1) * per_page  # an old ?page=N link: OFFSET, still valid
     rows = list(queryset.order_by(*forward_order)[start : start + per_page + 1])
     return page(rows[:per_page], has_next=len(rows) > per_page, has_previous=number > 1, is_first=number == 1)
+
+
+class KeysetPaginator:
+    """`paginate` for an ordering written as in `order_by()`, over fields that are never NULL:
+
+    page = KeysetPaginator(qs, ordering=("-created_at", "-pk"), per_page=50).page(request.GET)
+    {% include "portal/keyset_pagination.html" with page_obj=page %}
+    """
+
+    def __init__(self, queryset, *, ordering, per_page=50):
+        self.queryset = queryset
+        self.per_page = per_page
+        self.keys = [Key(name.lstrip("-"), descending=name.startswith("-")) for name in ordering]
+
+    def page(self, params) -> KeysetPage:
+        return paginate(self.queryset, self.keys, params, per_page=self.per_page)
+
+    def cursor_for(self, row) -> str:
+        """The `?after=` cursor of `row`: the page after it."""
+        return encode_cursor([_value(row, key.path) for key in self.keys])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.forms import MoneyField
-from portal.keyset_simple import KeysetPaginator
+from portal.keyset import KeysetPaginator
 from portal.money import format_money
 
 from . import housekeeping, payouts

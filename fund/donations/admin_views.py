@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from portal import roles
 from portal.audit import history_for
 from portal.downloads import download_response
-from portal.keyset_simple import KeysetPaginator
+from portal.keyset import KeysetPaginator
 from portal.money import format_money, split_equally
 from portal.spreadsheets import safe_row
 

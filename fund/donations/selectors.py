@@ -97,7 +97,7 @@ def _start_of_day(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-# The staff list's order, matched by the index donation_created_desc (keyset pagination, see portal/keyset_simple.py).
+# The staff list's order, matched by the index donation_created_desc (keyset pagination, see portal/keyset.py).
 STAFF_DONATIONS_ORDER = ("-created_at", "-pk")
 # A search matching at most this many donors looks their gifts up by donor id (an index); beyond, by a subquery.
 DONOR_MATCH_LIMIT = 500

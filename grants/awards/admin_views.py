@@ -18,7 +18,7 @@ from fund.selectors import fund_balances, ledger_transactions
 from portal.audit import history_for
 from portal.confirm import confirm_page, is_confirmed
 from portal.downloads import download_response
-from portal.keyset_simple import KeysetPaginator
+from portal.keyset import KeysetPaginator
 from portal.money import format_money
 
 from . import payments, permissions, selectors
@@ -80,7 +80,7 @@ def disbursement_list(request):
     )
     if status in Disbursement.Status.values:
         qs = qs.filter(status=status)
-    # Keyset pages (portal/keyset_simple.py): the last page costs what the first does, and nothing counts the whole table.
+    # Keyset pages (portal/keyset.py): the last page costs what the first does, and nothing counts the whole table.
     page = KeysetPaginator(qs, ordering=("-prepared_at", "-pk"), per_page=PAGE_SIZE).page(request.GET)
     return _admin(
         request,

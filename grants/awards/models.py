@@ -330,7 +330,7 @@ class Disbursement(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
         ]
         indexes = [
-            # The payments list: a status filter, newest first, keyset pages (portal/keyset_simple.py).
+            # The payments list: a status filter, newest first, keyset pages (portal/keyset.py).
             models.Index(fields=["status", "-prepared_at", "-id"], name="disbursement_status_prepared"),
         ]
 

@@ -21,7 +21,7 @@ from fund.models import Account, LedgerTransaction
 from grants.awards import admin_views as award_views
 from grants.awards.models import Disbursement, Tranche
 from portal import roles
-from portal.keyset_simple import KeysetPaginator, decode_cursor, encode_cursor
+from portal.keyset import Key, KeysetPaginator, decode_cursor, encode_cursor
 from tests.factories.awards import fund_with_money, make_award
 from tests.factories.donations import DonationFactory, DonorFactory
 from tests.factories.fund import FundFactory
@@ -29,7 +29,7 @@ from tests.factories.portal import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-LINK = re.compile(r'rel="(next|prev)" href="\?([^"]*)"')
+LINK = re.compile(r'href="\?([^"]*)" rel="(next|prev)"')
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def small_pages(monkeypatch):
 
 
 def links(response):
-    return {rel: html.unescape(query) for rel, query in LINK.findall(response.content.decode())}
+    return {rel: html.unescape(query) for query, rel in LINK.findall(response.content.decode())}
 
 
 def walk(client, url, query="", *, key="page_obj"):
@@ -90,10 +90,11 @@ def deep_query(response):
 
 def test_cursor_round_trips_a_datetime_with_its_time_zone_and_the_pk():
     donation = DonationFactory()
+    keys = [Key("created_at", descending=True), Key("pk", descending=True)]
     cursor = encode_cursor([donation.created_at, donation.pk])
-    assert decode_cursor(Donation, ["created_at", "pk"], cursor) == [donation.created_at, donation.pk]
-    assert decode_cursor(Donation, ["created_at", "pk"], "not-a-date,1") is None
-    assert decode_cursor(Donation, ["created_at", "pk"], "2026-01-01T00:00:00+00:00") is None
+    assert decode_cursor(Donation, keys, cursor) == [donation.created_at, donation.pk]
+    assert decode_cursor(Donation, keys, "not-a-cursor,1") is None
+    assert decode_cursor(Donation, keys, encode_cursor([donation.created_at])) is None
 
 
 def test_keyset_pages_visit_every_row_once_with_ties_on_the_sort_key():
@@ -111,12 +112,12 @@ def test_keyset_pages_visit_every_row_once_with_ties_on_the_sort_key():
         seen += [d.pk for d in page]
         if not page.has_next:
             break
-        params = QueryDict(page.next_query)
+        params = QueryDict(page.next_url.lstrip("?"))
     assert seen == expected
     # Back from the last page: each Previous page is full and in order.
     back = []
     while page.has_previous:
-        page = paginator.page(QueryDict(page.previous_query))
+        page = paginator.page(QueryDict(page.previous_url.lstrip("?")))
         back = [d.pk for d in page] + back
         assert len(page) == 3
     assert back == expected[: len(back)] and back[:3] == expected[:3]
@@ -139,7 +140,7 @@ def test_donations_next_and_previous_visit_every_row_once_in_order_with_filters_
     assert forward == expected and backward == expected
     assert queries and all("status=succeeded" in q for q in queries)
     html_page = client.get("/admin/donations/?status=succeeded").content.decode()
-    assert '<nav class="pagination keyset-nav" aria-label="Pages">' in html_page
+    assert '<nav aria-label="Pages"><ul class="pagination">' in html_page
 
 
 def test_donations_list_queries_do_not_grow_with_rows(client, login, finance, small_pages):
