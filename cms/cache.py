@@ -39,7 +39,10 @@ so a hit for a client that accepts gzip is never recompressed; other hits are co
 (portal.compression.TextGZipMiddleware).
 
 Lifetimes: pages `CMS_CACHE_SECONDS`, never past the next start or expiry of a site alert; the live figures in them
-`CMS_LIVE_CACHE_SECONDS` (4 s: a gift shows within 5 s even where processes do not share a cache).
+`CMS_LIVE_CACHE_SECONDS` (4 s: a gift shows within 5 s even where processes do not share a cache). Each process also
+keeps the hits it answered for `CMS_PAGE_LOCAL_SECONDS` (production: 1 s; tests: 0, off), so a busy page costs no
+cache round trip at all most of the time: retiring pages or figures forgets them at once in the process that did it,
+and other processes stop serving a retired page or an old figure at most that long after.
 
 The cache is an accelerator: every call here tolerates a cache that raises (Redis down). Pages then render uncached,
 and an invalidation that could not be made is logged, never raised into the transaction that caused it.
@@ -52,6 +55,7 @@ import logging
 import os
 import random
 import re
+import time
 from typing import NamedTuple
 
 from django.conf import settings
@@ -94,6 +98,9 @@ _UNBIASED = 256 - 256 % len(CSRF_ALLOWED_CHARS)
 _CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 # Cache key of a page -> the keys of its live figures, learnt on its previous hit (read with the page next time).
 _figure_keys: dict[str, tuple[str, ...]] = {}
+# Hits this process answered in the last CMS_PAGE_LOCAL_SECONDS: key -> (until, what the hit sends).
+_recent: dict[str, tuple[float, tuple]] = {}
+RECENT_MAX = 256
 
 
 def page_cache_seconds():
@@ -102,6 +109,7 @@ def page_cache_seconds():
 
 def invalidate_pages(**_kwargs):
     """Retire every cached page (O(1): bump the generation). Never raises."""
+    forget_recent()
     try:
         try:
             cache.incr(GENERATION_KEY)
@@ -168,26 +176,32 @@ def cached_response(request):
         key = cache_key(request)
     except DisallowedHost:
         return None  # Django answers it (400) below
-    try:
-        figure_keys = _figure_keys.get(key, ())
-        found = cache.get_many([GENERATION_KEY, key, *figure_keys])  # ONE round trip: generation, page, its figures
-        generation, entry = found.get(GENERATION_KEY), found.get(key)
-        request.META[LOOKED_UP] = generation  # a miss renders under it, without looking up the page again
-        if generation is None or entry is None or entry[0] != generation:
+    now = time.monotonic()
+    remembered = _recent.get(key)
+    if remembered is not None and remembered[0] > now:
+        content, headers, has_csrf, etag, gzipped = remembered[1]
+    else:
+        try:
+            figure_keys = _figure_keys.get(key, ())
+            found = cache.get_many([GENERATION_KEY, key, *figure_keys])  # ONE round trip: generation, page, figures
+            generation, entry = found.get(GENERATION_KEY), found.get(key)
+            request.META[LOOKED_UP] = generation  # a miss renders under it, without looking up the page again
+            if generation is None or entry is None or entry[0] != generation:
+                return None
+            _generation_stored, texts, figures, headers, has_csrf, etag, gzipped = entry
+            if figures:
+                keys = tuple(live.cache_keys(figures))
+                if keys != figure_keys:
+                    if len(_figure_keys) >= FIGURE_KEYS_MAX:
+                        _figure_keys.clear()
+                    _figure_keys[key] = keys
+                content = live.fill(texts, figures, found, asked=figure_keys)
+            else:
+                content = texts[0]
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("Page cache unavailable, rendering uncached: %s", exc)
             return None
-        _generation_stored, texts, figures, headers, has_csrf, etag, gzipped = entry
-        if figures:
-            keys = tuple(live.cache_keys(figures))
-            if keys != figure_keys:
-                if len(_figure_keys) >= FIGURE_KEYS_MAX:
-                    _figure_keys.clear()
-                _figure_keys[key] = keys
-            content = live.fill(texts, figures, found, asked=figure_keys)
-        else:
-            content = texts[0]
-    except Exception as exc:  # noqa: BLE001
-        logger.warning("Page cache unavailable, rendering uncached: %s", exc)
-        return None
+        _remember(key, now, (content, headers, has_csrf, etag, gzipped))
     if has_csrf:
         _csrf.process_request(request)  # the visitor's CSRF cookie, if it has a valid one
         content = content.replace(CSRF_PLACEHOLDER.encode(), _csrf_token(request).encode())
@@ -212,6 +226,22 @@ def cached_response(request):
         response = _csrf.process_response(request, response)  # sets (renews) the visitor's CSRF cookie
     response["Content-Length"] = str(len(response.content))
     return response
+
+
+def _remember(key, now, hit):
+    """Keep a hit in this process for `CMS_PAGE_LOCAL_SECONDS` (0: never): the same page asked for again within that
+    time is answered without the cache round trip. What retires pages or figures in this process forgets them at
+    once (`forget_recent`); other processes stop serving a retired page at most that long after."""
+    seconds = getattr(settings, "CMS_PAGE_LOCAL_SECONDS", 0)
+    if seconds <= 0:
+        return
+    if len(_recent) >= RECENT_MAX:
+        _recent.clear()
+    _recent[key] = (now + seconds, hit)
+
+
+def forget_recent() -> None:
+    _recent.clear()
 
 
 def _random_csrf_string():

@@ -17,7 +17,7 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.models import Site
 
 from . import live, selectors, sitestate
-from .cache import invalidate_pages
+from .cache import forget_recent, invalidate_pages
 
 # Ledger postings that move what the public pages show as "raised", and nothing else they show.
 GIFT_POSTINGS = {
@@ -61,6 +61,7 @@ def refresh_fund_figures(fund_id):
     live.bump("fund", fund_id)
     for campaign_id in Campaign.objects.filter(fund_id=fund_id).values_list("pk", flat=True):
         live.bump("campaign", campaign_id)
+    forget_recent()
 
 
 def _ledger_posted(sender, instance, created=False, **_kwargs):
@@ -77,6 +78,7 @@ def _campaign_totals_changed(sender, campaign=None, **_kwargs):
     if campaign is not None:
         live.bump("campaign", campaign.pk)
         live.bump("fund", campaign.fund_id)
+        forget_recent()
 
 
 def _organisation_saved(sender, instance, **_kwargs):

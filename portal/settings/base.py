@@ -222,6 +222,10 @@ if env("REDIS_URL"):
         },
     }
 
+# Seconds each process keeps a page-cache hit it answered (cms/cache.py): a retired page or an old live figure is
+# served by another process at most this long after. 0 turns it off (tests; one process with its own local cache).
+CMS_PAGE_LOCAL_SECONDS = float(env("CMS_PAGE_LOCAL_SECONDS", "1" if env("REDIS_URL") else "0"))
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -250,3 +250,52 @@ def test_the_wsgi_front_passes_everything_on_when_the_cache_is_down(site, wsgi_a
     status, headers, _body = _call(app, ABOUT)
     assert status == "200 OK" and inner_calls == [ABOUT, ABOUT]
     assert dict(headers).get("X-Page-Cache") != "hit"
+
+
+@pytest.fixture
+def local_second(settings, monkeypatch):
+    """Hits kept in the process for one second, on a clock the test moves."""
+    settings.CMS_PAGE_LOCAL_SECONDS = 1
+    page_cache.forget_recent()
+    clock = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    counting = CountingCache(page_cache.cache)
+    monkeypatch.setattr(page_cache, "cache", counting)
+    monkeypatch.setattr(page_cache.live, "cache", counting)
+    yield clock, counting
+    page_cache.forget_recent()
+
+
+def test_a_page_asked_again_within_the_local_second_costs_no_cache_round_trip(site, local_second):
+    clock, counting = local_second
+    visitor = Client()
+    visitor.get(CAMPAIGN)  # the miss
+    assert visitor.get(CAMPAIGN)["X-Page-Cache"] == "hit"
+    counting.reads.clear()
+    again = visitor.get(CAMPAIGN)
+    assert again["X-Page-Cache"] == "hit" and counting.reads == []
+    # Each answer still has the visitor's own freshly masked token.
+    assert TOKEN.search(again.content.decode()).group(1) != TOKEN.search(visitor.get(CAMPAIGN).content.decode()).group(
+        1
+    )
+    clock[0] += 1.01  # a second later: the cache is read again
+    assert visitor.get(CAMPAIGN)["X-Page-Cache"] == "hit" and counting.reads == ["get_many"]
+
+
+def test_retiring_pages_in_this_process_forgets_its_local_hits_at_once(site, local_second):
+    visitor = Client()
+    visitor.get(ABOUT)
+    assert visitor.get(ABOUT)["X-Page-Cache"] == "hit"
+    page_cache.invalidate_pages()  # a publish, an alert saved...
+    assert visitor.get(ABOUT)["X-Page-Cache"] == "miss"
+
+
+def test_another_process_retiring_pages_is_seen_within_the_local_second(site, local_second):
+    clock, _counting = local_second
+    visitor = Client()
+    visitor.get(ABOUT)
+    assert visitor.get(ABOUT)["X-Page-Cache"] == "hit"
+    page_cache.cache.incr(page_cache.GENERATION_KEY)  # another process retired every page: ours is not told
+    assert visitor.get(ABOUT)["X-Page-Cache"] == "hit"  # still within the second
+    clock[0] += 1.01
+    assert visitor.get(ABOUT)["X-Page-Cache"] == "miss"
