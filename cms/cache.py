@@ -53,7 +53,6 @@ import gzip
 import hashlib
 import logging
 import os
-import random
 import re
 import time
 from typing import NamedTuple
@@ -71,7 +70,7 @@ from django.utils.http import quote_etag
 
 from portal.compression import TextGZipMiddleware, is_compressible
 
-from . import live
+from . import generations, live
 from . import translation as page_translation
 
 logger = logging.getLogger("cms.cache")
@@ -110,31 +109,12 @@ def page_cache_seconds():
 def invalidate_pages(**_kwargs):
     """Retire every cached page (O(1): bump the generation). Never raises."""
     forget_recent()
-    try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, _fresh_generation(), None)
-    except Exception as exc:  # noqa: BLE001 - the cache is an accelerator
-        logger.warning("Could not retire cached pages (cache unavailable: %s)", exc)
-
-
-def _fresh_generation():
-    # Unlike any generation before it, so pages stored before the key was lost (evicted, flushed) never come back.
-    return random.randint(1, 2**31)  # noqa: S311 - not a secret
+    generations.bump(cache, GENERATION_KEY, "cached pages")
 
 
 def _generation():
     """The current generation, or None when the cache cannot be read (then nothing is served or stored)."""
-    try:
-        value = cache.get(GENERATION_KEY)
-        if value is None:
-            cache.add(GENERATION_KEY, _fresh_generation(), None)
-            value = cache.get(GENERATION_KEY)
-    except Exception as exc:  # noqa: BLE001
-        logger.warning("Page cache unavailable, rendering uncached: %s", exc)
-        return None
-    return value
+    return generations.current(cache, GENERATION_KEY, "Page cache")
 
 
 @functools.cache

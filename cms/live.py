@@ -18,7 +18,6 @@ committed is stored under the old version and never shown once the gift has bump
 """
 
 import logging
-import random
 import re
 
 from django.conf import settings
@@ -31,7 +30,7 @@ from django.utils.safestring import mark_safe
 from fund.models import Campaign, Fund
 from portal.money import format_money
 
-from . import selectors
+from . import generations, selectors
 
 logger = logging.getLogger("cms.cache")
 
@@ -92,14 +91,7 @@ def bump(kind: str, pk) -> None:
     """Retire one figure everywhere (after commit). Never raises: a missed bump is bounded by the figure's lifetime."""
     if pk is None:
         return
-    key = _version_key(kind, pk)
-    try:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, random.randint(1, 2**31), None)  # noqa: S311 - not a secret: unlike any version before it
-    except Exception as exc:  # noqa: BLE001 - the cache is an accelerator
-        logger.warning("Could not refresh live figure %s:%s (cache unavailable: %s)", kind, pk, exc)
+    generations.bump(cache, _version_key(kind, pk), f"live figure {kind}:{pk}")
 
 
 def has_live(content: bytes) -> bool:
@@ -154,7 +146,7 @@ def fill(texts, figures, found=None, asked=()) -> bytes:
         version_key, fragment_key = _version_key(kind, pk), _fragment_key(kind, pk, language)
         version = found.get(version_key)
         if version is None:
-            version = random.randint(1, 2**31)  # noqa: S311
+            version = generations.fresh()
             try:
                 if not cache.add(version_key, version, None):
                     version = cache.get(version_key, version)

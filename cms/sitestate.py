@@ -13,7 +13,6 @@ When the cache cannot be read (no generation), every read goes to the database a
 
 import copy
 import logging
-import random
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,8 @@ from django.http.request import split_domain_port
 from django.utils import timezone
 from wagtail.models import Site
 
+from . import generations
+
 logger = logging.getLogger("cms.sitestate")
 
 GENERATION_KEY = "cms:sitestate:generation"
@@ -35,30 +36,11 @@ _current = None
 
 def invalidate(**_kwargs):
     """Every process reads the rows again on its next request. Never raises (the cache is an accelerator)."""
-    try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, _fresh_generation(), None)
-    except Exception as exc:  # noqa: BLE001
-        logger.warning("Could not retire the site state (cache unavailable: %s)", exc)
-
-
-def _fresh_generation():
-    # Unlike any before it, so a copy read before the key was lost (evicted, flushed) is never taken as current.
-    return random.randint(1, 2**31)  # noqa: S311 - not a secret
+    generations.bump(cache, GENERATION_KEY, "the site state")
 
 
 def _generation():
-    try:
-        value = cache.get(GENERATION_KEY)
-        if value is None:
-            cache.add(GENERATION_KEY, _fresh_generation(), None)
-            value = cache.get(GENERATION_KEY)
-    except Exception as exc:  # noqa: BLE001
-        logger.warning("Site state cache unavailable, reading the database: %s", exc)
-        return None
-    return value
+    return generations.current(cache, GENERATION_KEY, "Site state")
 
 
 @dataclass(frozen=True)
