@@ -169,6 +169,9 @@ class KeysetPage:
     def __len__(self):
         return len(self.object_list)
 
+    def __getitem__(self, index):
+        return self.object_list[index]
+
     def key_values(self, row):
         return [_value(row, key.path) for key in self.keys]
 

@@ -72,6 +72,7 @@ def checkout_params(donation, *, monthly: bool, success_path=None, cancel_path=N
             cancel_path or reverse("donations:donate") + (f"?campaign={campaign.slug}" if campaign else "")
         ),
         "metadata": metadata,
+        "locale": checkout_locale(donation),
     }
     if donation.donor.stripe_customer_id:
         params.pop("customer_email")
