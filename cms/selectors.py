@@ -504,9 +504,3 @@ def impact_headline(fund) -> dict:
     totals = money_totals(fund)
     counts = grant_counts()
     return {**totals, **counts, "fund_id": fund.pk if fund else None}
-
-
-def has_public_grant(organisation_id) -> bool:
-    """Whether the organisation has a publicly listed grant (so shows on the directory, grant pages and open data)."""
-    _kind, grants, prefix = _base_queryset()
-    return grants.filter(**{f"{prefix}organisation_id": organisation_id}).exists()

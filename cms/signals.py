@@ -4,10 +4,9 @@ Everything runs after commit and never raises (cms/cache.py and cms/live.py swal
 down can never roll back the change that caused the invalidation, least of all a ledger posting.
 
 - Publishing, moving or deleting a page, saving an alert, site settings, a site, a fund, a page's view restriction, a
-  campaign, a round, a neighbourhood, an award, an approved application or an organisation with a publicly listed
-  grant: every cached page is retired (they can show anywhere). An organisation never funded shows on no public page:
-  its saves retire nothing. A site, site settings, a fund or an alert also moves the generation of each process's
-  copy of them (cms/sitestate.py), so those read fresh after any change.
+  campaign, a round, an organisation, a neighbourhood, an award or an approved application: every cached page is
+  retired (they can show anywhere). A site, site settings, a fund or an alert also moves the generation of each
+  process's copy of them (cms/sitestate.py), so those read fresh after any change.
 - A gift, refund, dispute or pledge (its ledger posting, or `campaign_totals_changed`): only the live figures of that
   fund and its campaigns are refreshed; the pages stay cached.
 """
@@ -16,7 +15,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Site
 
-from . import live, selectors, sitestate
+from . import live, sitestate
 from .cache import forget_recent, invalidate_pages
 
 # Ledger postings that move what the public pages show as "raised", and nothing else they show.
@@ -81,13 +80,6 @@ def _campaign_totals_changed(sender, campaign=None, **_kwargs):
         forget_recent()
 
 
-def _organisation_saved(sender, instance, **_kwargs):
-    # Only an organisation with a publicly listed grant shows on public pages (directory, grant pages, open data,
-    # search); an applicant's profile edits and new registrations leave the page cache alone.
-    if selectors.has_public_grant(instance.pk):
-        _on_commit()
-
-
 def _application_changed(sender, instance, **_kwargs):
     if getattr(instance, "status", None) == "approved":
         _on_commit()
@@ -123,8 +115,7 @@ def connect():
         Organisation,
         Neighbourhood,
     ):
-        receiver = _organisation_saved if model is Organisation else _on_commit
-        post_save.connect(receiver, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
+        post_save.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.save.{model._meta.label}")
         post_delete.connect(_on_commit, sender=model, dispatch_uid=f"cms.cache.delete.{model._meta.label}")
     page_published.connect(_page_changed, dispatch_uid="cms.sitestate.page_published")
     post_page_move.connect(_page_changed, dispatch_uid="cms.sitestate.page_moved")

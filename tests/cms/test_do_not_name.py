@@ -155,18 +155,3 @@ def test_renaming_a_neighbourhood_retires_cached_pages(grants, django_capture_on
         hood.save()
     response = Client().get("/grants/")
     assert response["X-Page-Cache"] == "miss" and "East Side" in _text(response)
-
-
-def test_an_organisation_with_no_public_grant_leaves_cached_pages_alone(grants, django_capture_on_commit_callbacks):
-    # Most organisations are applicants that were never funded: they show on no public page, so their saves (every
-    # profile edit, every registration) must not retire the whole page cache.
-    applicant = OrganisationFactory(legal_name="Westside Mutual Aid")
-    Client().get("/grants/")
-    assert Client().get("/grants/")["X-Page-Cache"] == "hit"
-    with django_capture_on_commit_callbacks(execute=True):
-        applicant.operating_name = "Westside MA"
-        applicant.save()
-    assert Client().get("/grants/")["X-Page-Cache"] == "hit"
-    with django_capture_on_commit_callbacks(execute=True):
-        grants["named"].organisation.save()  # a funded one still retires them
-    assert Client().get("/grants/")["X-Page-Cache"] == "miss"
