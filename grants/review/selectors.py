@@ -214,18 +214,7 @@ def ranking_page(round, *, sort="raw", params, per_page):
     return page, before + 1
 
 
-RANK_FIELDS = (
-    "mean_score",
-    "normalised_score",
-    "max_score",
-    "min_score",
-    "submitted_reviews",
-    "fund_count",
-    "maybe_count",
-    "no_count",
-    "cumulative_requested",
-    "total_rows",
-)
+RANK_FIELDS = (*SCORE_FIELDS, "cumulative_requested", "total_rows")
 
 
 def ranking_slice(queryset, start, stop) -> list:
