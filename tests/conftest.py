@@ -2,6 +2,7 @@
 
 import os
 from datetime import UTC, datetime, time
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -78,6 +79,16 @@ def mfa_user_factory(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def ratelimit_clock(monkeypatch):
+    """The rate limiter's clock (portal.ratelimit), pinned one second before a minute, and ten minutes, turn.
+
+    A burst test then behaves the same whenever CI runs it; a test moves time by adding seconds to `clock[0]`."""
+    now = [1_800_000_000.0 - 1.0]
+    monkeypatch.setattr("portal.ratelimit.time", SimpleNamespace(time=lambda: now[0]))
+    return now
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Card-testing defence: a fixed-window counter in the shared cache, per IP and per email, on checkout creation.
+"""Card-testing defence: a sliding-window counter (portal.ratelimit) in the shared cache, per IP and per email, on checkout creation.
 
 The cache is an accelerator: if it cannot count (Redis down), the attempt is allowed and a warning logged; Stripe's
 own fraud checks still apply. The client address is `portal.net.client_ip` (TRUSTED_PROXY_COUNT)."""

@@ -29,7 +29,7 @@ def test_client_ip_is_the_address_the_outermost_trusted_proxy_saw(rf, settings, 
 
 
 @pytest.mark.django_db
-def test_donation_rate_limit_counts_each_client_not_the_load_balancer(settings, fake_stripe):
+def test_donation_rate_limit_counts_each_client_not_the_load_balancer(settings, fake_stripe, ratelimit_clock):
     from tests.donations.test_donate_form import form_data
     from tests.factories.fund import FundFactory
 

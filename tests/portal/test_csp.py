@@ -127,7 +127,7 @@ def test_the_report_endpoint_only_accepts_post():
     assert Client().get("/csp-report/").status_code == 405
 
 
-def test_a_flood_of_reports_from_one_address_is_cut_off_but_others_still_report():
+def test_a_flood_of_reports_from_one_address_is_cut_off_but_others_still_report(ratelimit_clock):
     cache.clear()
     flood = Client(REMOTE_ADDR="203.0.113.9")
     statuses = [
