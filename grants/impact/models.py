@@ -338,8 +338,11 @@ class AnnualReport(models.Model):
 class MetricRollup(models.Model):
     """The approved figures of one award, folded per metric, quarter (of the report's period end) and breakdown
     neighbourhood, with the "latest" contributions already decided for each window the dashboard can ask for.
-    Kept in step by grants.impact.rollup (on every save or delete of a report or value, in the same transaction), so
-    the dashboard's first view after a change sums a few rows per award instead of re-deciding every value."""
+    Kept in step by grants.impact.rollup (on every save or delete of a report or value, in the same transaction).
+
+    Each row also records the segment it is counted in (the award's round and fund, its organisation's type and main
+    neighbourhood at the last refresh): when the organisation or the award changes, the rows whose segment is no
+    longer the current one say which `MetricRollupSegment` rows to take them out of."""
 
     award = models.ForeignKey("awards.Award", on_delete=models.CASCADE, related_name="+")
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
@@ -354,7 +357,49 @@ class MetricRollup(models.Model):
     latest_in_year = models.DecimalField(max_digits=20, decimal_places=2)
     latest_in_quarter = models.DecimalField(max_digits=20, decimal_places=2)
     latest_in_quarter_number = models.DecimalField(max_digits=20, decimal_places=2)
+    # The segment (what the dashboard's round, fund, organisation type and neighbourhood filters select by).
+    round = models.ForeignKey("grants.FundingRound", on_delete=models.CASCADE, related_name="+")
+    fund = models.ForeignKey("fund.Fund", on_delete=models.CASCADE, related_name="+")
+    org_type = models.CharField(max_length=32)
+    # SET_NULL like Organisation.neighbourhood: deleting a neighbourhood moves both to "none" together.
+    org_neighbourhood = models.ForeignKey(
+        "applicants.Neighbourhood", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("metric rollup")
         verbose_name_plural = _("metric rollups")
+        indexes = [
+            models.Index(fields=["round", "fund", "org_type", "org_neighbourhood"], name="impact_rollup_segment_idx"),
+        ]
+
+
+class MetricRollupSegment(models.Model):
+    """`MetricRollup` summed over the awards of one segment (round, fund, organisation type, organisation's main
+    neighbourhood): about a thousand rows for a fund of 20,000 reports instead of one per award. The dashboard sums
+    these (aggregation.dashboard_figures_from_rollup). Recomputed from the per-award rows for the segments an award
+    refresh touches (grants.impact.rollup.rollup_refresh), in the same transaction."""
+
+    round = models.ForeignKey("grants.FundingRound", on_delete=models.CASCADE, related_name="+")
+    fund = models.ForeignKey("fund.Fund", on_delete=models.CASCADE, related_name="+")
+    org_type = models.CharField(max_length=32)
+    # SET_NULL: rows of a deleted neighbourhood join the "none" segment; the sums stay right, the next refresh of
+    # that segment merges them.
+    org_neighbourhood = models.ForeignKey(
+        "applicants.Neighbourhood", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    neighbourhood = models.ForeignKey("applicants.Neighbourhood", null=True, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    total = models.DecimalField(max_digits=20, decimal_places=2)
+    count = models.PositiveIntegerField()
+    latest = models.DecimalField(max_digits=20, decimal_places=2)
+    latest_in_year = models.DecimalField(max_digits=20, decimal_places=2)
+    latest_in_quarter = models.DecimalField(max_digits=20, decimal_places=2)
+    latest_in_quarter_number = models.DecimalField(max_digits=20, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["round", "fund", "org_type", "org_neighbourhood"], name="impact_segment_key_idx"),
+        ]

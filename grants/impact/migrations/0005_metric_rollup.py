@@ -3,13 +3,10 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from grants.impact.rollup import rollup_rebuild_with
-
 
 def backfill(apps, schema_editor):
-    rollup_rebuild_with(
-        rollup_model=apps.get_model("impact", "MetricRollup"), value_model=apps.get_model("impact", "MetricValue")
-    )
+    """Nothing here any more: 0006_metric_rollup_segments recreates the table with its segment columns and builds
+    the rollup (this migration's model has no segment fields for the current builder to fill)."""
 
 
 class Migration(migrations.Migration):
