@@ -3,6 +3,7 @@
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applicants.models import Membership, Organisation
 from portal.keyset import Key
@@ -134,9 +135,20 @@ def eligibility_response(user, funding_round):
 
 
 def applications_for_user(user):
+    """The user's organisations' applications, newest activity first, for the dashboard's table: what a row shows
+    (title, reference, status, round, organisation, message count), without the answers and form snapshots."""
     return (
         Application.objects.filter(organisation__memberships__user=user)
-        .select_related("round", "round__fund", "organisation")
+        .select_related("round", "organisation")
+        .only(
+            "title",
+            "reference",
+            "status",
+            "updated_at",
+            "round__title",
+            "organisation__legal_name",
+            "organisation__operating_name",
+        )
         .annotate(message_count=Count("messages", filter=Q(messages__internal=False)))
         .order_by("-updated_at")
     )
@@ -172,31 +184,41 @@ def visible_messages(application, user):
     return qs
 
 
+NEXT_STEPS = {
+    S.DRAFT.value: gettext_lazy("Finish your answers and submit before the deadline."),
+    S.SUBMITTED.value: gettext_lazy("Nothing for now: we are checking your application."),
+    S.MORE_INFO.value: gettext_lazy("We need more information: read our message, update your answers and resubmit."),
+    S.IN_REVIEW.value: gettext_lazy("Nothing for now: our review panel is reading your application."),
+    S.APPROVED.value: gettext_lazy(
+        "Congratulations! Read the decision below: your grant offer follows, to accept online."
+    ),
+    S.WAITLISTED.value: gettext_lazy(
+        "Nothing for now: you are on the waiting list and we will write if money becomes available."
+    ),
+    S.DECLINED.value: gettext_lazy("Nothing: this application was not funded. The reasons are below and in our email."),
+    S.WITHDRAWN.value: gettext_lazy("Nothing: you withdrew this application."),
+}
+PLAIN_STATUSES = {
+    S.DRAFT.value: gettext_lazy("Draft: not sent yet"),
+    S.SUBMITTED.value: gettext_lazy("Submitted: we are checking it"),
+    S.MORE_INFO.value: gettext_lazy("We need more information from you"),
+    S.IN_REVIEW.value: gettext_lazy("Being reviewed by our panel"),
+    S.APPROVED.value: gettext_lazy("Approved"),
+    S.WAITLISTED.value: gettext_lazy("On the waiting list"),
+    S.DECLINED.value: gettext_lazy("Not funded"),
+    S.WITHDRAWN.value: gettext_lazy("Withdrawn"),
+}
+
+
 def next_step_for(application) -> str:
-    """What we need from the applicant next, in plain words."""
-    return {
-        S.DRAFT: _("Finish your answers and submit before the deadline."),
-        S.SUBMITTED: _("Nothing for now: we are checking your application."),
-        S.MORE_INFO: _("We need more information: read our message, update your answers and resubmit."),
-        S.IN_REVIEW: _("Nothing for now: our review panel is reading your application."),
-        S.APPROVED: _("Congratulations! Read the decision below: your grant offer follows, to accept online."),
-        S.WAITLISTED: _("Nothing for now: you are on the waiting list and we will write if money becomes available."),
-        S.DECLINED: _("Nothing: this application was not funded. The reasons are below and in our email."),
-        S.WITHDRAWN: _("Nothing: you withdrew this application."),
-    }.get(application.status, "")
+    """What we need from the applicant next, in plain words (one translation looked up, not one per status)."""
+    text = NEXT_STEPS.get(application.status)
+    return str(text) if text is not None else ""
 
 
 def plain_status(application) -> str:
-    return {
-        S.DRAFT: _("Draft: not sent yet"),
-        S.SUBMITTED: _("Submitted: we are checking it"),
-        S.MORE_INFO: _("We need more information from you"),
-        S.IN_REVIEW: _("Being reviewed by our panel"),
-        S.APPROVED: _("Approved"),
-        S.WAITLISTED: _("On the waiting list"),
-        S.DECLINED: _("Not funded"),
-        S.WITHDRAWN: _("Withdrawn"),
-    }.get(application.status, application.get_status_display())
+    text = PLAIN_STATUSES.get(application.status)
+    return str(text) if text is not None else application.get_status_display()
 
 
 def answer_rows(

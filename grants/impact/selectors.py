@@ -26,6 +26,10 @@ def organisation_has_overdue_reports(organisation, *, today=None) -> bool:
     return ImpactReport.objects.filter(award__organisation=organisation).overdue(today).exists()
 
 
+# What a list of reports never shows of their grant's application (only its reference): its answers and snapshots.
+APPLICATION_BULK_FIELDS = ("answers", "form_snapshot", "organisation_snapshot", "summary")
+
+
 def reports_for_user(user):
     """Reports of every organisation the user belongs to, soonest due first (approved ones last)."""
     from applicants.models import Membership
@@ -34,6 +38,7 @@ def reports_for_user(user):
     return (
         ImpactReport.objects.filter(award__organisation_id__in=org_ids)
         .select_related("award__organisation", "award__application", "award__round")
+        .defer(*(f"award__application__{field}" for field in APPLICATION_BULK_FIELDS))
         .annotate(
             done=Case(
                 When(status=ImpactReport.Status.APPROVED, then=Value(1)), default=Value(0), output_field=IntegerField()
