@@ -448,3 +448,20 @@ class ApplicationScore(models.Model):
         if self.max_score is None or self.min_score is None:
             return None
         return self.max_score - self.min_score
+
+
+class RankingTotals(models.Model):
+    """Per round: how many applications the ranking lists and the sum of their undecided requests (the funding line's
+    total). Kept by database triggers (migration 0005) on review_applicationscore and grants_application, so every
+    write path counts, bulk updates included; the ranking's pages near the end take their rank and running total from
+    it (total − the rows after the page) instead of reading every row before them. Never written by Django."""
+
+    round = models.OneToOneField(
+        "grants.FundingRound", on_delete=models.CASCADE, primary_key=True, related_name="ranking_totals"
+    )
+    applications = models.IntegerField(default=0)
+    undecided_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("ranking totals")
+        verbose_name_plural = _("ranking totals")
