@@ -94,3 +94,18 @@ def test_a_decision_through_the_workflow_moves_the_funding_line(staff_user):
     assert apps[0].status == Application.Status.DECLINED
     assert _kept(funding_round) == _from_scratch(funding_round)
     assert _kept(funding_round)[1] == before[1] - apps[0].requested_amount
+
+
+def test_a_round_deletes_with_its_totals_and_progress():
+    from grants.review.models import ReviewProgress
+
+    funding_round, apps = _round_with(4)
+    assert RankingTotals.objects.filter(round=funding_round).exists()
+    assert ReviewProgress.objects.filter(round=funding_round).count() == 4
+    Application.objects.filter(round=funding_round).delete()  # a round with applications is protected
+    assert _kept(funding_round) == (0, Decimal("0.00"))
+    assert not ReviewProgress.objects.filter(round=funding_round).exists()
+    funding_round.delete()
+    assert not RankingTotals.objects.filter(round_id=funding_round.pk).exists()
+    assert not ReviewProgress.objects.filter(round_id=funding_round.pk).exists()
+    assert not Application.objects.filter(pk__in=[a.pk for a in apps]).exists()
