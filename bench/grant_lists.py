@@ -15,7 +15,8 @@ Per list: queries (asserted equal at both sizes), median server time over the ro
     .venv/bin/python bench/grant_lists.py --sizes 200 2000 --rounds 5
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_grantlists_bench .venv/bin/python bench/grant_lists.py
 
-On PostgreSQL the children's databases are test_<name>_<size> (e.g. test_portal_grantlists_bench_20000).
+On PostgreSQL the children's databases are test_<name>_<size> (e.g. test_portal_grantlists_bench_20000); --keep
+leaves them in place afterwards (for EXPLAIN ANALYZE; drop them yourself).
 """
 
 import argparse
@@ -118,7 +119,7 @@ def build(n):
     return funding_round, staff, middle
 
 
-def child(n):
+def child(n, keep=False):
     import django
 
     django.setup()
@@ -167,7 +168,11 @@ def child(n):
                 result[key] = [len(ctx.captured_queries), elapsed]
             print(json.dumps(result), flush=True)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if keep:
+            connection.close()
+            print(f"kept database {connection.settings_dict['NAME']}", file=sys.stderr, flush=True)
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def last_page_url(client, url):
@@ -196,14 +201,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs=2, type=int, default=[200, 20000])
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the children's databases (PostgreSQL) for EXPLAIN; drop them yourself"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child)
+        return child(args.child, keep=args.keep)
 
     children = {
         n: subprocess.Popen(
-            [sys.executable, __file__, "--child", str(n)],
+            [sys.executable, __file__, "--child", str(n)] + (["--keep"] if args.keep else []),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -2,12 +2,17 @@
 
 Each item is one COUNT query, so the home page costs the same number of queries however much data there is
 (tests/grants/test_workqueue.py asserts it). Program staff see the grant cycle; finance sees the payments.
+
+Each item is a queryset counted up to CAP + 1 rows (shown as "1000+" beyond CAP, as the application list does), and
+the review items read ReviewProgress (kept by triggers, see grants/review/models.py) through its indexes instead of
+aggregating every assignment of every application in review: the page costs the same time however many applications
+the fund has (bench/grant_lists.py, "work_queue").
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +20,12 @@ from wagtail.admin.ui.components import Component
 
 from grants.awards.models import Award, Disbursement, PaymentBatch
 from grants.impact.models import ImpactReport
-from grants.models import Application
-from grants.review.models import Assignment
+from grants.models import Application, FundingRound
+from grants.review.models import Assignment, ReviewProgress
 from portal.roles import is_finance, is_program_staff
 
 PROGRAM, FINANCE = "program", "finance"
+CAP = 1000  # counted up to this many (one more to know there are more)
 
 
 @dataclass(frozen=True)
@@ -28,77 +34,63 @@ class WorkItem:
     role: str
     label: object  # lazy text, shown with the count
     empty: object  # what the empty state says
-    count: Callable  # (user) -> int
+    count: Callable  # (user) -> the queryset of what is waiting (counted up to CAP + 1)
     url: Callable  # () -> str
 
 
 def _to_screen(user):
-    return Application.objects.filter(status=Application.Status.SUBMITTED).count()
+    return Application.objects.filter(status=Application.Status.SUBMITTED)
 
 
 def _rounds_to_assign(user):
-    """Rounds with an application in review that has fewer active reviewers than the round asks for."""
-    return (
-        Application.objects.filter(status=Application.Status.IN_REVIEW)
-        .annotate(
-            reviewers=Count("review_assignments", filter=~Q(review_assignments__status=Assignment.Status.RECUSED))
-        )
-        .filter(reviewers__lt=F("round__reviews_per_application"))
-        .values("round_id")
-        .distinct()
-        .count()
+    """Rounds with an application in review that has fewer active reviewers than the round asks for: per round, one
+    seek in review_progress_short (round, in review, active reviewers)."""
+    short = ReviewProgress.objects.filter(
+        round=OuterRef("pk"), in_review=True, active__lt=OuterRef("reviews_per_application")
     )
+    return FundingRound.objects.filter(Exists(short))
 
 
 def _reviews_overdue(user):
     now = timezone.now()
-    return (
-        Assignment.objects.filter(status=Assignment.Status.ASSIGNED, application__status=Application.Status.IN_REVIEW)
-        .filter(Q(due_at__lt=now) | Q(due_at__isnull=True, application__round__review_deadline__lt=now))
-        .count()
-    )
+    return Assignment.objects.filter(
+        status=Assignment.Status.ASSIGNED, application__status=Application.Status.IN_REVIEW
+    ).filter(Q(due_at__lt=now) | Q(due_at__isnull=True, application__round__review_deadline__lt=now))
 
 
 def _ready_to_decide(user):
-    """In review, every assigned review in (none still assigned), at least one submitted."""
-    return (
-        Application.objects.filter(status=Application.Status.IN_REVIEW)
-        .annotate(
-            waiting=Count("review_assignments", filter=Q(review_assignments__status=Assignment.Status.ASSIGNED)),
-            done=Count("review_assignments", filter=Q(review_assignments__status=Assignment.Status.COMPLETED)),
-        )
-        .filter(waiting=0, done__gt=0)
-        .count()
-    )
+    """In review, every assigned review in (none still assigned), at least one submitted: the partial index
+    review_progress_ready holds exactly those."""
+    return ReviewProgress.objects.filter(in_review=True, pending=0, completed__gt=0)
 
 
 def _offers_to_send(user):
-    return Award.objects.filter(status=Award.Status.PREPARED).count()
+    return Award.objects.filter(status=Award.Status.PREPARED)
 
 
 def _offers_awaiting(user):
-    return Award.objects.filter(status=Award.Status.OFFERED).count()
+    return Award.objects.filter(status=Award.Status.OFFERED)
 
 
 def _reports_to_review(user):
-    return ImpactReport.objects.filter(status=ImpactReport.Status.SUBMITTED).count()
+    return ImpactReport.objects.filter(status=ImpactReport.Status.SUBMITTED)
 
 
 def _reports_overdue(user):
-    return ImpactReport.objects.overdue().count()
+    return ImpactReport.objects.overdue()
 
 
 def _payments_to_approve(user):
     """Prepared by someone else: the four-eyes rule means this user may approve them."""
-    return Disbursement.objects.filter(status=Disbursement.Status.PENDING).exclude(prepared_by=user).count()
+    return Disbursement.objects.filter(status=Disbursement.Status.PENDING).exclude(prepared_by=user)
 
 
 def _payments_to_batch(user):
-    return Disbursement.objects.filter(status=Disbursement.Status.APPROVED, batch__isnull=True).count()
+    return Disbursement.objects.filter(status=Disbursement.Status.APPROVED, batch__isnull=True)
 
 
 def _batches_to_confirm(user):
-    return PaymentBatch.objects.filter(status=PaymentBatch.Status.EXPORTED).count()
+    return PaymentBatch.objects.filter(status=PaymentBatch.Status.EXPORTED)
 
 
 ITEMS = [
@@ -198,11 +190,22 @@ def work_queue(user) -> list[dict]:
     roles = {PROGRAM} if is_program_staff(user) else set()
     if is_finance(user):
         roles.add(FINANCE)
-    return [
-        {"key": item.key, "label": item.label, "empty": item.empty, "count": item.count(user), "url": item.url()}
-        for item in ITEMS
-        if item.role in roles
-    ]
+    items = []
+    for item in ITEMS:
+        if item.role not in roles:
+            continue
+        count = item.count(user).order_by()[: CAP + 1].count()  # COUNT over a LIMIT: never more than CAP + 1 rows
+        items.append(
+            {
+                "key": item.key,
+                "label": item.label,
+                "empty": item.empty,
+                "count": min(count, CAP),
+                "more": count > CAP,
+                "url": item.url(),
+            }
+        )
+    return items
 
 
 class WorkQueuePanel(Component):

@@ -149,8 +149,11 @@ def _value(row, path):
 
 
 class KeysetPage:
-    def __init__(self, rows, *, keys, params, has_next, has_previous, is_first):
+    def __init__(self, rows, *, keys, params, has_next, has_previous, is_first, from_end=False):
         self.object_list = rows  # callers may replace it (e.g. by the objects the rows stand for)
+        # Read backwards from the end (?last=1 or a ?before= cursor): the page is nearer the end than the start the way
+        # the user came, so figures about the rows around it (ranks, running totals) are cheaper counted from the end.
+        self.from_end = from_end
         self._edges = (rows[0], rows[-1]) if rows else None  # the rows whose keys the previous/next cursors carry
         self.keys = keys
         self.has_next = has_next
@@ -233,7 +236,13 @@ def paginate(queryset, keys, params, *, per_page) -> KeysetPage:
         rows = list(backward.order_by(*backward_order)[: per_page + 1])
         if rows or before is None:
             rows_shown = rows[:per_page][::-1]
-            return page(rows_shown, has_next=before is not None, has_previous=len(rows) > per_page, is_first=False)
+            return page(
+                rows_shown,
+                has_next=before is not None,
+                has_previous=len(rows) > per_page,
+                is_first=False,
+                from_end=True,
+            )
         # Nothing before the cursor any more (rows were deleted): show the first page.
     try:
         number = max(int(params.get("page") or 1), 1)

@@ -242,7 +242,11 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["due_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["application", "member"], name="review_unique_assignment")]
-        indexes = [models.Index(fields=["member", "status"])]
+        indexes = [
+            models.Index(fields=["member", "status"]),
+            # The work queue's overdue reviews: only the assignments still waiting, however many are done.
+            models.Index(fields=["due_at"], condition=models.Q(status="assigned"), name="review_assignment_waiting"),
+        ]
         verbose_name = _("review assignment")
         verbose_name_plural = _("review assignments")
 
@@ -448,3 +452,51 @@ class ApplicationScore(models.Model):
         if self.max_score is None or self.min_score is None:
             return None
         return self.max_score - self.min_score
+
+
+class RankingTotals(models.Model):
+    """Per round: how many applications the ranking lists and the sum of their undecided requests (the funding line's
+    total). Kept by database triggers (migration 0005) on review_applicationscore and grants_application, so every
+    write path counts, bulk updates included; the ranking's pages near the end take their rank and running total from
+    it (total − the rows after the page) instead of reading every row before them. Never written by Django."""
+
+    round = models.OneToOneField(
+        "grants.FundingRound", on_delete=models.CASCADE, primary_key=True, related_name="ranking_totals"
+    )
+    applications = models.IntegerField(default=0)
+    undecided_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("ranking totals")
+        verbose_name_plural = _("ranking totals")
+
+
+class ReviewProgress(models.Model):
+    """Per application in review or with reviewers: its round, whether it is in review, and how many of its
+    assignments are active (not recused), still waiting (assigned) and done (completed). Kept by database triggers
+    (migration 0006) on review_assignment and grants_application, so every write path counts; the staff work queue
+    (grants.workqueue) seeks in its indexes instead of aggregating every assignment of every application in review.
+    Never written by Django."""
+
+    application = models.OneToOneField(
+        "grants.Application", on_delete=models.CASCADE, primary_key=True, related_name="review_progress"
+    )
+    round = models.ForeignKey("grants.FundingRound", on_delete=models.CASCADE, related_name="+", db_index=False)
+    in_review = models.BooleanField(default=False)
+    active = models.IntegerField(default=0)
+    pending = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # "Rounds needing reviewers": per round, is there an application in review with fewer active reviewers?
+            models.Index(fields=["round", "in_review", "active"], name="review_progress_short"),
+            # "Every review in and no decision": in review, nothing waiting, something done (counted up to a cap).
+            models.Index(
+                fields=["application"],
+                condition=models.Q(in_review=True, pending=0, completed__gt=0),
+                name="review_progress_ready",
+            ),
+        ]
+        verbose_name = _("review progress")
+        verbose_name_plural = _("review progress")

@@ -32,7 +32,7 @@ from portal.sanitize import rich_text_to_text
 
 from . import scoring
 from .blind import NO_REDACTION, neutral_attachment_name
-from .models import ApplicationScore, Assignment, ConflictDeclaration, Review, ReviewScore
+from .models import ApplicationScore, Assignment, ConflictDeclaration, RankingTotals, Review, ReviewScore
 
 UNDECIDED_STATUSES = [Application.Status.IN_REVIEW, Application.Status.WAITLISTED]
 
@@ -183,9 +183,12 @@ def ranking_page(round, *, sort="raw", params, per_page):
     (see ApplicationScore.Meta.indexes), never skipped by OFFSET and never counted whole. Returns (page, first rank):
     the page's object_list holds Application objects carrying the ranking figures and `cumulative_requested`.
 
-    The running total of undecided requests (the funding line) and the rank need the rows before the page: on page 1
-    there are none; deeper, a count and a sum over the rows before the page's first row (a read of the index and the
-    applications' amounts, no sort) come with the applications' query as two uncorrelated subqueries."""
+    The running total of undecided requests (the funding line) and the rank need the rows before the page. On page 1
+    there are none. A page reached forwards (a ?after= cursor) counts and sums the rows before its first row; a page
+    reached from the end (?last=1, a ?before= cursor) takes the round's totals (RankingTotals, kept by triggers) minus
+    the rows from its first row to the end, so the last pages read a page's worth of rows, not the whole round. Either
+    way the figures come with the applications' query as uncorrelated subqueries (evaluated once): no extra round
+    trip, and the cost grows with the distance from the end the user came from, not with the round."""
     keys = RANK_KEYS.get(sort, RANK_KEYS["raw"])
     scores = ApplicationScore.objects.filter(round=round)
     rows = scores.values("application_id", "sort_mean", "sort_normalised", *SCORE_FIELDS).annotate(
@@ -193,21 +196,38 @@ def ranking_page(round, *, sort="raw", params, per_page):
     )
     page = keyset.paginate(rows, keys, params, per_page=per_page)
     first = page.first_key_values()
-    prefix = {}
+    amount = DecimalField(max_digits=16, decimal_places=2)
+    figures = {}
     if first is not None and not page.is_first:
-        # Folded into the applications' query as two uncorrelated subqueries (evaluated once): no extra round trip.
-        earlier = scores.filter(keyset.beyond(keys, first, forward=False, using=scores.db)).order_by().values("round")
-        prefix = {
-            "rows_before": Subquery(earlier.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-            "amount_before": Subquery(
-                earlier.annotate(total=Sum(_undecided_amount())).values("total"),
-                output_field=DecimalField(max_digits=14, decimal_places=2),
+        side = keyset.beyond(keys, first, forward=page.from_end, using=scores.db)
+        around = scores.filter(side).order_by().values("round")  # before the first row, or after it (from the end)
+        figures = {
+            "rows_around": Subquery(around.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+            "amount_around": Subquery(
+                around.annotate(total=Sum(_undecided_amount())).values("total"), output_field=amount
             ),
         }
-    applications = _with_applications(page.object_list, annotations=prefix)
-    before = (getattr(applications[0], "rows_before", None) or 0) if applications else 0
-    running = (getattr(applications[0], "amount_before", None) or ZERO) if applications else ZERO
-    for application, row in zip(applications, page.object_list):
+        if page.from_end:
+            totals = RankingTotals.objects.filter(round=round)
+            figures["round_rows"] = Subquery(totals.values("applications"), output_field=IntegerField())
+            figures["round_amount"] = Subquery(totals.values("undecided_amount"), output_field=amount)
+    rows = page.object_list
+    applications = _with_applications(rows, annotations=figures)
+    before, running = 0, ZERO
+    if applications and figures:
+        head = applications[0]
+        rows_around, amount_around = head.rows_around or 0, head.amount_around or ZERO
+        if not page.from_end:
+            before, running = rows_around, amount_around
+        elif head.round_rows is not None:
+            # Everything before the first row = the round − the first row − the rows after it.
+            before = head.round_rows - rows_around - 1
+            running = (head.round_amount or ZERO) - amount_around - rows[0]["undecided"]
+        else:  # no totals row (cannot happen while the triggers exist): count the rows before, as a page reached forwards
+            earlier = scores.filter(keyset.beyond(keys, first, forward=False, using=scores.db)).order_by()
+            prefix = earlier.aggregate(n=Count("pk"), total=Sum(_undecided_amount()))
+            before, running = prefix["n"], prefix["total"] or ZERO
+    for application, row in zip(applications, rows):
         running += row["undecided"]
         application.cumulative_requested = running
     page.object_list = applications

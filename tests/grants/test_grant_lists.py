@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -196,11 +197,41 @@ def test_ranking_pages_walk_every_row_with_its_rank_and_running_total(sort):
         params = QueryDict(page.next_url[1:])
     assert [a.pk for a in seen] == [a.pk for a in expected]
     assert [a.cumulative_requested for a in seen] == [a.cumulative_requested for a in expected]
-    page, first_rank = review_selectors.ranking_page(
-        funding_round, sort=sort, params=QueryDict(f"sort={sort}&last=1"), per_page=5
+    # Backwards from the last page (ranks and running totals from the round's totals minus the rows after the page).
+    seen, params = [], QueryDict(f"sort={sort}&last=1")
+    while True:
+        page, first_rank = review_selectors.ranking_page(funding_round, sort=sort, params=params, per_page=5)
+        assert page.from_end or not page.previous_url
+        assert first_rank == 23 - len(seen) - len(page.object_list) + 1
+        seen = list(page.object_list) + seen
+        if not page.previous_url:
+            break
+        params = QueryDict(page.previous_url[1:])
+    assert [a.pk for a in seen] == [a.pk for a in expected]
+    assert [a.cumulative_requested for a in seen] == [a.cumulative_requested for a in expected]
+
+
+def test_ranking_last_pages_count_from_the_round_totals_not_the_rows_before():
+    """The last page's rank and running total are the round's totals minus the rows after the page: shifting the
+    totals shifts them (a page that counted every row before it would not move)."""
+    from grants.review.models import RankingTotals
+
+    funding_round = _ranked_round(23)
+    last = QueryDict("sort=raw&last=1")
+    page, first_rank = review_selectors.ranking_page(funding_round, sort="raw", params=last, per_page=5)
+    assert first_rank == 19
+    running = [a.cumulative_requested for a in page.object_list]
+    RankingTotals.objects.filter(round=funding_round).update(
+        applications=F("applications") + 100, undecided_amount=F("undecided_amount") + 1000
     )
-    assert first_rank == 23 - 5 + 1
-    assert [a.cumulative_requested for a in page.object_list] == [a.cumulative_requested for a in expected[-5:]]
+    page, first_rank = review_selectors.ranking_page(funding_round, sort="raw", params=last, per_page=5)
+    assert first_rank == 119
+    assert [a.cumulative_requested for a in page.object_list] == [r + 1000 for r in running]
+    # Page 1 and pages reached forwards never read the totals.
+    page, first_rank = review_selectors.ranking_page(
+        funding_round, sort="raw", params=QueryDict("sort=raw"), per_page=5
+    )
+    assert first_rank == 1
 
 
 def test_ranking_queries_do_not_grow_with_rows(client, staff):
