@@ -301,6 +301,9 @@ def statement_run_execute(*, run_id: int, render_only: bool = False):
                     if done % PROGRESS_EVERY == 0 or time.monotonic() - saved_at > PROGRESS_SECONDS:
                         StatementRun.objects.filter(pk=run.pk).update(done=done)
                         saved_at = time.monotonic()
+            # Let this chunk go before the next is read: otherwise the loop variables keep it alive while the next
+            # chunk and its gifts load, and the peak holds two chunks (about 5 MB more) instead of one.
+            del chunk, gifts_by_donor
     except Exception as exc:
         StatementRun.objects.filter(pk=run.pk).update(
             status=StatementRun.Status.FAILED, done=done, error=str(exc)[:2000]
