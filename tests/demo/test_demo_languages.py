@@ -4,10 +4,8 @@ French-speaking donor of the Canadian fund with an official receipt in French.""
 import io
 from pathlib import Path
 
-import polib
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from pypdf import PdfReader
 from wagtail.models import Page
 
@@ -21,17 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 LOCALE_DIR = Path(django_settings.BASE_DIR) / "locale"
 
 
-@pytest.fixture
-def compiled_catalogues(settings, tmp_path):
-    for po_file in LOCALE_DIR.glob("*/LC_MESSAGES/django.po"):
-        target = tmp_path / po_file.relative_to(LOCALE_DIR).with_suffix(".mo")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        polib.pofile(str(po_file)).save_as_mofile(str(target))
-    settings.LOCALE_PATHS = [tmp_path]
-
-
-def test_demo_has_the_public_site_and_the_open_call_in_spanish_and_a_french_cra_receipt(client, compiled_catalogues):
-    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+def test_demo_has_the_public_site_and_the_open_call_in_spanish_and_a_french_cra_receipt(demo, client):
 
     spanish = set(Page.objects.filter(locale__language_code="es", live=True).values_list("url_path", flat=True))
     home = Page.objects.get(locale__language_code="es", depth=2).url_path

@@ -1,15 +1,11 @@
 """The demo's privacy page tells people their data rights as the portal implements them (issue 17)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
-def test_privacy_page_explains_download_erasure_retention_and_sessions(client, settings):
-    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+def test_privacy_page_explains_download_erasure_retention_and_sessions(demo, client, settings):
     response = client.get("/privacy/")
     assert response.status_code == 200
     text = response.content.decode()

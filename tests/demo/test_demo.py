@@ -32,12 +32,10 @@ def _row_counts():
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_seed_demo_twice_changes_nothing_and_prints_the_logins():
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+def test_seed_demo_twice_changes_nothing_and_prints_the_logins(demo):
     first = _row_counts()
-    assert "program@demo.millbrook-fund.example" in out.getvalue()
-    assert "finance2@demo.millbrook-fund.example" in out.getvalue()
+    assert "program@demo.millbrook-fund.example" in demo
+    assert "finance2@demo.millbrook-fund.example" in demo
     call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     assert _row_counts() == first
     assert first["portal.User"] >= 11

@@ -1,8 +1,6 @@
 """The demo shows money that reconciles: Stripe payouts imported, a bank statement matched, one grant funded by the
 Naloxone in Every Pocket campaign and shown on its page; ledger_check passes on all of it."""
 
-import io
-
 import pytest
 from django.core.management import call_command
 
@@ -17,8 +15,7 @@ from fund.selectors import fund_balances
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
-def test_the_demo_imports_payouts_matches_a_statement_and_funds_a_grant_from_naloxone(client, capsys):
-    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+def test_the_demo_imports_payouts_matches_a_statement_and_funds_a_grant_from_naloxone(demo, client, capsys):
     fund = Fund.objects.get(slug="millbrook")
 
     payouts = list(StripePayout.objects.all())

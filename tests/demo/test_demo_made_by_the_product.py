@@ -24,8 +24,7 @@ def _logged(obj, action, **data):
     return any(all(entry.data.get(k) == v for k, v in data.items()) for entry in entries)
 
 
-def test_every_demo_record_is_one_the_services_would_have_made(capsys):
-    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+def test_every_demo_record_is_one_the_services_would_have_made(demo, capsys):
 
     # Every accepted award has the report requirements of its round's reporting plan, asking the round's metrics.
     accepted = Award.objects.filter(accepted_at__isnull=False).select_related("round")
