@@ -3,12 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _shows_applicant_panel(user):
-    from applicants.models import Membership
+    from applicants.selectors import member_organisation_ids
     from portal import roles
 
     if user.is_superuser:
         return False
-    return roles.has_role(user, roles.APPLICANT) or Membership.objects.filter(user=user).exists()
+    return roles.has_role(user, roles.APPLICANT) or bool(member_organisation_ids(user))
 
 
 class GrantsConfig(AppConfig):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applicants.models import Membership, Organisation
+from applicants.selectors import member_organisation_ids
 from portal.keyset import Key
 
 from .forms_application import display_answer, localize_question, localize_questions, split_steps
@@ -138,7 +139,7 @@ def applications_for_user(user):
     """The user's organisations' applications, newest activity first, for the dashboard's table: what a row shows
     (title, reference, status, round, organisation, message count), without the answers and form snapshots."""
     return (
-        Application.objects.filter(organisation__memberships__user=user)
+        Application.objects.filter(organisation_id__in=member_organisation_ids(user))
         .select_related("round", "organisation")
         .only(
             "title",

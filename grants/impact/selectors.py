@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants.selectors import member_organisation_ids
+
 from . import aggregation
 from .models import ImpactReport, Metric, MetricValue, RoundMetric, RoundReportQuestion, Story
 
@@ -32,9 +34,7 @@ APPLICATION_BULK_FIELDS = ("answers", "form_snapshot", "organisation_snapshot", 
 
 def reports_for_user(user):
     """Reports of every organisation the user belongs to, soonest due first (approved ones last)."""
-    from applicants.models import Membership
-
-    org_ids = Membership.objects.filter(user=user).values("organisation_id")
+    org_ids = member_organisation_ids(user)
     return (
         ImpactReport.objects.filter(award__organisation_id__in=org_ids)
         .select_related("award__organisation", "award__application", "award__round")
