@@ -3,16 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership
+from .selectors import organisation_roles
 
 
 def _role(user, organisation):
-    if not getattr(user, "is_authenticated", False):
-        return None
-    cache = getattr(user, "_portal_org_roles", None)
-    if cache is None:
-        cache = dict(Membership.objects.filter(user=user).values_list("organisation_id", "role"))
-        user._portal_org_roles = cache
-    return cache.get(organisation.pk)
+    return organisation_roles(user).get(organisation.pk)
 
 
 def is_member(user, organisation) -> tuple[bool, str]:
