@@ -6,25 +6,13 @@ is never committed: pytest tears this fixture down, rolling the whole demo back,
 package, so no other test ever sees it."""
 
 import io
-from pathlib import Path
 
-import polib
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
-
-
-def compile_catalogues(target: Path) -> Path:
-    """The .mo files of locale/, compiled into `target` (the suite needs no `make compilemessages` first)."""
-    for po_file in LOCALE_DIR.glob("*/LC_MESSAGES/django.po"):
-        mo_file = target / po_file.relative_to(LOCALE_DIR).with_suffix(".mo")
-        mo_file.parent.mkdir(parents=True, exist_ok=True)
-        polib.pofile(str(po_file)).save_as_mofile(str(mo_file))
-    return target
+from tests.catalogues import compile_catalogues
 
 
 @pytest.fixture(scope="package")

@@ -2,10 +2,8 @@
 French-speaking donor of the Canadian fund with an official receipt in French."""
 
 import io
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from pypdf import PdfReader
 from wagtail.models import Page
 
@@ -15,8 +13,6 @@ from fund.models import Fund
 from grants.models import FormQuestion, FundingRound
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
-
-LOCALE_DIR = Path(django_settings.BASE_DIR) / "locale"
 
 
 def test_demo_has_the_public_site_and_the_open_call_in_spanish_and_a_french_cra_receipt(demo, client):

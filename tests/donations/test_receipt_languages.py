@@ -3,30 +3,22 @@ CRA's official wording; an English receipt stays English; IRS and HMRC receipts 
 whatever the donor's language."""
 
 from decimal import Decimal
-from pathlib import Path
 
-import polib
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 
+from tests.catalogues import compile_catalogues
 from tests.donations.test_receipts import ca_donor, ca_fund, days_ago, issue, pdf_text
 from tests.factories.donations import DonorFactory
 from tests.factories.fund import FundFactory
 
 pytestmark = pytest.mark.django_db
 
-LOCALE_DIR = Path(django_settings.BASE_DIR) / "locale"
-
 
 @pytest.fixture(autouse=True)
 def compiled_catalogues(settings, tmp_path):
     """The project's catalogues, compiled (translators keep only .po files in git)."""
-    for po_file in LOCALE_DIR.glob("*/LC_MESSAGES/django.po"):
-        target = tmp_path / po_file.relative_to(LOCALE_DIR).with_suffix(".mo")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        polib.pofile(str(po_file)).save_as_mofile(str(target))
-    settings.LOCALE_PATHS = [tmp_path]  # resets Django's loaded catalogues
+    settings.LOCALE_PATHS = [compile_catalogues(tmp_path)]  # resets Django's loaded catalogues
 
 
 def french_receipt(django_capture_on_commit_callbacks, **donor_fields):
